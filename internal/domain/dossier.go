@@ -1,0 +1,202 @@
+package domain
+
+import (
+	"fmt"
+	"time"
+)
+
+// Applicant is the person or body a dossier belongs to (chủ hồ sơ).
+type Applicant struct {
+	Kind     ApplicantKind `json:"kind"`
+	IDNumber string        `json:"id_number"`
+	Name     string        `json:"name"`
+	Phone    string        `json:"phone,omitempty"`
+	Email    string        `json:"email,omitempty"`
+	Address  string        `json:"address,omitempty"`
+}
+
+// Representative acts for the applicant under a mandate (giấy ủy quyền).
+type Representative struct {
+	Name       string `json:"name"`
+	IDNumber   string `json:"id_number"`
+	MandateRef string `json:"mandate_ref"`
+}
+
+// Component is a document filed against one of the procedure's components.
+type Component struct {
+	Code       string          `json:"code"`
+	FileRef    string          `json:"file_ref,omitempty"`
+	FileSHA256 string          `json:"file_sha256,omitempty"`
+	Source     ComponentSource `json:"source"`
+	ReusedFrom string          `json:"reused_from,omitempty"`
+}
+
+// ResultDocument is a document issued as a result.
+type ResultDocument struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	FileRef    string `json:"file_ref,omitempty"`
+	FileSHA256 string `json:"file_sha256,omitempty"`
+}
+
+// Result is what the office decided and issued.
+type Result struct {
+	Documents  []ResultDocument `json:"documents"`
+	Electronic bool             `json:"electronic"`
+	Signer     string           `json:"signer,omitempty"`
+	IssuedAt   time.Time        `json:"issued_at"`
+}
+
+// IdentityVerification is the outcome of a population-database check.
+type IdentityVerification struct {
+	Matched    bool      `json:"matched"`
+	Source     string    `json:"source"`
+	QueryID    string    `json:"query_id"`
+	VerifiedAt time.Time `json:"verified_at"`
+}
+
+// Step is where a dossier is in its workflow. Index -1 means outside it.
+type Step struct {
+	Index     int
+	Name      string
+	UnitCode  string
+	Assignee  string
+	StartedAt time.Time
+	DueAt     time.Time
+}
+
+// NoStep is the Step of a dossier not (yet, or any more) in its workflow.
+var NoStep = Step{Index: -1}
+
+// Dossier is one application for a procedure. Zero times mean "not yet".
+type Dossier struct {
+	ID               string
+	Code             string
+	ProcedureCode    string
+	ProcedureVersion int
+	AgencyCode       string
+	Applicant        Applicant
+	Representative   *Representative
+	Channel          Channel   // how it was filed
+	FiledBy          ActorKind // who filed it
+	Status           Status
+	ResumeStatus     Status // the status to return to when a pause ends
+	Summary          string
+	Components       []Component
+	SubmittedAt      time.Time
+	ReceivedAt       time.Time
+	ClockStartedAt   time.Time
+	DueAt            time.Time // appointment: moves with pauses and extensions
+	OriginalDueAt    time.Time // legal deadline: moves with pauses only
+	PausedWorking    time.Duration
+	PausedAt         time.Time
+	Step             Step
+	Result           *Result
+	ReturnChannel    Channel
+	FinishedAt       time.Time
+	ReturnedAt       time.Time
+	Identity         *IdentityVerification
+	Version          int64
+	LastEventSeq     int64
+	LastEventHash    string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
+// Draft is what is filed to create a dossier.
+type Draft struct {
+	ProcedureCode  string
+	AgencyCode     string
+	Applicant      Applicant
+	Representative *Representative
+	Summary        string
+	Components     []Component
+	ReturnChannel  Channel
+}
+
+// Validate checks a draft against the procedure version it will be filed
+// under and the channel it arrives by. Field paths start with prefix (the
+// draft's path in the request, e.g. "dossier").
+func (d *Draft) Validate(prefix string, pv *ProcedureVersion, ch Channel) error {
+	var v Violations
+	if msg := ValidateIDNumber(d.Applicant.Kind, d.Applicant.IDNumber); msg != "" {
+		v.Add(prefix+".applicant.id_number", "%s", msg)
+	}
+	if d.Representative != nil {
+		if msg := ValidateIDNumber(ApplicantCitizen, d.Representative.IDNumber); msg != "" {
+			v.Add(prefix+".representative.id_number", "%s", msg)
+		}
+		if d.Representative.IDNumber == d.Applicant.IDNumber {
+			v.Add(prefix+".representative.id_number", "the representative cannot be the applicant")
+		}
+	}
+	known := make(map[string]bool, len(pv.Components))
+	for _, c := range pv.Components {
+		known[c.Code] = true
+	}
+	filed := make(map[string]bool, len(d.Components))
+	for i, c := range d.Components {
+		f := fmt.Sprintf("%s.components[%d]", prefix, i)
+		if !known[c.Code] {
+			v.Add(f+".code", "component %q is not one of procedure version %d's components", c.Code, pv.Version)
+		}
+		filed[c.Code] = true
+		validateComponent(&v, f, c, ch)
+	}
+	for _, c := range pv.Components {
+		if c.Mandatory && !filed[c.Code] {
+			v.Add(prefix+".components", "mandatory component %q (%s) is missing", c.Code, c.Name)
+		}
+	}
+	if d.ReturnChannel != 0 && !d.ReturnChannel.Valid() {
+		v.Add(prefix+".return_channel", "unknown channel %d", d.ReturnChannel)
+	}
+	return v.Err()
+}
+
+func validateComponent(v *Violations, f string, c Component, ch Channel) {
+	hasFile := c.FileRef != ""
+	if hasFile != (c.FileSHA256 != "") {
+		v.Add(f+".file_sha256", "file_ref and file_sha256 go together")
+	}
+	switch c.Source {
+	case SourcePaper:
+		if hasFile {
+			v.Add(f+".file_ref", "a PAPER component has no file; use DIGITISED for a scanned copy")
+		}
+		if ch == ChannelOnline {
+			v.Add(f+".source", "paper documents cannot be filed online")
+		}
+	case SourceUploaded, SourceDigitised:
+		if !hasFile {
+			v.Add(f+".file_ref", "required for source %s", sourceName(c.Source))
+		}
+		if c.Source == SourceDigitised && ch == ChannelOnline {
+			v.Add(f+".source", "DIGITISED means scanned at the counter; an online filer uploads (UPLOADED)")
+		}
+	case SourceReused, SourceReusedResult:
+		if c.ReusedFrom == "" {
+			v.Add(f+".reused_from", "required for a reused component")
+		}
+	default:
+		v.Add(f+".source", "unknown source %d", c.Source)
+	}
+}
+
+func sourceName(s ComponentSource) string {
+	return map[ComponentSource]string{SourcePaper: "PAPER", SourceUploaded: "UPLOADED", SourceDigitised: "DIGITISED",
+		SourceReused: "REUSED", SourceReusedResult: "REUSED_RESULT"}[s]
+}
+
+// DigitisedComponents counts the components scanned at the counter or reused.
+func (d *Dossier) DigitisedComponents() (digitised, reused int) {
+	for _, c := range d.Components {
+		switch c.Source {
+		case SourceDigitised:
+			digitised++
+		case SourceReused, SourceReusedResult:
+			reused++
+		}
+	}
+	return digitised, reused
+}

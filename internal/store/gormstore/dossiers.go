@@ -1,0 +1,243 @@
+package gormstore
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// NextSequence implements store.Dossiers with one upsert: the row lock it
+// takes serializes concurrent intake of the agency for the day until commit.
+func (s *Store) NextSequence(ctx context.Context, agencyCode, day string) (int64, error) {
+	row := sequenceRow{AgencyCode: agencyCode, Day: day, LastValue: 1}
+	err := s.conn(ctx).Clauses(
+		clause.OnConflict{
+			Columns:   []clause.Column{{Name: "agency_code"}, {Name: "day"}},
+			DoUpdates: clause.Assignments(map[string]any{"last_value": gorm.Expr("dossier_sequences.last_value + 1")}),
+		},
+		clause.Returning{Columns: []clause.Column{{Name: "last_value"}}},
+	).Create(&row).Error
+	return row.LastValue, err
+}
+
+// CreateDossier implements store.Dossiers.
+func (s *Store) CreateDossier(ctx context.Context, d *domain.Dossier) error {
+	err := s.conn(ctx).Create(dossierToRow(d)).Error
+	switch {
+	case isUniqueViolation(err):
+		return &domain.AlreadyExistsError{Kind: "dossier", Key: d.Code}
+	case isForeignKeyViolation(err):
+		return domain.NotFound("agency or procedure version", d.AgencyCode+" "+d.ProcedureCode)
+	}
+	return err
+}
+
+// UpdateDossier implements store.Dossiers: UPDATE … WHERE id = ? AND
+// version = ?; zero rows means someone else changed it first.
+func (s *Store) UpdateDossier(ctx context.Context, d *domain.Dossier, expectedVersion int64) error {
+	row := dossierToRow(d)
+	res := s.conn(ctx).Model(&dossierRow{}).
+		Where("id = ? AND version = ?", d.ID, expectedVersion).
+		Select("*").Omit("id", "code", "created_at").
+		Updates(row)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 1 {
+		return nil
+	}
+	var current int64
+	err := s.conn(ctx).Model(&dossierRow{}).Where("id = ?", d.ID).Select("version").Take(&current).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return domain.NotFound("dossier", d.ID)
+	}
+	if err != nil {
+		return err
+	}
+	return &domain.ConflictError{Expected: expectedVersion, Current: current}
+}
+
+// GetDossier implements store.Dossiers.
+func (s *Store) GetDossier(ctx context.Context, id string) (*domain.Dossier, error) {
+	return s.getDossier(ctx, "id = ?", id)
+}
+
+// GetDossierByCode implements store.Dossiers.
+func (s *Store) GetDossierByCode(ctx context.Context, code string) (*domain.Dossier, error) {
+	return s.getDossier(ctx, "code = ?", code)
+}
+
+func (s *Store) getDossier(ctx context.Context, where, key string) (*domain.Dossier, error) {
+	var row dossierRow
+	err := s.conn(ctx).Where(where, key).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, domain.NotFound("dossier", key)
+	}
+	if err != nil {
+		return nil, err
+	}
+	d := dossierFromRow(&row)
+	return &d, nil
+}
+
+// ListDossiers implements store.Dossiers.
+func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit int) ([]domain.Dossier, error) {
+	q := s.conn(ctx).Model(&dossierRow{})
+	switch {
+	case f.ScopeCitizenID != "":
+		q = q.Where("(applicant_id_number = ? OR representative_id_number = ?)", f.ScopeCitizenID, f.ScopeCitizenID)
+	case len(f.ScopeAgencies) > 0:
+		q = q.Where("(agency_code IN ? OR step_unit_code IN ?)", f.ScopeAgencies, f.ScopeAgencies)
+	case !f.ScopeAll:
+		return nil, nil
+	}
+	if f.AgencyCode != "" {
+		q = q.Where("agency_code = ?", f.AgencyCode)
+	}
+	if f.ProcedureCode != "" {
+		q = q.Where("procedure_code = ?", f.ProcedureCode)
+	}
+	if len(f.Statuses) > 0 {
+		q = q.Where("status IN ?", f.Statuses)
+	}
+	if f.ApplicantID != "" {
+		q = q.Where("applicant_id_number = ?", f.ApplicantID)
+	}
+	if !f.ReceivedFrom.IsZero() {
+		q = q.Where("received_at >= ?", dbTime(f.ReceivedFrom))
+	}
+	if !f.ReceivedTo.IsZero() {
+		q = q.Where("received_at < ?", dbTime(f.ReceivedTo))
+	}
+	if f.AfterID != "" {
+		q = q.Where("id < ?", f.AfterID)
+	}
+	var rows []dossierRow
+	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Dossier, len(rows))
+	for i := range rows {
+		out[i] = dossierFromRow(&rows[i])
+	}
+	return out, nil
+}
+
+// AppendEvent implements store.Dossiers.
+func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
+	a := e.Attribution
+	row := eventRow{
+		ID: e.ID, DossierID: e.DossierID, Seq: e.Seq, Action: int(e.Action), FromStatus: int(e.From),
+		ToStatus: int(e.To), StepIndex: e.StepIndex, OccurredAt: must(e.At), Note: e.Note, RequestID: e.RequestID,
+		Channel: int(a.Channel), ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
+		ActorKind: int(a.ActorKind), Assurance: int(a.Assurance), OnBehalfOf: a.OnBehalfOf, MandateRef: a.MandateRef,
+		SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress, DossierVersion: e.DossierVersion,
+		Details: jsonOf(e.Details), PrevHash: e.PrevHash, Hash: e.Hash,
+	}
+	if row.Details.V == nil {
+		row.Details.V = map[string]string{}
+	}
+	err := s.conn(ctx).Create(&row).Error
+	if isUniqueViolation(err) {
+		return &domain.AlreadyExistsError{Kind: "event", Key: e.DossierID}
+	}
+	return err
+}
+
+// ListEvents implements store.Dossiers.
+func (s *Store) ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error) {
+	var rows []eventRow
+	err := s.conn(ctx).Where("dossier_id = ? AND seq > ?", dossierID, afterSeq).Order("seq").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]domain.Event, len(rows))
+	for i, r := range rows {
+		out[i] = eventFromRow(r)
+	}
+	return out, nil
+}
+
+func eventFromRow(r eventRow) domain.Event {
+	return domain.Event{
+		ID: r.ID, DossierID: r.DossierID, Seq: r.Seq, Action: domain.Action(r.Action),
+		From: domain.Status(r.FromStatus), To: domain.Status(r.ToStatus), StepIndex: r.StepIndex,
+		At: r.OccurredAt.UTC(), Note: r.Note, RequestID: r.RequestID,
+		Attribution: domain.Attribution{
+			Channel: domain.Channel(r.Channel), ActorID: r.ActorID, ActorRole: domain.Role(r.ActorRole),
+			ActorAgency: r.ActorAgency, ActorKind: domain.ActorKind(r.ActorKind), Assurance: domain.Assurance(r.Assurance),
+			OnBehalfOf: r.OnBehalfOf, MandateRef: r.MandateRef, SourceSystem: r.SourceSystem, ClientAddress: r.ClientAddress,
+		},
+		DossierVersion: r.DossierVersion, Details: r.Details.V, PrevHash: r.PrevHash, Hash: r.Hash,
+	}
+}
+
+func dossierToRow(d *domain.Dossier) *dossierRow {
+	r := &dossierRow{
+		ID: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, ProcedureVersion: d.ProcedureVersion,
+		AgencyCode: d.AgencyCode, ApplicantKind: int(d.Applicant.Kind), ApplicantIDNumber: d.Applicant.IDNumber,
+		Applicant: jsonOf(d.Applicant), Channel: int(d.Channel), FiledBy: int(d.FiledBy), Status: int(d.Status),
+		ResumeStatus: int(d.ResumeStatus),
+		Summary:      d.Summary, Components: jsonOf(d.Components),
+		SubmittedAt: dbTime(d.SubmittedAt), ReceivedAt: dbTime(d.ReceivedAt), ClockStartedAt: dbTime(d.ClockStartedAt),
+		DueAt: dbTime(d.DueAt), OriginalDueAt: dbTime(d.OriginalDueAt),
+		PausedWorkingSeconds: int64(d.PausedWorking / time.Second), PausedAt: dbTime(d.PausedAt),
+		StepIndex: d.Step.Index, StepName: d.Step.Name, StepUnitCode: d.Step.UnitCode, StepAssignee: d.Step.Assignee,
+		StepStartedAt: dbTime(d.Step.StartedAt), StepDueAt: dbTime(d.Step.DueAt),
+		ReturnChannel: int(d.ReturnChannel), FinishedAt: dbTime(d.FinishedAt), ReturnedAt: dbTime(d.ReturnedAt),
+		Version: d.Version, LastEventSeq: d.LastEventSeq, LastEventHash: d.LastEventHash,
+		CreatedAt: must(d.CreatedAt), UpdatedAt: must(d.UpdatedAt),
+	}
+	if r.Components.V == nil {
+		r.Components.V = []domain.Component{}
+	}
+	if d.Representative != nil {
+		r.RepresentativeIDNumber = &d.Representative.IDNumber
+		rep := jsonOf(*d.Representative)
+		r.Representative = &rep
+	}
+	if d.Result != nil {
+		res := jsonOf(*d.Result)
+		r.Result = &res
+	}
+	if d.Identity != nil {
+		id := jsonOf(*d.Identity)
+		r.Identity = &id
+	}
+	return r
+}
+
+func dossierFromRow(r *dossierRow) domain.Dossier {
+	d := domain.Dossier{
+		ID: r.ID, Code: r.Code, ProcedureCode: r.ProcedureCode, ProcedureVersion: r.ProcedureVersion,
+		AgencyCode: r.AgencyCode, Applicant: r.Applicant.V, Channel: domain.Channel(r.Channel),
+		FiledBy: domain.ActorKind(r.FiledBy), Status: domain.Status(r.Status), ResumeStatus: domain.Status(r.ResumeStatus), Summary: r.Summary,
+		Components: r.Components.V, SubmittedAt: fromDB(r.SubmittedAt), ReceivedAt: fromDB(r.ReceivedAt),
+		ClockStartedAt: fromDB(r.ClockStartedAt), DueAt: fromDB(r.DueAt), OriginalDueAt: fromDB(r.OriginalDueAt),
+		PausedWorking: time.Duration(r.PausedWorkingSeconds) * time.Second, PausedAt: fromDB(r.PausedAt),
+		Step: domain.Step{Index: r.StepIndex, Name: r.StepName, UnitCode: r.StepUnitCode, Assignee: r.StepAssignee,
+			StartedAt: fromDB(r.StepStartedAt), DueAt: fromDB(r.StepDueAt)},
+		ReturnChannel: domain.Channel(r.ReturnChannel), FinishedAt: fromDB(r.FinishedAt), ReturnedAt: fromDB(r.ReturnedAt),
+		Version: r.Version, LastEventSeq: r.LastEventSeq, LastEventHash: r.LastEventHash,
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.Representative != nil {
+		rep := r.Representative.V
+		d.Representative = &rep
+	}
+	if r.Result != nil {
+		res := r.Result.V
+		d.Result = &res
+	}
+	if r.Identity != nil {
+		id := r.Identity.V
+		d.Identity = &id
+	}
+	return d
+}

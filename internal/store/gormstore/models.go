@@ -1,0 +1,186 @@
+package gormstore
+
+import (
+	"database/sql/driver"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// jsonCol stores a value as JSON text (jsonb on PostgreSQL, text on SQLite).
+type jsonCol[T any] struct{ V T }
+
+func (j jsonCol[T]) Value() (driver.Value, error) {
+	b, err := json.Marshal(j.V)
+	return string(b), err
+}
+
+func (j *jsonCol[T]) Scan(src any) error {
+	var b []byte
+	switch v := src.(type) {
+	case nil:
+		var zero T
+		j.V = zero
+		return nil
+	case string:
+		b = []byte(v)
+	case []byte:
+		b = v
+	default:
+		return fmt.Errorf("jsonCol: cannot scan %T", src)
+	}
+	return json.Unmarshal(b, &j.V)
+}
+
+func jsonOf[T any](v T) jsonCol[T] { return jsonCol[T]{V: v} }
+
+// dbTime normalises a time for storage: UTC, microsecond precision (what
+// PostgreSQL keeps), nil for the zero time.
+func dbTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC().Truncate(time.Microsecond)
+	return &u
+}
+
+func must(t time.Time) time.Time { return *dbTime(t) }
+
+func fromDB(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+type agencyRow struct {
+	Code         string `gorm:"primaryKey"`
+	Name         string
+	ParentCode   *string
+	TimeZone     string
+	WorkingHours jsonCol[[]domain.WorkingPeriod]
+	CreatedAt    time.Time
+}
+
+func (agencyRow) TableName() string { return "agencies" }
+
+type procedureRow struct {
+	Code       string `gorm:"primaryKey"`
+	Name       string
+	FieldCode  string
+	FieldName  string
+	AgencyCode string
+	CreatedAt  time.Time
+}
+
+func (procedureRow) TableName() string { return "procedures" }
+
+type procedureVersionRow struct {
+	ProcedureCode    string `gorm:"primaryKey"`
+	Version          int    `gorm:"primaryKey"`
+	EffectiveAt      time.Time
+	EndAt            *time.Time
+	ServiceLevel     int
+	StatutoryMinutes int
+	CutoffMinute     *int
+	Fees             jsonCol[[]domain.Fee]
+	Components       jsonCol[[]domain.DocumentComponent]
+	Workflow         jsonCol[[]domain.WorkflowStep]
+	CreatedAt        time.Time
+}
+
+func (procedureVersionRow) TableName() string { return "procedure_versions" }
+
+type dossierRow struct {
+	ID                     string `gorm:"primaryKey"`
+	Code                   string
+	ProcedureCode          string
+	ProcedureVersion       int
+	AgencyCode             string
+	ApplicantKind          int
+	ApplicantIDNumber      string `gorm:"column:applicant_id_number"`
+	Applicant              jsonCol[domain.Applicant]
+	RepresentativeIDNumber *string `gorm:"column:representative_id_number"`
+	Representative         *jsonCol[domain.Representative]
+	Channel                int
+	FiledBy                int
+	Status                 int
+	ResumeStatus           int
+	Summary                string
+	Components             jsonCol[[]domain.Component]
+	SubmittedAt            *time.Time
+	ReceivedAt             *time.Time
+	ClockStartedAt         *time.Time
+	DueAt                  *time.Time
+	OriginalDueAt          *time.Time
+	PausedWorkingSeconds   int64
+	PausedAt               *time.Time
+	StepIndex              int
+	StepName               string
+	StepUnitCode           string
+	StepAssignee           string
+	StepStartedAt          *time.Time
+	StepDueAt              *time.Time
+	Result                 *jsonCol[domain.Result]
+	ReturnChannel          int
+	FinishedAt             *time.Time
+	ReturnedAt             *time.Time
+	Identity               *jsonCol[domain.IdentityVerification]
+	Version                int64
+	LastEventSeq           int64
+	LastEventHash          string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+func (dossierRow) TableName() string { return "dossiers" }
+
+type eventRow struct {
+	ID             string `gorm:"primaryKey"`
+	DossierID      string
+	Seq            int64
+	Action         int
+	FromStatus     int
+	ToStatus       int
+	StepIndex      int
+	OccurredAt     time.Time
+	Note           string
+	RequestID      string
+	Channel        int
+	ActorID        string
+	ActorRole      int
+	ActorAgency    string
+	ActorKind      int
+	Assurance      int
+	OnBehalfOf     string
+	MandateRef     string
+	SourceSystem   string
+	ClientAddress  string
+	DossierVersion int64
+	Details        jsonCol[map[string]string]
+	PrevHash       string
+	Hash           string
+}
+
+func (eventRow) TableName() string { return "dossier_events" }
+
+type sequenceRow struct {
+	AgencyCode string `gorm:"primaryKey"`
+	Day        string `gorm:"primaryKey"`
+	LastValue  int64
+}
+
+func (sequenceRow) TableName() string { return "dossier_sequences" }
+
+type requestRow struct {
+	Principal   string `gorm:"primaryKey"`
+	RequestID   string `gorm:"primaryKey"`
+	Method      string
+	RequestHash string
+	Response    []byte
+	CreatedAt   time.Time
+}
+
+func (requestRow) TableName() string { return "requests" }

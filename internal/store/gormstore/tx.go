@@ -1,0 +1,51 @@
+package gormstore
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+type txKey struct{}
+
+// maxTxAttempts bounds re-runs of a transaction after retryable errors.
+const maxTxAttempts = 5
+
+// InTx runs fn in a transaction carried by ctx; see store.Store.
+func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx) // join the outer transaction
+	}
+	var err error
+	for attempt := 1; ; attempt++ {
+		s.txCount.Add(1)
+		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+			return fn(context.WithValue(ctx, txKey{}, tx))
+		})
+		if err == nil || !isRetryable(err) || attempt == maxTxAttempts {
+			return err
+		}
+		// Jittered backoff: 2, 4, 8, 16 ms on average.
+		d := time.Duration(1<<attempt) * time.Millisecond
+		d = d/2 + time.Duration(rand.Int64N(int64(d)))
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(d):
+		}
+	}
+}
+
+// conn returns the transaction carried by ctx, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.db.WithContext(ctx)
+}
+
+// TxCount reports how many transactions were begun (including re-runs).
+func (s *Store) TxCount() int64 { return s.txCount.Load() }

@@ -1,0 +1,148 @@
+// Package store is the persistence port: small interfaces with their
+// contracts, the filters they take, and nothing that knows SQL. The gorm
+// implementation lives in gormstore; the conformance suite every
+// implementation must pass lives in storetest.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Store is everything the application needs from persistence.
+//
+// Methods return the domain sentinels: domain.ErrNotFound (as a
+// *domain.NotFoundError), domain.ErrAlreadyExists, domain.ErrVersionConflict
+// (as a *domain.ConflictError). Any other error is an infrastructure failure.
+type Store interface {
+	// InTx runs fn in one transaction. Store calls made with the ctx passed
+	// to fn join that transaction; InTx called with such a ctx joins it too.
+	// It commits when fn returns nil and rolls back otherwise. It re-runs fn
+	// — a bounded number of times — only after serialization failures,
+	// deadlocks and busy errors, so fn must not have effects outside the
+	// transaction.
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	Catalog
+	Dossiers
+	Requests
+
+	// SchemaStatus reports the applied migration version and the version this
+	// code needs.
+	SchemaStatus(ctx context.Context) (current, wanted int64, err error)
+	// Dialect is "postgres" or "sqlite".
+	Dialect() string
+	// Ping checks the connection.
+	Ping(ctx context.Context) error
+	Close() error
+}
+
+// Catalog stores agencies and procedures.
+type Catalog interface {
+	// CreateAgency inserts an agency. ErrAlreadyExists if the code is taken;
+	// ErrNotFound if ParentCode names no agency.
+	CreateAgency(ctx context.Context, a *domain.Agency) error
+	// GetAgency returns ErrNotFound if the code is unknown.
+	GetAgency(ctx context.Context, code string) (*domain.Agency, error)
+	// ListAgencies returns at most limit agencies with code > after, by code.
+	ListAgencies(ctx context.Context, f AgencyFilter, after string, limit int) ([]domain.Agency, error)
+	// AgencySubtree returns code and the codes of every agency below it.
+	AgencySubtree(ctx context.Context, code string) ([]string, error)
+	// CountAgencies counts all agencies.
+	CountAgencies(ctx context.Context) (int64, error)
+
+	// CreateProcedure inserts a procedure and its Versions. ErrAlreadyExists if
+	// the code is taken; ErrNotFound if the agency is unknown.
+	CreateProcedure(ctx context.Context, p *domain.Procedure) error
+	// AddProcedureVersion appends v (v.Version must be the next number) and
+	// ends the previous open version at v.EffectiveAt. ErrNotFound if the
+	// procedure is unknown; ErrAlreadyExists if that version exists.
+	AddProcedureVersion(ctx context.Context, code string, v *domain.ProcedureVersion) error
+	// GetProcedure returns the procedure with all versions, oldest first;
+	// ErrNotFound if unknown.
+	GetProcedure(ctx context.Context, code string) (*domain.Procedure, error)
+	// ListProcedures returns at most limit procedures with code > after, by
+	// code, with their versions.
+	ListProcedures(ctx context.Context, f ProcedureFilter, after string, limit int) ([]domain.Procedure, error)
+}
+
+// AgencyFilter narrows ListAgencies; zero fields match everything.
+type AgencyFilter struct {
+	ParentCode string
+}
+
+// ProcedureFilter narrows ListProcedures; zero fields match everything.
+type ProcedureFilter struct {
+	AgencyCode string
+	FieldCode  string
+}
+
+// Dossiers stores dossiers and their events.
+type Dossiers interface {
+	// NextSequence increments and returns the dossier counter of an agency
+	// for a local day ("YYMMDD"), starting at 1. Within a transaction the
+	// increment commits or rolls back with it, so committed codes have no
+	// gaps; concurrent callers for the same agency and day are serialized.
+	NextSequence(ctx context.Context, agencyCode, day string) (int64, error)
+	// CreateDossier inserts d. ErrAlreadyExists if its id or code exists.
+	CreateDossier(ctx context.Context, d *domain.Dossier) error
+	// UpdateDossier stores d if the stored version is expectedVersion
+	// (d.Version is the new version). Otherwise it returns a
+	// *domain.ConflictError with the current version, or ErrNotFound.
+	UpdateDossier(ctx context.Context, d *domain.Dossier, expectedVersion int64) error
+	// GetDossier returns ErrNotFound if no dossier has the id.
+	GetDossier(ctx context.Context, id string) (*domain.Dossier, error)
+	// GetDossierByCode returns ErrNotFound if no dossier has the code.
+	GetDossierByCode(ctx context.Context, code string) (*domain.Dossier, error)
+	// ListDossiers returns at most limit dossiers matching f, newest first
+	// (by id, which is time-ordered), starting after f.AfterID.
+	ListDossiers(ctx context.Context, f DossierFilter, limit int) ([]domain.Dossier, error)
+
+	// AppendEvent inserts e. ErrAlreadyExists if the dossier already has an
+	// event with e.Seq.
+	AppendEvent(ctx context.Context, e *domain.Event) error
+	// ListEvents returns at most limit events of a dossier with Seq > afterSeq,
+	// in order.
+	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
+}
+
+// DossierFilter narrows ListDossiers; zero fields match everything.
+type DossierFilter struct {
+	AgencyCode    string
+	ProcedureCode string
+	Statuses      []domain.Status
+	ApplicantID   string
+	ReceivedFrom  time.Time // inclusive
+	ReceivedTo    time.Time // exclusive
+	AfterID       string    // keyset: only ids below this one
+
+	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
+	// dossiers whose applicant or representative has that id; when
+	// ScopeAgencies is set, only dossiers received at or currently at a step
+	// of one of them. ScopeAll must be true to list without either.
+	ScopeCitizenID string
+	ScopeAgencies  []string
+	ScopeAll       bool
+}
+
+// RequestRecord is the stored outcome of a mutating request, keyed by the
+// principal and its request_id, so that a retry returns the first answer.
+type RequestRecord struct {
+	Principal   string
+	RequestID   string
+	Method      string
+	RequestHash string // hex SHA-256 of the request without its request_id
+	Response    []byte // the serialized response
+	CreatedAt   time.Time
+}
+
+// Requests stores processed mutating requests.
+type Requests interface {
+	// GetRequest returns ErrNotFound if the principal never sent requestID.
+	GetRequest(ctx context.Context, principal, requestID string) (*RequestRecord, error)
+	// SaveRequest inserts r; ErrAlreadyExists if the key was recorded (by a
+	// concurrent retry).
+	SaveRequest(ctx context.Context, r *RequestRecord) error
+}

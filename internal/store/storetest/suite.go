@@ -1,0 +1,467 @@
+// Package storetest is the conformance suite every store.Store must pass.
+// The embedded SQLite default is trustworthy only because it passes the same
+// tests as PostgreSQL.
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Factory returns a fresh, migrated, empty store for one test.
+type Factory func(t *testing.T) store.Store
+
+// Run runs the whole suite.
+func Run(t *testing.T, newStore Factory) {
+	tests := []struct {
+		name string
+		fn   func(*testing.T, store.Store)
+	}{
+		{"Agencies", testAgencies},
+		{"Procedures", testProcedures},
+		{"DossierRoundTrip", testDossierRoundTrip},
+		{"UpdateDossierVersion", testUpdateDossierVersion},
+		{"ListDossiers", testListDossiers},
+		{"Events", testEvents},
+		{"SequenceGapFreeUnderConcurrency", testSequenceConcurrency},
+		{"TransactionRollback", testRollback},
+		{"Requests", testRequests},
+		{"SchemaCurrent", testSchemaCurrent},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
+	}
+}
+
+var t0 = time.Date(2026, 2, 13, 2, 0, 0, 123456000, time.UTC)
+
+// Agency returns a valid agency for tests.
+func Agency(code, parent string) *domain.Agency {
+	return &domain.Agency{Code: code, Name: "Agency " + code, ParentCode: parent, TimeZone: domain.DefaultTimeZone,
+		WorkingHours: domain.DefaultWorkingHours, CreatedAt: t0}
+}
+
+// Procedure returns a valid procedure with one version for tests.
+func Procedure(code, agency string) *domain.Procedure {
+	cut := 15 * 60
+	return &domain.Procedure{Code: code, Name: "Procedure " + code, FieldCode: "HT", FieldName: "Hộ tịch",
+		AgencyCode: agency, CreatedAt: t0, Versions: []domain.ProcedureVersion{{
+			Version: 1, EffectiveAt: t0.Add(-24 * time.Hour), ServiceLevel: domain.ServiceFullOnline,
+			StatutoryMinutes: 3 * domain.MinutesPerWorkingDay, CutoffMinute: &cut,
+			Fees:       []domain.Fee{{Code: "LP", Name: "Lệ phí", Kind: 2, AmountVND: 8000}},
+			Components: []domain.DocumentComponent{{Code: "TK", Name: "Tờ khai", Mandatory: true, PaperCopies: 1}},
+			Workflow:   []domain.WorkflowStep{{Name: "Thẩm định", UnitCode: agency, Role: domain.RoleSpecialist, AllottedMinutes: 480}},
+			CreatedAt:  t0,
+		}}}
+}
+
+// Dossier returns a valid dossier (status RECEIVED, version 1) for tests.
+func Dossier(agency, procedure string, seq int) *domain.Dossier {
+	id, _ := uuid.NewV7()
+	return &domain.Dossier{
+		ID: id.String(), Code: domain.DossierCode(agency, t0, int64(seq)), ProcedureCode: procedure, ProcedureVersion: 1,
+		AgencyCode: agency,
+		Applicant:  domain.Applicant{Kind: domain.ApplicantCitizen, IDNumber: "001090000001", Name: "Nguyễn Văn A"},
+		Channel:    domain.ChannelCounter, FiledBy: domain.ActorStaff, Status: domain.StatusReceived,
+		Components: []domain.Component{{Code: "TK", Source: domain.SourcePaper}},
+		ReceivedAt: t0, ClockStartedAt: t0, DueAt: t0.Add(72 * time.Hour), OriginalDueAt: t0.Add(72 * time.Hour),
+		Step: domain.NoStep, ReturnChannel: domain.ChannelCounter, Version: 1, LastEventSeq: 1, LastEventHash: "h1",
+		CreatedAt: t0, UpdatedAt: t0,
+	}
+}
+
+func seedCatalog(t *testing.T, s store.Store) {
+	t.Helper()
+	ctx := context.Background()
+	must(t, s.CreateAgency(ctx, Agency("000.00.01.H55", "")))
+	must(t, s.CreateAgency(ctx, Agency("000.01.01.H55", "000.00.01.H55")))
+	must(t, s.CreateProcedure(ctx, Procedure("1.000001", "000.00.01.H55")))
+	must(t, s.CreateProcedure(ctx, Procedure("1.000002", "000.00.01.H55")))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func wantErr(t *testing.T, err, target error) {
+	t.Helper()
+	if !errors.Is(err, target) {
+		t.Fatalf("got error %v, want %v", err, target)
+	}
+}
+
+func testAgencies(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	wantErr(t, s.CreateAgency(ctx, Agency("000.00.01.H55", "")), domain.ErrAlreadyExists)
+	wantErr(t, s.CreateAgency(ctx, Agency("000.02.01.H55", "NOPE")), domain.ErrNotFound)
+	a, err := s.GetAgency(ctx, "000.01.01.H55")
+	must(t, err)
+	if a.ParentCode != "000.00.01.H55" || a.TimeZone != domain.DefaultTimeZone || len(a.WorkingHours) != 2 ||
+		a.WorkingHours[1].End != 17*60 || !a.CreatedAt.Equal(t0) {
+		t.Fatalf("agency round trip: %+v", a)
+	}
+	_, err = s.GetAgency(ctx, "X")
+	wantErr(t, err, domain.ErrNotFound)
+	page, err := s.ListAgencies(ctx, store.AgencyFilter{}, "", 1)
+	must(t, err)
+	if len(page) != 1 || page[0].Code != "000.00.01.H55" {
+		t.Fatalf("first page: %+v", page)
+	}
+	page, err = s.ListAgencies(ctx, store.AgencyFilter{}, page[0].Code, 10)
+	must(t, err)
+	if len(page) != 1 || page[0].Code != "000.01.01.H55" {
+		t.Fatalf("second page: %+v", page)
+	}
+	kids, err := s.ListAgencies(ctx, store.AgencyFilter{ParentCode: "000.00.01.H55"}, "", 10)
+	must(t, err)
+	if len(kids) != 1 {
+		t.Fatalf("children: %+v", kids)
+	}
+	must(t, s.CreateAgency(ctx, Agency("000.01.02.H55", "000.01.01.H55")))
+	sub, err := s.AgencySubtree(ctx, "000.00.01.H55")
+	must(t, err)
+	if fmt.Sprint(sub) != "[000.00.01.H55 000.01.01.H55 000.01.02.H55]" {
+		t.Fatalf("subtree: %v", sub)
+	}
+	sub, err = s.AgencySubtree(ctx, "000.01.02.H55")
+	must(t, err)
+	if len(sub) != 1 {
+		t.Fatalf("leaf subtree: %v", sub)
+	}
+	n, err := s.CountAgencies(ctx)
+	must(t, err)
+	if n != 3 {
+		t.Fatalf("count = %d", n)
+	}
+}
+
+func testProcedures(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	wantErr(t, s.CreateProcedure(ctx, Procedure("1.000001", "000.00.01.H55")), domain.ErrAlreadyExists)
+	wantErr(t, s.CreateProcedure(ctx, Procedure("1.000009", "NOPE")), domain.ErrNotFound)
+	p, err := s.GetProcedure(ctx, "1.000001")
+	must(t, err)
+	v := p.Versions[0]
+	if len(p.Versions) != 1 || v.StatutoryMinutes != 1440 || *v.CutoffMinute != 900 || v.Workflow[0].Role != domain.RoleSpecialist ||
+		v.Fees[0].AmountVND != 8000 || !v.Components[0].Mandatory || !v.EndAt.IsZero() {
+		t.Fatalf("procedure round trip: %+v", p)
+	}
+	v2 := v
+	v2.Version, v2.EffectiveAt, v2.CutoffMinute = 2, t0.Add(time.Hour), nil
+	must(t, s.AddProcedureVersion(ctx, "1.000001", &v2))
+	wantErr(t, s.AddProcedureVersion(ctx, "1.000001", &v2), domain.ErrAlreadyExists)
+	wantErr(t, s.AddProcedureVersion(ctx, "9.999999", &v2), domain.ErrNotFound)
+	p, err = s.GetProcedure(ctx, "1.000001")
+	must(t, err)
+	if len(p.Versions) != 2 || !p.Versions[0].EndAt.Equal(t0.Add(time.Hour)) || p.Versions[1].CutoffMinute != nil {
+		t.Fatalf("versions: %+v", p.Versions)
+	}
+	if p.VersionAt(t0).Version != 1 || p.VersionAt(t0.Add(2*time.Hour)).Version != 2 {
+		t.Fatal("VersionAt picks the wrong version")
+	}
+	list, err := s.ListProcedures(ctx, store.ProcedureFilter{AgencyCode: "000.00.01.H55"}, "1.000001", 10)
+	must(t, err)
+	if len(list) != 1 || list[0].Code != "1.000002" || len(list[0].Versions) != 1 {
+		t.Fatalf("list after 1.000001: %+v", list)
+	}
+	_, err = s.GetProcedure(ctx, "1.999999")
+	wantErr(t, err, domain.ErrNotFound)
+}
+
+func testDossierRoundTrip(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	d := Dossier("000.00.01.H55", "1.000001", 1)
+	d.Representative = &domain.Representative{Name: "B", IDNumber: "001090000002", MandateRef: "UQ-1"}
+	d.Result = &domain.Result{Electronic: true, Signer: "Chủ tịch", IssuedAt: t0,
+		Documents: []domain.ResultDocument{{Code: "KQ", Name: "Giấy khai sinh"}}}
+	d.Identity = &domain.IdentityVerification{Matched: true, Source: "CSDLQGDC", QueryID: "q1", VerifiedAt: t0}
+	d.PausedWorking = 90 * time.Minute
+	d.Step = domain.Step{Index: 0, Name: "Thẩm định", UnitCode: "000.00.01.H55", Assignee: "cv1", StartedAt: t0, DueAt: t0.Add(time.Hour)}
+	must(t, s.CreateDossier(ctx, d))
+	got, err := s.GetDossierByCode(ctx, d.Code)
+	must(t, err)
+	if got.ID != d.ID || got.Representative.MandateRef != "UQ-1" || !got.Result.Electronic || got.Identity.QueryID != "q1" ||
+		got.PausedWorking != 90*time.Minute || got.Step.Assignee != "cv1" || !got.Step.DueAt.Equal(t0.Add(time.Hour)) ||
+		!got.ReceivedAt.Equal(t0) || got.ReceivedAt.Location() != time.UTC || !got.SubmittedAt.IsZero() ||
+		got.Applicant.Name != "Nguyễn Văn A" || got.Components[0].Source != domain.SourcePaper {
+		t.Fatalf("round trip:\n got %+v\nwant %+v", got, d)
+	}
+	wantErr(t, s.CreateDossier(ctx, d), domain.ErrAlreadyExists)
+	_, err = s.GetDossier(ctx, uuid.NewString())
+	wantErr(t, err, domain.ErrNotFound)
+	bad := Dossier("000.00.01.H55", "1.777777", 2)
+	wantErr(t, s.CreateDossier(ctx, bad), domain.ErrNotFound)
+}
+
+func testUpdateDossierVersion(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	d := Dossier("000.00.01.H55", "1.000001", 1)
+	must(t, s.CreateDossier(ctx, d))
+	d.Status, d.Version = domain.StatusProcessing, 2
+	must(t, s.UpdateDossier(ctx, d, 1))
+	d.Version = 3
+	err := s.UpdateDossier(ctx, d, 1)
+	var ce *domain.ConflictError
+	if !errors.As(err, &ce) || ce.Current != 2 {
+		t.Fatalf("stale update: %v", err)
+	}
+	got, err := s.GetDossier(ctx, d.ID)
+	must(t, err)
+	if got.Version != 2 || got.Status != domain.StatusProcessing {
+		t.Fatalf("after update: %+v", got)
+	}
+	ghost := Dossier("000.00.01.H55", "1.000001", 9)
+	wantErr(t, s.UpdateDossier(ctx, ghost, 1), domain.ErrNotFound)
+
+	// Concurrent writers with the same expected version: exactly one wins.
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, conflicts := 0, 0
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.InTx(ctx, func(ctx context.Context) error {
+				c := *got
+				c.Version = 3
+				return s.UpdateDossier(ctx, &c, 2)
+			})
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, domain.ErrVersionConflict):
+				conflicts++
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if wins != 1 || conflicts != 19 {
+		t.Fatalf("wins=%d conflicts=%d, want 1 and 19", wins, conflicts)
+	}
+}
+
+func testListDossiers(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	var ids []string
+	for i := 1; i <= 7; i++ {
+		proc := "1.000001"
+		if i%2 == 0 {
+			proc = "1.000002"
+		}
+		d := Dossier("000.00.01.H55", proc, i)
+		d.ReceivedAt = t0.Add(time.Duration(i) * time.Hour)
+		if i == 6 {
+			d.Step = domain.Step{Index: 0, Name: "Thẩm định", UnitCode: "000.01.01.H55"}
+			d.Representative = &domain.Representative{Name: "R", IDNumber: "001090000099", MandateRef: "UQ"}
+		}
+		if i == 7 {
+			d.Status, d.ReceivedAt = domain.StatusSubmitted, time.Time{}
+			d.Applicant.IDNumber = "079200000007"
+		}
+		must(t, s.CreateDossier(ctx, d))
+		ids = append(ids, d.ID)
+	}
+	all, err := s.ListDossiers(ctx, store.DossierFilter{ScopeAll: true}, 100)
+	must(t, err)
+	if len(all) != 7 || all[0].ID != ids[6] || all[6].ID != ids[0] {
+		t.Fatal("not newest first")
+	}
+	// Keyset pages of 3 cover everything once.
+	seen := map[string]bool{}
+	f := store.DossierFilter{ScopeAll: true}
+	for {
+		page, err := s.ListDossiers(ctx, f, 3)
+		must(t, err)
+		for _, d := range page {
+			if seen[d.ID] {
+				t.Fatalf("%s seen twice", d.ID)
+			}
+			seen[d.ID] = true
+		}
+		if len(page) < 3 {
+			break
+		}
+		f.AfterID = page[len(page)-1].ID
+	}
+	if len(seen) != 7 {
+		t.Fatalf("pages covered %d of 7", len(seen))
+	}
+	cases := []struct {
+		name string
+		f    store.DossierFilter
+		want int
+	}{
+		{"procedure", store.DossierFilter{ProcedureCode: "1.000002"}, 3},
+		{"status", store.DossierFilter{Statuses: []domain.Status{domain.StatusSubmitted}}, 1},
+		{"two statuses", store.DossierFilter{Statuses: []domain.Status{domain.StatusSubmitted, domain.StatusReceived}}, 7},
+		{"applicant", store.DossierFilter{ApplicantID: "079200000007"}, 1},
+		{"agency", store.DossierFilter{AgencyCode: "000.01.01.H55"}, 0},
+		// Received 03:00…06:00 inclusive-exclusive, with microseconds on t0.
+		{"received range", store.DossierFilter{ReceivedFrom: t0.Add(2 * time.Hour), ReceivedTo: t0.Add(5 * time.Hour)}, 3},
+		{"received from", store.DossierFilter{ReceivedFrom: t0.Add(6*time.Hour + time.Microsecond)}, 0},
+		{"received from exact", store.DossierFilter{ReceivedFrom: t0.Add(6 * time.Hour)}, 1},
+		{"no scope sees nothing", store.DossierFilter{ScopeAgencies: []string{}}, 0},
+		{"citizen scope", store.DossierFilter{ScopeCitizenID: "079200000007"}, 1},
+		{"representative scope", store.DossierFilter{ScopeCitizenID: "001090000099"}, 1},
+		{"agency scope via current step", store.DossierFilter{ScopeAgencies: []string{"000.01.01.H55"}}, 1},
+		{"agency scope own", store.DossierFilter{ScopeAgencies: []string{"000.00.01.H55"}}, 7},
+		{"step unit scope", store.DossierFilter{ScopeAgencies: []string{"000.01.01.H55"}, ProcedureCode: "1.000002"}, 1},
+	}
+	for _, c := range cases {
+		if c.f.ScopeCitizenID == "" && c.f.ScopeAgencies == nil {
+			c.f.ScopeAll = true
+		}
+		got, err := s.ListDossiers(ctx, c.f, 100)
+		must(t, err)
+		if len(got) != c.want {
+			t.Errorf("%s: got %d dossiers, want %d", c.name, len(got), c.want)
+		}
+	}
+}
+
+func testEvents(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	d := Dossier("000.00.01.H55", "1.000001", 1)
+	must(t, s.CreateDossier(ctx, d))
+	for i := int64(1); i <= 3; i++ {
+		e := &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: i, Action: domain.ActionReceive,
+			To: domain.StatusReceived, StepIndex: -1, At: t0.Add(time.Duration(i) * time.Minute), RequestID: fmt.Sprint("r", i),
+			Attribution: domain.Attribution{Channel: domain.ChannelCounter, ActorID: "clerk1", ActorRole: domain.RoleClerk,
+				ActorKind: domain.ActorStaff, Assurance: domain.AssuranceInPerson, ClientAddress: "127.0.0.1"},
+			DossierVersion: i, Details: map[string]string{"k": "v"}, PrevHash: fmt.Sprint("h", i-1), Hash: fmt.Sprint("h", i)}
+		must(t, s.AppendEvent(ctx, e))
+	}
+	dup := &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: 2, At: t0}
+	wantErr(t, s.AppendEvent(ctx, dup), domain.ErrAlreadyExists)
+	evs, err := s.ListEvents(ctx, d.ID, 1, 10)
+	must(t, err)
+	if len(evs) != 2 || evs[0].Seq != 2 || evs[1].Details["k"] != "v" || evs[0].Attribution.ActorKind != domain.ActorStaff ||
+		evs[0].Attribution.ClientAddress != "127.0.0.1" || !evs[0].At.Equal(t0.Add(2*time.Minute)) || evs[1].PrevHash != "h2" {
+		t.Fatalf("events: %+v", evs)
+	}
+}
+
+func testSequenceConcurrency(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const n = 60
+	var wg sync.WaitGroup
+	got := make(chan int64, n)
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			var seq int64
+			err := s.InTx(ctx, func(ctx context.Context) error {
+				var err error
+				seq, err = s.NextSequence(ctx, "000.00.01.H55", "260213")
+				if err != nil {
+					return err
+				}
+				if i%4 == 0 {
+					return errors.New("rolled back on purpose")
+				}
+				return nil
+			})
+			if err != nil {
+				errs <- err
+				return
+			}
+			got <- seq
+		}(i)
+	}
+	wg.Wait()
+	close(got)
+	close(errs)
+	rolledBack := 0
+	for err := range errs {
+		if err.Error() != "rolled back on purpose" {
+			t.Fatalf("unexpected: %v", err)
+		}
+		rolledBack++
+	}
+	seen := map[int64]bool{}
+	for seq := range got {
+		if seen[seq] {
+			t.Fatalf("sequence %d issued twice", seq)
+		}
+		seen[seq] = true
+	}
+	committed := n - rolledBack
+	for i := int64(1); i <= int64(committed); i++ {
+		if !seen[i] {
+			t.Fatalf("gap: %d missing among %d committed", i, committed)
+		}
+	}
+	// Another day and another agency start at 1.
+	for _, k := range [][2]string{{"000.00.01.H55", "260214"}, {"000.01.01.H55", "260213"}} {
+		seq, err := s.NextSequence(ctx, k[0], k[1])
+		must(t, err)
+		if seq != 1 {
+			t.Fatalf("%v starts at %d", k, seq)
+		}
+	}
+}
+
+func testRollback(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	boom := errors.New("boom")
+	err := s.InTx(ctx, func(ctx context.Context) error {
+		must(t, s.CreateAgency(ctx, Agency("000.00.09.H55", "")))
+		// A nested InTx joins the outer transaction.
+		return s.InTx(ctx, func(ctx context.Context) error {
+			must(t, s.CreateAgency(ctx, Agency("000.00.08.H55", "")))
+			return boom
+		})
+	})
+	wantErr(t, err, boom)
+	for _, code := range []string{"000.00.09.H55", "000.00.08.H55"} {
+		_, err := s.GetAgency(ctx, code)
+		wantErr(t, err, domain.ErrNotFound)
+	}
+}
+
+func testRequests(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	r := &store.RequestRecord{Principal: "u1", RequestID: "req-1", Method: "/m", RequestHash: "abc",
+		Response: []byte{0, 1, 2, 255}, CreatedAt: t0}
+	must(t, s.SaveRequest(ctx, r))
+	wantErr(t, s.SaveRequest(ctx, r), domain.ErrAlreadyExists)
+	got, err := s.GetRequest(ctx, "u1", "req-1")
+	must(t, err)
+	if got.Method != "/m" || string(got.Response) != string(r.Response) || got.RequestHash != "abc" {
+		t.Fatalf("request round trip: %+v", got)
+	}
+	_, err = s.GetRequest(ctx, "u2", "req-1")
+	wantErr(t, err, domain.ErrNotFound)
+}
+
+func testSchemaCurrent(t *testing.T, s store.Store) {
+	cur, want, err := s.SchemaStatus(context.Background())
+	must(t, err)
+	if cur != want || want < 1 {
+		t.Fatalf("schema at %d, code wants %d", cur, want)
+	}
+}
