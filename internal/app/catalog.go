@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/policy"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// CreateAgency validates and stores a new agency.
+func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain.Agency) (*domain.Agency, error) {
+	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if a.TimeZone == "" {
+		a.TimeZone = domain.DefaultTimeZone
+	}
+	if len(a.WorkingHours) == 0 {
+		a.WorkingHours = domain.DefaultWorkingHours
+	}
+	var v domain.Violations
+	if _, err := a.Location(); err != nil {
+		v.Add("agency.time_zone", "unknown time zone %q (use an IANA name such as Asia/Ho_Chi_Minh)", a.TimeZone)
+	} else if _, err := calendar.New(calendar.Config{Hours: periods(a.WorkingHours)}); err != nil {
+		v.Add("agency.working_hours", "%v", err)
+	}
+	if a.ParentCode == a.Code {
+		v.Add("agency.parent_code", "an agency cannot be its own parent")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	a.CreatedAt = s.Now()
+	if err := s.store.CreateAgency(ctx, &a); err != nil {
+		if isNotFound(err) {
+			return nil, domain.Invalid("agency.parent_code", "no agency has code %q", a.ParentCode)
+		}
+		return nil, err
+	}
+	return &a, nil
+}
+
+// GetAgency returns an agency.
+func (s *Service) GetAgency(ctx context.Context, code string) (*domain.Agency, error) {
+	return s.store.GetAgency(ctx, code)
+}
+
+// ListAgencies returns a page of agencies.
+func (s *Service) ListAgencies(ctx context.Context, f store.AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
+	after, err := decodePageToken(token, f)
+	if err != nil {
+		return nil, "", err
+	}
+	size := pageSizeOr(pageSize, 100)
+	page, err := s.store.ListAgencies(ctx, f, after, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(page) > size {
+		page = page[:size]
+		next = encodePageToken(page[size-1].Code, f)
+	}
+	return page, next, nil
+}
+
+// CreateProcedure validates and stores a procedure with its first version.
+func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc domain.Procedure, v domain.ProcedureVersion) (*domain.Procedure, error) {
+	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if v.EffectiveAt.IsZero() {
+		v.EffectiveAt = now
+	}
+	v.Version, v.CreatedAt, v.EndAt = 1, now, time.Time{}
+	proc.CreatedAt = now
+	proc.Versions = []domain.ProcedureVersion{v}
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.store.GetAgency(ctx, proc.AgencyCode); err != nil {
+			if isNotFound(err) {
+				return domain.Invalid("procedure.agency_code", "no agency has code %q", proc.AgencyCode)
+			}
+			return err
+		}
+		if err := s.checkWorkflowUnits(ctx, "version.workflow", v.Workflow); err != nil {
+			return err
+		}
+		return s.store.CreateProcedure(ctx, &proc)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &proc, nil
+}
+
+// AddProcedureVersion appends a version that takes effect at its effective
+// time (now if unset), which may not precede the latest version's.
+func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, code string, v domain.ProcedureVersion) (*domain.Procedure, error) {
+	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	now := s.Now()
+	if v.EffectiveAt.IsZero() {
+		v.EffectiveAt = now
+	}
+	var out *domain.Procedure
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		proc, err := s.store.GetProcedure(ctx, code)
+		if err != nil {
+			return err
+		}
+		last := proc.Versions[len(proc.Versions)-1]
+		if !v.EffectiveAt.After(last.EffectiveAt) {
+			return domain.Invalid("version.effective_time", "must be after version %d's effective time %s",
+				last.Version, last.EffectiveAt.Format(time.RFC3339))
+		}
+		if v.EffectiveAt.Before(now.Add(-time.Minute)) {
+			return domain.Invalid("version.effective_time", "cannot be in the past: dossiers already filed keep the version they were filed under")
+		}
+		if err := s.checkWorkflowUnits(ctx, "version.workflow", v.Workflow); err != nil {
+			return err
+		}
+		v.Version, v.CreatedAt, v.EndAt = last.Version+1, now, time.Time{}
+		if err := s.store.AddProcedureVersion(ctx, code, &v); err != nil {
+			return err
+		}
+		out, err = s.store.GetProcedure(ctx, code)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) checkWorkflowUnits(ctx context.Context, path string, steps []domain.WorkflowStep) error {
+	var v domain.Violations
+	for i, st := range steps {
+		if st.UnitCode == "" {
+			continue
+		}
+		if _, err := s.store.GetAgency(ctx, st.UnitCode); err != nil {
+			if !isNotFound(err) {
+				return err
+			}
+			v.Add(fmt.Sprintf("%s[%d].unit_code", path, i), "no agency has code %q", st.UnitCode)
+		}
+	}
+	return v.Err()
+}
+
+// GetProcedure returns a procedure with its versions.
+func (s *Service) GetProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
+	return s.store.GetProcedure(ctx, code)
+}
+
+// ListProcedures returns a page of procedures.
+func (s *Service) ListProcedures(ctx context.Context, f store.ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
+	after, err := decodePageToken(token, f)
+	if err != nil {
+		return nil, "", err
+	}
+	size := pageSizeOr(pageSize, 100)
+	page, err := s.store.ListProcedures(ctx, f, after, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(page) > size {
+		page = page[:size]
+		next = encodePageToken(page[size-1].Code, f)
+	}
+	return page, next, nil
+}

@@ -1,0 +1,369 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/lifecycle"
+	"github.com/motcua/motcua/internal/policy"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Submit files a dossier online (status SUBMITTED). The filing's
+// attribution comes from the principal: a citizen filing their own dossier
+// is genuine online; an official filing it is STAFF_ON_BEHALF.
+func (s *Service) Submit(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft) (*domain.Dossier, *domain.Event, error) {
+	return s.create(ctx, p, requestID, "dossier", draft, domain.ActionSubmit, domain.ChannelOnline, "")
+}
+
+// ReceiveNew takes in a new dossier at the counter or by post (status
+// RECEIVED) and starts its legal clock.
+func (s *Service) ReceiveNew(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
+	if ch == 0 {
+		ch = domain.ChannelCounter
+	}
+	if ch == domain.ChannelOnline {
+		return nil, nil, domain.Invalid("channel", "an online filing is made with SubmitDossier; intake is COUNTER or POSTAL")
+	}
+	return s.create(ctx, p, requestID, "new_dossier", draft, domain.ActionReceive, ch, note)
+}
+
+func (s *Service) create(ctx context.Context, p domain.Principal, requestID, path string, draft domain.Draft,
+	action domain.Action, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
+	if err := policy.RequireAction(p, action); err != nil {
+		return nil, nil, err
+	}
+	var d *domain.Dossier
+	var ev *domain.Event
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		now := s.Now()
+		agency, err := s.store.GetAgency(ctx, draft.AgencyCode)
+		if err != nil {
+			return err
+		}
+		proc, err := s.store.GetProcedure(ctx, draft.ProcedureCode)
+		if err != nil {
+			return err
+		}
+		if p.Role.Staff() && p.AgencyCode != agency.Code {
+			return fmt.Errorf("%w: staff of %q cannot file or take in dossiers for %s", domain.ErrPermissionDenied, p.AgencyCode, agency.Code)
+		}
+		if err := s.checkCompetence(ctx, path, proc, agency); err != nil {
+			return err
+		}
+		pv := proc.VersionAt(now)
+		if pv == nil {
+			return &domain.PreconditionError{Reason: "PROCEDURE_NOT_IN_FORCE", Subject: "procedure/" + proc.Code,
+				Description: fmt.Sprintf("procedure %s has no version in force now", proc.Code)}
+		}
+		if ch == domain.ChannelOnline && !pv.ServiceLevel.Online() {
+			return &domain.PreconditionError{Reason: "PROCEDURE_NOT_ONLINE", Subject: "procedure/" + proc.Code,
+				Description: fmt.Sprintf("procedure %s is not offered online; file it at the counter or by post", proc.Code)}
+		}
+		if err := draft.Validate(path, pv, ch); err != nil {
+			return err
+		}
+		att, err := domain.Attribute(p, action, ch, draft.Applicant, draft.Representative)
+		if err != nil {
+			return fmt.Errorf("%w: you may file only your own dossier, or as the representative named in it", domain.ErrPermissionDenied)
+		}
+		loc, err := agency.Location()
+		if err != nil {
+			return err
+		}
+		seq, err := s.store.NextSequence(ctx, agency.Code, domain.CodeDay(now.In(loc)))
+		if err != nil {
+			return err
+		}
+		to, err := lifecycle.Next(lifecycle.Creation, action, 0)
+		if err != nil {
+			return err
+		}
+		d = &domain.Dossier{
+			ID: newID(), Code: domain.DossierCode(agency.Code, now.In(loc), seq),
+			ProcedureCode: proc.Code, ProcedureVersion: pv.Version, AgencyCode: agency.Code,
+			Applicant: draft.Applicant, Representative: draft.Representative, Channel: ch, FiledBy: att.ActorKind,
+			Status: to, Summary: draft.Summary, Components: draft.Components, Step: domain.NoStep,
+			ReturnChannel: draft.ReturnChannel, Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if d.ReturnChannel == 0 {
+			d.ReturnChannel = ch
+		}
+		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
+		if action == domain.ActionSubmit {
+			d.SubmittedAt = now
+		} else {
+			cal, err := s.calendarFor(ctx, agency)
+			if err != nil {
+				return err
+			}
+			details["clock_start"] = lifecycle.StartClock(d, cal, pv, now)
+			details["due_at"] = d.DueAt.Format(time.RFC3339)
+		}
+		ev = &domain.Event{Action: action, From: lifecycle.Creation, To: to, At: now, Note: note,
+			RequestID: requestID, Attribution: att, Details: details}
+		sealEvent(d, ev)
+		if err := s.store.CreateDossier(ctx, d); err != nil {
+			return err
+		}
+		return s.store.AppendEvent(ctx, ev)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, ev, nil
+}
+
+// checkCompetence verifies that the agency handles the procedure: it is the
+// procedure's agency or below it.
+func (s *Service) checkCompetence(ctx context.Context, path string, proc *domain.Procedure, agency *domain.Agency) error {
+	sub, err := s.store.AgencySubtree(ctx, proc.AgencyCode)
+	if err != nil {
+		return err
+	}
+	for _, c := range sub {
+		if c == agency.Code {
+			return nil
+		}
+	}
+	return domain.Invalid(path+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
+		agency.Code, proc.Code, proc.AgencyCode)
+}
+
+// Accept receives an online filing: the dossier moves from SUBMITTED to
+// RECEIVED and its legal clock starts.
+func (s *Service) Accept(ctx context.Context, p domain.Principal, requestID, dossierID string, expectedVersion int64, note string) (*domain.Dossier, *domain.Event, error) {
+	if expectedVersion <= 0 {
+		return nil, nil, domain.Invalid("expected_version", "required when accepting an existing dossier: the version you last read")
+	}
+	return s.act(ctx, p, actRequest{requestID: requestID, dossierID: dossierID, expectedVersion: expectedVersion,
+		action: domain.ActionReceive, note: note},
+		func(ctx context.Context, c *actContext) error {
+			cal, err := s.calendarFor(ctx, c.agency)
+			if err != nil {
+				return err
+			}
+			c.details["clock_start"] = lifecycle.StartClock(c.d, cal, c.pv, c.now)
+			c.details["due_at"] = c.d.DueAt.Format(time.RFC3339)
+			return nil
+		})
+}
+
+// actRequest is what every action on an existing dossier carries.
+type actRequest struct {
+	requestID       string
+	dossierID       string
+	expectedVersion int64
+	action          domain.Action
+	note            string
+}
+
+// actContext is what an action's specific rule sees and may change.
+type actContext struct {
+	now     time.Time
+	d       *domain.Dossier
+	from    domain.Status
+	agency  *domain.Agency
+	proc    *domain.Procedure
+	pv      *domain.ProcedureVersion
+	details map[string]string
+	// channel of the step; defaults to the dossier's filing channel.
+	channel domain.Channel
+}
+
+// act applies an action to an existing dossier in one transaction: load,
+// authorise, check the expected version and the transition table, apply the
+// action's rule, store the dossier with the next version, append the event.
+func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rule func(ctx context.Context, c *actContext) error) (*domain.Dossier, *domain.Event, error) {
+	if err := policy.RequireAction(p, r.action); err != nil {
+		return nil, nil, err
+	}
+	var out *domain.Dossier
+	var ev *domain.Event
+	err := s.store.InTx(ctx, func(ctx context.Context) error {
+		d, err := s.store.GetDossier(ctx, r.dossierID)
+		if err != nil {
+			return err
+		}
+		if err := s.authoriseAction(ctx, p, r.action, d); err != nil {
+			return err
+		}
+		if d.Version != r.expectedVersion {
+			return &domain.ConflictError{Expected: r.expectedVersion, Current: d.Version}
+		}
+		to, err := lifecycle.Next(d.Status, r.action, d.ResumeStatus)
+		if err != nil {
+			return err
+		}
+		c := &actContext{now: s.Now(), d: d, from: d.Status, details: map[string]string{}, channel: d.Channel}
+		if c.agency, err = s.store.GetAgency(ctx, d.AgencyCode); err != nil {
+			return err
+		}
+		if c.proc, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+			return err
+		}
+		if c.pv = c.proc.Version(d.ProcedureVersion); c.pv == nil {
+			return fmt.Errorf("dossier %s pins missing procedure version %d", d.Code, d.ProcedureVersion)
+		}
+		d.Status = to
+		if err := rule(ctx, c); err != nil {
+			return err
+		}
+		att, err := domain.Attribute(p, r.action, c.channel, d.Applicant, d.Representative)
+		if err != nil {
+			return fmt.Errorf("%w: this dossier is not yours to act on", domain.ErrPermissionDenied)
+		}
+		d.Version = r.expectedVersion + 1
+		d.UpdatedAt = c.now
+		ev = &domain.Event{Action: r.action, From: c.from, To: d.Status, At: c.now, Note: r.note,
+			RequestID: r.requestID, Attribution: att, Details: c.details}
+		sealEvent(d, ev)
+		if err := s.store.UpdateDossier(ctx, d, r.expectedVersion); err != nil {
+			return err
+		}
+		out = d
+		return s.store.AppendEvent(ctx, ev)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return out, ev, nil
+}
+
+// authoriseAction checks that p may act on d: applicants on their own
+// dossiers, staff within their agency. A dossier p may not see is reported
+// as not found, so its existence is not revealed.
+func (s *Service) authoriseAction(ctx context.Context, p domain.Principal, a domain.Action, d *domain.Dossier) error {
+	if err := s.authoriseRead(ctx, p, d); err != nil {
+		return err
+	}
+	if p.Role == domain.RoleAuditor {
+		return fmt.Errorf("%w: auditors read, they do not act", domain.ErrPermissionDenied)
+	}
+	return nil
+}
+
+// authoriseRead returns ErrNotFound when d is outside p's read scope.
+func (s *Service) authoriseRead(ctx context.Context, p domain.Principal, d *domain.Dossier) error {
+	scope, err := s.readScope(ctx, p)
+	if err != nil {
+		return err
+	}
+	if !scope.Admits(d) {
+		return domain.NotFound("dossier", d.ID)
+	}
+	return nil
+}
+
+func (s *Service) readScope(ctx context.Context, p domain.Principal) (policy.Scope, error) {
+	var subtree []string
+	if p.Role == domain.RoleAuditor && p.AgencyCode != "" {
+		var err error
+		if subtree, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
+			return policy.Scope{}, err
+		}
+	}
+	return policy.ReadScope(p, subtree), nil
+}
+
+// DossierKey names a dossier by id or by code.
+type DossierKey struct {
+	ID   string
+	Code string
+}
+
+// GetDossier returns a dossier the principal may see; ErrNotFound otherwise.
+func (s *Service) GetDossier(ctx context.Context, p domain.Principal, key DossierKey, purpose string) (*domain.Dossier, error) {
+	if err := requirePurpose(p, purpose); err != nil {
+		return nil, err
+	}
+	var d *domain.Dossier
+	var err error
+	if key.ID != "" {
+		d, err = s.store.GetDossier(ctx, key.ID)
+	} else {
+		d, err = s.store.GetDossierByCode(ctx, key.Code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := s.authoriseRead(ctx, p, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func requirePurpose(p domain.Principal, purpose string) error {
+	if policy.NeedsPurpose(p) && purpose == "" {
+		return domain.Invalid("purpose", "staff must state why they read dossiers; it is recorded in the access log the citizen can see")
+	}
+	return nil
+}
+
+// ListDossiers returns a page of the dossiers the principal may see.
+func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, f store.DossierFilter, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
+	if err := requirePurpose(p, purpose); err != nil {
+		return nil, "", err
+	}
+	after, err := decodePageToken(token, f)
+	if err != nil {
+		return nil, "", err
+	}
+	scope, err := s.readScope(ctx, p)
+	if err != nil {
+		return nil, "", err
+	}
+	q := f
+	q.AfterID, q.ScopeCitizenID, q.ScopeAgencies, q.ScopeAll = after, scope.CitizenID, scope.AgencyCodes, false
+	if scope.Empty() {
+		return nil, "", nil
+	}
+	size := pageSizeOr(pageSize, 50)
+	page, err := s.store.ListDossiers(ctx, q, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(page) > size {
+		page = page[:size]
+		next = encodePageToken(page[size-1].ID, f)
+	}
+	return page, next, nil
+}
+
+// ListEvents returns a page of a dossier's events, in order.
+func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token string) ([]domain.Event, string, error) {
+	d, err := s.store.GetDossier(ctx, dossierID)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := s.authoriseRead(ctx, p, d); err != nil {
+		return nil, "", err
+	}
+	after, err := decodePageToken(token, dossierID)
+	if err != nil {
+		return nil, "", err
+	}
+	var afterSeq int64
+	if after != "" {
+		if _, err := fmt.Sscan(after, &afterSeq); err != nil {
+			return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
+		}
+	}
+	size := pageSizeOr(pageSize, 100)
+	evs, err := s.store.ListEvents(ctx, dossierID, afterSeq, size+1)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(evs) > size {
+		evs = evs[:size]
+		next = encodePageToken(fmt.Sprint(evs[size-1].Seq), dossierID)
+	}
+	for i := range evs {
+		evs[i].DossierCode = d.Code
+	}
+	return evs, next, nil
+}

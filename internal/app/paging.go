@@ -1,0 +1,56 @@
+package app
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// MaxPageSize bounds every list.
+const MaxPageSize = 1000
+
+func pageSizeOr(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	if n > MaxPageSize {
+		return MaxPageSize
+	}
+	return n
+}
+
+// A page token carries the keyset position and a fingerprint of the filters
+// it was issued for, so a token cannot be replayed against other filters.
+type pageToken struct {
+	After  string `json:"a"`
+	Filter string `json:"f"`
+}
+
+func fingerprint(filter any) string {
+	b, _ := json.Marshal(filter)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:8])
+}
+
+func encodePageToken(after string, filter any) string {
+	b, _ := json.Marshal(pageToken{After: after, Filter: fingerprint(filter)})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodePageToken(token string, filter any) (string, error) {
+	if token == "" {
+		return "", nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(token)
+	var t pageToken
+	if err != nil || json.Unmarshal(b, &t) != nil || t.After == "" {
+		return "", domain.Invalid("page_token", "not a page token issued by this server")
+	}
+	if t.Filter != fingerprint(filter) {
+		return "", domain.Invalid("page_token", "was issued for different filters; repeat the first request's filters or start without a token")
+	}
+	return t.After, nil
+}

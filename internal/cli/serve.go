@@ -1,0 +1,137 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/server"
+	"github.com/motcua/motcua/internal/store/gormstore"
+)
+
+func newServeCmd() *cobra.Command {
+	cfg := config.DefaultConfig()
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the gRPC server (and the HTTP side: health, metrics, JSON gateway)",
+		Long: `serve runs motcua. With no flags it stores data in a SQLite file under
+--data-dir, migrates it, installs a small demo catalog the first time, and
+verifies tokens with a development key it creates there (mint tokens with
+"motcua token issue"). Use --database-url postgres://… for PostgreSQL.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := cfg.Validate(); err != nil {
+				return usageError{err}
+			}
+			log, err := newLogger(cmd.ErrOrStderr(), cfg.LogLevel, cfg.LogFormat)
+			if err != nil {
+				return usageError{err}
+			}
+			return serve(cmd.Context(), cfg, log)
+		},
+	}
+	cfg.BindServe(cmd.Flags())
+	return withEnv(cmd)
+}
+
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	st, err := gormstore.Open(ctx, cfg.StoreURL())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sqlite := st.Dialect() == gormstore.SQLite
+	if !st.Durable() {
+		log.Warn("the store is in memory: everything is lost when the server stops")
+	}
+	if cfg.AutoMigrate == "always" || (cfg.AutoMigrate == "auto" && sqlite) {
+		applied, err := st.Migrate(ctx)
+		if err != nil {
+			return err
+		}
+		if len(applied) > 0 {
+			log.Info("applied migrations", "versions", applied)
+		}
+	}
+	verifier, err := newVerifier(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	a := app.New(st)
+	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
+		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
+		// Effective from the start of the day, so that today's filings fit.
+		if ok, err := seed.EnsureDemoCatalog(ctx, a, time.Now().Truncate(24*time.Hour)); err != nil {
+			return fmt.Errorf("install demo catalog: %w", err)
+		} else if ok {
+			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
+		}
+	}
+	srv, err := server.New(a, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier})
+	if err != nil {
+		return err
+	}
+	if err := srv.Listen(); err != nil {
+		return err
+	}
+	where := cfg.StoreURL()
+	if !sqlite {
+		where = "postgres " + redact(cfg.StoreURL())
+	}
+	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s; store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), where))
+	return srv.Serve(ctx)
+}
+
+func newVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Verifier, error) {
+	v := &auth.Verifier{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Skew: 30 * time.Second}
+	switch {
+	case cfg.JWKSURL != "":
+		keys, err := auth.NewRemoteKeys(ctx, cfg.JWKSURL)
+		if err != nil {
+			return nil, err
+		}
+		v.Keys = keys
+		log.Info("verifying tokens with a JWKS URL", "url", cfg.JWKSURL, "issuer", cfg.JWTIssuer)
+	case cfg.JWTKeysFile != "":
+		set, err := auth.LoadPublicKeys(cfg.JWTKeysFile)
+		if err != nil {
+			return nil, err
+		}
+		v.Keys = auth.StaticKeys{Set: set}
+		log.Info("verifying tokens with keys from a file", "file", cfg.JWTKeysFile, "keys", set.Len(), "issuer", cfg.JWTIssuer)
+	default:
+		key, path, created, err := auth.EnsureDevKey(cfg.DataDir)
+		if err != nil {
+			return nil, fmt.Errorf("development signing key: %w", err)
+		}
+		set, err := auth.PublicSet(key.Public())
+		if err != nil {
+			return nil, err
+		}
+		v.Keys = auth.StaticKeys{Set: set}
+		if v.Issuer == "" {
+			v.Issuer = auth.DevIssuer
+		}
+		if created {
+			log.Warn("created a development signing key; mint tokens with `motcua token issue` (not for production: use --jwt-keys-file or --jwks-url)", "key", path)
+		} else {
+			log.Warn("verifying tokens with the development signing key (not for production)", "key", path)
+		}
+	}
+	return v, nil
+}
+
+func orOff(s string) string {
+	if s == "" {
+		return "(off)"
+	}
+	return s
+}

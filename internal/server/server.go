@@ -1,0 +1,322 @@
+// Package server assembles the running service: the gRPC server with its
+// interceptor chain, health and reflection, the HTTP side (health, metrics,
+// the JSON gateway), the schema gate, and graceful shutdown.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/service"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Options configure a Server.
+type Options struct {
+	GRPCAddr string
+	HTTPAddr string
+	// ShutdownTimeout bounds the graceful stop; then calls are cut.
+	ShutdownTimeout time.Duration
+	// SchemaPoll is how often a server whose schema is behind re-checks it.
+	SchemaPoll time.Duration
+	Log        *slog.Logger
+	Verifier   *auth.Verifier
+	// Registerer receives metrics; nil means a fresh registry.
+	Registerer *prometheus.Registry
+}
+
+// Server is a running motcua instance.
+type Server struct {
+	opts     Options
+	store    store.Store
+	grpc     *grpc.Server
+	health   *health.Server
+	http     *http.Server
+	registry *prometheus.Registry
+	ready    atomic.Bool
+	schema   atomic.Value // string: why the server is not ready
+	grpcLis  net.Listener
+	httpLis  net.Listener
+}
+
+// healthService is the name under which the whole API's health is reported.
+const healthService = "motcua.v1"
+
+// New builds a server; Listen and Serve start it.
+func New(a *app.Service, opts Options) (*Server, error) {
+	if opts.ShutdownTimeout == 0 {
+		opts.ShutdownTimeout = 15 * time.Second
+	}
+	if opts.SchemaPoll == 0 {
+		opts.SchemaPoll = 5 * time.Second
+	}
+	reg := opts.Registerer
+	if reg == nil {
+		reg = prometheus.NewRegistry()
+		reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	}
+	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
+	reg.MustRegister(metrics)
+	validate, err := service.ValidationInterceptor()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
+	s.schema.Store("schema not checked yet")
+	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log}
+	log := opts.Log
+	recoverFn := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
+		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+		return status.Error(codes.Internal, "internal error; it was logged")
+	})
+	logCalls := logging.UnaryServerInterceptor(slogAdapter(log),
+		logging.WithLogOnEvents(logging.FinishCall),
+		logging.WithLevels(func(c codes.Code) logging.Level {
+			switch c {
+			case codes.OK, codes.NotFound, codes.InvalidArgument, codes.AlreadyExists, codes.FailedPrecondition,
+				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled:
+				return logging.LevelDebug
+			}
+			return logging.LevelError
+		}))
+	// The interceptor order is deliberate:
+	//   1. recovery  — a panic anywhere below becomes INTERNAL, never a crash;
+	//   2. logging   — one line per failed call (debug for expected outcomes);
+	//   3. metrics   — counts every call, including rejected ones;
+	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
+	//   5. auth      — verifies the bearer token and attaches the principal;
+	//   6. validate  — protovalidate rules, only for authenticated callers.
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(
+			recovery.UnaryServerInterceptor(recoverFn),
+			logCalls,
+			metrics.UnaryServerInterceptor(),
+			s.schemaGate,
+			authn.Unary(),
+			validate,
+		),
+		grpc.ChainStreamInterceptor(
+			recovery.StreamServerInterceptor(recoverFn),
+			metrics.StreamServerInterceptor(),
+			s.schemaGateStream,
+			authn.Stream(),
+		),
+		grpc.MaxRecvMsgSize(4<<20),
+	)
+	svc := service.New(a, log)
+	pb.RegisterCatalogServiceServer(s.grpc, svc)
+	pb.RegisterDossierServiceServer(s.grpc, svc)
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+	metrics.InitializeMetrics(s.grpc)
+	s.setServing(false)
+	return s, nil
+}
+
+// GRPCServer exposes the gRPC server (tests register on bufconn).
+func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
+
+func (s *Server) setServing(ok bool) {
+	st := healthpb.HealthCheckResponse_NOT_SERVING
+	if ok {
+		st = healthpb.HealthCheckResponse_SERVING
+	}
+	s.ready.Store(ok)
+	s.health.SetServingStatus("", st)
+	s.health.SetServingStatus(healthService, st)
+}
+
+func (s *Server) schemaGate(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
+	if !s.ready.Load() && !auth.Public(info.FullMethod) {
+		return nil, status.Error(codes.Unavailable, s.schema.Load().(string))
+	}
+	return h(ctx, req)
+}
+
+func (s *Server) schemaGateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
+	if !s.ready.Load() && !auth.Public(info.FullMethod) {
+		return status.Error(codes.Unavailable, s.schema.Load().(string))
+	}
+	return h(srv, ss)
+}
+
+// CheckSchema compares the database schema with the code and sets health.
+func (s *Server) CheckSchema(ctx context.Context) bool {
+	cur, want, err := s.store.SchemaStatus(ctx)
+	switch {
+	case err != nil:
+		s.schema.Store("database unavailable: " + err.Error())
+		s.opts.Log.Error("cannot read the database schema version; not serving", "error", err)
+	case cur < want:
+		msg := fmt.Sprintf("database schema is at version %d but this build needs %d: run `motcua migrate` with the same --database-url", cur, want)
+		s.schema.Store(msg)
+		s.opts.Log.Error(msg + "; not serving until then")
+	case cur > want:
+		msg := fmt.Sprintf("database schema is at version %d, newer than this build knows (%d): upgrade motcua", cur, want)
+		s.schema.Store(msg)
+		s.opts.Log.Error(msg + "; not serving")
+	default:
+		s.setServing(true)
+		return true
+	}
+	s.setServing(false)
+	return false
+}
+
+// Listen opens both listeners (so that callers learn the real ports).
+func (s *Server) Listen() error {
+	var err error
+	if s.grpcLis, err = net.Listen("tcp", s.opts.GRPCAddr); err != nil {
+		return fmt.Errorf("gRPC listen on %s: %w", s.opts.GRPCAddr, err)
+	}
+	if s.opts.HTTPAddr != "" {
+		if s.httpLis, err = net.Listen("tcp", s.opts.HTTPAddr); err != nil {
+			s.grpcLis.Close()
+			return fmt.Errorf("HTTP listen on %s: %w", s.opts.HTTPAddr, err)
+		}
+	}
+	return nil
+}
+
+// GRPCAddr and HTTPAddr return the bound addresses after Listen.
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+
+// HTTPAddr returns the bound HTTP address, or "" when HTTP is off.
+func (s *Server) HTTPAddr() string {
+	if s.httpLis == nil {
+		return ""
+	}
+	return s.httpLis.Addr().String()
+}
+
+// Serve runs until ctx is cancelled, then stops gracefully within the
+// shutdown timeout and forcibly after it.
+func (s *Server) Serve(ctx context.Context) error {
+	if s.grpcLis == nil {
+		if err := s.Listen(); err != nil {
+			return err
+		}
+	}
+	if !s.CheckSchema(ctx) {
+		go s.pollSchema(ctx)
+	}
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
+	if s.httpLis != nil {
+		h, err := s.httpHandler(ctx)
+		if err != nil {
+			return err
+		}
+		s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		go func() {
+			if err := s.http.Serve(s.httpLis); !errors.Is(err, http.ErrServerClosed) {
+				errc <- err
+			}
+		}()
+	}
+	select {
+	case err := <-errc:
+		s.grpc.Stop()
+		return err
+	case <-ctx.Done():
+	}
+	return s.shutdown()
+}
+
+func (s *Server) pollSchema(ctx context.Context) {
+	t := time.NewTicker(s.opts.SchemaPoll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if s.CheckSchema(ctx) {
+				s.opts.Log.Info("database schema is current; now serving")
+				return
+			}
+		}
+	}
+}
+
+func (s *Server) shutdown() error {
+	s.opts.Log.Info("shutting down", "grace", s.opts.ShutdownTimeout)
+	s.setServing(false)
+	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
+	defer cancel()
+	done := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(done) }()
+	var httpErr error
+	if s.http != nil {
+		httpErr = s.http.Shutdown(ctx)
+	}
+	select {
+	case <-done:
+	case <-ctx.Done():
+		s.opts.Log.Warn("graceful stop timed out; cutting remaining calls")
+		s.grpc.Stop()
+	}
+	return httpErr
+}
+
+// httpHandler serves /healthz (live), /readyz (schema current), /metrics
+// and the JSON gateway under /v1/, which calls the gRPC server over loopback
+// so that every interceptor applies.
+func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
+	gw := runtime.NewServeMux()
+	target := s.grpcLis.Addr().String()
+	if strings.HasPrefix(target, "[::]") || strings.HasPrefix(target, "0.0.0.0") {
+		target = "127.0.0.1" + target[strings.LastIndex(target, ":"):]
+	}
+	dial := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if err := pb.RegisterCatalogServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := pb.RegisterDossierServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, s.schema.Load().(string), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.Handle("/v1/", gw)
+	return mux, nil
+}
+
+func slogAdapter(l *slog.Logger) logging.Logger {
+	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
+		l.Log(ctx, slog.Level(lvl), msg, fields...)
+	})
+}

@@ -1,0 +1,184 @@
+package service
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Enumerations share numbers with the API, so conversions are casts.
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func fromTS(t *timestamppb.Timestamp) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.AsTime().UTC()
+}
+
+func clock(m int) string { return fmt.Sprintf("%02d:%02d", m/60, m%60) }
+
+// parseClock reads "HH:MM" (already pattern-checked by the proto rules).
+func parseClock(s string) int {
+	var h, m int
+	_, _ = fmt.Sscanf(s, "%d:%d", &h, &m)
+	return h*60 + m
+}
+
+func agencyToPB(a *domain.Agency) *pb.Agency {
+	out := &pb.Agency{Code: a.Code, Name: a.Name, ParentCode: a.ParentCode, TimeZone: a.TimeZone, CreateTime: ts(a.CreatedAt)}
+	for _, p := range a.WorkingHours {
+		out.WorkingHours = append(out.WorkingHours, &pb.WorkingPeriod{Start: clock(p.Start), End: clock(p.End)})
+	}
+	return out
+}
+
+func agencyFromPB(a *pb.Agency) domain.Agency {
+	out := domain.Agency{Code: a.GetCode(), Name: a.GetName(), ParentCode: a.GetParentCode(), TimeZone: a.GetTimeZone()}
+	for _, p := range a.GetWorkingHours() {
+		out.WorkingHours = append(out.WorkingHours, domain.WorkingPeriod{Start: parseClock(p.GetStart()), End: parseClock(p.GetEnd())})
+	}
+	return out
+}
+
+func procedureToPB(p *domain.Procedure) *pb.Procedure {
+	out := &pb.Procedure{Code: p.Code, Name: p.Name, FieldCode: p.FieldCode, FieldName: p.FieldName, AgencyCode: p.AgencyCode}
+	for i := range p.Versions {
+		out.Versions = append(out.Versions, versionToPB(&p.Versions[i]))
+	}
+	return out
+}
+
+func versionToPB(v *domain.ProcedureVersion) *pb.ProcedureVersion {
+	out := &pb.ProcedureVersion{
+		Version: int32(v.Version), EffectiveTime: ts(v.EffectiveAt), EndTime: ts(v.EndAt),
+		ServiceLevel:         pb.ServiceLevel(v.ServiceLevel),
+		StatutoryWorkingDays: float64(v.StatutoryMinutes) / domain.MinutesPerWorkingDay,
+	}
+	if v.CutoffMinute != nil {
+		out.CutoffTime = clock(*v.CutoffMinute)
+	}
+	for _, f := range v.Fees {
+		out.Fees = append(out.Fees, &pb.Fee{Code: f.Code, Name: f.Name, Kind: pb.FeeKind(f.Kind), AmountVnd: f.AmountVND})
+	}
+	for _, c := range v.Components {
+		out.Components = append(out.Components, &pb.DocumentComponent{Code: c.Code, Name: c.Name, Mandatory: c.Mandatory, PaperCopies: int32(c.PaperCopies)})
+	}
+	for _, s := range v.Workflow {
+		out.Workflow = append(out.Workflow, &pb.WorkflowStep{Name: s.Name, UnitCode: s.UnitCode, Role: pb.Role(s.Role),
+			AllottedWorkingHours: float64(s.AllottedMinutes) / 60})
+	}
+	return out
+}
+
+// versionFromPB converts a version; working time is rounded to whole
+// minutes, the unit the calendar counts in.
+func versionFromPB(v *pb.ProcedureVersion) domain.ProcedureVersion {
+	out := domain.ProcedureVersion{
+		EffectiveAt: fromTS(v.GetEffectiveTime()), ServiceLevel: domain.ServiceLevel(v.GetServiceLevel()),
+		StatutoryMinutes: int(math.Round(v.GetStatutoryWorkingDays() * domain.MinutesPerWorkingDay)),
+	}
+	if v.GetCutoffTime() != "" {
+		m := parseClock(v.GetCutoffTime())
+		out.CutoffMinute = &m
+	}
+	for _, f := range v.GetFees() {
+		out.Fees = append(out.Fees, domain.Fee{Code: f.GetCode(), Name: f.GetName(), Kind: int(f.GetKind()), AmountVND: f.GetAmountVnd()})
+	}
+	for _, c := range v.GetComponents() {
+		out.Components = append(out.Components, domain.DocumentComponent{Code: c.GetCode(), Name: c.GetName(),
+			Mandatory: c.GetMandatory(), PaperCopies: int(c.GetPaperCopies())})
+	}
+	for _, s := range v.GetWorkflow() {
+		out.Workflow = append(out.Workflow, domain.WorkflowStep{Name: s.GetName(), UnitCode: s.GetUnitCode(),
+			Role: domain.Role(s.GetRole()), AllottedMinutes: int(math.Round(s.GetAllottedWorkingHours() * 60))})
+	}
+	return out
+}
+
+func procedureFromPB(p *pb.Procedure) domain.Procedure {
+	return domain.Procedure{Code: p.GetCode(), Name: p.GetName(), FieldCode: p.GetFieldCode(), FieldName: p.GetFieldName(), AgencyCode: p.GetAgencyCode()}
+}
+
+func applicantFromPB(a *pb.Applicant) domain.Applicant {
+	return domain.Applicant{Kind: domain.ApplicantKind(a.GetKind()), IDNumber: a.GetIdNumber(), Name: a.GetName(),
+		Phone: a.GetPhone(), Email: a.GetEmail(), Address: a.GetAddress()}
+}
+
+func draftFromPB(d *pb.DossierDraft) domain.Draft {
+	out := domain.Draft{ProcedureCode: d.GetProcedureCode(), AgencyCode: d.GetAgencyCode(),
+		Applicant: applicantFromPB(d.GetApplicant()), Summary: d.GetSummary(), ReturnChannel: domain.Channel(d.GetReturnChannel())}
+	if r := d.GetRepresentative(); r != nil {
+		out.Representative = &domain.Representative{Name: r.GetName(), IDNumber: r.GetIdNumber(), MandateRef: r.GetMandateRef()}
+	}
+	for _, c := range d.GetComponents() {
+		out.Components = append(out.Components, domain.Component{Code: c.GetCode(), FileRef: c.GetFileRef(),
+			FileSHA256: c.GetFileSha256(), Source: domain.ComponentSource(c.GetSource()), ReusedFrom: c.GetReusedFrom()})
+	}
+	return out
+}
+
+func dossierToPB(d *domain.Dossier) *pb.Dossier {
+	a := d.Applicant
+	out := &pb.Dossier{
+		Id: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, ProcedureVersion: int32(d.ProcedureVersion),
+		AgencyCode: d.AgencyCode,
+		Applicant: &pb.Applicant{Kind: pb.ApplicantKind(a.Kind), IdNumber: a.IDNumber, Name: a.Name, Phone: a.Phone,
+			Email: a.Email, Address: a.Address},
+		Channel: pb.Channel(d.Channel), FiledBy: pb.ActorKind(d.FiledBy), Status: pb.DossierStatus(d.Status),
+		Summary: d.Summary, SubmitTime: ts(d.SubmittedAt), ReceiveTime: ts(d.ReceivedAt),
+		ClockStartTime: ts(d.ClockStartedAt), DueTime: ts(d.DueAt), OriginalDueTime: ts(d.OriginalDueAt),
+		PausedWorkingDuration: durationpb.New(d.PausedWorking), PauseTime: ts(d.PausedAt),
+		ReturnChannel: pb.Channel(d.ReturnChannel), FinishTime: ts(d.FinishedAt), ReturnTime: ts(d.ReturnedAt),
+		Version: d.Version, CreateTime: ts(d.CreatedAt), UpdateTime: ts(d.UpdatedAt),
+	}
+	if r := d.Representative; r != nil {
+		out.Representative = &pb.Representative{Name: r.Name, IdNumber: r.IDNumber, MandateRef: r.MandateRef}
+	}
+	for _, c := range d.Components {
+		out.Components = append(out.Components, &pb.DossierComponent{Code: c.Code, FileRef: c.FileRef,
+			FileSha256: c.FileSHA256, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom})
+	}
+	if s := d.Step; s.Index >= 0 {
+		out.CurrentStep = &pb.DossierStep{Index: int32(s.Index), Name: s.Name, UnitCode: s.UnitCode, Assignee: s.Assignee,
+			StartTime: ts(s.StartedAt), DueTime: ts(s.DueAt)}
+	}
+	if r := d.Result; r != nil {
+		res := &pb.DossierResult{Electronic: r.Electronic, Signer: r.Signer, IssueTime: ts(r.IssuedAt)}
+		for _, doc := range r.Documents {
+			res.Documents = append(res.Documents, &pb.ResultDocument{Code: doc.Code, Name: doc.Name, FileRef: doc.FileRef, FileSha256: doc.FileSHA256})
+		}
+		out.Result = res
+	}
+	if v := d.Identity; v != nil {
+		out.IdentityVerification = &pb.IdentityVerification{Matched: v.Matched, Source: v.Source, QueryId: v.QueryID, VerifyTime: ts(v.VerifiedAt)}
+	}
+	return out
+}
+
+func eventToPB(e *domain.Event) *pb.DossierEvent {
+	a := e.Attribution
+	return &pb.DossierEvent{
+		Id: e.ID, DossierId: e.DossierID, DossierCode: e.DossierCode, Sequence: e.Seq, Action: pb.Action(e.Action),
+		FromStatus: pb.DossierStatus(e.From), ToStatus: pb.DossierStatus(e.To), StepIndex: int32(e.StepIndex),
+		Time: ts(e.At), Note: e.Note, RequestId: e.RequestID, DossierVersion: e.DossierVersion, Details: e.Details,
+		Hash: e.Hash, PrevHash: e.PrevHash,
+		Attribution: &pb.Attribution{
+			Channel: pb.Channel(a.Channel), ActorId: a.ActorID, ActorRole: pb.Role(a.ActorRole), ActorAgency: a.ActorAgency,
+			ActorKind: pb.ActorKind(a.ActorKind), Assurance: pb.AssuranceLevel(a.Assurance), OnBehalfOf: a.OnBehalfOf,
+			MandateRef: a.MandateRef, SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress,
+		},
+	}
+}

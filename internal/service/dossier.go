@@ -1,0 +1,90 @@
+package service
+
+import (
+	"context"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// SubmitDossier implements pb.DossierServiceServer.
+func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest) (*pb.SubmitDossierResponse, error) {
+	p := principal(ctx)
+	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.DossierService_SubmitDossier_FullMethodName, req,
+		func() *pb.SubmitDossierResponse { return &pb.SubmitDossierResponse{} },
+		func(ctx context.Context) (*pb.SubmitDossierResponse, error) {
+			d, e, err := s.app.Submit(ctx, p, req.GetRequestId(), draftFromPB(req.GetDossier()))
+			if err != nil {
+				return nil, err
+			}
+			return &pb.SubmitDossierResponse{Dossier: dossierToPB(d), Event: eventToPB(e)}, nil
+		})
+	return resp, s.fail(ctx, err)
+}
+
+// ReceiveDossier implements pb.DossierServiceServer.
+func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierRequest) (*pb.ReceiveDossierResponse, error) {
+	p := principal(ctx)
+	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.DossierService_ReceiveDossier_FullMethodName, req,
+		func() *pb.ReceiveDossierResponse { return &pb.ReceiveDossierResponse{} },
+		func(ctx context.Context) (*pb.ReceiveDossierResponse, error) {
+			var d *domain.Dossier
+			var e *domain.Event
+			var err error
+			if req.GetNewDossier() != nil {
+				d, e, err = s.app.ReceiveNew(ctx, p, req.GetRequestId(), draftFromPB(req.GetNewDossier()),
+					domain.Channel(req.GetChannel()), req.GetNote())
+			} else if req.GetChannel() != 0 {
+				return nil, domain.Invalid("channel", "applies only to the intake of a new dossier; an online filing keeps its channel")
+			} else {
+				d, e, err = s.app.Accept(ctx, p, req.GetRequestId(), req.GetDossierId(), req.GetExpectedVersion(), req.GetNote())
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &pb.ReceiveDossierResponse{Dossier: dossierToPB(d), Event: eventToPB(e)}, nil
+		})
+	return resp, s.fail(ctx, err)
+}
+
+// GetDossier implements pb.DossierServiceServer.
+func (s *Server) GetDossier(ctx context.Context, req *pb.GetDossierRequest) (*pb.GetDossierResponse, error) {
+	d, err := s.app.GetDossier(ctx, principal(ctx), app.DossierKey{ID: req.GetId(), Code: req.GetCode()}, req.GetPurpose())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	return &pb.GetDossierResponse{Dossier: dossierToPB(d)}, nil
+}
+
+// ListDossiers implements pb.DossierServiceServer.
+func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) (*pb.ListDossiersResponse, error) {
+	f := store.DossierFilter{AgencyCode: req.GetAgencyCode(), ProcedureCode: req.GetProcedureCode(),
+		ApplicantID: req.GetApplicantIdNumber(), ReceivedFrom: fromTS(req.GetReceivedAfter()), ReceivedTo: fromTS(req.GetReceivedBefore())}
+	for _, st := range req.GetStatuses() {
+		f.Statuses = append(f.Statuses, domain.Status(st))
+	}
+	page, next, err := s.app.ListDossiers(ctx, principal(ctx), f, int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &pb.ListDossiersResponse{NextPageToken: next}
+	for i := range page {
+		out.Dossiers = append(out.Dossiers, dossierToPB(&page[i]))
+	}
+	return out, nil
+}
+
+// ListDossierEvents implements pb.DossierServiceServer.
+func (s *Server) ListDossierEvents(ctx context.Context, req *pb.ListDossierEventsRequest) (*pb.ListDossierEventsResponse, error) {
+	evs, next, err := s.app.ListEvents(ctx, principal(ctx), req.GetDossierId(), int(req.GetPageSize()), req.GetPageToken())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &pb.ListDossierEventsResponse{NextPageToken: next}
+	for i := range evs {
+		out.Events = append(out.Events, eventToPB(&evs[i]))
+	}
+	return out, nil
+}

@@ -1,0 +1,50 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"buf.build/go/protovalidate"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+// ValidationInterceptor enforces the rules written in the proto files
+// (protovalidate) before any handler runs, answering INVALID_ARGUMENT with a
+// google.rpc.BadRequest listing every violated field.
+func ValidationInterceptor() (grpc.UnaryServerInterceptor, error) {
+	v, err := protovalidate.New()
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		if m, ok := req.(proto.Message); ok {
+			if err := v.Validate(m); err != nil {
+				return nil, validationStatus(err)
+			}
+		}
+		return handler(ctx, req)
+	}, nil
+}
+
+func validationStatus(err error) error {
+	var ve *protovalidate.ValidationError
+	if !errors.As(err, &ve) {
+		return status.Errorf(codes.InvalidArgument, "request cannot be validated: %v", err)
+	}
+	br := &errdetails.BadRequest{}
+	msg := "invalid argument:"
+	for _, v := range ve.Violations {
+		field := protovalidate.FieldPathString(v.Proto.GetField())
+		if field == "" {
+			field = "(request)"
+		}
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+			Field: field, Description: v.Proto.GetMessage(), Reason: v.Proto.GetRuleId()})
+		msg += " " + field + ": " + v.Proto.GetMessage() + ";"
+	}
+	return withDetails(codes.InvalidArgument, msg[:len(msg)-1], br)
+}
