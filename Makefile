@@ -1,0 +1,49 @@
+# motcua — run `make help` for the menu.
+SHELL := bash
+GO_TOOL := go tool -modfile=tools/go.mod
+BUF := $(GO_TOOL) buf
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## show this menu
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: ## run the server on the default SQLite store
+	go run ./cmd/motcua serve
+
+.PHONY: build
+build: ## build bin/motcua
+	go build -o bin/motcua ./cmd/motcua
+
+.PHONY: gen
+gen: ## regenerate Go, gateway and OpenAPI code from proto/ (needs only the Go proxy)
+	./scripts/protodeps.sh
+	$(BUF) lint proto
+	$(BUF) generate
+
+.PHONY: gen-check
+gen-check: gen ## fail if the committed generated code is not what `make gen` produces
+	@if [ -n "$$(git status --porcelain -- api)" ]; then \
+		git status --short -- api; git --no-pager diff --stat -- api; \
+		echo "generated code is stale: run make gen and commit api/"; exit 1; \
+	fi
+	@echo "generated code is current"
+
+.PHONY: lint
+lint: ## gofmt, go vet, staticcheck and buf lint
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(GO_TOOL) staticcheck ./...
+	./scripts/protodeps.sh
+	$(BUF) lint proto
+
+.PHONY: test
+test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
+	./scripts/test.sh
+
+.PHONY: bench
+bench: ## run the benchmarks (figures go to docs/PERFORMANCE.md)
+	./scripts/with-postgres.sh go test -run '^$$' -bench . -benchmem ./...

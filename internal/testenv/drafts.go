@@ -1,0 +1,42 @@
+package testenv
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/seed"
+)
+
+// Sha256 returns a plausible file hash for a name.
+func Sha256(name string) string {
+	s := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(s[:])
+}
+
+// CitizenID returns a valid citizen identity number numbered n.
+func CitizenID(n int) string { return fmt.Sprintf("0010900%05d", n) }
+
+// Draft is a complete online filing of the demo criminal-record procedure
+// at the one-stop centre, by the citizen with id.
+func Draft(id string) *pb.DossierDraft {
+	return &pb.DossierDraft{
+		ProcedureCode: seed.ProcCriminal, AgencyCode: seed.OneStopCentre,
+		Applicant: &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: id, Name: "Nguyễn Văn An", Phone: "0912345678"},
+		Summary:   "Cấp Phiếu lý lịch tư pháp số 1",
+		Components: []*pb.DossierComponent{
+			{Code: "TK-LLTP", FileRef: "files/" + id + "/tk.pdf", FileSha256: Sha256(id + "tk"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
+			{Code: "CCCD", FileRef: "files/" + id + "/cccd.pdf", FileSha256: Sha256(id + "cccd"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
+		},
+	}
+}
+
+// CounterDraft is the same filing brought on paper to the counter, scanned.
+func CounterDraft(id string) *pb.DossierDraft {
+	d := Draft(id)
+	d.Components[0].Source = pb.ComponentSource_COMPONENT_SOURCE_DIGITISED
+	d.Components[1].Source = pb.ComponentSource_COMPONENT_SOURCE_PAPER
+	d.Components[1].FileRef, d.Components[1].FileSha256 = "", ""
+	return d
+}

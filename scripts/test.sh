@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The test command (make test, .ci/run): every test, with the race detector,
+# against a throwaway PostgreSQL started for this run. The raw `go test -json`
+# stream is kept in build/test.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p build
+go build -o build/testsummary ./scripts/testsummary
+exec ./scripts/with-postgres.sh bash -c '
+  set -o pipefail
+  go test -race -count=1 -shuffle=on -json "$@" ./... | tee build/test.json | build/testsummary
+' test.sh "$@"
