@@ -87,7 +87,11 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 			}
 			return err
 		}
-		if err := s.checkWorkflowUnits(ctx, "version.workflow", v.Workflow); err != nil {
+		viol, err := s.workflowUnitViolations(ctx, nil, "version.workflow", v.Workflow)
+		if err != nil {
+			return err
+		}
+		if err := viol.Err(); err != nil {
 			return err
 		}
 		return s.store.CreateProcedure(ctx, &proc)
@@ -115,14 +119,17 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 			return err
 		}
 		last := proc.Versions[len(proc.Versions)-1]
+		var viol domain.Violations
 		if !v.EffectiveAt.After(last.EffectiveAt) {
-			return domain.Invalid("version.effective_time", "must be after version %d's effective time %s",
+			viol.Add("version.effective_time", "must be after version %d's effective time %s",
 				last.Version, last.EffectiveAt.Format(time.RFC3339))
+		} else if v.EffectiveAt.Before(now.Add(-time.Minute)) {
+			viol.Add("version.effective_time", "cannot be in the past: dossiers already filed keep the version they were filed under")
 		}
-		if v.EffectiveAt.Before(now.Add(-time.Minute)) {
-			return domain.Invalid("version.effective_time", "cannot be in the past: dossiers already filed keep the version they were filed under")
+		if viol, err = s.workflowUnitViolations(ctx, viol, "version.workflow", v.Workflow); err != nil {
+			return err
 		}
-		if err := s.checkWorkflowUnits(ctx, "version.workflow", v.Workflow); err != nil {
+		if err := viol.Err(); err != nil {
 			return err
 		}
 		v.Version, v.CreatedAt, v.EndAt = last.Version+1, now, time.Time{}
@@ -135,20 +142,21 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 	return out, err
 }
 
-func (s *Service) checkWorkflowUnits(ctx context.Context, path string, steps []domain.WorkflowStep) error {
-	var v domain.Violations
+// workflowUnitViolations adds a violation for every step whose unit is no
+// agency.
+func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violations, path string, steps []domain.WorkflowStep) (domain.Violations, error) {
 	for i, st := range steps {
 		if st.UnitCode == "" {
 			continue
 		}
 		if _, err := s.store.GetAgency(ctx, st.UnitCode); err != nil {
 			if !isNotFound(err) {
-				return err
+				return v, err
 			}
 			v.Add(fmt.Sprintf("%s[%d].unit_code", path, i), "no agency has code %q", st.UnitCode)
 		}
 	}
-	return v.Err()
+	return v, nil
 }
 
 // GetProcedure returns a procedure with its versions.
