@@ -48,15 +48,17 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/motcua-pg.XXXXXX")
 chmod 755 "$TMP"
 [ ${#RUNAS[@]} -gt 0 ] && chown postgres "$TMP"
 DATA="$TMP/data"
+# Run a server binary as the server's user, from a directory it can enter.
+pg() { (cd "$TMP" && "${RUNAS[@]}" "$@"); }
 
 cleanup() {
-  "${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
+  pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
 
-"${RUNAS[@]}" "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$TMP/initdb.log" 2>&1 ||
-  "${RUNAS[@]}" "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
+pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 --no-sync >"$TMP/initdb.log" 2>&1 ||
+  pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
   { cat "$TMP/initdb.log" >&2; log "initdb failed"; exit 1; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -66,7 +68,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   PORT=$((20000 + RANDOM % 30000))
   port_free "$PORT" || continue
   # Durability settings off: this cluster is thrown away after the run.
-  if "${RUNAS[@]}" "$BINDIR/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w -t 60 \
+  if pg "$BINDIR/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w -t 60 \
     -o "-p $PORT -c listen_addresses=127.0.0.1 -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
     start >/dev/null; then
     started=1
