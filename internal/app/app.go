@@ -4,14 +4,12 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/motcua/motcua/internal/audit"
-	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store"
 )
@@ -50,28 +48,6 @@ func newID() string {
 		return uuid.NewString()
 	}
 	return id.String()
-}
-
-// calendarFor returns the working calendar of an agency.
-func (s *Service) calendarFor(_ context.Context, a *domain.Agency) (*calendar.Calendar, error) {
-	cfg := calendar.DefaultConfig()
-	loc, err := a.Location()
-	if err != nil {
-		return nil, err
-	}
-	cfg.Location = loc
-	if len(a.WorkingHours) > 0 {
-		cfg.Hours = periods(a.WorkingHours)
-	}
-	return calendar.New(cfg)
-}
-
-func periods(wh []domain.WorkingPeriod) []calendar.Period {
-	out := make([]calendar.Period, len(wh))
-	for i, p := range wh {
-		out[i] = calendar.Period{Start: calendar.Clock(p.Start), End: calendar.Clock(p.End)}
-	}
-	return out
 }
 
 // sealEvent numbers and seals the next event of d and advances d's chain

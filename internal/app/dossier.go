@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
+	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/lifecycle"
 	"github.com/motcua/motcua/internal/policy"
@@ -92,6 +94,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 			d.ReturnChannel = ch
 		}
 		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
+		var slip []domain.SlipRow
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now
 		} else {
@@ -101,6 +104,9 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 			}
 			details["clock_start"] = lifecycle.StartClock(d, cal, pv, now)
 			details["due_at"] = d.DueAt.Format(time.RFC3339)
+			if len(pv.Workflow) > 0 {
+				slip = append(slip, enterFirstStep(d, cal, pv, p, now))
+			}
 		}
 		ev = &domain.Event{Action: action, From: lifecycle.Creation, To: to, At: now, Note: note,
 			RequestID: requestID, Attribution: att, Details: details}
@@ -108,12 +114,27 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		if err := s.store.CreateDossier(ctx, d); err != nil {
 			return err
 		}
+		for i := range slip {
+			if err := s.store.PutSlipRow(ctx, &slip[i]); err != nil {
+				return err
+			}
+		}
 		return s.store.AppendEvent(ctx, ev)
 	})
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, ev, nil
+}
+
+// enterFirstStep puts a just-received dossier at its first workflow step;
+// the receiving clerk is its assignee when the step is theirs.
+func enterFirstStep(d *domain.Dossier, cal *calendar.Calendar, pv *domain.ProcedureVersion, p domain.Principal, now time.Time) domain.SlipRow {
+	assignee := ""
+	if first := pv.Workflow[0]; first.UnitCode == p.AgencyCode && first.Role == p.Role {
+		assignee = p.Subject
+	}
+	return lifecycle.EnterStep(d, cal, pv.Workflow, 0, assignee, now)
 }
 
 // checkCompetence verifies that the agency handles the procedure: it is the
@@ -141,12 +162,11 @@ func (s *Service) Accept(ctx context.Context, p domain.Principal, requestID, dos
 	return s.act(ctx, p, actRequest{requestID: requestID, dossierID: dossierID, expectedVersion: expectedVersion,
 		action: domain.ActionReceive, note: note},
 		func(ctx context.Context, c *actContext) error {
-			cal, err := s.calendarFor(ctx, c.agency)
-			if err != nil {
-				return err
-			}
-			c.details["clock_start"] = lifecycle.StartClock(c.d, cal, c.pv, c.now)
+			c.details["clock_start"] = lifecycle.StartClock(c.d, c.cal, c.pv, c.now)
 			c.details["due_at"] = c.d.DueAt.Format(time.RFC3339)
+			if len(c.pv.Workflow) > 0 {
+				c.slip = append(c.slip, enterFirstStep(c.d, c.cal, c.pv, p, c.now))
+			}
 			return nil
 		})
 }
@@ -168,14 +188,22 @@ type actContext struct {
 	agency  *domain.Agency
 	proc    *domain.Procedure
 	pv      *domain.ProcedureVersion
+	cal     *calendar.Calendar
 	details map[string]string
+	// slip rows the rule opened or closed, stored after the dossier.
+	slip []domain.SlipRow
 	// channel of the step; defaults to the dossier's filing channel.
 	channel domain.Channel
 }
 
+// workflow is the pinned procedure version's workflow.
+func (c *actContext) workflow() []domain.WorkflowStep { return c.pv.Workflow }
+
 // act applies an action to an existing dossier in one transaction: load,
-// authorise, check the expected version and the transition table, apply the
-// action's rule, store the dossier with the next version, append the event.
+// check visibility (NOT_FOUND), the principal's grant (PERMISSION_DENIED),
+// the expected version (ABORTED) and the transition table
+// (FAILED_PRECONDITION); then apply the action's rule, store the dossier with
+// the next version and its slip rows, and append the event.
 func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rule func(ctx context.Context, c *actContext) error) (*domain.Dossier, *domain.Event, error) {
 	if err := policy.RequireAction(p, r.action); err != nil {
 		return nil, nil, err
@@ -187,7 +215,21 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if err != nil {
 			return err
 		}
-		if err := s.authoriseAction(ctx, p, r.action, d); err != nil {
+		if err := s.authoriseRead(ctx, p, d); err != nil {
+			return err
+		}
+		c := &actContext{now: s.Now(), d: d, from: d.Status, details: map[string]string{}, channel: d.Channel}
+		if c.proc, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+			return err
+		}
+		if c.pv = c.proc.Version(d.ProcedureVersion); c.pv == nil {
+			return fmt.Errorf("dossier %s pins missing procedure version %d", d.Code, d.ProcedureVersion)
+		}
+		var stepRole domain.Role
+		if i := d.Step.Index; i >= 0 && i < len(c.pv.Workflow) {
+			stepRole = c.pv.Workflow[i].Role
+		}
+		if err := policy.CanAct(p, r.action, d, stepRole); err != nil {
 			return err
 		}
 		if d.Version != r.expectedVersion {
@@ -197,15 +239,11 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if err != nil {
 			return err
 		}
-		c := &actContext{now: s.Now(), d: d, from: d.Status, details: map[string]string{}, channel: d.Channel}
 		if c.agency, err = s.store.GetAgency(ctx, d.AgencyCode); err != nil {
 			return err
 		}
-		if c.proc, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+		if c.cal, err = s.calendarFor(ctx, c.agency); err != nil {
 			return err
-		}
-		if c.pv = c.proc.Version(d.ProcedureVersion); c.pv == nil {
-			return fmt.Errorf("dossier %s pins missing procedure version %d", d.Code, d.ProcedureVersion)
 		}
 		d.Status = to
 		if err := rule(ctx, c); err != nil {
@@ -223,6 +261,11 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if err := s.store.UpdateDossier(ctx, d, r.expectedVersion); err != nil {
 			return err
 		}
+		for i := range c.slip {
+			if err := s.store.PutSlipRow(ctx, &c.slip[i]); err != nil {
+				return err
+			}
+		}
 		out = d
 		return s.store.AppendEvent(ctx, ev)
 	})
@@ -230,19 +273,6 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		return nil, nil, err
 	}
 	return out, ev, nil
-}
-
-// authoriseAction checks that p may act on d: applicants on their own
-// dossiers, staff within their agency. A dossier p may not see is reported
-// as not found, so its existence is not revealed.
-func (s *Service) authoriseAction(ctx context.Context, p domain.Principal, a domain.Action, d *domain.Dossier) error {
-	if err := s.authoriseRead(ctx, p, d); err != nil {
-		return err
-	}
-	if p.Role == domain.RoleAuditor {
-		return fmt.Errorf("%w: auditors read, they do not act", domain.ErrPermissionDenied)
-	}
-	return nil
 }
 
 // authoriseRead returns ErrNotFound when d is outside p's read scope.
@@ -302,12 +332,25 @@ func requirePurpose(p domain.Principal, purpose string) error {
 	return nil
 }
 
+// DossierQuery is what ListDossiers filters and orders by.
+type DossierQuery struct {
+	store.DossierFilter
+	// Overdue: the clock runs and the legal deadline has passed.
+	Overdue bool
+	// DueWithin: the clock runs and the legal deadline falls within this
+	// much working time from now (overdue included).
+	DueWithin time.Duration
+	// ByDue orders by legal deadline, earliest first (the default for the
+	// two deadline filters).
+	ByDue bool
+}
+
 // ListDossiers returns a page of the dossiers the principal may see.
-func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, f store.DossierFilter, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
+func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
-	after, err := decodePageToken(token, f)
+	after, err := decodePageToken(token, q)
 	if err != nil {
 		return nil, "", err
 	}
@@ -315,22 +358,77 @@ func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, f store.
 	if err != nil {
 		return nil, "", err
 	}
-	q := f
-	q.AfterID, q.ScopeCitizenID, q.ScopeAgencies, q.ScopeAll = after, scope.CitizenID, scope.AgencyCodes, false
 	if scope.Empty() {
 		return nil, "", nil
 	}
+	f := q.DossierFilter
+	f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll = scope.CitizenID, scope.AgencyCodes, false
+	now := s.Now()
+	if q.Overdue || q.DueWithin > 0 {
+		f.Running = true
+		f.DueBefore = now
+		if q.DueWithin > 0 {
+			cal, err := s.calendarForCode(ctx, firstNonEmpty(f.AgencyCode, p.AgencyCode))
+			if err != nil {
+				return nil, "", err
+			}
+			f.DueBefore = cal.Add(now, q.DueWithin)
+		}
+	}
+	f.OrderByDue = q.ByDue
+	if after != "" {
+		if f.OrderByDue {
+			due, id, ok := strings.Cut(after, "|")
+			t, err := time.Parse(time.RFC3339Nano, due)
+			if !ok || (due != "" && err != nil) {
+				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
+			}
+			f.AfterDue, f.AfterID = t, id
+		} else {
+			f.AfterID = after
+		}
+	}
 	size := pageSizeOr(pageSize, 50)
-	page, err := s.store.ListDossiers(ctx, q, size+1)
+	page, err := s.store.ListDossiers(ctx, f, size+1)
 	if err != nil {
 		return nil, "", err
 	}
 	next := ""
 	if len(page) > size {
 		page = page[:size]
-		next = encodePageToken(page[size-1].ID, f)
+		last := page[size-1]
+		key := last.ID
+		if f.OrderByDue {
+			key = "|" + last.ID
+			if !last.OriginalDueAt.IsZero() {
+				key = last.OriginalDueAt.Format(time.RFC3339Nano) + key
+			}
+		}
+		next = encodePageToken(key, q)
 	}
 	return page, next, nil
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// calendarForCode returns an agency's calendar, or the national default
+// calendar for code "".
+func (s *Service) calendarForCode(ctx context.Context, code string) (*calendar.Calendar, error) {
+	if code == "" {
+		return s.calendarFor(ctx, &domain.Agency{})
+	}
+	a, err := s.store.GetAgency(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	return s.calendarFor(ctx, a)
 }
 
 // ListEvents returns a page of a dossier's events, in order.

@@ -130,28 +130,47 @@ func (d *Draft) Validate(prefix string, pv *ProcedureVersion, ch Channel) error 
 			v.Add(prefix+".representative.id_number", "the representative cannot be the applicant")
 		}
 	}
-	known := make(map[string]bool, len(pv.Components))
-	for _, c := range pv.Components {
-		known[c.Code] = true
-	}
-	filed := make(map[string]bool, len(d.Components))
-	for i, c := range d.Components {
-		f := fmt.Sprintf("%s.components[%d]", prefix, i)
-		if !known[c.Code] {
-			v.Add(f+".code", "component %q is not one of procedure version %d's components", c.Code, pv.Version)
-		}
-		filed[c.Code] = true
-		validateComponent(&v, f, c, ch)
-	}
-	for _, c := range pv.Components {
-		if c.Mandatory && !filed[c.Code] {
-			v.Add(prefix+".components", "mandatory component %q (%s) is missing", c.Code, c.Name)
-		}
+	v = append(v, ValidateComponents(prefix+".components", d.Components, pv, ch)...)
+	for _, c := range MissingMandatory(pv, d.Components) {
+		v.Add(prefix+".components", "mandatory component %q (%s) is missing", c.Code, c.Name)
 	}
 	if d.ReturnChannel != 0 && !d.ReturnChannel.Valid() {
 		v.Add(prefix+".return_channel", "unknown channel %d", d.ReturnChannel)
 	}
 	return v.Err()
+}
+
+// ValidateComponents checks filed components against the procedure version
+// and the channel they arrive by; field paths are path[i].…
+func ValidateComponents(path string, comps []Component, pv *ProcedureVersion, ch Channel) Violations {
+	known := make(map[string]bool, len(pv.Components))
+	for _, c := range pv.Components {
+		known[c.Code] = true
+	}
+	var v Violations
+	for i, c := range comps {
+		f := fmt.Sprintf("%s[%d]", path, i)
+		if !known[c.Code] {
+			v.Add(f+".code", "component %q is not one of procedure version %d's components", c.Code, pv.Version)
+		}
+		validateComponent(&v, f, c, ch)
+	}
+	return v
+}
+
+// MissingMandatory lists the mandatory components not filed.
+func MissingMandatory(pv *ProcedureVersion, comps []Component) []DocumentComponent {
+	filed := make(map[string]bool, len(comps))
+	for _, c := range comps {
+		filed[c.Code] = true
+	}
+	var out []DocumentComponent
+	for _, c := range pv.Components {
+		if c.Mandatory && !filed[c.Code] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func validateComponent(v *Violations, f string, c Component, ch Channel) {

@@ -12,8 +12,8 @@ import (
 // Creation is the pseudo-status of a dossier that does not exist yet.
 const Creation domain.Status = 0
 
-// Resume marks a transition back to the status held before a pause.
-const Resume domain.Status = -1
+// resumed marks a transition back to the status held before a pause.
+const resumed domain.Status = -1
 
 // transitions[from][action] = to.
 var transitions = map[domain.Status]map[domain.Action]domain.Status{
@@ -46,12 +46,12 @@ var transitions = map[domain.Status]map[domain.Action]domain.Status{
 		domain.ActionResolve:           domain.StatusResolved,
 	},
 	domain.StatusAwaitingSupplement: {
-		domain.ActionProvideSupplement: Resume,
+		domain.ActionProvideSupplement: resumed,
 		domain.ActionWithdraw:          domain.StatusWithdrawn,
 		domain.ActionStop:              domain.StatusStopped,
 	},
 	domain.StatusAwaitingPayment: {
-		domain.ActionConfirmPayment: Resume,
+		domain.ActionConfirmPayment: resumed,
 		domain.ActionWithdraw:       domain.StatusWithdrawn,
 		domain.ActionStop:           domain.StatusStopped,
 	},
@@ -70,7 +70,7 @@ func Next(from domain.Status, a domain.Action, resumeTo domain.Status) (domain.S
 	if !ok {
 		return 0, NotAllowed(from, a)
 	}
-	if to == Resume {
+	if to == resumed {
 		return resumeTo, nil
 	}
 	return to, nil

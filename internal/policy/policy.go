@@ -15,11 +15,45 @@ var (
 	staffReaders  = []domain.Role{domain.RoleClerk, domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor}
 )
 
-// actionRoles lists, for each lifecycle action, the roles that may take it.
-// Whether the dossier is theirs to act on is decided by CanAct.
-var actionRoles = map[domain.Action][]domain.Role{
-	domain.ActionSubmit:  append(slices.Clone(applicantSide), domain.RoleCommunityHelper, domain.RoleClerk),
-	domain.ActionReceive: {domain.RoleClerk},
+// Where a staff member must belong for a grant to apply.
+type where int
+
+const (
+	anywhere        where = iota // applicant-side principals: identity is checked by attribution
+	receivingAgency              // the agency that received the dossier
+	stepUnit                     // the unit of the dossier's current workflow step
+)
+
+type grant struct {
+	roles []domain.Role
+	at    where
+}
+
+var (
+	clerk       = []domain.Role{domain.RoleClerk}
+	stepStaff   = []domain.Role{domain.RoleClerk, domain.RoleSpecialist, domain.RoleLeader}
+	leaders     = []domain.Role{domain.RoleLeader}
+	clerkLeader = []domain.Role{domain.RoleClerk, domain.RoleLeader}
+	payers      = []domain.Role{domain.RoleIntegration, domain.RoleSystem}
+)
+
+// grants lists, for each lifecycle action, who may take it and where they
+// must belong. The table is printed in docs/security.md.
+var grants = map[domain.Action][]grant{
+	domain.ActionSubmit: {{append(slices.Clone(applicantSide), domain.RoleCommunityHelper), anywhere},
+		{clerk, receivingAgency}},
+	domain.ActionReceive:           {{clerk, receivingAgency}},
+	domain.ActionNotAccept:         {{clerk, receivingAgency}},
+	domain.ActionRequestSupplement: {{clerk, receivingAgency}, {stepStaff, stepUnit}},
+	domain.ActionProvideSupplement: {{applicantSide, anywhere}, {clerk, receivingAgency}},
+	domain.ActionRequestPayment:    {{clerk, receivingAgency}, {stepStaff, stepUnit}},
+	domain.ActionConfirmPayment:    {{clerk, receivingAgency}, {payers, anywhere}},
+	domain.ActionForward:           {{stepStaff, stepUnit}},
+	domain.ActionExtend:            {{clerkLeader, receivingAgency}, {leaders, stepUnit}},
+	domain.ActionWithdraw:          {{applicantSide, anywhere}, {clerk, receivingAgency}},
+	domain.ActionStop:              {{clerkLeader, receivingAgency}, {leaders, stepUnit}},
+	domain.ActionResolve:           {{stepStaff, stepUnit}, {clerkLeader, receivingAgency}},
+	domain.ActionReturn:            {{clerk, receivingAgency}, {payers, anywhere}},
 }
 
 // RequireRole fails with ErrPermissionDenied unless p has one of roles.
@@ -30,12 +64,45 @@ func RequireRole(p domain.Principal, roles ...domain.Role) error {
 	return fmt.Errorf("%w: role %s may not do this", domain.ErrPermissionDenied, p.Role)
 }
 
-// RequireAction fails with ErrPermissionDenied unless p's role may take a.
+// RequireAction fails with ErrPermissionDenied unless some grant of a names
+// p's role (where p must belong is checked by CanAct).
 func RequireAction(p domain.Principal, a domain.Action) error {
-	if slices.Contains(actionRoles[a], p.Role) {
-		return nil
+	for _, g := range grants[a] {
+		if slices.Contains(g.roles, p.Role) {
+			return nil
+		}
 	}
 	return fmt.Errorf("%w: role %s may not %s a dossier", domain.ErrPermissionDenied, p.Role, a)
+}
+
+// CanAct fails with ErrPermissionDenied unless a grant of a applies to p on
+// d: the role matches and a staff member belongs to the receiving agency or
+// the current step's unit as the grant requires. For the step unit, the role
+// must also be the step's role, or a leader of that unit.
+func CanAct(p domain.Principal, a domain.Action, d *domain.Dossier, stepRole domain.Role) error {
+	for _, g := range grants[a] {
+		if !slices.Contains(g.roles, p.Role) {
+			continue
+		}
+		switch g.at {
+		case anywhere:
+			return nil
+		case receivingAgency:
+			if p.AgencyCode == d.AgencyCode {
+				return nil
+			}
+		case stepUnit:
+			if d.Step.Index >= 0 && p.AgencyCode == d.Step.UnitCode && (p.Role == stepRole || p.Role == domain.RoleLeader) {
+				return nil
+			}
+		}
+	}
+	where := "its receiving agency " + d.AgencyCode
+	if d.Step.Index >= 0 {
+		where += " or its current step's unit " + d.Step.UnitCode
+	}
+	return fmt.Errorf("%w: %s %s (of %q) may not %s this dossier; it belongs to %s",
+		domain.ErrPermissionDenied, p.Role, p.Subject, p.AgencyCode, a, where)
 }
 
 // ApplicantSide reports whether p acts as (or for) an applicant.

@@ -132,6 +132,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	svc := service.New(a, log)
 	pb.RegisterCatalogServiceServer(s.grpc, svc)
 	pb.RegisterDossierServiceServer(s.grpc, svc)
+	pb.RegisterCalendarServiceServer(s.grpc, service.CalendarServer{Server: svc})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -299,6 +300,9 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		return nil, err
 	}
 	if err := pb.RegisterDossierServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
+		return nil, err
+	}
+	if err := pb.RegisterCalendarServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
 		return nil, err
 	}
 	mux := http.NewServeMux()

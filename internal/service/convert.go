@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 )
 
@@ -168,6 +169,13 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 	return out
 }
 
+// dossierToPBAt converts a dossier and judges its timeliness at now.
+func dossierToPBAt(d *domain.Dossier, now time.Time) *pb.Dossier {
+	out := dossierToPB(d)
+	out.Timeliness = pb.Timeliness(d.Timeliness(now))
+	return out
+}
+
 func eventToPB(e *domain.Event) *pb.DossierEvent {
 	a := e.Attribution
 	return &pb.DossierEvent{
@@ -181,4 +189,30 @@ func eventToPB(e *domain.Event) *pb.DossierEvent {
 			MandateRef: a.MandateRef, SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress,
 		},
 	}
+}
+
+func componentsFromPB(cs []*pb.DossierComponent) []domain.Component {
+	out := make([]domain.Component, len(cs))
+	for i, c := range cs {
+		out[i] = domain.Component{Code: c.GetCode(), FileRef: c.GetFileRef(), FileSHA256: c.GetFileSha256(),
+			Source: domain.ComponentSource(c.GetSource()), ReusedFrom: c.GetReusedFrom()}
+	}
+	return out
+}
+
+func resultFromPB(r *pb.DossierResult) domain.Result {
+	out := domain.Result{Electronic: r.GetElectronic(), Signer: r.GetSigner(), IssuedAt: fromTS(r.GetIssueTime())}
+	for _, d := range r.GetDocuments() {
+		out.Documents = append(out.Documents, domain.ResultDocument{Code: d.GetCode(), Name: d.GetName(), FileRef: d.GetFileRef(), FileSHA256: d.GetFileSha256()})
+	}
+	return out
+}
+
+func segmentToPB(s calendar.Segment) *pb.DeadlineSegment {
+	kind := pb.DeadlineSegment_KIND_COUNTED
+	if s.Kind == calendar.Skipped {
+		kind = pb.DeadlineSegment_KIND_SKIPPED
+	}
+	return &pb.DeadlineSegment{Kind: kind, FirstDate: s.First.String(), LastDate: s.Last.String(), FromTime: ts(s.From),
+		ToTime: ts(s.To), Counted: durationpb.New(s.Worked), Total: durationpb.New(s.Total), Reasons: s.Reasons, Text: s.String()}
 }

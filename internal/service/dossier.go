@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"time"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
@@ -55,23 +56,31 @@ func (s *Server) GetDossier(ctx context.Context, req *pb.GetDossierRequest) (*pb
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	return &pb.GetDossierResponse{Dossier: dossierToPB(d)}, nil
+	return &pb.GetDossierResponse{Dossier: dossierToPBAt(d, s.app.Now())}, nil
 }
 
 // ListDossiers implements pb.DossierServiceServer.
 func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) (*pb.ListDossiersResponse, error) {
-	f := store.DossierFilter{AgencyCode: req.GetAgencyCode(), ProcedureCode: req.GetProcedureCode(),
-		ApplicantID: req.GetApplicantIdNumber(), ReceivedFrom: fromTS(req.GetReceivedAfter()), ReceivedTo: fromTS(req.GetReceivedBefore())}
+	q := app.DossierQuery{DossierFilter: store.DossierFilter{AgencyCode: req.GetAgencyCode(), ProcedureCode: req.GetProcedureCode(),
+		ApplicantID: req.GetApplicantIdNumber(), ReceivedFrom: fromTS(req.GetReceivedAfter()), ReceivedTo: fromTS(req.GetReceivedBefore())},
+		Overdue: req.GetOverdue(), DueWithin: time.Duration(req.GetDueWithinWorkingHours() * float64(time.Hour)).Round(time.Minute)}
 	for _, st := range req.GetStatuses() {
-		f.Statuses = append(f.Statuses, domain.Status(st))
+		q.Statuses = append(q.Statuses, domain.Status(st))
 	}
-	page, next, err := s.app.ListDossiers(ctx, principal(ctx), f, int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
+	switch req.GetOrderBy() {
+	case pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST:
+		q.ByDue = true
+	case pb.DossierOrder_DOSSIER_ORDER_UNSPECIFIED:
+		q.ByDue = q.Overdue || q.DueWithin > 0
+	}
+	page, next, err := s.app.ListDossiers(ctx, principal(ctx), q, int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
 	out := &pb.ListDossiersResponse{NextPageToken: next}
+	now := s.app.Now()
 	for i := range page {
-		out.Dossiers = append(out.Dossiers, dossierToPB(&page[i]))
+		out.Dossiers = append(out.Dossiers, dossierToPBAt(&page[i], now))
 	}
 	return out, nil
 }

@@ -27,6 +27,8 @@ type Store interface {
 
 	Catalog
 	Dossiers
+	Slips
+	Calendars
 	Requests
 
 	// SchemaStatus reports the applied migration version and the version this
@@ -118,6 +120,15 @@ type DossierFilter struct {
 	ReceivedTo    time.Time // exclusive
 	AfterID       string    // keyset: only ids below this one
 
+	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
+	Running bool
+	// DueBefore: only dossiers whose legal deadline is before this time.
+	DueBefore time.Time
+	// OrderByDue orders by legal deadline (then id), earliest first; the
+	// keyset is then (AfterDue, AfterID).
+	OrderByDue bool
+	AfterDue   time.Time
+
 	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
 	// dossiers whose applicant or representative has that id; when
 	// ScopeAgencies is set, only dossiers received at or currently at a step
@@ -125,6 +136,23 @@ type DossierFilter struct {
 	ScopeCitizenID string
 	ScopeAgencies  []string
 	ScopeAll       bool
+}
+
+// Slips stores process-control slips.
+type Slips interface {
+	// PutSlipRow inserts the row, or replaces the row with the same dossier
+	// and step index.
+	PutSlipRow(ctx context.Context, r *domain.SlipRow) error
+	// ListSlip returns a dossier's slip rows by step index.
+	ListSlip(ctx context.Context, dossierID string) ([]domain.SlipRow, error)
+}
+
+// Calendars stores the special days administrators set.
+type Calendars interface {
+	// PutCalendarYear inserts or replaces the list of a scope and year.
+	PutCalendarYear(ctx context.Context, y *domain.CalendarYear) error
+	// ListCalendarYears returns every year set for the scopes.
+	ListCalendarYears(ctx context.Context, scopes []string) ([]domain.CalendarYear, error)
 }
 
 // RequestRecord is the stored outcome of a mutating request, keyed by the

@@ -24,6 +24,177 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Timeliness judges a dossier or a step against its legal deadline.
+type Timeliness int32
+
+const (
+	Timeliness_TIMELINESS_UNSPECIFIED Timeliness = 0
+	// Still running and not past due.
+	Timeliness_TIMELINESS_IN_PROGRESS Timeliness = 1
+	// Still running and past due.
+	Timeliness_TIMELINESS_OVERDUE Timeliness = 2
+	// Finished at or before the deadline.
+	Timeliness_TIMELINESS_ON_TIME Timeliness = 3
+	// Finished after the deadline.
+	Timeliness_TIMELINESS_LATE Timeliness = 4
+	// Paused, waiting for the applicant.
+	Timeliness_TIMELINESS_PAUSED Timeliness = 5
+	// Ended without a result (refused, withdrawn, stopped).
+	Timeliness_TIMELINESS_ENDED Timeliness = 6
+)
+
+// Enum value maps for Timeliness.
+var (
+	Timeliness_name = map[int32]string{
+		0: "TIMELINESS_UNSPECIFIED",
+		1: "TIMELINESS_IN_PROGRESS",
+		2: "TIMELINESS_OVERDUE",
+		3: "TIMELINESS_ON_TIME",
+		4: "TIMELINESS_LATE",
+		5: "TIMELINESS_PAUSED",
+		6: "TIMELINESS_ENDED",
+	}
+	Timeliness_value = map[string]int32{
+		"TIMELINESS_UNSPECIFIED": 0,
+		"TIMELINESS_IN_PROGRESS": 1,
+		"TIMELINESS_OVERDUE":     2,
+		"TIMELINESS_ON_TIME":     3,
+		"TIMELINESS_LATE":        4,
+		"TIMELINESS_PAUSED":      5,
+		"TIMELINESS_ENDED":       6,
+	}
+)
+
+func (x Timeliness) Enum() *Timeliness {
+	p := new(Timeliness)
+	*p = x
+	return p
+}
+
+func (x Timeliness) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (Timeliness) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[0].Descriptor()
+}
+
+func (Timeliness) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[0]
+}
+
+func (x Timeliness) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use Timeliness.Descriptor instead.
+func (Timeliness) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{0}
+}
+
+// DossierOrder orders ListDossiers.
+type DossierOrder int32
+
+const (
+	// Newest first; due-soonest first when filtering by deadline.
+	DossierOrder_DOSSIER_ORDER_UNSPECIFIED  DossierOrder = 0
+	DossierOrder_DOSSIER_ORDER_NEWEST_FIRST DossierOrder = 1
+	// By legal deadline, earliest first (dossiers without one last).
+	DossierOrder_DOSSIER_ORDER_DUE_SOONEST DossierOrder = 2
+)
+
+// Enum value maps for DossierOrder.
+var (
+	DossierOrder_name = map[int32]string{
+		0: "DOSSIER_ORDER_UNSPECIFIED",
+		1: "DOSSIER_ORDER_NEWEST_FIRST",
+		2: "DOSSIER_ORDER_DUE_SOONEST",
+	}
+	DossierOrder_value = map[string]int32{
+		"DOSSIER_ORDER_UNSPECIFIED":  0,
+		"DOSSIER_ORDER_NEWEST_FIRST": 1,
+		"DOSSIER_ORDER_DUE_SOONEST":  2,
+	}
+)
+
+func (x DossierOrder) Enum() *DossierOrder {
+	p := new(DossierOrder)
+	*p = x
+	return p
+}
+
+func (x DossierOrder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DossierOrder) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[1].Descriptor()
+}
+
+func (DossierOrder) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[1]
+}
+
+func (x DossierOrder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DossierOrder.Descriptor instead.
+func (DossierOrder) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{1}
+}
+
+type DeadlineSegment_Kind int32
+
+const (
+	DeadlineSegment_KIND_UNSPECIFIED DeadlineSegment_Kind = 0
+	// A working day: its working time counted.
+	DeadlineSegment_KIND_COUNTED DeadlineSegment_Kind = 1
+	// Non-working days skipped (weekend, holiday, swap day).
+	DeadlineSegment_KIND_SKIPPED DeadlineSegment_Kind = 2
+)
+
+// Enum value maps for DeadlineSegment_Kind.
+var (
+	DeadlineSegment_Kind_name = map[int32]string{
+		0: "KIND_UNSPECIFIED",
+		1: "KIND_COUNTED",
+		2: "KIND_SKIPPED",
+	}
+	DeadlineSegment_Kind_value = map[string]int32{
+		"KIND_UNSPECIFIED": 0,
+		"KIND_COUNTED":     1,
+		"KIND_SKIPPED":     2,
+	}
+)
+
+func (x DeadlineSegment_Kind) Enum() *DeadlineSegment_Kind {
+	p := new(DeadlineSegment_Kind)
+	*p = x
+	return p
+}
+
+func (x DeadlineSegment_Kind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (DeadlineSegment_Kind) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+}
+
+func (DeadlineSegment_Kind) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[2]
+}
+
+func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use DeadlineSegment_Kind.Descriptor instead.
+func (DeadlineSegment_Kind) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44, 0}
+}
+
 // DossierComponent is a document filed against one of the procedure's
 // required components.
 type DossierComponent struct {
@@ -449,9 +620,11 @@ type Dossier struct {
 	ReturnTime           *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=return_time,json=returnTime,proto3" json:"return_time,omitempty"`
 	IdentityVerification *IdentityVerification  `protobuf:"bytes,25,opt,name=identity_verification,json=identityVerification,proto3" json:"identity_verification,omitempty"`
 	// Optimistic-concurrency version; every change increments it.
-	Version       int64                  `protobuf:"varint,26,opt,name=version,proto3" json:"version,omitempty"`
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,27,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	Version    int64                  `protobuf:"varint,26,opt,name=version,proto3" json:"version,omitempty"`
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,27,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Judged against original_due_time at the time of the answer.
+	Timeliness    Timeliness `protobuf:"varint,29,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -680,6 +853,13 @@ func (x *Dossier) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *Dossier) GetTimeliness() Timeliness {
+	if x != nil {
+		return x.Timeliness
+	}
+	return Timeliness_TIMELINESS_UNSPECIFIED
 }
 
 // DossierEvent is an immutable record of one step of a dossier.
@@ -1376,9 +1556,15 @@ type ListDossiersRequest struct {
 	// Received before this time.
 	ReceivedBefore *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=received_before,json=receivedBefore,proto3" json:"received_before,omitempty"`
 	// Why the list is read; required for staff, recorded in the access log.
-	Purpose       string `protobuf:"bytes,9,opt,name=purpose,proto3" json:"purpose,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Purpose string `protobuf:"bytes,9,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// Only dossiers whose clock runs and whose legal deadline has passed.
+	Overdue bool `protobuf:"varint,10,opt,name=overdue,proto3" json:"overdue,omitempty"`
+	// Only dossiers whose clock runs and whose legal deadline falls within this
+	// many working hours from now (overdue ones included).
+	DueWithinWorkingHours float64      `protobuf:"fixed64,11,opt,name=due_within_working_hours,json=dueWithinWorkingHours,proto3" json:"due_within_working_hours,omitempty"`
+	OrderBy               DossierOrder `protobuf:"varint,12,opt,name=order_by,json=orderBy,proto3,enum=motcua.v1.DossierOrder" json:"order_by,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *ListDossiersRequest) Reset() {
@@ -1472,6 +1658,27 @@ func (x *ListDossiersRequest) GetPurpose() string {
 		return x.Purpose
 	}
 	return ""
+}
+
+func (x *ListDossiersRequest) GetOverdue() bool {
+	if x != nil {
+		return x.Overdue
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetDueWithinWorkingHours() float64 {
+	if x != nil {
+		return x.DueWithinWorkingHours
+	}
+	return 0
+}
+
+func (x *ListDossiersRequest) GetOrderBy() DossierOrder {
+	if x != nil {
+		return x.OrderBy
+	}
+	return DossierOrder_DOSSIER_ORDER_UNSPECIFIED
 }
 
 type ListDossiersResponse struct {
@@ -1640,6 +1847,2079 @@ func (x *ListDossierEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
+type NotAcceptDossierRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// Why it is refused (shown on the refusal notice).
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotAcceptDossierRequest) Reset() {
+	*x = NotAcceptDossierRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotAcceptDossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotAcceptDossierRequest) ProtoMessage() {}
+
+func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotAcceptDossierRequest.ProtoReflect.Descriptor instead.
+func (*NotAcceptDossierRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *NotAcceptDossierRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *NotAcceptDossierRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *NotAcceptDossierRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *NotAcceptDossierRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type NotAcceptDossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *NotAcceptDossierResponse) Reset() {
+	*x = NotAcceptDossierResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *NotAcceptDossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*NotAcceptDossierResponse) ProtoMessage() {}
+
+func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use NotAcceptDossierResponse.ProtoReflect.Descriptor instead.
+func (*NotAcceptDossierResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *NotAcceptDossierResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *NotAcceptDossierResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type RequestSupplementRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// What is missing or wrong (shown on the supplement request).
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The procedure's component codes to add or redo.
+	ComponentCodes []string `protobuf:"bytes,5,rep,name=component_codes,json=componentCodes,proto3" json:"component_codes,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RequestSupplementRequest) Reset() {
+	*x = RequestSupplementRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestSupplementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestSupplementRequest) ProtoMessage() {}
+
+func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestSupplementRequest.ProtoReflect.Descriptor instead.
+func (*RequestSupplementRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *RequestSupplementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RequestSupplementRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *RequestSupplementRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *RequestSupplementRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *RequestSupplementRequest) GetComponentCodes() []string {
+	if x != nil {
+		return x.ComponentCodes
+	}
+	return nil
+}
+
+type RequestSupplementResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestSupplementResponse) Reset() {
+	*x = RequestSupplementResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestSupplementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestSupplementResponse) ProtoMessage() {}
+
+func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestSupplementResponse.ProtoReflect.Descriptor instead.
+func (*RequestSupplementResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *RequestSupplementResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *RequestSupplementResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ProvideSupplementRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// The documents filed; each replaces the filed component with the same code.
+	Components []*DossierComponent `protobuf:"bytes,4,rep,name=components,proto3" json:"components,omitempty"`
+	// ONLINE (the default) or COUNTER (brought in person and recorded by staff).
+	Channel       Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	Note          string  `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProvideSupplementRequest) Reset() {
+	*x = ProvideSupplementRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProvideSupplementRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProvideSupplementRequest) ProtoMessage() {}
+
+func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProvideSupplementRequest.ProtoReflect.Descriptor instead.
+func (*ProvideSupplementRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ProvideSupplementRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ProvideSupplementRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ProvideSupplementRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ProvideSupplementRequest) GetComponents() []*DossierComponent {
+	if x != nil {
+		return x.Components
+	}
+	return nil
+}
+
+func (x *ProvideSupplementRequest) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+func (x *ProvideSupplementRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type ProvideSupplementResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ProvideSupplementResponse) Reset() {
+	*x = ProvideSupplementResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ProvideSupplementResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ProvideSupplementResponse) ProtoMessage() {}
+
+func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ProvideSupplementResponse.ProtoReflect.Descriptor instead.
+func (*ProvideSupplementResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ProvideSupplementResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ProvideSupplementResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type RequestPaymentRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// Amount due in đồng.
+	AmountVnd     int64  `protobuf:"varint,4,opt,name=amount_vnd,json=amountVnd,proto3" json:"amount_vnd,omitempty"`
+	Reason        string `protobuf:"bytes,5,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestPaymentRequest) Reset() {
+	*x = RequestPaymentRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestPaymentRequest) ProtoMessage() {}
+
+func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestPaymentRequest.ProtoReflect.Descriptor instead.
+func (*RequestPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *RequestPaymentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *RequestPaymentRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *RequestPaymentRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *RequestPaymentRequest) GetAmountVnd() int64 {
+	if x != nil {
+		return x.AmountVnd
+	}
+	return 0
+}
+
+func (x *RequestPaymentRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type RequestPaymentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RequestPaymentResponse) Reset() {
+	*x = RequestPaymentResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RequestPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RequestPaymentResponse) ProtoMessage() {}
+
+func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RequestPaymentResponse.ProtoReflect.Descriptor instead.
+func (*RequestPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *RequestPaymentResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *RequestPaymentResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ConfirmPaymentRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// Receipt or transaction reference.
+	ReceiptRef string `protobuf:"bytes,4,opt,name=receipt_ref,json=receiptRef,proto3" json:"receipt_ref,omitempty"`
+	// Paid through an online payment service.
+	Online        bool `protobuf:"varint,5,opt,name=online,proto3" json:"online,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmPaymentRequest) Reset() {
+	*x = ConfirmPaymentRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmPaymentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmPaymentRequest) ProtoMessage() {}
+
+func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmPaymentRequest.ProtoReflect.Descriptor instead.
+func (*ConfirmPaymentRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ConfirmPaymentRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ConfirmPaymentRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ConfirmPaymentRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ConfirmPaymentRequest) GetReceiptRef() string {
+	if x != nil {
+		return x.ReceiptRef
+	}
+	return ""
+}
+
+func (x *ConfirmPaymentRequest) GetOnline() bool {
+	if x != nil {
+		return x.Online
+	}
+	return false
+}
+
+type ConfirmPaymentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ConfirmPaymentResponse) Reset() {
+	*x = ConfirmPaymentResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ConfirmPaymentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ConfirmPaymentResponse) ProtoMessage() {}
+
+func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ConfirmPaymentResponse.ProtoReflect.Descriptor instead.
+func (*ConfirmPaymentResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ConfirmPaymentResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ConfirmPaymentResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ForwardDossierRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// The official of the next step's unit to assign, if known.
+	Assignee      string `protobuf:"bytes,4,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForwardDossierRequest) Reset() {
+	*x = ForwardDossierRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForwardDossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForwardDossierRequest) ProtoMessage() {}
+
+func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForwardDossierRequest.ProtoReflect.Descriptor instead.
+func (*ForwardDossierRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ForwardDossierRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ForwardDossierRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ForwardDossierRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ForwardDossierRequest) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *ForwardDossierRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type ForwardDossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ForwardDossierResponse) Reset() {
+	*x = ForwardDossierResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ForwardDossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ForwardDossierResponse) ProtoMessage() {}
+
+func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ForwardDossierResponse.ProtoReflect.Descriptor instead.
+func (*ForwardDossierResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *ForwardDossierResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ForwardDossierResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ExtendDeadlineRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// Why more time is needed (the apology letter's reason).
+	Reason string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The new appointment; after the current one.
+	NewDueTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=new_due_time,json=newDueTime,proto3" json:"new_due_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendDeadlineRequest) Reset() {
+	*x = ExtendDeadlineRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendDeadlineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendDeadlineRequest) ProtoMessage() {}
+
+func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
+func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *ExtendDeadlineRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ExtendDeadlineRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *ExtendDeadlineRequest) GetNewDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NewDueTime
+	}
+	return nil
+}
+
+type ExtendDeadlineResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExtendDeadlineResponse) Reset() {
+	*x = ExtendDeadlineResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExtendDeadlineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExtendDeadlineResponse) ProtoMessage() {}
+
+func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExtendDeadlineResponse.ProtoReflect.Descriptor instead.
+func (*ExtendDeadlineResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *ExtendDeadlineResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ExtendDeadlineResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type WithdrawDossierRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64  `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	Reason          string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	// ONLINE (the default) or COUNTER (the request was made in person).
+	Channel       Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawDossierRequest) Reset() {
+	*x = WithdrawDossierRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawDossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawDossierRequest) ProtoMessage() {}
+
+func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawDossierRequest.ProtoReflect.Descriptor instead.
+func (*WithdrawDossierRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *WithdrawDossierRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *WithdrawDossierRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *WithdrawDossierRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *WithdrawDossierRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *WithdrawDossierRequest) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+type WithdrawDossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WithdrawDossierResponse) Reset() {
+	*x = WithdrawDossierResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WithdrawDossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WithdrawDossierResponse) ProtoMessage() {}
+
+func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WithdrawDossierResponse.ProtoReflect.Descriptor instead.
+func (*WithdrawDossierResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *WithdrawDossierResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *WithdrawDossierResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type StopDossierRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// Why processing stops (shown on the notice).
+	Reason        string `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopDossierRequest) Reset() {
+	*x = StopDossierRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopDossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopDossierRequest) ProtoMessage() {}
+
+func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopDossierRequest.ProtoReflect.Descriptor instead.
+func (*StopDossierRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *StopDossierRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *StopDossierRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *StopDossierRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *StopDossierRequest) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type StopDossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StopDossierResponse) Reset() {
+	*x = StopDossierResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StopDossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StopDossierResponse) ProtoMessage() {}
+
+func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StopDossierResponse.ProtoReflect.Descriptor instead.
+func (*StopDossierResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *StopDossierResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *StopDossierResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ResolveDossierRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64          `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	Result          *DossierResult `protobuf:"bytes,4,opt,name=result,proto3" json:"result,omitempty"`
+	Note            string         `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ResolveDossierRequest) Reset() {
+	*x = ResolveDossierRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveDossierRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveDossierRequest) ProtoMessage() {}
+
+func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveDossierRequest.ProtoReflect.Descriptor instead.
+func (*ResolveDossierRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ResolveDossierRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ResolveDossierRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ResolveDossierRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ResolveDossierRequest) GetResult() *DossierResult {
+	if x != nil {
+		return x.Result
+	}
+	return nil
+}
+
+func (x *ResolveDossierRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type ResolveDossierResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResolveDossierResponse) Reset() {
+	*x = ResolveDossierResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResolveDossierResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResolveDossierResponse) ProtoMessage() {}
+
+func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResolveDossierResponse.ProtoReflect.Descriptor instead.
+func (*ResolveDossierResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ResolveDossierResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ResolveDossierResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type ReturnResultRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	RequestId string                 `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	DossierId string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The version the caller last read; a stale one is ABORTED.
+	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
+	// How the result was handed over.
+	Channel       Channel `protobuf:"varint,4,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	Note          string  `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnResultRequest) Reset() {
+	*x = ReturnResultRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnResultRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnResultRequest) ProtoMessage() {}
+
+func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnResultRequest.ProtoReflect.Descriptor instead.
+func (*ReturnResultRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *ReturnResultRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *ReturnResultRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ReturnResultRequest) GetExpectedVersion() int64 {
+	if x != nil {
+		return x.ExpectedVersion
+	}
+	return 0
+}
+
+func (x *ReturnResultRequest) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+func (x *ReturnResultRequest) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type ReturnResultResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Dossier       *Dossier               `protobuf:"bytes,1,opt,name=dossier,proto3" json:"dossier,omitempty"`
+	Event         *DossierEvent          `protobuf:"bytes,2,opt,name=event,proto3" json:"event,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReturnResultResponse) Reset() {
+	*x = ReturnResultResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReturnResultResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReturnResultResponse) ProtoMessage() {}
+
+func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReturnResultResponse.ProtoReflect.Descriptor instead.
+func (*ReturnResultResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *ReturnResultResponse) GetDossier() *Dossier {
+	if x != nil {
+		return x.Dossier
+	}
+	return nil
+}
+
+func (x *ReturnResultResponse) GetEvent() *DossierEvent {
+	if x != nil {
+		return x.Event
+	}
+	return nil
+}
+
+type GetProcessControlSlipRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	DossierId     string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProcessControlSlipRequest) Reset() {
+	*x = GetProcessControlSlipRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProcessControlSlipRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProcessControlSlipRequest) ProtoMessage() {}
+
+func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProcessControlSlipRequest.ProtoReflect.Descriptor instead.
+func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetProcessControlSlipRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+// SlipRow is one workflow step a dossier passed through.
+type SlipRow struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	StepIndex int32                  `protobuf:"varint,1,opt,name=step_index,json=stepIndex,proto3" json:"step_index,omitempty"`
+	StepName  string                 `protobuf:"bytes,2,opt,name=step_name,json=stepName,proto3" json:"step_name,omitempty"`
+	// The unit responsible for the step; lateness is attributed to it.
+	UnitCode  string                 `protobuf:"bytes,3,opt,name=unit_code,json=unitCode,proto3" json:"unit_code,omitempty"`
+	Role      Role                   `protobuf:"varint,4,opt,name=role,proto3,enum=motcua.v1.Role" json:"role,omitempty"`
+	Assignee  string                 `protobuf:"bytes,5,opt,name=assignee,proto3" json:"assignee,omitempty"`
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// The step's due time (allotted working hours, moved by pauses).
+	DueTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	FinishTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=finish_time,json=finishTime,proto3" json:"finish_time,omitempty"`
+	Timeliness Timeliness             `protobuf:"varint,9,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
+	// Working time past the step's due time (finished late or overdue now).
+	LateBy        *durationpb.Duration `protobuf:"bytes,10,opt,name=late_by,json=lateBy,proto3" json:"late_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SlipRow) Reset() {
+	*x = SlipRow{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SlipRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SlipRow) ProtoMessage() {}
+
+func (x *SlipRow) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SlipRow.ProtoReflect.Descriptor instead.
+func (*SlipRow) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SlipRow) GetStepIndex() int32 {
+	if x != nil {
+		return x.StepIndex
+	}
+	return 0
+}
+
+func (x *SlipRow) GetStepName() string {
+	if x != nil {
+		return x.StepName
+	}
+	return ""
+}
+
+func (x *SlipRow) GetUnitCode() string {
+	if x != nil {
+		return x.UnitCode
+	}
+	return ""
+}
+
+func (x *SlipRow) GetRole() Role {
+	if x != nil {
+		return x.Role
+	}
+	return Role_ROLE_UNSPECIFIED
+}
+
+func (x *SlipRow) GetAssignee() string {
+	if x != nil {
+		return x.Assignee
+	}
+	return ""
+}
+
+func (x *SlipRow) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *SlipRow) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *SlipRow) GetFinishTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FinishTime
+	}
+	return nil
+}
+
+func (x *SlipRow) GetTimeliness() Timeliness {
+	if x != nil {
+		return x.Timeliness
+	}
+	return Timeliness_TIMELINESS_UNSPECIFIED
+}
+
+func (x *SlipRow) GetLateBy() *durationpb.Duration {
+	if x != nil {
+		return x.LateBy
+	}
+	return nil
+}
+
+type GetProcessControlSlipResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	DossierCode   string                 `protobuf:"bytes,1,opt,name=dossier_code,json=dossierCode,proto3" json:"dossier_code,omitempty"`
+	Rows          []*SlipRow             `protobuf:"bytes,2,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetProcessControlSlipResponse) Reset() {
+	*x = GetProcessControlSlipResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetProcessControlSlipResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetProcessControlSlipResponse) ProtoMessage() {}
+
+func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetProcessControlSlipResponse.ProtoReflect.Descriptor instead.
+func (*GetProcessControlSlipResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetProcessControlSlipResponse) GetDossierCode() string {
+	if x != nil {
+		return x.DossierCode
+	}
+	return ""
+}
+
+func (x *GetProcessControlSlipResponse) GetRows() []*SlipRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
+type ExplainDeadlineRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	DossierId     string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplainDeadlineRequest) Reset() {
+	*x = ExplainDeadlineRequest{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplainDeadlineRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplainDeadlineRequest) ProtoMessage() {}
+
+func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplainDeadlineRequest.ProtoReflect.Descriptor instead.
+func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *ExplainDeadlineRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+// DeadlineSegment is a stretch of the calendar the clock went through.
+type DeadlineSegment struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Kind  DeadlineSegment_Kind   `protobuf:"varint,1,opt,name=kind,proto3,enum=motcua.v1.DeadlineSegment_Kind" json:"kind,omitempty"`
+	// "YYYY-MM-DD", local to the agency.
+	FirstDate string                 `protobuf:"bytes,2,opt,name=first_date,json=firstDate,proto3" json:"first_date,omitempty"`
+	LastDate  string                 `protobuf:"bytes,3,opt,name=last_date,json=lastDate,proto3" json:"last_date,omitempty"`
+	FromTime  *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=from_time,json=fromTime,proto3" json:"from_time,omitempty"`
+	ToTime    *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=to_time,json=toTime,proto3" json:"to_time,omitempty"`
+	Counted   *durationpb.Duration   `protobuf:"bytes,6,opt,name=counted,proto3" json:"counted,omitempty"`
+	// Running total of working time counted.
+	Total *durationpb.Duration `protobuf:"bytes,7,opt,name=total,proto3" json:"total,omitempty"`
+	// Why days were skipped ("Sunday", "Tết Nguyên đán", …).
+	Reasons []string `protobuf:"bytes,8,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	// The whole segment as one readable line.
+	Text          string `protobuf:"bytes,9,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeadlineSegment) Reset() {
+	*x = DeadlineSegment{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadlineSegment) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadlineSegment) ProtoMessage() {}
+
+func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadlineSegment.ProtoReflect.Descriptor instead.
+func (*DeadlineSegment) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *DeadlineSegment) GetKind() DeadlineSegment_Kind {
+	if x != nil {
+		return x.Kind
+	}
+	return DeadlineSegment_KIND_UNSPECIFIED
+}
+
+func (x *DeadlineSegment) GetFirstDate() string {
+	if x != nil {
+		return x.FirstDate
+	}
+	return ""
+}
+
+func (x *DeadlineSegment) GetLastDate() string {
+	if x != nil {
+		return x.LastDate
+	}
+	return ""
+}
+
+func (x *DeadlineSegment) GetFromTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FromTime
+	}
+	return nil
+}
+
+func (x *DeadlineSegment) GetToTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ToTime
+	}
+	return nil
+}
+
+func (x *DeadlineSegment) GetCounted() *durationpb.Duration {
+	if x != nil {
+		return x.Counted
+	}
+	return nil
+}
+
+func (x *DeadlineSegment) GetTotal() *durationpb.Duration {
+	if x != nil {
+		return x.Total
+	}
+	return nil
+}
+
+func (x *DeadlineSegment) GetReasons() []string {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
+func (x *DeadlineSegment) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// DeadlinePause is a period the clock stood still.
+type DeadlinePause struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// REQUEST_SUPPLEMENT or REQUEST_PAYMENT.
+	Cause     Action                 `protobuf:"varint,1,opt,name=cause,proto3,enum=motcua.v1.Action" json:"cause,omitempty"`
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// Empty while still paused.
+	EndTime         *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	WorkingDuration *durationpb.Duration   `protobuf:"bytes,4,opt,name=working_duration,json=workingDuration,proto3" json:"working_duration,omitempty"`
+	Text            string                 `protobuf:"bytes,5,opt,name=text,proto3" json:"text,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *DeadlinePause) Reset() {
+	*x = DeadlinePause{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadlinePause) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadlinePause) ProtoMessage() {}
+
+func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadlinePause.ProtoReflect.Descriptor instead.
+func (*DeadlinePause) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *DeadlinePause) GetCause() Action {
+	if x != nil {
+		return x.Cause
+	}
+	return Action_ACTION_UNSPECIFIED
+}
+
+func (x *DeadlinePause) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *DeadlinePause) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *DeadlinePause) GetWorkingDuration() *durationpb.Duration {
+	if x != nil {
+		return x.WorkingDuration
+	}
+	return nil
+}
+
+func (x *DeadlinePause) GetText() string {
+	if x != nil {
+		return x.Text
+	}
+	return ""
+}
+
+// DeadlineExtension is an apology with a new appointment.
+type DeadlineExtension struct {
+	state           protoimpl.MessageState `protogen:"open.v1"`
+	Time            *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=time,proto3" json:"time,omitempty"`
+	PreviousDueTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=previous_due_time,json=previousDueTime,proto3" json:"previous_due_time,omitempty"`
+	NewDueTime      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=new_due_time,json=newDueTime,proto3" json:"new_due_time,omitempty"`
+	Reason          string                 `protobuf:"bytes,4,opt,name=reason,proto3" json:"reason,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *DeadlineExtension) Reset() {
+	*x = DeadlineExtension{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeadlineExtension) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeadlineExtension) ProtoMessage() {}
+
+func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeadlineExtension.ProtoReflect.Descriptor instead.
+func (*DeadlineExtension) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *DeadlineExtension) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *DeadlineExtension) GetPreviousDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PreviousDueTime
+	}
+	return nil
+}
+
+func (x *DeadlineExtension) GetNewDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NewDueTime
+	}
+	return nil
+}
+
+func (x *DeadlineExtension) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+type ExplainDeadlineResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	DossierCode    string                 `protobuf:"bytes,1,opt,name=dossier_code,json=dossierCode,proto3" json:"dossier_code,omitempty"`
+	ReceiveTime    *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=receive_time,json=receiveTime,proto3" json:"receive_time,omitempty"`
+	ClockStartTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=clock_start_time,json=clockStartTime,proto3" json:"clock_start_time,omitempty"`
+	// Why the clock started when it did (cut-off, outside hours, …).
+	ClockStartReason         string               `protobuf:"bytes,4,opt,name=clock_start_reason,json=clockStartReason,proto3" json:"clock_start_reason,omitempty"`
+	StatutoryWorkingDuration *durationpb.Duration `protobuf:"bytes,5,opt,name=statutory_working_duration,json=statutoryWorkingDuration,proto3" json:"statutory_working_duration,omitempty"`
+	// How the statutory time runs from the clock start, before pauses.
+	Segments        []*DeadlineSegment     `protobuf:"bytes,6,rep,name=segments,proto3" json:"segments,omitempty"`
+	Pauses          []*DeadlinePause       `protobuf:"bytes,7,rep,name=pauses,proto3" json:"pauses,omitempty"`
+	Extensions      []*DeadlineExtension   `protobuf:"bytes,8,rep,name=extensions,proto3" json:"extensions,omitempty"`
+	OriginalDueTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=original_due_time,json=originalDueTime,proto3" json:"original_due_time,omitempty"`
+	DueTime         *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=due_time,json=dueTime,proto3" json:"due_time,omitempty"`
+	// The explanation as lines a person at the counter can read aloud.
+	Lines         []string `protobuf:"bytes,11,rep,name=lines,proto3" json:"lines,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ExplainDeadlineResponse) Reset() {
+	*x = ExplainDeadlineResponse{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ExplainDeadlineResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ExplainDeadlineResponse) ProtoMessage() {}
+
+func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ExplainDeadlineResponse.ProtoReflect.Descriptor instead.
+func (*ExplainDeadlineResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *ExplainDeadlineResponse) GetDossierCode() string {
+	if x != nil {
+		return x.DossierCode
+	}
+	return ""
+}
+
+func (x *ExplainDeadlineResponse) GetReceiveTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ReceiveTime
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetClockStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ClockStartTime
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetClockStartReason() string {
+	if x != nil {
+		return x.ClockStartReason
+	}
+	return ""
+}
+
+func (x *ExplainDeadlineResponse) GetStatutoryWorkingDuration() *durationpb.Duration {
+	if x != nil {
+		return x.StatutoryWorkingDuration
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetSegments() []*DeadlineSegment {
+	if x != nil {
+		return x.Segments
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetPauses() []*DeadlinePause {
+	if x != nil {
+		return x.Pauses
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetExtensions() []*DeadlineExtension {
+	if x != nil {
+		return x.Extensions
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetOriginalDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OriginalDueTime
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetDueTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.DueTime
+	}
+	return nil
+}
+
+func (x *ExplainDeadlineResponse) GetLines() []string {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
 var File_motcua_v1_dossier_proto protoreflect.FileDescriptor
 
 const file_motcua_v1_dossier_proto_rawDesc = "" +
@@ -1682,7 +3962,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\bassignee\x18\x04 \x01(\tR\bassignee\x129\n" +
 	"\n" +
 	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\xdc\v\n" +
+	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\x93\f\n" +
 	"\aDossier\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12%\n" +
@@ -1721,7 +4001,10 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\vcreate_time\x18\x1b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x1c \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xab\x05\n" +
+	"updateTime\x125\n" +
+	"\n" +
+	"timeliness\x18\x1d \x01(\x0e2\x15.motcua.v1.TimelinessR\n" +
+	"timeliness\"\xab\x05\n" +
 	"\fDossierEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -1785,7 +4068,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xef\x03\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x99\x05\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -1799,7 +4082,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\x13applicant_id_number\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18 R\x11applicantIdNumber\x12A\n" +
 	"\x0ereceived_after\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\rreceivedAfter\x12C\n" +
 	"\x0freceived_before\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x0ereceivedBefore\x12\"\n" +
-	"\apurpose\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\"n\n" +
+	"\apurpose\x18\t \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\x12\x18\n" +
+	"\aoverdue\x18\n" +
+	" \x01(\bR\aoverdue\x12P\n" +
+	"\x18due_within_working_hours\x18\v \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@)\x00\x00\x00\x00\x00\x00\x00\x00R\x15dueWithinWorkingHours\x12<\n" +
+	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +
@@ -1812,14 +4099,242 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"t\n" +
 	"\x19ListDossierEventsResponse\x12/\n" +
 	"\x06events\x18\x01 \x03(\v2\x17.motcua.v1.DossierEventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken2\xb7\x03\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd9\x01\n" +
+	"\x17NotAcceptDossierRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"w\n" +
+	"\x18NotAcceptDossierResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x95\x02\n" +
+	"\x18RequestSupplementRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x129\n" +
+	"\x0fcomponent_codes\x18\x05 \x03(\tB\x10\xbaH\r\x92\x01\n" +
+	"\x10d\"\x06r\x04\x10\x01\x18@R\x0ecomponentCodes\"x\n" +
+	"\x19RequestSupplementResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xdb\x02\n" +
+	"\x18ProvideSupplementRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12G\n" +
+	"\n" +
+	"components\x18\x04 \x03(\v2\x1b.motcua.v1.DossierComponentB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10dR\n" +
+	"components\x12<\n" +
+	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\x0e\xbaH\v\x82\x01\b\x18\x00\x18\x01\x18\x02\x18\x03R\achannel\x12\x1c\n" +
+	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"x\n" +
+	"\x19ProvideSupplementResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x86\x02\n" +
+	"\x15RequestPaymentRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12-\n" +
+	"\n" +
+	"amount_vnd\x18\x04 \x01(\x03B\x0e\xbaH\v\"\t\x18\x80\xa0\x94\xa5\x8d\x1d \x00R\tamountVnd\x12\"\n" +
+	"\x06reason\x18\x05 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"u\n" +
+	"\x16RequestPaymentResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xf8\x01\n" +
+	"\x15ConfirmPaymentRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12+\n" +
+	"\vreceipt_ref\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\n" +
+	"receiptRef\x12\x16\n" +
+	"\x06online\x18\x05 \x01(\bR\x06online\"u\n" +
+	"\x16ConfirmPaymentResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xf7\x01\n" +
+	"\x15ForwardDossierRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12$\n" +
+	"\bassignee\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\bassignee\x12\x1c\n" +
+	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"u\n" +
+	"\x16ForwardDossierResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x9d\x02\n" +
+	"\x15ExtendDeadlineRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\x12D\n" +
+	"\fnew_due_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\n" +
+	"newDueTime\"u\n" +
+	"\x16ExtendDeadlineResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x94\x02\n" +
+	"\x16WithdrawDossierRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12 \n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12<\n" +
+	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\x0e\xbaH\v\x82\x01\b\x18\x00\x18\x01\x18\x02\x18\x03R\achannel\"v\n" +
+	"\x17WithdrawDossierResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xd4\x01\n" +
+	"\x12StopDossierRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12\"\n" +
+	"\x06reason\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xd0\x0fR\x06reason\"r\n" +
+	"\x13StopDossierResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x8b\x02\n" +
+	"\x15ResolveDossierRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x128\n" +
+	"\x06result\x18\x04 \x01(\v2\x18.motcua.v1.DossierResultB\x06\xbaH\x03\xc8\x01\x01R\x06result\x12\x1c\n" +
+	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"u\n" +
+	"\x16ResolveDossierResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x8b\x02\n" +
+	"\x13ReturnResultRequest\x12=\n" +
+	"\n" +
+	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
+	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12:\n" +
+	"\achannel\x18\x04 \x01(\x0e2\x12.motcua.v1.ChannelB\f\xbaH\t\x82\x01\x06\x18\x01\x18\x02\x18\x03R\achannel\x12\x1c\n" +
+	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"s\n" +
+	"\x14ReturnResultResponse\x12,\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"G\n" +
+	"\x1cGetProcessControlSlipRequest\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\"\xbd\x03\n" +
+	"\aSlipRow\x12\x1d\n" +
+	"\n" +
+	"step_index\x18\x01 \x01(\x05R\tstepIndex\x12\x1b\n" +
+	"\tstep_name\x18\x02 \x01(\tR\bstepName\x12\x1b\n" +
+	"\tunit_code\x18\x03 \x01(\tR\bunitCode\x12#\n" +
+	"\x04role\x18\x04 \x01(\x0e2\x0f.motcua.v1.RoleR\x04role\x12\x1a\n" +
+	"\bassignee\x18\x05 \x01(\tR\bassignee\x129\n" +
+	"\n" +
+	"start_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bdue_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12;\n" +
+	"\vfinish_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"finishTime\x125\n" +
+	"\n" +
+	"timeliness\x18\t \x01(\x0e2\x15.motcua.v1.TimelinessR\n" +
+	"timeliness\x122\n" +
+	"\alate_by\x18\n" +
+	" \x01(\v2\x19.google.protobuf.DurationR\x06lateBy\"j\n" +
+	"\x1dGetProcessControlSlipResponse\x12!\n" +
+	"\fdossier_code\x18\x01 \x01(\tR\vdossierCode\x12&\n" +
+	"\x04rows\x18\x02 \x03(\v2\x12.motcua.v1.SlipRowR\x04rows\"A\n" +
+	"\x16ExplainDeadlineRequest\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\"\xc6\x03\n" +
+	"\x0fDeadlineSegment\x123\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x1f.motcua.v1.DeadlineSegment.KindR\x04kind\x12\x1d\n" +
+	"\n" +
+	"first_date\x18\x02 \x01(\tR\tfirstDate\x12\x1b\n" +
+	"\tlast_date\x18\x03 \x01(\tR\blastDate\x127\n" +
+	"\tfrom_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\x123\n" +
+	"\ato_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x06toTime\x123\n" +
+	"\acounted\x18\x06 \x01(\v2\x19.google.protobuf.DurationR\acounted\x12/\n" +
+	"\x05total\x18\a \x01(\v2\x19.google.protobuf.DurationR\x05total\x12\x18\n" +
+	"\areasons\x18\b \x03(\tR\areasons\x12\x12\n" +
+	"\x04text\x18\t \x01(\tR\x04text\"@\n" +
+	"\x04Kind\x12\x14\n" +
+	"\x10KIND_UNSPECIFIED\x10\x00\x12\x10\n" +
+	"\fKIND_COUNTED\x10\x01\x12\x10\n" +
+	"\fKIND_SKIPPED\x10\x02\"\x84\x02\n" +
+	"\rDeadlinePause\x12'\n" +
+	"\x05cause\x18\x01 \x01(\x0e2\x11.motcua.v1.ActionR\x05cause\x129\n" +
+	"\n" +
+	"start_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12D\n" +
+	"\x10working_duration\x18\x04 \x01(\v2\x19.google.protobuf.DurationR\x0fworkingDuration\x12\x12\n" +
+	"\x04text\x18\x05 \x01(\tR\x04text\"\xe1\x01\n" +
+	"\x11DeadlineExtension\x12.\n" +
+	"\x04time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12F\n" +
+	"\x11previous_due_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x0fpreviousDueTime\x12<\n" +
+	"\fnew_due_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"newDueTime\x12\x16\n" +
+	"\x06reason\x18\x04 \x01(\tR\x06reason\"\x85\x05\n" +
+	"\x17ExplainDeadlineResponse\x12!\n" +
+	"\fdossier_code\x18\x01 \x01(\tR\vdossierCode\x12=\n" +
+	"\freceive_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\vreceiveTime\x12D\n" +
+	"\x10clock_start_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x0eclockStartTime\x12,\n" +
+	"\x12clock_start_reason\x18\x04 \x01(\tR\x10clockStartReason\x12W\n" +
+	"\x1astatutory_working_duration\x18\x05 \x01(\v2\x19.google.protobuf.DurationR\x18statutoryWorkingDuration\x126\n" +
+	"\bsegments\x18\x06 \x03(\v2\x1a.motcua.v1.DeadlineSegmentR\bsegments\x120\n" +
+	"\x06pauses\x18\a \x03(\v2\x18.motcua.v1.DeadlinePauseR\x06pauses\x12<\n" +
+	"\n" +
+	"extensions\x18\b \x03(\v2\x1c.motcua.v1.DeadlineExtensionR\n" +
+	"extensions\x12F\n" +
+	"\x11original_due_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\x0foriginalDueTime\x125\n" +
+	"\bdue_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\x12\x14\n" +
+	"\x05lines\x18\v \x03(\tR\x05lines*\xb6\x01\n" +
+	"\n" +
+	"Timeliness\x12\x1a\n" +
+	"\x16TIMELINESS_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16TIMELINESS_IN_PROGRESS\x10\x01\x12\x16\n" +
+	"\x12TIMELINESS_OVERDUE\x10\x02\x12\x16\n" +
+	"\x12TIMELINESS_ON_TIME\x10\x03\x12\x13\n" +
+	"\x0fTIMELINESS_LATE\x10\x04\x12\x15\n" +
+	"\x11TIMELINESS_PAUSED\x10\x05\x12\x14\n" +
+	"\x10TIMELINESS_ENDED\x10\x06*l\n" +
+	"\fDossierOrder\x12\x1d\n" +
+	"\x19DOSSIER_ORDER_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aDOSSIER_ORDER_NEWEST_FIRST\x10\x01\x12\x1d\n" +
+	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x022\xc6\f\n" +
 	"\x0eDossierService\x12R\n" +
 	"\rSubmitDossier\x12\x1f.motcua.v1.SubmitDossierRequest\x1a .motcua.v1.SubmitDossierResponse\x12U\n" +
 	"\x0eReceiveDossier\x12 .motcua.v1.ReceiveDossierRequest\x1a!.motcua.v1.ReceiveDossierResponse\x12I\n" +
 	"\n" +
 	"GetDossier\x12\x1c.motcua.v1.GetDossierRequest\x1a\x1d.motcua.v1.GetDossierResponse\x12O\n" +
 	"\fListDossiers\x12\x1e.motcua.v1.ListDossiersRequest\x1a\x1f.motcua.v1.ListDossiersResponse\x12^\n" +
-	"\x11ListDossierEvents\x12#.motcua.v1.ListDossierEventsRequest\x1a$.motcua.v1.ListDossierEventsResponseB1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
+	"\x11ListDossierEvents\x12#.motcua.v1.ListDossierEventsRequest\x1a$.motcua.v1.ListDossierEventsResponse\x12[\n" +
+	"\x10NotAcceptDossier\x12\".motcua.v1.NotAcceptDossierRequest\x1a#.motcua.v1.NotAcceptDossierResponse\x12^\n" +
+	"\x11RequestSupplement\x12#.motcua.v1.RequestSupplementRequest\x1a$.motcua.v1.RequestSupplementResponse\x12^\n" +
+	"\x11ProvideSupplement\x12#.motcua.v1.ProvideSupplementRequest\x1a$.motcua.v1.ProvideSupplementResponse\x12U\n" +
+	"\x0eRequestPayment\x12 .motcua.v1.RequestPaymentRequest\x1a!.motcua.v1.RequestPaymentResponse\x12U\n" +
+	"\x0eConfirmPayment\x12 .motcua.v1.ConfirmPaymentRequest\x1a!.motcua.v1.ConfirmPaymentResponse\x12U\n" +
+	"\x0eForwardDossier\x12 .motcua.v1.ForwardDossierRequest\x1a!.motcua.v1.ForwardDossierResponse\x12U\n" +
+	"\x0eExtendDeadline\x12 .motcua.v1.ExtendDeadlineRequest\x1a!.motcua.v1.ExtendDeadlineResponse\x12X\n" +
+	"\x0fWithdrawDossier\x12!.motcua.v1.WithdrawDossierRequest\x1a\".motcua.v1.WithdrawDossierResponse\x12L\n" +
+	"\vStopDossier\x12\x1d.motcua.v1.StopDossierRequest\x1a\x1e.motcua.v1.StopDossierResponse\x12U\n" +
+	"\x0eResolveDossier\x12 .motcua.v1.ResolveDossierRequest\x1a!.motcua.v1.ResolveDossierResponse\x12O\n" +
+	"\fReturnResult\x12\x1e.motcua.v1.ReturnResultRequest\x1a\x1f.motcua.v1.ReturnResultResponse\x12j\n" +
+	"\x15GetProcessControlSlip\x12'.motcua.v1.GetProcessControlSlipRequest\x1a(.motcua.v1.GetProcessControlSlipResponse\x12X\n" +
+	"\x0fExplainDeadline\x12!.motcua.v1.ExplainDeadlineRequest\x1a\".motcua.v1.ExplainDeadlineResponseB1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
 
 var (
 	file_motcua_v1_dossier_proto_rawDescOnce sync.Once
@@ -1833,104 +4348,222 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_dossier_proto_rawDescData
 }
 
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_motcua_v1_dossier_proto_goTypes = []any{
-	(*DossierComponent)(nil),          // 0: motcua.v1.DossierComponent
-	(*ResultDocument)(nil),            // 1: motcua.v1.ResultDocument
-	(*DossierResult)(nil),             // 2: motcua.v1.DossierResult
-	(*IdentityVerification)(nil),      // 3: motcua.v1.IdentityVerification
-	(*DossierStep)(nil),               // 4: motcua.v1.DossierStep
-	(*Dossier)(nil),                   // 5: motcua.v1.Dossier
-	(*DossierEvent)(nil),              // 6: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),              // 7: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),      // 8: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),     // 9: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),     // 10: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),    // 11: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),         // 12: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),        // 13: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),       // 14: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),      // 15: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),  // 16: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil), // 17: motcua.v1.ListDossierEventsResponse
-	nil,                               // 18: motcua.v1.DossierEvent.DetailsEntry
-	(ComponentSource)(0),              // 19: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),     // 20: google.protobuf.Timestamp
-	(*Applicant)(nil),                 // 21: motcua.v1.Applicant
-	(*Representative)(nil),            // 22: motcua.v1.Representative
-	(Channel)(0),                      // 23: motcua.v1.Channel
-	(ActorKind)(0),                    // 24: motcua.v1.ActorKind
-	(DossierStatus)(0),                // 25: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),       // 26: google.protobuf.Duration
-	(Action)(0),                       // 27: motcua.v1.Action
-	(*Attribution)(nil),               // 28: motcua.v1.Attribution
+	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
+	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
+	(DeadlineSegment_Kind)(0),             // 2: motcua.v1.DeadlineSegment.Kind
+	(*DossierComponent)(nil),              // 3: motcua.v1.DossierComponent
+	(*ResultDocument)(nil),                // 4: motcua.v1.ResultDocument
+	(*DossierResult)(nil),                 // 5: motcua.v1.DossierResult
+	(*IdentityVerification)(nil),          // 6: motcua.v1.IdentityVerification
+	(*DossierStep)(nil),                   // 7: motcua.v1.DossierStep
+	(*Dossier)(nil),                       // 8: motcua.v1.Dossier
+	(*DossierEvent)(nil),                  // 9: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 10: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 11: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 12: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 13: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 14: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 15: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 16: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 17: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 18: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 19: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 20: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 21: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 22: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 23: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 24: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 25: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 26: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 27: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 28: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 29: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 30: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 31: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 32: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 33: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 34: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 35: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 36: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 37: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 38: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 39: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 40: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 41: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 42: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 43: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 44: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 45: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 46: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 47: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 48: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 49: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 50: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 51: motcua.v1.DossierEvent.DetailsEntry
+	(ComponentSource)(0),                  // 52: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 53: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 54: motcua.v1.Applicant
+	(*Representative)(nil),                // 55: motcua.v1.Representative
+	(Channel)(0),                          // 56: motcua.v1.Channel
+	(ActorKind)(0),                        // 57: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 58: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 59: google.protobuf.Duration
+	(Action)(0),                           // 60: motcua.v1.Action
+	(*Attribution)(nil),                   // 61: motcua.v1.Attribution
+	(Role)(0),                             // 62: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	19, // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
-	1,  // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	20, // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	20, // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	20, // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	20, // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	21, // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	22, // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	23, // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	24, // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	25, // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
-	0,  // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	20, // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	20, // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	20, // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	20, // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	20, // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	26, // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	20, // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
-	4,  // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
-	2,  // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	23, // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	20, // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	20, // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
-	3,  // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	20, // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	20, // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
-	27, // 27: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	25, // 28: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	25, // 29: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	20, // 30: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	28, // 31: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	18, // 32: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	21, // 33: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	22, // 34: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	0,  // 35: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	23, // 36: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	7,  // 37: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	5,  // 38: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	6,  // 39: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	7,  // 40: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	23, // 41: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	5,  // 42: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	6,  // 43: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	5,  // 44: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	25, // 45: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	20, // 46: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	20, // 47: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	5,  // 48: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	6,  // 49: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	8,  // 50: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	10, // 51: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	12, // 52: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	14, // 53: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	16, // 54: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	9,  // 55: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	11, // 56: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	13, // 57: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	15, // 58: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	17, // 59: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	55, // [55:60] is the sub-list for method output_type
-	50, // [50:55] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	52,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	4,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
+	53,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	53,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	53,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	53,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	54,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	55,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	56,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	57,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	58,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	3,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
+	53,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	53,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	53,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	53,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	53,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	59,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	53,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	7,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
+	5,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
+	56,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	53,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	53,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	6,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
+	53,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	53,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 27: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
+	60,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	58,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	58,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	53,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	61,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	51,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	54,  // 34: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	55,  // 35: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	3,   // 36: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	56,  // 37: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	10,  // 38: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	8,   // 39: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 40: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 41: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	56,  // 42: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 43: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 44: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 45: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	58,  // 46: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	53,  // 47: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	53,  // 48: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 49: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	8,   // 50: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	9,   // 51: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	8,   // 52: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 53: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 54: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 55: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	3,   // 56: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	56,  // 57: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 58: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 59: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 60: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 61: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 62: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 63: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 64: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 65: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	53,  // 66: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	8,   // 67: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 68: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	56,  // 69: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 70: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 71: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 72: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 73: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 74: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	8,   // 75: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 76: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	56,  // 77: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 78: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 79: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	62,  // 80: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	53,  // 81: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	53,  // 82: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	53,  // 83: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 84: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	59,  // 85: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	44,  // 86: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	2,   // 87: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	53,  // 88: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	53,  // 89: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	59,  // 90: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	59,  // 91: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	60,  // 92: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	53,  // 93: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	53,  // 94: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	59,  // 95: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	53,  // 96: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	53,  // 97: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	53,  // 98: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	53,  // 99: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	53,  // 100: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	59,  // 101: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	47,  // 102: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	48,  // 103: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	49,  // 104: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	53,  // 105: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	53,  // 106: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	11,  // 107: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	13,  // 108: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	15,  // 109: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	17,  // 110: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	19,  // 111: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	21,  // 112: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	23,  // 113: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	25,  // 114: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	27,  // 115: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	29,  // 116: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	31,  // 117: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	33,  // 118: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	35,  // 119: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	37,  // 120: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	39,  // 121: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	41,  // 122: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	43,  // 123: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	46,  // 124: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	12,  // 125: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	14,  // 126: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	16,  // 127: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	18,  // 128: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	20,  // 129: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	22,  // 130: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	24,  // 131: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	26,  // 132: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	28,  // 133: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	30,  // 134: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	32,  // 135: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	34,  // 136: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	36,  // 137: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	38,  // 138: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	40,  // 139: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	42,  // 140: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	45,  // 141: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	50,  // 142: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	125, // [125:143] is the sub-list for method output_type
+	107, // [107:125] is the sub-list for method input_type
+	107, // [107:107] is the sub-list for extension type_name
+	107, // [107:107] is the sub-list for extension extendee
+	0,   // [0:107] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -1952,13 +4585,14 @@ func file_motcua_v1_dossier_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   19,
+			NumEnums:      3,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
 		GoTypes:           file_motcua_v1_dossier_proto_goTypes,
 		DependencyIndexes: file_motcua_v1_dossier_proto_depIdxs,
+		EnumInfos:         file_motcua_v1_dossier_proto_enumTypes,
 		MessageInfos:      file_motcua_v1_dossier_proto_msgTypes,
 	}.Build()
 	File_motcua_v1_dossier_proto = out.File

@@ -19,11 +19,24 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DossierService_SubmitDossier_FullMethodName     = "/motcua.v1.DossierService/SubmitDossier"
-	DossierService_ReceiveDossier_FullMethodName    = "/motcua.v1.DossierService/ReceiveDossier"
-	DossierService_GetDossier_FullMethodName        = "/motcua.v1.DossierService/GetDossier"
-	DossierService_ListDossiers_FullMethodName      = "/motcua.v1.DossierService/ListDossiers"
-	DossierService_ListDossierEvents_FullMethodName = "/motcua.v1.DossierService/ListDossierEvents"
+	DossierService_SubmitDossier_FullMethodName         = "/motcua.v1.DossierService/SubmitDossier"
+	DossierService_ReceiveDossier_FullMethodName        = "/motcua.v1.DossierService/ReceiveDossier"
+	DossierService_GetDossier_FullMethodName            = "/motcua.v1.DossierService/GetDossier"
+	DossierService_ListDossiers_FullMethodName          = "/motcua.v1.DossierService/ListDossiers"
+	DossierService_ListDossierEvents_FullMethodName     = "/motcua.v1.DossierService/ListDossierEvents"
+	DossierService_NotAcceptDossier_FullMethodName      = "/motcua.v1.DossierService/NotAcceptDossier"
+	DossierService_RequestSupplement_FullMethodName     = "/motcua.v1.DossierService/RequestSupplement"
+	DossierService_ProvideSupplement_FullMethodName     = "/motcua.v1.DossierService/ProvideSupplement"
+	DossierService_RequestPayment_FullMethodName        = "/motcua.v1.DossierService/RequestPayment"
+	DossierService_ConfirmPayment_FullMethodName        = "/motcua.v1.DossierService/ConfirmPayment"
+	DossierService_ForwardDossier_FullMethodName        = "/motcua.v1.DossierService/ForwardDossier"
+	DossierService_ExtendDeadline_FullMethodName        = "/motcua.v1.DossierService/ExtendDeadline"
+	DossierService_WithdrawDossier_FullMethodName       = "/motcua.v1.DossierService/WithdrawDossier"
+	DossierService_StopDossier_FullMethodName           = "/motcua.v1.DossierService/StopDossier"
+	DossierService_ResolveDossier_FullMethodName        = "/motcua.v1.DossierService/ResolveDossier"
+	DossierService_ReturnResult_FullMethodName          = "/motcua.v1.DossierService/ReturnResult"
+	DossierService_GetProcessControlSlip_FullMethodName = "/motcua.v1.DossierService/GetProcessControlSlip"
+	DossierService_ExplainDeadline_FullMethodName       = "/motcua.v1.DossierService/ExplainDeadline"
 )
 
 // DossierServiceClient is the client API for DossierService service.
@@ -48,6 +61,38 @@ type DossierServiceClient interface {
 	ListDossiers(ctx context.Context, in *ListDossiersRequest, opts ...grpc.CallOption) (*ListDossiersResponse, error)
 	// Lists a dossier's events in order.
 	ListDossierEvents(ctx context.Context, in *ListDossierEventsRequest, opts ...grpc.CallOption) (*ListDossierEventsResponse, error)
+	// Refuses an online filing at intake (SUBMITTED → NOT_ACCEPTED).
+	NotAcceptDossier(ctx context.Context, in *NotAcceptDossierRequest, opts ...grpc.CallOption) (*NotAcceptDossierResponse, error)
+	// Asks the applicant to add or complete documents. The legal clock pauses
+	// if it was running.
+	RequestSupplement(ctx context.Context, in *RequestSupplementRequest, opts ...grpc.CallOption) (*RequestSupplementResponse, error)
+	// Files the requested documents; the dossier returns to the status it had
+	// and the due times move by the working time spent waiting.
+	ProvideSupplement(ctx context.Context, in *ProvideSupplementRequest, opts ...grpc.CallOption) (*ProvideSupplementResponse, error)
+	// Asks the applicant to fulfil a financial obligation; the clock pauses.
+	RequestPayment(ctx context.Context, in *RequestPaymentRequest, opts ...grpc.CallOption) (*RequestPaymentResponse, error)
+	// Records the payment; the clock resumes as with a supplement.
+	ConfirmPayment(ctx context.Context, in *ConfirmPaymentRequest, opts ...grpc.CallOption) (*ConfirmPaymentResponse, error)
+	// Finishes the current workflow step and hands the dossier to the next
+	// step's unit (and assignee). Only staff of the current step's unit.
+	ForwardDossier(ctx context.Context, in *ForwardDossierRequest, opts ...grpc.CallOption) (*ForwardDossierResponse, error)
+	// Sets a new appointment with an apology and reason. The legal deadline is
+	// kept: the dossier still counts as late if it ends after it.
+	ExtendDeadline(ctx context.Context, in *ExtendDeadlineRequest, opts ...grpc.CallOption) (*ExtendDeadlineResponse, error)
+	// The applicant withdraws the dossier (terminal).
+	WithdrawDossier(ctx context.Context, in *WithdrawDossierRequest, opts ...grpc.CallOption) (*WithdrawDossierResponse, error)
+	// Stops processing with a notice and reason (terminal).
+	StopDossier(ctx context.Context, in *StopDossierRequest, opts ...grpc.CallOption) (*StopDossierResponse, error)
+	// Records the result; it is ready at the one-stop unit and the clock stops.
+	ResolveDossier(ctx context.Context, in *ResolveDossierRequest, opts ...grpc.CallOption) (*ResolveDossierResponse, error)
+	// Hands the result over (terminal).
+	ReturnResult(ctx context.Context, in *ReturnResultRequest, opts ...grpc.CallOption) (*ReturnResultResponse, error)
+	// Returns the process-control slip (phiếu kiểm soát): one row per workflow
+	// step the dossier passed through, with its unit, times and timeliness.
+	GetProcessControlSlip(ctx context.Context, in *GetProcessControlSlipRequest, opts ...grpc.CallOption) (*GetProcessControlSlipResponse, error)
+	// Explains how the due time was computed: clock start, working intervals,
+	// skipped days, pauses and extensions.
+	ExplainDeadline(ctx context.Context, in *ExplainDeadlineRequest, opts ...grpc.CallOption) (*ExplainDeadlineResponse, error)
 }
 
 type dossierServiceClient struct {
@@ -108,6 +153,136 @@ func (c *dossierServiceClient) ListDossierEvents(ctx context.Context, in *ListDo
 	return out, nil
 }
 
+func (c *dossierServiceClient) NotAcceptDossier(ctx context.Context, in *NotAcceptDossierRequest, opts ...grpc.CallOption) (*NotAcceptDossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(NotAcceptDossierResponse)
+	err := c.cc.Invoke(ctx, DossierService_NotAcceptDossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) RequestSupplement(ctx context.Context, in *RequestSupplementRequest, opts ...grpc.CallOption) (*RequestSupplementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RequestSupplementResponse)
+	err := c.cc.Invoke(ctx, DossierService_RequestSupplement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ProvideSupplement(ctx context.Context, in *ProvideSupplementRequest, opts ...grpc.CallOption) (*ProvideSupplementResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ProvideSupplementResponse)
+	err := c.cc.Invoke(ctx, DossierService_ProvideSupplement_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) RequestPayment(ctx context.Context, in *RequestPaymentRequest, opts ...grpc.CallOption) (*RequestPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RequestPaymentResponse)
+	err := c.cc.Invoke(ctx, DossierService_RequestPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ConfirmPayment(ctx context.Context, in *ConfirmPaymentRequest, opts ...grpc.CallOption) (*ConfirmPaymentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ConfirmPaymentResponse)
+	err := c.cc.Invoke(ctx, DossierService_ConfirmPayment_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ForwardDossier(ctx context.Context, in *ForwardDossierRequest, opts ...grpc.CallOption) (*ForwardDossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ForwardDossierResponse)
+	err := c.cc.Invoke(ctx, DossierService_ForwardDossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ExtendDeadline(ctx context.Context, in *ExtendDeadlineRequest, opts ...grpc.CallOption) (*ExtendDeadlineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExtendDeadlineResponse)
+	err := c.cc.Invoke(ctx, DossierService_ExtendDeadline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) WithdrawDossier(ctx context.Context, in *WithdrawDossierRequest, opts ...grpc.CallOption) (*WithdrawDossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WithdrawDossierResponse)
+	err := c.cc.Invoke(ctx, DossierService_WithdrawDossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) StopDossier(ctx context.Context, in *StopDossierRequest, opts ...grpc.CallOption) (*StopDossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(StopDossierResponse)
+	err := c.cc.Invoke(ctx, DossierService_StopDossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ResolveDossier(ctx context.Context, in *ResolveDossierRequest, opts ...grpc.CallOption) (*ResolveDossierResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResolveDossierResponse)
+	err := c.cc.Invoke(ctx, DossierService_ResolveDossier_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ReturnResult(ctx context.Context, in *ReturnResultRequest, opts ...grpc.CallOption) (*ReturnResultResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReturnResultResponse)
+	err := c.cc.Invoke(ctx, DossierService_ReturnResult_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) GetProcessControlSlip(ctx context.Context, in *GetProcessControlSlipRequest, opts ...grpc.CallOption) (*GetProcessControlSlipResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetProcessControlSlipResponse)
+	err := c.cc.Invoke(ctx, DossierService_GetProcessControlSlip_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *dossierServiceClient) ExplainDeadline(ctx context.Context, in *ExplainDeadlineRequest, opts ...grpc.CallOption) (*ExplainDeadlineResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ExplainDeadlineResponse)
+	err := c.cc.Invoke(ctx, DossierService_ExplainDeadline_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DossierServiceServer is the server API for DossierService service.
 // All implementations must embed UnimplementedDossierServiceServer
 // for forward compatibility.
@@ -130,6 +305,38 @@ type DossierServiceServer interface {
 	ListDossiers(context.Context, *ListDossiersRequest) (*ListDossiersResponse, error)
 	// Lists a dossier's events in order.
 	ListDossierEvents(context.Context, *ListDossierEventsRequest) (*ListDossierEventsResponse, error)
+	// Refuses an online filing at intake (SUBMITTED → NOT_ACCEPTED).
+	NotAcceptDossier(context.Context, *NotAcceptDossierRequest) (*NotAcceptDossierResponse, error)
+	// Asks the applicant to add or complete documents. The legal clock pauses
+	// if it was running.
+	RequestSupplement(context.Context, *RequestSupplementRequest) (*RequestSupplementResponse, error)
+	// Files the requested documents; the dossier returns to the status it had
+	// and the due times move by the working time spent waiting.
+	ProvideSupplement(context.Context, *ProvideSupplementRequest) (*ProvideSupplementResponse, error)
+	// Asks the applicant to fulfil a financial obligation; the clock pauses.
+	RequestPayment(context.Context, *RequestPaymentRequest) (*RequestPaymentResponse, error)
+	// Records the payment; the clock resumes as with a supplement.
+	ConfirmPayment(context.Context, *ConfirmPaymentRequest) (*ConfirmPaymentResponse, error)
+	// Finishes the current workflow step and hands the dossier to the next
+	// step's unit (and assignee). Only staff of the current step's unit.
+	ForwardDossier(context.Context, *ForwardDossierRequest) (*ForwardDossierResponse, error)
+	// Sets a new appointment with an apology and reason. The legal deadline is
+	// kept: the dossier still counts as late if it ends after it.
+	ExtendDeadline(context.Context, *ExtendDeadlineRequest) (*ExtendDeadlineResponse, error)
+	// The applicant withdraws the dossier (terminal).
+	WithdrawDossier(context.Context, *WithdrawDossierRequest) (*WithdrawDossierResponse, error)
+	// Stops processing with a notice and reason (terminal).
+	StopDossier(context.Context, *StopDossierRequest) (*StopDossierResponse, error)
+	// Records the result; it is ready at the one-stop unit and the clock stops.
+	ResolveDossier(context.Context, *ResolveDossierRequest) (*ResolveDossierResponse, error)
+	// Hands the result over (terminal).
+	ReturnResult(context.Context, *ReturnResultRequest) (*ReturnResultResponse, error)
+	// Returns the process-control slip (phiếu kiểm soát): one row per workflow
+	// step the dossier passed through, with its unit, times and timeliness.
+	GetProcessControlSlip(context.Context, *GetProcessControlSlipRequest) (*GetProcessControlSlipResponse, error)
+	// Explains how the due time was computed: clock start, working intervals,
+	// skipped days, pauses and extensions.
+	ExplainDeadline(context.Context, *ExplainDeadlineRequest) (*ExplainDeadlineResponse, error)
 	mustEmbedUnimplementedDossierServiceServer()
 }
 
@@ -154,6 +361,45 @@ func (UnimplementedDossierServiceServer) ListDossiers(context.Context, *ListDoss
 }
 func (UnimplementedDossierServiceServer) ListDossierEvents(context.Context, *ListDossierEventsRequest) (*ListDossierEventsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListDossierEvents not implemented")
+}
+func (UnimplementedDossierServiceServer) NotAcceptDossier(context.Context, *NotAcceptDossierRequest) (*NotAcceptDossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method NotAcceptDossier not implemented")
+}
+func (UnimplementedDossierServiceServer) RequestSupplement(context.Context, *RequestSupplementRequest) (*RequestSupplementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RequestSupplement not implemented")
+}
+func (UnimplementedDossierServiceServer) ProvideSupplement(context.Context, *ProvideSupplementRequest) (*ProvideSupplementResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ProvideSupplement not implemented")
+}
+func (UnimplementedDossierServiceServer) RequestPayment(context.Context, *RequestPaymentRequest) (*RequestPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RequestPayment not implemented")
+}
+func (UnimplementedDossierServiceServer) ConfirmPayment(context.Context, *ConfirmPaymentRequest) (*ConfirmPaymentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ConfirmPayment not implemented")
+}
+func (UnimplementedDossierServiceServer) ForwardDossier(context.Context, *ForwardDossierRequest) (*ForwardDossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ForwardDossier not implemented")
+}
+func (UnimplementedDossierServiceServer) ExtendDeadline(context.Context, *ExtendDeadlineRequest) (*ExtendDeadlineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExtendDeadline not implemented")
+}
+func (UnimplementedDossierServiceServer) WithdrawDossier(context.Context, *WithdrawDossierRequest) (*WithdrawDossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WithdrawDossier not implemented")
+}
+func (UnimplementedDossierServiceServer) StopDossier(context.Context, *StopDossierRequest) (*StopDossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method StopDossier not implemented")
+}
+func (UnimplementedDossierServiceServer) ResolveDossier(context.Context, *ResolveDossierRequest) (*ResolveDossierResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResolveDossier not implemented")
+}
+func (UnimplementedDossierServiceServer) ReturnResult(context.Context, *ReturnResultRequest) (*ReturnResultResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReturnResult not implemented")
+}
+func (UnimplementedDossierServiceServer) GetProcessControlSlip(context.Context, *GetProcessControlSlipRequest) (*GetProcessControlSlipResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetProcessControlSlip not implemented")
+}
+func (UnimplementedDossierServiceServer) ExplainDeadline(context.Context, *ExplainDeadlineRequest) (*ExplainDeadlineResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ExplainDeadline not implemented")
 }
 func (UnimplementedDossierServiceServer) mustEmbedUnimplementedDossierServiceServer() {}
 func (UnimplementedDossierServiceServer) testEmbeddedByValue()                        {}
@@ -266,6 +512,240 @@ func _DossierService_ListDossierEvents_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _DossierService_NotAcceptDossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(NotAcceptDossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).NotAcceptDossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_NotAcceptDossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).NotAcceptDossier(ctx, req.(*NotAcceptDossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_RequestSupplement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RequestSupplementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).RequestSupplement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_RequestSupplement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).RequestSupplement(ctx, req.(*RequestSupplementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ProvideSupplement_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ProvideSupplementRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ProvideSupplement(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ProvideSupplement_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ProvideSupplement(ctx, req.(*ProvideSupplementRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_RequestPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RequestPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).RequestPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_RequestPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).RequestPayment(ctx, req.(*RequestPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ConfirmPayment_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ConfirmPaymentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ConfirmPayment(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ConfirmPayment_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ConfirmPayment(ctx, req.(*ConfirmPaymentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ForwardDossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ForwardDossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ForwardDossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ForwardDossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ForwardDossier(ctx, req.(*ForwardDossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ExtendDeadline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExtendDeadlineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ExtendDeadline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ExtendDeadline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ExtendDeadline(ctx, req.(*ExtendDeadlineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_WithdrawDossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WithdrawDossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).WithdrawDossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_WithdrawDossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).WithdrawDossier(ctx, req.(*WithdrawDossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_StopDossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(StopDossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).StopDossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_StopDossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).StopDossier(ctx, req.(*StopDossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ResolveDossier_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResolveDossierRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ResolveDossier(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ResolveDossier_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ResolveDossier(ctx, req.(*ResolveDossierRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ReturnResult_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReturnResultRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ReturnResult(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ReturnResult_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ReturnResult(ctx, req.(*ReturnResultRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_GetProcessControlSlip_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetProcessControlSlipRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).GetProcessControlSlip(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_GetProcessControlSlip_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).GetProcessControlSlip(ctx, req.(*GetProcessControlSlipRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _DossierService_ExplainDeadline_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ExplainDeadlineRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DossierServiceServer).ExplainDeadline(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DossierService_ExplainDeadline_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DossierServiceServer).ExplainDeadline(ctx, req.(*ExplainDeadlineRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DossierService_ServiceDesc is the grpc.ServiceDesc for DossierService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -292,6 +772,58 @@ var DossierService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListDossierEvents",
 			Handler:    _DossierService_ListDossierEvents_Handler,
+		},
+		{
+			MethodName: "NotAcceptDossier",
+			Handler:    _DossierService_NotAcceptDossier_Handler,
+		},
+		{
+			MethodName: "RequestSupplement",
+			Handler:    _DossierService_RequestSupplement_Handler,
+		},
+		{
+			MethodName: "ProvideSupplement",
+			Handler:    _DossierService_ProvideSupplement_Handler,
+		},
+		{
+			MethodName: "RequestPayment",
+			Handler:    _DossierService_RequestPayment_Handler,
+		},
+		{
+			MethodName: "ConfirmPayment",
+			Handler:    _DossierService_ConfirmPayment_Handler,
+		},
+		{
+			MethodName: "ForwardDossier",
+			Handler:    _DossierService_ForwardDossier_Handler,
+		},
+		{
+			MethodName: "ExtendDeadline",
+			Handler:    _DossierService_ExtendDeadline_Handler,
+		},
+		{
+			MethodName: "WithdrawDossier",
+			Handler:    _DossierService_WithdrawDossier_Handler,
+		},
+		{
+			MethodName: "StopDossier",
+			Handler:    _DossierService_StopDossier_Handler,
+		},
+		{
+			MethodName: "ResolveDossier",
+			Handler:    _DossierService_ResolveDossier_Handler,
+		},
+		{
+			MethodName: "ReturnResult",
+			Handler:    _DossierService_ReturnResult_Handler,
+		},
+		{
+			MethodName: "GetProcessControlSlip",
+			Handler:    _DossierService_GetProcessControlSlip_Handler,
+		},
+		{
+			MethodName: "ExplainDeadline",
+			Handler:    _DossierService_ExplainDeadline_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -115,11 +115,27 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if !f.ReceivedTo.IsZero() {
 		q = q.Where("received_at < ?", dbTime(f.ReceivedTo))
 	}
-	if f.AfterID != "" {
+	if f.Running {
+		q = q.Where("status IN ?", []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
+	}
+	if !f.DueBefore.IsZero() {
+		q = q.Where("original_due_at < ?", dbTime(f.DueBefore))
+	}
+	order := "id DESC"
+	switch {
+	case f.OrderByDue:
+		// Dossiers without a deadline sort last on both engines.
+		order = "original_due_at IS NULL, original_due_at, id"
+		if !f.AfterDue.IsZero() {
+			q = q.Where("(original_due_at > ? OR (original_due_at = ? AND id > ?) OR original_due_at IS NULL)", dbTime(f.AfterDue), dbTime(f.AfterDue), f.AfterID)
+		} else if f.AfterID != "" {
+			q = q.Where("original_due_at IS NULL AND id > ?", f.AfterID)
+		}
+	case f.AfterID != "":
 		q = q.Where("id < ?", f.AfterID)
 	}
 	var rows []dossierRow
-	if err := q.Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	if err := q.Order(order).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]domain.Dossier, len(rows))

@@ -35,6 +35,9 @@ func Run(t *testing.T, newStore Factory) {
 		{"SequenceGapFreeUnderConcurrency", testSequenceConcurrency},
 		{"TransactionRollback", testRollback},
 		{"Requests", testRequests},
+		{"Slips", testSlips},
+		{"CalendarYears", testCalendarYears},
+		{"DeadlineLists", testDeadlineLists},
 		{"SchemaCurrent", testSchemaCurrent},
 	}
 	for _, tc := range tests {
@@ -463,5 +466,86 @@ func testSchemaCurrent(t *testing.T, s store.Store) {
 	must(t, err)
 	if cur != want || want < 1 {
 		t.Fatalf("schema at %d, code wants %d", cur, want)
+	}
+}
+
+func testSlips(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	d := Dossier("000.00.01.H55", "1.000001", 1)
+	must(t, s.CreateDossier(ctx, d))
+	r0 := &domain.SlipRow{DossierID: d.ID, StepIndex: 0, StepName: "Tiếp nhận", UnitCode: "000.00.01.H55", Role: domain.RoleClerk,
+		StartedAt: t0, DueAt: t0.Add(time.Hour)}
+	must(t, s.PutSlipRow(ctx, r0))
+	r0.FinishedAt, r0.Outcome, r0.Assignee = t0.Add(2*time.Hour), domain.SlipFinished, "clerk1"
+	must(t, s.PutSlipRow(ctx, r0))
+	must(t, s.PutSlipRow(ctx, &domain.SlipRow{DossierID: d.ID, StepIndex: 1, StepName: "Thẩm định", UnitCode: "000.01.01.H55",
+		Role: domain.RoleSpecialist, StartedAt: t0.Add(2 * time.Hour), DueAt: t0.Add(10 * time.Hour)}))
+	rows, err := s.ListSlip(ctx, d.ID)
+	must(t, err)
+	if len(rows) != 2 || rows[0].Assignee != "clerk1" || rows[0].Timeliness(t0) != domain.Late ||
+		!rows[1].FinishedAt.IsZero() || rows[1].Timeliness(t0.Add(11*time.Hour)) != domain.Overdue {
+		t.Fatalf("slip: %+v", rows)
+	}
+}
+
+func testCalendarYears(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	y := &domain.CalendarYear{Scope: domain.NationalScope, Year: 2026, UpdatedAt: t0, UpdatedBy: "admin",
+		Days: []domain.SpecialDay{{Date: "2026-02-16", Name: "Tết"}, {Date: "2026-08-22", WorkDay: true, Name: "Làm bù"}}}
+	must(t, s.PutCalendarYear(ctx, y))
+	y.Days = y.Days[:1]
+	must(t, s.PutCalendarYear(ctx, y))
+	must(t, s.PutCalendarYear(ctx, &domain.CalendarYear{Scope: "000.00.01.H55", Year: 2026, UpdatedAt: t0, UpdatedBy: "admin"}))
+	got, err := s.ListCalendarYears(ctx, []string{domain.NationalScope})
+	must(t, err)
+	if len(got) != 1 || len(got[0].Days) != 1 || got[0].Days[0].Name != "Tết" {
+		t.Fatalf("years: %+v", got)
+	}
+	got, err = s.ListCalendarYears(ctx, []string{domain.NationalScope, "000.00.01.H55"})
+	must(t, err)
+	if len(got) != 2 || got[0].Scope != "000.00.01.H55" || got[0].Days == nil {
+		t.Fatalf("years: %+v", got)
+	}
+}
+
+func testDeadlineLists(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	statuses := []domain.Status{domain.StatusReceived, domain.StatusProcessing, domain.StatusAwaitingSupplement,
+		domain.StatusProcessing, domain.StatusResolved, domain.StatusReceived}
+	for i, st := range statuses {
+		d := Dossier("000.00.01.H55", "1.000001", i+1)
+		d.Status = st
+		d.OriginalDueAt = t0.Add(time.Duration(10-i) * time.Hour) // later dossiers are due earlier
+		must(t, s.CreateDossier(ctx, d))
+	}
+	// Running ones (indexes 0, 1, 3, 5) by due: 5 (t0+5h), 3 (t0+7h), 1 (t0+9h), 0 (t0+10h).
+	f := store.DossierFilter{ScopeAll: true, Running: true, OrderByDue: true}
+	var got []time.Time
+	for {
+		page, err := s.ListDossiers(ctx, f, 3)
+		must(t, err)
+		for _, d := range page {
+			got = append(got, d.OriginalDueAt)
+		}
+		if len(page) < 3 {
+			break
+		}
+		f.AfterDue, f.AfterID = page[2].OriginalDueAt, page[2].ID
+	}
+	want := []time.Duration{5, 7, 9, 10}
+	if len(got) != len(want) {
+		t.Fatalf("running by due: %v", got)
+	}
+	for i, h := range want {
+		if !got[i].Equal(t0.Add(h * time.Hour)) {
+			t.Fatalf("position %d due %v, want t0+%dh", i, got[i], h)
+		}
+	}
+	overdue, err := s.ListDossiers(ctx, store.DossierFilter{ScopeAll: true, Running: true, DueBefore: t0.Add(8 * time.Hour)}, 10)
+	must(t, err)
+	if len(overdue) != 2 {
+		t.Fatalf("due before t0+8h: %d", len(overdue))
 	}
 }
