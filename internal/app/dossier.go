@@ -200,9 +200,9 @@ type actContext struct {
 func (c *actContext) workflow() []domain.WorkflowStep { return c.pv.Workflow }
 
 // act applies an action to an existing dossier in one transaction: load,
-// check visibility (NOT_FOUND), the principal's grant (PERMISSION_DENIED),
-// the expected version (ABORTED) and the transition table
-// (FAILED_PRECONDITION); then apply the action's rule, store the dossier with
+// check visibility (NOT_FOUND), the expected version (ABORTED), the
+// transition table (FAILED_PRECONDITION) and the principal's grant for the
+// dossier's agency and step (PERMISSION_DENIED); then apply the action's rule, store the dossier with
 // the next version and its slip rows, and append the event.
 func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rule func(ctx context.Context, c *actContext) error) (*domain.Dossier, *domain.Event, error) {
 	if err := policy.RequireAction(p, r.action); err != nil {
@@ -225,18 +225,22 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if c.pv = c.proc.Version(d.ProcedureVersion); c.pv == nil {
 			return fmt.Errorf("dossier %s pins missing procedure version %d", d.Code, d.ProcedureVersion)
 		}
-		var stepRole domain.Role
-		if i := d.Step.Index; i >= 0 && i < len(c.pv.Workflow) {
-			stepRole = c.pv.Workflow[i].Role
-		}
-		if err := policy.CanAct(p, r.action, d, stepRole); err != nil {
-			return err
-		}
+		// The version is checked before the grant: a caller who lost a race
+		// learns that the dossier moved on (ABORTED), not that its new step
+		// is no longer theirs. The version is no secret to anyone who may
+		// read the dossier.
 		if d.Version != r.expectedVersion {
 			return &domain.ConflictError{Expected: r.expectedVersion, Current: d.Version}
 		}
 		to, err := lifecycle.Next(d.Status, r.action, d.ResumeStatus)
 		if err != nil {
+			return err
+		}
+		var stepRole domain.Role
+		if i := d.Step.Index; i >= 0 && i < len(c.pv.Workflow) {
+			stepRole = c.pv.Workflow[i].Role
+		}
+		if err := policy.CanAct(p, r.action, d, stepRole); err != nil {
 			return err
 		}
 		if c.agency, err = s.store.GetAgency(ctx, d.AgencyCode); err != nil {

@@ -40,3 +40,21 @@ func CounterDraft(id string) *pb.DossierDraft {
 	d.Components[1].FileRef, d.Components[1].FileSha256 = "", ""
 	return d
 }
+
+// DraftFor is a complete filing of any procedure by the citizen with id:
+// every component is uploaded (online) or scanned at the counter.
+func DraftFor(p *pb.Procedure, id string, online bool) *pb.DossierDraft {
+	d := &pb.DossierDraft{ProcedureCode: p.GetCode(), AgencyCode: seed.OneStopCentre,
+		Applicant: &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: id, Name: "Trần Thị Bình"},
+		Summary:   p.GetName()}
+	src := pb.ComponentSource_COMPONENT_SOURCE_DIGITISED
+	if online {
+		src = pb.ComponentSource_COMPONENT_SOURCE_UPLOADED
+	}
+	versions := p.GetVersions()
+	for _, c := range versions[len(versions)-1].GetComponents() {
+		d.Components = append(d.Components, &pb.DossierComponent{Code: c.GetCode(), FileRef: "files/" + id + "/" + c.GetCode(),
+			FileSha256: Sha256(id + c.GetCode()), Source: src})
+	}
+	return d
+}

@@ -48,6 +48,7 @@ type Env struct {
 	Conn     *grpc.ClientConn
 	Catalog  pb.CatalogServiceClient
 	Dossiers pb.DossierServiceClient
+	Calendar pb.CalendarServiceClient
 }
 
 // Options tune Start.
@@ -117,7 +118,8 @@ func Start(t *testing.T, url string, o Options) *Env {
 		st.Close()
 	})
 	return &Env{Addr: srv.GRPCAddr(), Store: st, App: a, Key: key, Conn: conn,
-		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn)}
+		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
+		Calendar: pb.NewCalendarServiceClient(conn)}
 }
 
 type testWriter struct{ t *testing.T }

@@ -1,0 +1,183 @@
+package testenv
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Driver performs lifecycle actions on dossiers as the principal the policy
+// grants each action to: the applicant for their steps, a clerk of the
+// receiving agency for intake and counter work, staff of the current step's
+// unit with the step's role for workflow steps.
+type Driver struct {
+	t   testing.TB
+	e   *Env
+	seq atomic.Int64
+	// Workflows by procedure code (the pinned version's steps).
+	workflows map[string]map[int32][]*pb.WorkflowStep
+}
+
+// NewDriver returns a driver for the environment.
+func (e *Env) NewDriver(t testing.TB) *Driver {
+	return &Driver{t: t, e: e, workflows: map[string]map[int32][]*pb.WorkflowStep{}}
+}
+
+func (dr *Driver) rid() string { return fmt.Sprintf("drv-%d-%d", time.Now().UnixNano(), dr.seq.Add(1)) }
+
+// Workflow returns the steps of the version a dossier pinned.
+func (dr *Driver) Workflow(d *pb.Dossier) []*pb.WorkflowStep {
+	byVer, ok := dr.workflows[d.GetProcedureCode()]
+	if !ok {
+		resp, err := dr.e.Catalog.GetProcedure(dr.e.As(dr.t, Admin), &pb.GetProcedureRequest{Code: d.GetProcedureCode()})
+		if err != nil {
+			dr.t.Fatal(err)
+		}
+		byVer = map[int32][]*pb.WorkflowStep{}
+		for _, v := range resp.GetProcedure().GetVersions() {
+			byVer[v.GetVersion()] = v.GetWorkflow()
+		}
+		dr.workflows[d.GetProcedureCode()] = byVer
+	}
+	return byVer[d.GetProcedureVersion()]
+}
+
+// ApplicantCtx calls as the dossier's applicant.
+func (dr *Driver) ApplicantCtx(d *pb.Dossier) context.Context {
+	return dr.e.As(dr.t, Citizen(d.GetApplicant().GetIdNumber()))
+}
+
+// ClerkCtx calls as a clerk of the receiving agency.
+func (dr *Driver) ClerkCtx(d *pb.Dossier) context.Context {
+	return dr.e.As(dr.t, auth.TokenSpec{Subject: "clerk@" + d.GetAgencyCode(), Role: domain.RoleClerk, Agency: d.GetAgencyCode()})
+}
+
+// StepCtx calls as an official of the current step's unit with its role.
+func (dr *Driver) StepCtx(d *pb.Dossier) context.Context {
+	wf := dr.Workflow(d)
+	i := d.GetCurrentStep().GetIndex()
+	if d.GetCurrentStep() == nil || int(i) >= len(wf) {
+		return dr.ClerkCtx(d)
+	}
+	st := wf[i]
+	return dr.e.As(dr.t, auth.TokenSpec{Subject: fmt.Sprintf("%s@%s", domain.Role(st.GetRole()), st.GetUnitCode()),
+		Role: domain.Role(st.GetRole()), Agency: st.GetUnitCode()})
+}
+
+// Do performs action a on d (as the granted principal, with a valid
+// payload) and returns the dossier after it, or the error.
+func (dr *Driver) Do(a domain.Action, d *pb.Dossier) (*pb.Dossier, error) {
+	return dr.DoAs(nil, a, d)
+}
+
+// DoAs is Do with an explicit caller (nil: the granted principal).
+func (dr *Driver) DoAs(ctx context.Context, a domain.Action, d *pb.Dossier) (*pb.Dossier, error) {
+	c := dr.e.Dossiers
+	id, ver := d.GetId(), d.GetVersion()
+	pick := func(def context.Context) context.Context {
+		if ctx != nil {
+			return ctx
+		}
+		return def
+	}
+	type resp interface{ GetDossier() *pb.Dossier }
+	var r resp
+	var err error
+	switch a {
+	case domain.ActionReceive:
+		r, err = c.ReceiveDossier(pick(dr.ClerkCtx(d)), &pb.ReceiveDossierRequest{RequestId: dr.rid(),
+			Target: &pb.ReceiveDossierRequest_DossierId{DossierId: id}, ExpectedVersion: ver})
+	case domain.ActionNotAccept:
+		r, err = c.NotAcceptDossier(pick(dr.ClerkCtx(d)), &pb.NotAcceptDossierRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Reason: "hồ sơ không thuộc thẩm quyền"})
+	case domain.ActionRequestSupplement:
+		r, err = c.RequestSupplement(pick(dr.ClerkCtx(d)), &pb.RequestSupplementRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Reason: "ảnh chụp không rõ", ComponentCodes: []string{d.GetComponents()[0].GetCode()}})
+	case domain.ActionProvideSupplement:
+		comp := d.GetComponents()[0]
+		r, err = c.ProvideSupplement(pick(dr.ApplicantCtx(d)), &pb.ProvideSupplementRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Components: []*pb.DossierComponent{{Code: comp.GetCode(), FileRef: "files/supplement.pdf",
+				FileSha256: Sha256("supplement"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED}}})
+	case domain.ActionRequestPayment:
+		r, err = c.RequestPayment(pick(dr.ClerkCtx(d)), &pb.RequestPaymentRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, AmountVnd: 200000, Reason: "phí cấp phiếu"})
+	case domain.ActionConfirmPayment:
+		r, err = c.ConfirmPayment(pick(dr.ClerkCtx(d)), &pb.ConfirmPaymentRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, ReceiptRef: "BL-0001"})
+	case domain.ActionForward:
+		r, err = c.ForwardDossier(pick(dr.StepCtx(d)), &pb.ForwardDossierRequest{RequestId: dr.rid(), DossierId: id, ExpectedVersion: ver})
+	case domain.ActionExtend:
+		r, err = c.ExtendDeadline(pick(dr.ClerkCtx(d)), &pb.ExtendDeadlineRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Reason: "cần xác minh thêm",
+			NewDueTime: timestamppb.New(d.GetDueTime().AsTime().Add(72 * time.Hour))})
+	case domain.ActionWithdraw:
+		r, err = c.WithdrawDossier(pick(dr.ApplicantCtx(d)), &pb.WithdrawDossierRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Reason: "không còn nhu cầu"})
+	case domain.ActionStop:
+		r, err = c.StopDossier(pick(dr.ClerkCtx(d)), &pb.StopDossierRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Reason: "quá hạn bổ sung"})
+	case domain.ActionResolve:
+		r, err = c.ResolveDossier(pick(dr.StepCtx(d)), &pb.ResolveDossierRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Result: &pb.DossierResult{Electronic: true, Signer: "Giám đốc Sở",
+				Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả", FileRef: "files/kq.pdf", FileSha256: Sha256("kq")}}}})
+	case domain.ActionReturn:
+		r, err = c.ReturnResult(pick(dr.ClerkCtx(d)), &pb.ReturnResultRequest{RequestId: dr.rid(), DossierId: id,
+			ExpectedVersion: ver, Channel: pb.Channel_CHANNEL_COUNTER})
+	default:
+		dr.t.Fatalf("driver cannot %s an existing dossier", a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return r.GetDossier(), nil
+}
+
+// Must is Do that fails the test on error.
+func (dr *Driver) Must(a domain.Action, d *pb.Dossier) *pb.Dossier {
+	dr.t.Helper()
+	out, err := dr.Do(a, d)
+	if err != nil {
+		dr.t.Fatalf("%s on %s (status %s, version %d): %v", a, d.GetCode(), d.GetStatus(), d.GetVersion(), err)
+	}
+	return out
+}
+
+// Submit files draft online as its applicant.
+func (dr *Driver) Submit(draft *pb.DossierDraft) *pb.Dossier {
+	dr.t.Helper()
+	r, err := dr.e.Dossiers.SubmitDossier(dr.e.As(dr.t, Citizen(draft.GetApplicant().GetIdNumber())),
+		&pb.SubmitDossierRequest{RequestId: dr.rid(), Dossier: draft})
+	if err != nil {
+		dr.t.Fatal(err)
+	}
+	return r.GetDossier()
+}
+
+// Intake takes draft in at the counter as a clerk of its agency.
+func (dr *Driver) Intake(draft *pb.DossierDraft) *pb.Dossier {
+	dr.t.Helper()
+	ctx := dr.e.As(dr.t, auth.TokenSpec{Subject: "clerk@" + draft.GetAgencyCode(), Role: domain.RoleClerk, Agency: draft.GetAgencyCode()})
+	r, err := dr.e.Dossiers.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: dr.rid(),
+		Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}})
+	if err != nil {
+		dr.t.Fatal(err)
+	}
+	return r.GetDossier()
+}
+
+// ForwardToLastStep forwards d until it is at its workflow's last step.
+func (dr *Driver) ForwardToLastStep(d *pb.Dossier) *pb.Dossier {
+	dr.t.Helper()
+	for int(d.GetCurrentStep().GetIndex()) < len(dr.Workflow(d))-1 {
+		d = dr.Must(domain.ActionForward, d)
+	}
+	return d
+}
