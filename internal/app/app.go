@@ -5,6 +5,7 @@ package app
 
 import (
 	"errors"
+	"net/netip"
 	"time"
 
 	"github.com/google/uuid"
@@ -16,8 +17,9 @@ import (
 
 // Service implements the use cases over a store.
 type Service struct {
-	store store.Store
-	now   func() time.Time
+	store       store.Store
+	now         func() time.Time
+	counterNets []netip.Prefix
 }
 
 // Option configures a Service.

@@ -326,7 +326,7 @@ func (s *Service) GetDossier(ctx context.Context, p domain.Principal, key Dossie
 	if err := s.authoriseRead(ctx, p, d); err != nil {
 		return nil, err
 	}
-	return d, nil
+	return d, s.logAccess(ctx, p, ReadDossier, purpose, d)
 }
 
 func requirePurpose(p domain.Principal, purpose string) error {
@@ -410,7 +410,11 @@ func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q Dossie
 		}
 		next = encodePageToken(key, q)
 	}
-	return page, next, nil
+	listed := make([]*domain.Dossier, len(page))
+	for i := range page {
+		listed[i] = &page[i]
+	}
+	return page, next, s.logAccess(ctx, p, ReadList, purpose, listed...)
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -436,7 +440,10 @@ func (s *Service) calendarForCode(ctx context.Context, code string) (*calendar.C
 }
 
 // ListEvents returns a page of a dossier's events, in order.
-func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token string) ([]domain.Event, string, error) {
+func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token, purpose string) ([]domain.Event, string, error) {
+	if err := requirePurpose(p, purpose); err != nil {
+		return nil, "", err
+	}
 	d, err := s.store.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, "", err
@@ -467,5 +474,5 @@ func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID 
 	for i := range evs {
 		evs[i].DossierCode = d.Code
 	}
-	return evs, next, nil
+	return evs, next, s.logAccess(ctx, p, ReadEvents, purpose, d)
 }

@@ -20,8 +20,8 @@ type SlipLine struct {
 }
 
 // ProcessControlSlip returns the dossier's slip, each row judged now.
-func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, dossierID string) (*domain.Dossier, []SlipLine, error) {
-	d, cal, err := s.readWithCalendar(ctx, p, dossierID)
+func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, dossierID, purpose string) (*domain.Dossier, []SlipLine, error) {
+	d, cal, err := s.readWithCalendar(ctx, p, dossierID, ReadSlip, purpose)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -50,12 +50,20 @@ func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, do
 	return d, out, nil
 }
 
-func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, dossierID string) (*domain.Dossier, *calendar.Calendar, error) {
+// readWithCalendar reads a dossier the principal may see (logging a staff
+// read) with its agency's calendar.
+func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, dossierID, method, purpose string) (*domain.Dossier, *calendar.Calendar, error) {
+	if err := requirePurpose(p, purpose); err != nil {
+		return nil, nil, err
+	}
 	d, err := s.store.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, nil, err
 	}
 	if err := s.authoriseRead(ctx, p, d); err != nil {
+		return nil, nil, err
+	}
+	if err := s.logAccess(ctx, p, method, purpose, d); err != nil {
 		return nil, nil, err
 	}
 	a, err := s.store.GetAgency(ctx, d.AgencyCode)
@@ -96,8 +104,8 @@ type DeadlineExplanation struct {
 
 // ExplainDeadline reconstructs the deadlines from the dossier, its events
 // and its agency's calendar, as data and as sentences.
-func (s *Service) ExplainDeadline(ctx context.Context, p domain.Principal, dossierID string) (*DeadlineExplanation, error) {
-	d, cal, err := s.readWithCalendar(ctx, p, dossierID)
+func (s *Service) ExplainDeadline(ctx context.Context, p domain.Principal, dossierID, purpose string) (*DeadlineExplanation, error) {
+	d, cal, err := s.readWithCalendar(ctx, p, dossierID, ReadDeadline, purpose)
 	if err != nil {
 		return nil, err
 	}

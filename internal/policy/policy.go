@@ -75,6 +75,19 @@ func RequireAction(p domain.Principal, a domain.Action) error {
 	return fmt.Errorf("%w: role %s may not %s a dossier", domain.ErrPermissionDenied, p.Role, a)
 }
 
+// ActionRoles lists every role some grant of a names.
+func ActionRoles(a domain.Action) []domain.Role {
+	var out []domain.Role
+	for _, g := range grants[a] {
+		for _, r := range g.roles {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // CanAct fails with ErrPermissionDenied unless a grant of a applies to p on
 // d: the role matches and a staff member belongs to the receiving agency or
 // the current step's unit as the grant requires. For the step unit, the role

@@ -83,7 +83,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	}
 	metrics := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram())
 	reg.MustRegister(metrics)
-	validate, err := service.ValidationInterceptor()
+	validate, validateStream, err := service.ValidationInterceptor()
 	if err != nil {
 		return nil, err
 	}
@@ -110,8 +110,10 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	//   2. logging   — one line per failed call (debug for expected outcomes);
 	//   3. metrics   — counts every call, including rejected ones;
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
-	//   5. auth      — verifies the bearer token and attaches the principal;
-	//   6. validate  — protovalidate rules, only for authenticated callers.
+	//   5. authn     — verifies the bearer token and attaches the principal;
+	//   6. authz     — the coarse gate: may this role call this RPC at all;
+	//   7. validate  — protovalidate rules, only for authorised callers.
+	// The fine rules (whose dossier, which unit) are the use cases' job.
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverFn),
@@ -119,6 +121,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 			metrics.UnaryServerInterceptor(),
 			s.schemaGate,
 			authn.Unary(),
+			service.AuthorizationInterceptor,
 			validate,
 		),
 		grpc.ChainStreamInterceptor(
@@ -126,6 +129,8 @@ func New(a *app.Service, opts Options) (*Server, error) {
 			metrics.StreamServerInterceptor(),
 			s.schemaGateStream,
 			authn.Stream(),
+			service.AuthorizationStreamInterceptor,
+			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
 	)
@@ -133,6 +138,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	pb.RegisterCatalogServiceServer(s.grpc, svc)
 	pb.RegisterDossierServiceServer(s.grpc, svc)
 	pb.RegisterCalendarServiceServer(s.grpc, service.CalendarServer{Server: svc})
+	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -296,14 +302,13 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		target = "127.0.0.1" + target[strings.LastIndex(target, ":"):]
 	}
 	dial := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
-	if err := pb.RegisterCatalogServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
-		return nil, err
-	}
-	if err := pb.RegisterDossierServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
-		return nil, err
-	}
-	if err := pb.RegisterCalendarServiceHandlerFromEndpoint(ctx, gw, target, dial); err != nil {
-		return nil, err
+	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
+		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
+		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
+	} {
+		if err := register(ctx, gw, target, dial); err != nil {
+			return nil, err
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })

@@ -163,7 +163,7 @@ func (s *Server) ReturnResult(ctx context.Context, req *pb.ReturnResultRequest) 
 
 // GetProcessControlSlip implements pb.DossierServiceServer.
 func (s *Server) GetProcessControlSlip(ctx context.Context, req *pb.GetProcessControlSlipRequest) (*pb.GetProcessControlSlipResponse, error) {
-	d, rows, err := s.app.ProcessControlSlip(ctx, principal(ctx), req.GetDossierId())
+	d, rows, err := s.app.ProcessControlSlip(ctx, principal(ctx), req.GetDossierId(), req.GetPurpose())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -178,7 +178,7 @@ func (s *Server) GetProcessControlSlip(ctx context.Context, req *pb.GetProcessCo
 
 // ExplainDeadline implements pb.DossierServiceServer.
 func (s *Server) ExplainDeadline(ctx context.Context, req *pb.ExplainDeadlineRequest) (*pb.ExplainDeadlineResponse, error) {
-	x, err := s.app.ExplainDeadline(ctx, principal(ctx), req.GetDossierId())
+	x, err := s.app.ExplainDeadline(ctx, principal(ctx), req.GetDossierId(), req.GetPurpose())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}

@@ -114,7 +114,7 @@ func TestDeadlinesHandComputed(t *testing.T) {
 
 			t.Run("explanation names the holidays", func(t *testing.T) {
 				d := de.intake(t, seed.ProcEnterprise, L(2026, 2, 13, 9, 0))
-				x, err := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId()})
+				x, err := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId(), Purpose: "test"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -152,7 +152,7 @@ func TestDeadlinesHandComputed(t *testing.T) {
 				// Wed 6 May 09:00 + 5h30 → 11:30 (2h30) then 13:00 + 3h → 16:00.
 				wantTime(t, "due", d.GetDueTime(), L(2026, 5, 6, 16, 0))
 				wantTime(t, "legal deadline", d.GetOriginalDueTime(), L(2026, 5, 6, 16, 0))
-				x, err := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId()})
+				x, err := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId(), Purpose: "test"})
 				if err != nil || len(x.GetPauses()) != 1 || x.GetPauses()[0].GetWorkingDuration().AsDuration() != 5*time.Hour+30*time.Minute {
 					t.Fatalf("explained pauses: %v %v", x.GetPauses(), err)
 				}
@@ -187,7 +187,7 @@ func TestDeadlinesHandComputed(t *testing.T) {
 				if d.GetTimeliness() != pb.Timeliness_TIMELINESS_LATE {
 					t.Fatalf("timeliness %v, want LATE", d.GetTimeliness())
 				}
-				slip, err := de.Dossiers.GetProcessControlSlip(de.dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId()})
+				slip, err := de.Dossiers.GetProcessControlSlip(de.dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId(), Purpose: "test"})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -198,7 +198,7 @@ func TestDeadlinesHandComputed(t *testing.T) {
 					r0.GetLateBy().AsDuration() != 31*time.Hour {
 					t.Fatalf("slip row 0: %v", r0)
 				}
-				x, _ := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId()})
+				x, _ := de.Dossiers.ExplainDeadline(de.dr.ClerkCtx(d), &pb.ExplainDeadlineRequest{DossierId: d.GetId(), Purpose: "test"})
 				if len(x.GetExtensions()) != 1 || x.GetExtensions()[0].GetReason() != "chờ xác minh của cơ quan thuế" {
 					t.Fatalf("extensions: %v", x.GetExtensions())
 				}

@@ -87,7 +87,7 @@ func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) 
 
 // ListDossierEvents implements pb.DossierServiceServer.
 func (s *Server) ListDossierEvents(ctx context.Context, req *pb.ListDossierEventsRequest) (*pb.ListDossierEventsResponse, error) {
-	evs, next, err := s.app.ListEvents(ctx, principal(ctx), req.GetDossierId(), int(req.GetPageSize()), req.GetPageToken())
+	evs, next, err := s.app.ListEvents(ctx, principal(ctx), req.GetDossierId(), int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}

@@ -137,7 +137,7 @@ func TestConcurrentForwardOneWins(t *testing.T) {
 		if wins != 1 || aborted != n-1 {
 			t.Fatalf("wins=%d aborted=%d", wins, aborted)
 		}
-		slip, err := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId()})
+		slip, err := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId(), Purpose: "test"})
 		if err != nil || len(slip.GetRows()) != 2 {
 			t.Fatalf("slip after one forward: %v %v", slip, err)
 		}
@@ -178,7 +178,7 @@ func TestDemoProceduresEveryPath(t *testing.T) {
 					if d.GetStatus() != pb.DossierStatus_DOSSIER_STATUS_RETURNED || d.GetTimeliness() != pb.Timeliness_TIMELINESS_ON_TIME {
 						t.Fatalf("returned: %v", d)
 					}
-					slip, err := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId()})
+					slip, err := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId(), Purpose: "test"})
 					if err != nil || len(slip.GetRows()) != len(v.GetWorkflow()) {
 						t.Fatalf("slip: %v %v", slip, err)
 					}
@@ -231,7 +231,7 @@ func TestDemoProceduresEveryPath(t *testing.T) {
 				})
 				t.Run("withdrawn", func(t *testing.T) {
 					d := dr.Must(domain.ActionWithdraw, newDossier())
-					slip, _ := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId()})
+					slip, _ := e.Dossiers.GetProcessControlSlip(dr.ClerkCtx(d), &pb.GetProcessControlSlipRequest{DossierId: d.GetId(), Purpose: "test"})
 					if d.GetStatus() != pb.DossierStatus_DOSSIER_STATUS_WITHDRAWN || slip.GetRows()[0].GetTimeliness() != pb.Timeliness_TIMELINESS_ENDED {
 						t.Fatalf("withdrawn: %v %v", d, slip)
 					}
@@ -254,4 +254,3 @@ func TestDemoProceduresEveryPath(t *testing.T) {
 		}
 	})
 }
-

@@ -15,19 +15,41 @@ import (
 // ValidationInterceptor enforces the rules written in the proto files
 // (protovalidate) before any handler runs, answering INVALID_ARGUMENT with a
 // google.rpc.BadRequest listing every violated field.
-func ValidationInterceptor() (grpc.UnaryServerInterceptor, error) {
+// Streaming calls have each received message validated the same way.
+func ValidationInterceptor() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor, error) {
 	v, err := protovalidate.New()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	unary := func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		if m, ok := req.(proto.Message); ok {
 			if err := v.Validate(m); err != nil {
 				return nil, validationStatus(err)
 			}
 		}
 		return handler(ctx, req)
-	}, nil
+	}
+	stream := func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		return handler(srv, &validatingStream{ServerStream: ss, v: v})
+	}
+	return unary, stream, nil
+}
+
+type validatingStream struct {
+	grpc.ServerStream
+	v protovalidate.Validator
+}
+
+func (s *validatingStream) RecvMsg(m any) error {
+	if err := s.ServerStream.RecvMsg(m); err != nil {
+		return err
+	}
+	if pm, ok := m.(proto.Message); ok {
+		if err := s.v.Validate(pm); err != nil {
+			return validationStatus(err)
+		}
+	}
+	return nil
 }
 
 func validationStatus(err error) error {

@@ -30,6 +30,7 @@ type Store interface {
 	Slips
 	Calendars
 	Requests
+	Audit
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
@@ -153,6 +154,31 @@ type Calendars interface {
 	PutCalendarYear(ctx context.Context, y *domain.CalendarYear) error
 	// ListCalendarYears returns every year set for the scopes.
 	ListCalendarYears(ctx context.Context, scopes []string) ([]domain.CalendarYear, error)
+}
+
+// Audit stores the read-access log and answers the audit queries.
+type Audit interface {
+	// LogAccesses appends read-access records.
+	LogAccesses(ctx context.Context, as []domain.Access) error
+	// ListAccesses returns at most limit accesses matching f, oldest first,
+	// with ID > f.AfterID; DossierCode is filled in.
+	ListAccesses(ctx context.Context, f AccessFilter, limit int) ([]domain.Access, error)
+	// ListChainHeads returns at most limit dossiers of the agencies created
+	// in [from, to), with id > afterID, by id.
+	ListChainHeads(ctx context.Context, agencies []string, from, to time.Time, afterID string, limit int) ([]domain.ChainHead, error)
+	// CountDossiers counts the dossiers of the agencies created in [from, to).
+	CountDossiers(ctx context.Context, agencies []string, from, to time.Time) (int64, error)
+	// ListOnlineSubmissions returns the online SUBMIT events of the agencies'
+	// dossiers in [from, to), oldest first.
+	ListOnlineSubmissions(ctx context.Context, agencies []string, from, to time.Time) ([]domain.Submission, error)
+}
+
+// AccessFilter narrows ListAccesses; DossierID or ActorID is set.
+type AccessFilter struct {
+	DossierID string
+	ActorID   string
+	From, To  time.Time
+	AfterID   int64
 }
 
 // RequestRecord is the stored outcome of a mutating request, keyed by the

@@ -42,6 +42,7 @@ func StoreURL(t *testing.T, kind string) string {
 // Env is a running server with clients.
 type Env struct {
 	Addr     string
+	Server   *server.Server
 	Store    *gormstore.Store
 	App      *app.Service
 	Key      ed25519.PrivateKey
@@ -117,7 +118,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 		}
 		st.Close()
 	})
-	return &Env{Addr: srv.GRPCAddr(), Store: st, App: a, Key: key, Conn: conn,
+	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 }

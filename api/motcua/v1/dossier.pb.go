@@ -1738,8 +1738,10 @@ type ListDossierEventsRequest struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	DossierId string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
 	// 0 means 100; at most 1000.
-	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
-	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageSize  int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Why it is read; required for staff, recorded in the access log.
+	Purpose       string `protobuf:"bytes,4,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1791,6 +1793,13 @@ func (x *ListDossierEventsRequest) GetPageSize() int32 {
 func (x *ListDossierEventsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListDossierEventsRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
 	}
 	return ""
 }
@@ -3273,8 +3282,10 @@ func (x *ReturnResultResponse) GetEvent() *DossierEvent {
 }
 
 type GetProcessControlSlipRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	DossierId     string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	DossierId string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// Why it is read; required for staff, recorded in the access log.
+	Purpose       string `protobuf:"bytes,2,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3312,6 +3323,13 @@ func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
 func (x *GetProcessControlSlipRequest) GetDossierId() string {
 	if x != nil {
 		return x.DossierId
+	}
+	return ""
+}
+
+func (x *GetProcessControlSlipRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
 	}
 	return ""
 }
@@ -3489,8 +3507,10 @@ func (x *GetProcessControlSlipResponse) GetRows() []*SlipRow {
 }
 
 type ExplainDeadlineRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	DossierId     string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	DossierId string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// Why it is read; required for staff, recorded in the access log.
+	Purpose       string `protobuf:"bytes,2,opt,name=purpose,proto3" json:"purpose,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3528,6 +3548,13 @@ func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
 func (x *ExplainDeadlineRequest) GetDossierId() string {
 	if x != nil {
 		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ExplainDeadlineRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
 	}
 	return ""
 }
@@ -4089,14 +4116,15 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x95\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +
 	"\x18ListDossierEventsRequest\x12'\n" +
 	"\n" +
 	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x12'\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"t\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\x12\"\n" +
+	"\apurpose\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\"t\n" +
 	"\x19ListDossierEventsResponse\x12/\n" +
 	"\x06events\x18\x01 \x03(\v2\x17.motcua.v1.DossierEventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xd9\x01\n" +
@@ -4123,7 +4151,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\x10d\"\x06r\x04\x10\x01\x18@R\x0ecomponentCodes\"x\n" +
 	"\x19RequestSupplementResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
-	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xdb\x02\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xd5\x02\n" +
 	"\x18ProvideSupplementRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
@@ -4133,8 +4161,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"components\x18\x04 \x03(\v2\x1b.motcua.v1.DossierComponentB\n" +
 	"\xbaH\a\x92\x01\x04\b\x01\x10dR\n" +
-	"components\x12<\n" +
-	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\x0e\xbaH\v\x82\x01\b\x18\x00\x18\x01\x18\x02\x18\x03R\achannel\x12\x1c\n" +
+	"components\x126\n" +
+	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12\x1c\n" +
 	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"x\n" +
 	"\x19ProvideSupplementResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
@@ -4188,15 +4216,15 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"newDueTime\"u\n" +
 	"\x16ExtendDeadlineResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
-	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x94\x02\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x8e\x02\n" +
 	"\x16WithdrawDossierRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12'\n" +
 	"\n" +
 	"dossier_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x122\n" +
 	"\x10expected_version\x18\x03 \x01(\x03B\a\xbaH\x04\"\x02 \x00R\x0fexpectedVersion\x12 \n" +
-	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x12<\n" +
-	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\x0e\xbaH\v\x82\x01\b\x18\x00\x18\x01\x18\x02\x18\x03R\achannel\"v\n" +
+	"\x06reason\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06reason\x126\n" +
+	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\"v\n" +
 	"\x17WithdrawDossierResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
 	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xd4\x01\n" +
@@ -4232,10 +4260,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\x04note\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\"s\n" +
 	"\x14ReturnResultResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
-	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"G\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"k\n" +
 	"\x1cGetProcessControlSlipRequest\x12'\n" +
 	"\n" +
-	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\"\xbd\x03\n" +
+	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x12\"\n" +
+	"\apurpose\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\"\xbd\x03\n" +
 	"\aSlipRow\x12\x1d\n" +
 	"\n" +
 	"step_index\x18\x01 \x01(\x05R\tstepIndex\x12\x1b\n" +
@@ -4255,10 +4284,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	" \x01(\v2\x19.google.protobuf.DurationR\x06lateBy\"j\n" +
 	"\x1dGetProcessControlSlipResponse\x12!\n" +
 	"\fdossier_code\x18\x01 \x01(\tR\vdossierCode\x12&\n" +
-	"\x04rows\x18\x02 \x03(\v2\x12.motcua.v1.SlipRowR\x04rows\"A\n" +
+	"\x04rows\x18\x02 \x03(\v2\x12.motcua.v1.SlipRowR\x04rows\"e\n" +
 	"\x16ExplainDeadlineRequest\x12'\n" +
 	"\n" +
-	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\"\xc6\x03\n" +
+	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x12\"\n" +
+	"\apurpose\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\"\xc6\x03\n" +
 	"\x0fDeadlineSegment\x123\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1f.motcua.v1.DeadlineSegment.KindR\x04kind\x12\x1d\n" +
 	"\n" +

@@ -798,6 +798,8 @@ func local_request_DossierService_ReturnResult_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
+var filter_DossierService_GetProcessControlSlip_0 = &utilities.DoubleArray{Encoding: map[string]int{"dossier_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
+
 func request_DossierService_GetProcessControlSlip_0(ctx context.Context, marshaler runtime.Marshaler, client DossierServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq GetProcessControlSlipRequest
@@ -811,6 +813,12 @@ func request_DossierService_GetProcessControlSlip_0(ctx context.Context, marshal
 	protoReq.DossierId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "dossier_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_DossierService_GetProcessControlSlip_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -833,9 +841,17 @@ func local_request_DossierService_GetProcessControlSlip_0(ctx context.Context, m
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "dossier_id", err)
 	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_DossierService_GetProcessControlSlip_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
 	msg, err := server.GetProcessControlSlip(ctx, &protoReq)
 	return msg, metadata, err
 }
+
+var filter_DossierService_ExplainDeadline_0 = &utilities.DoubleArray{Encoding: map[string]int{"dossier_id": 0}, Base: []int{1, 1, 0}, Check: []int{0, 1, 2}}
 
 func request_DossierService_ExplainDeadline_0(ctx context.Context, marshaler runtime.Marshaler, client DossierServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
@@ -850,6 +866,12 @@ func request_DossierService_ExplainDeadline_0(ctx context.Context, marshaler run
 	protoReq.DossierId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "dossier_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_DossierService_ExplainDeadline_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	if req.Body != nil {
 		_, _ = io.Copy(io.Discard, req.Body)
@@ -871,6 +893,12 @@ func local_request_DossierService_ExplainDeadline_0(ctx context.Context, marshal
 	protoReq.DossierId, err = runtime.String(val)
 	if err != nil {
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "type mismatch, parameter: %s, error: %v", "dossier_id", err)
+	}
+	if err := req.ParseForm(); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if err := runtime.PopulateQueryParameters(&protoReq, req.Form, filter_DossierService_ExplainDeadline_0); err != nil {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.ExplainDeadline(ctx, &protoReq)
 	return msg, metadata, err
