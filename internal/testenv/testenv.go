@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"io"
 	"log/slog"
+	"net/netip"
 	"path/filepath"
 	"testing"
 	"time"
@@ -60,6 +61,8 @@ type Options struct {
 	NoDemo bool
 	// NoMigrate leaves the schema as it is.
 	NoMigrate bool
+	// CounterNetworks are the declared counter networks.
+	CounterNetworks []netip.Prefix
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -80,6 +83,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if o.Now != nil {
 		opts = append(opts, app.WithClock(o.Now))
 	}
+	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {

@@ -52,8 +52,16 @@ func (s *Store) ListAccesses(ctx context.Context, f store.AccessFilter, limit in
 		q = q.Where("a.accessed_at < ?", dbTime(f.To))
 	}
 	var rows []struct {
-		accessRow
-		DossierCode string
+		ID            int64
+		DossierID     string
+		ActorID       string
+		ActorRole     int
+		ActorAgency   string
+		Purpose       string
+		Method        string
+		AccessedAt    time.Time
+		ClientAddress string
+		DossierCode   string
 	}
 	if err := q.Order("a.id").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, err
@@ -75,9 +83,12 @@ func (s *Store) ListChainHeads(ctx context.Context, agencies []string, from, to 
 		LastEventSeq  int64
 		LastEventHash string
 	}
-	err := s.conn(ctx).Model(&dossierRow{}).Select("id, code, last_event_seq, last_event_hash").
-		Where("agency_code IN ? AND created_at >= ? AND created_at < ? AND id > ?", agencies, dbTime(from), dbTime(to), afterID).
-		Order("id").Limit(limit).Scan(&rows).Error
+	q := s.conn(ctx).Model(&dossierRow{}).Select("id, code, last_event_seq, last_event_hash").
+		Where("agency_code IN ? AND created_at >= ? AND created_at < ?", agencies, dbTime(from), dbTime(to))
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	err := q.Order("id").Limit(limit).Scan(&rows).Error
 	out := make([]domain.ChainHead, len(rows))
 	for i, r := range rows {
 		out[i] = domain.ChainHead{DossierID: r.ID, Code: r.Code, LastSeq: r.LastEventSeq, LastHash: r.LastEventHash}

@@ -38,6 +38,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Slips", testSlips},
 		{"CalendarYears", testCalendarYears},
 		{"DeadlineLists", testDeadlineLists},
+		{"AuditQueries", testAuditQueries},
 		{"SchemaCurrent", testSchemaCurrent},
 	}
 	for _, tc := range tests {
@@ -547,5 +548,55 @@ func testDeadlineLists(t *testing.T, s store.Store) {
 	must(t, err)
 	if len(overdue) != 2 {
 		t.Fatalf("due before t0+8h: %d", len(overdue))
+	}
+}
+
+func testAuditQueries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	var ds []*domain.Dossier
+	for i := 1; i <= 3; i++ {
+		d := Dossier("000.00.01.H55", "1.000001", i)
+		d.CreatedAt = t0.Add(time.Duration(i) * time.Hour)
+		must(t, s.CreateDossier(ctx, d))
+		ds = append(ds, d)
+		must(t, s.AppendEvent(ctx, &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: 1, Action: domain.ActionSubmit,
+			To: domain.StatusSubmitted, At: d.CreatedAt, Attribution: domain.Attribution{Channel: domain.ChannelOnline,
+				ActorID: "u", ActorKind: domain.ActorStaffOnBehalf, ClientAddress: "10.0.0.1:5"}}))
+	}
+	agencies := []string{"000.00.01.H55"}
+	n, err := s.CountDossiers(ctx, agencies, t0, t0.Add(3*time.Hour))
+	must(t, err)
+	if n != 2 {
+		t.Fatalf("count in [t0+0h, t0+3h): %d", n)
+	}
+	heads, err := s.ListChainHeads(ctx, agencies, t0, t0.Add(4*time.Hour), "", 2)
+	must(t, err)
+	if len(heads) != 2 || heads[0].LastHash != "h1" {
+		t.Fatalf("heads: %+v", heads)
+	}
+	more, err := s.ListChainHeads(ctx, agencies, t0, t0.Add(4*time.Hour), heads[1].DossierID, 2)
+	must(t, err)
+	if len(more) != 1 {
+		t.Fatalf("second page of heads: %+v", more)
+	}
+	subs, err := s.ListOnlineSubmissions(ctx, agencies, t0.Add(2*time.Hour), t0.Add(4*time.Hour))
+	must(t, err)
+	if len(subs) != 2 || subs[0].ApplicantID != "001090000001" || subs[0].ActorKind != domain.ActorStaffOnBehalf || subs[0].DossierCode != ds[1].Code {
+		t.Fatalf("submissions: %+v", subs)
+	}
+	must(t, s.LogAccesses(ctx, []domain.Access{
+		{DossierID: ds[0].ID, ActorID: "clerk", ActorRole: domain.RoleClerk, Purpose: "p1", Method: "GetDossier", At: t0},
+		{DossierID: ds[1].ID, ActorID: "clerk", ActorRole: domain.RoleClerk, Purpose: "p2", Method: "ListDossiers", At: t0.Add(time.Minute)},
+	}))
+	got, err := s.ListAccesses(ctx, store.AccessFilter{ActorID: "clerk"}, 10)
+	must(t, err)
+	if len(got) != 2 || got[0].Purpose != "p1" || got[0].DossierCode != ds[0].Code || got[1].ActorRole != domain.RoleClerk {
+		t.Fatalf("accesses: %+v", got)
+	}
+	got, err = s.ListAccesses(ctx, store.AccessFilter{DossierID: ds[1].ID, AfterID: 0}, 10)
+	must(t, err)
+	if len(got) != 1 || got[0].Method != "ListDossiers" {
+		t.Fatalf("accesses of one dossier: %+v", got)
 	}
 }
