@@ -3,11 +3,14 @@ package auth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
@@ -33,6 +36,10 @@ func Public(fullMethod string) bool {
 type Authenticator struct {
 	Verifier *Verifier
 	Log      *slog.Logger
+	// IntegrationCert requires integrations to present a verified TLS client
+	// certificate naming their token's subject (CN or DNS SAN): a stolen
+	// integration token alone is then useless.
+	IntegrationCert bool
 }
 
 // Unary authenticates unary calls.
@@ -94,6 +101,11 @@ func (a *Authenticator) authenticate(ctx context.Context, method string) (contex
 	}
 	p.ClientAddress = addr
 	if p.Role == domain.RoleIntegration {
+		if a.IntegrationCert {
+			if err := clientCertNames(ctx, p.Subject); err != nil {
+				return nil, reject(err, "an integration must present its TLS client certificate")
+			}
+		}
 		if p, err = onBehalfOf(p, md); err != nil {
 			return nil, reject(err, err.Error())
 		}
@@ -124,4 +136,22 @@ func onBehalfOf(p domain.Principal, md metadata.MD) (domain.Principal, error) {
 	}
 	p.CitizenID, p.Assurance = ids[0], lvl
 	return p, nil
+}
+
+// clientCertNames checks that the call came with a verified client
+// certificate whose common name or a DNS name is subject.
+func clientCertNames(ctx context.Context, subject string) error {
+	pr, ok := peer.FromContext(ctx)
+	if !ok {
+		return errors.New("no peer information")
+	}
+	info, ok := pr.AuthInfo.(credentials.TLSInfo)
+	if !ok || len(info.State.VerifiedChains) == 0 || len(info.State.VerifiedChains[0]) == 0 {
+		return errors.New("no verified TLS client certificate")
+	}
+	leaf := info.State.VerifiedChains[0][0]
+	if leaf.Subject.CommonName == subject || slices.Contains(leaf.DNSNames, subject) {
+		return nil
+	}
+	return fmt.Errorf("client certificate %q does not name the token subject %q", leaf.Subject.CommonName, subject)
 }

@@ -64,7 +64,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(st)
+	tlsCfg, err := cfg.TLS()
+	if err != nil {
+		return err
+	}
+	a := app.New(st, app.WithCounterNetworks(cfg.CounterPrefixes()))
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
@@ -75,7 +79,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	}
 	srv, err := server.New(a, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier})
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg})
 	if err != nil {
 		return err
 	}
@@ -86,7 +90,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if !sqlite {
 		where = "postgres " + redact(cfg.StoreURL())
 	}
-	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s; store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), where))
+	security := "plaintext"
+	switch {
+	case tlsCfg != nil && tlsCfg.ClientCAs != nil:
+		security = "TLS, client certificates verified"
+	case tlsCfg != nil:
+		security = "TLS"
+	}
+	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
 	return srv.Serve(ctx)
 }
 

@@ -4,7 +4,10 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -28,6 +31,10 @@ type Config struct {
 	LogLevel        string
 	LogFormat       string
 	ShutdownTimeout time.Duration
+	TLSCertFile     string
+	TLSKeyFile      string
+	TLSClientCAFile string
+	CounterNetworks []string
 }
 
 // DefaultConfig returns the defaults: loopback listeners, SQLite in the
@@ -86,6 +93,12 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.LogLevel, "log-level", c.LogLevel, "debug, info, warn or error")
 	fs.StringVar(&c.LogFormat, "log-format", c.LogFormat, "text or json")
 	fs.DurationVar(&c.ShutdownTimeout, "shutdown-timeout", c.ShutdownTimeout, "how long to let calls finish on shutdown before cutting them")
+	fs.StringVar(&c.TLSCertFile, "tls-cert-file", c.TLSCertFile, "serve gRPC and HTTP over TLS with this certificate (PEM)")
+	fs.StringVar(&c.TLSKeyFile, "tls-key-file", c.TLSKeyFile, "the TLS certificate's private key (PEM)")
+	fs.StringVar(&c.TLSClientCAFile, "tls-client-ca-file", c.TLSClientCAFile,
+		"verify client certificates against these CAs (mTLS); integrations must then present one naming their token subject")
+	fs.StringSliceVar(&c.CounterNetworks, "counter-networks", c.CounterNetworks,
+		"CIDR networks of the counters' own computers (comma-separated); online filings from them are flagged")
 }
 
 // EnvName is the environment variable of a flag.
@@ -131,10 +144,55 @@ func (c *Config) Validate() error {
 	if (c.JWTKeysFile != "" || c.JWKSURL != "") && c.JWTIssuer == "" {
 		return fmt.Errorf("--jwt-issuer is required with production keys (--jwt-keys-file or --jwks-url)")
 	}
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		return fmt.Errorf("--tls-cert-file and --tls-key-file go together")
+	}
+	if c.TLSClientCAFile != "" && c.TLSCertFile == "" {
+		return fmt.Errorf("--tls-client-ca-file needs --tls-cert-file and --tls-key-file")
+	}
+	for _, n := range c.CounterNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return fmt.Errorf("--counter-networks: %q is not a CIDR network like 10.20.0.0/16", n)
+		}
+	}
 	switch c.LogFormat {
 	case "text", "json":
 	default:
 		return fmt.Errorf("--log-format must be text or json")
 	}
 	return nil
+}
+
+// CounterPrefixes parses CounterNetworks (validated by Validate).
+func (c *Config) CounterPrefixes() []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(c.CounterNetworks))
+	for _, n := range c.CounterNetworks {
+		if p, err := netip.ParsePrefix(n); err == nil {
+			out = append(out, p.Masked())
+		}
+	}
+	return out
+}
+
+// TLS loads the TLS settings, or returns nil when TLS is off.
+func (c *Config) TLS() (*tls.Config, error) {
+	if c.TLSCertFile == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate: %w", err)
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	if c.TLSClientCAFile != "" {
+		pem, err := os.ReadFile(c.TLSClientCAFile)
+		if err != nil {
+			return nil, fmt.Errorf("client CA: %w", err)
+		}
+		cfg.ClientCAs = x509.NewCertPool()
+		if !cfg.ClientCAs.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("client CA %s: no PEM certificates", c.TLSClientCAFile)
+		}
+	}
+	return cfg, nil
 }

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -49,6 +51,9 @@ type Options struct {
 	Verifier   *auth.Verifier
 	// Registerer receives metrics; nil means a fresh registry.
 	Registerer *prometheus.Registry
+	// TLS, when set, serves gRPC and HTTP over TLS; with ClientCAs it also
+	// verifies client certificates that are presented (mTLS).
+	TLS *tls.Config
 }
 
 // Server is a running motcua instance.
@@ -89,7 +94,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
-	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log}
+	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
 	log := opts.Log
 	recoverFn := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -133,6 +138,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
+		grpc.Creds(serverCreds(opts.TLS)),
 	)
 	svc := service.New(a, log)
 	pb.RegisterCatalogServiceServer(s.grpc, svc)
@@ -240,9 +246,15 @@ func (s *Server) Serve(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.opts.TLS}
 		go func() {
-			if err := s.http.Serve(s.httpLis); !errors.Is(err, http.ErrServerClosed) {
+			var err error
+			if s.opts.TLS != nil {
+				err = s.http.ServeTLS(s.httpLis, "", "")
+			} else {
+				err = s.http.Serve(s.httpLis)
+			}
+			if !errors.Is(err, http.ErrServerClosed) {
 				errc <- err
 			}
 		}()
@@ -301,7 +313,12 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	if strings.HasPrefix(target, "[::]") || strings.HasPrefix(target, "0.0.0.0") {
 		target = "127.0.0.1" + target[strings.LastIndex(target, ":"):]
 	}
-	dial := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	creds := insecure.NewCredentials()
+	if s.opts.TLS != nil {
+		// The gateway calls this very server over loopback.
+		creds = credentials.NewTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec
+	}
+	dial := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
@@ -322,6 +339,17 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.Handle("/v1/", gw)
 	return mux, nil
+}
+
+func serverCreds(c *tls.Config) credentials.TransportCredentials {
+	if c == nil {
+		return insecure.NewCredentials()
+	}
+	c = c.Clone()
+	if c.ClientCAs != nil {
+		c.ClientAuth = tls.VerifyClientCertIfGiven
+	}
+	return credentials.NewTLS(c)
 }
 
 func slogAdapter(l *slog.Logger) logging.Logger {

@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
@@ -63,6 +65,9 @@ type Options struct {
 	NoMigrate bool
 	// CounterNetworks are the declared counter networks.
 	CounterNetworks []netip.Prefix
+	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
+	// Env.Conn dials with.
+	TLS, ClientTLS *tls.Config
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -100,8 +105,8 @@ func Start(t *testing.T, url string, o Options) *Env {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
-		ShutdownTimeout: 5 * time.Second,
-		Verifier:        &auth.Verifier{Keys: auth.StaticKeys{Set: set}, Issuer: auth.DevIssuer, Audience: auth.DefaultAudience}})
+		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
+		Verifier: &auth.Verifier{Keys: auth.StaticKeys{Set: set}, Issuer: auth.DevIssuer, Audience: auth.DefaultAudience}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +115,11 @@ func Start(t *testing.T, url string, o Options) *Env {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx) }()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	creds := insecure.NewCredentials()
+	if o.ClientTLS != nil {
+		creds = credentials.NewTLS(o.ClientTLS)
+	}
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(creds))
 	if err != nil {
 		t.Fatal(err)
 	}
