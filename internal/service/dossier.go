@@ -20,7 +20,7 @@ func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest
 			if err != nil {
 				return nil, err
 			}
-			return &pb.SubmitDossierResponse{Dossier: dossierToPB(d), Event: eventToPB(e)}, nil
+			return &pb.SubmitDossierResponse{Dossier: dossierToPBAt(d, s.app.Now()), Event: eventToPB(e)}, nil
 		})
 	return resp, s.fail(ctx, err)
 }
@@ -45,7 +45,7 @@ func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierReque
 			if err != nil {
 				return nil, err
 			}
-			return &pb.ReceiveDossierResponse{Dossier: dossierToPB(d), Event: eventToPB(e)}, nil
+			return &pb.ReceiveDossierResponse{Dossier: dossierToPBAt(d, s.app.Now()), Event: eventToPB(e)}, nil
 		})
 	return resp, s.fail(ctx, err)
 }
