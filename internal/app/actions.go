@@ -53,6 +53,7 @@ func (s *Service) RequestSupplement(ctx context.Context, p domain.Principal, t T
 		if err := v.Err(); err != nil {
 			return err
 		}
+		c.d.SupplementRounds++
 		return pause(c, map[string]string{"reason": reason, "components": strings.Join(codes, ",")})
 	})
 }
@@ -60,6 +61,7 @@ func (s *Service) RequestSupplement(ctx context.Context, p domain.Principal, t T
 // RequestPayment asks the applicant to pay; the clock pauses.
 func (s *Service) RequestPayment(ctx context.Context, p domain.Principal, t Target, amountVND int64, reason string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionRequestPayment), func(_ context.Context, c *actContext) error {
+		c.d.PaymentRequests++
 		return pause(c, map[string]string{"reason": reason, "amount_vnd": fmt.Sprint(amountVND)})
 	})
 }
@@ -154,6 +156,10 @@ func (s *Service) ConfirmPayment(ctx context.Context, p domain.Principal, t Targ
 	return s.act(ctx, p, t.req(domain.ActionConfirmPayment), func(_ context.Context, c *actContext) error {
 		c.details["receipt_ref"] = receiptRef
 		c.details["paid_online"] = fmt.Sprint(online)
+		c.d.PaymentsConfirmed++
+		if online {
+			c.d.PaymentsOnline++
+		}
 		resume(c)
 		return nil
 	})
@@ -200,6 +206,7 @@ func (s *Service) Extend(ctx context.Context, p domain.Principal, t Target, reas
 		c.details["previous_due_at"] = c.d.DueAt.Format(time.RFC3339)
 		c.details["due_at"] = newDue.UTC().Format(time.RFC3339)
 		c.d.DueAt = newDue.UTC()
+		c.d.Extensions++
 		return nil
 	})
 }
@@ -250,6 +257,9 @@ func (s *Service) Resolve(ctx context.Context, p domain.Principal, t Target, res
 		}
 		lifecycle.Finish(c.d, c.now)
 		c.d.Result = &res
+		minutes := int64((c.cal.Between(c.d.ClockStartedAt, c.now) - c.d.PausedWorking) / time.Minute)
+		c.d.ProcessingMinutes = &minutes
+		c.details["processing_minutes"] = fmt.Sprint(minutes)
 		c.details["electronic"] = fmt.Sprint(res.Electronic)
 		c.details["signer"] = res.Signer
 		c.details["on_time"] = fmt.Sprint(!c.now.After(c.d.OriginalDueAt))

@@ -119,6 +119,9 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 				return err
 			}
 		}
+		if err := s.applyStats(ctx, nil, d, proc, nil, nil); err != nil {
+			return err
+		}
 		return s.store.AppendEvent(ctx, ev)
 	})
 	if err != nil {
@@ -249,6 +252,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if c.cal, err = s.calendarFor(ctx, c.agency); err != nil {
 			return err
 		}
+		before := *d
 		d.Status = to
 		if err := rule(ctx, c); err != nil {
 			return err
@@ -269,6 +273,9 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 			if err := s.store.PutSlipRow(ctx, &c.slip[i]); err != nil {
 				return err
 			}
+		}
+		if err := s.applyStats(ctx, &before, d, c.proc, c.cal, c.slip); err != nil {
+			return err
 		}
 		out = d
 		return s.store.AppendEvent(ctx, ev)

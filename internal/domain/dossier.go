@@ -96,11 +96,20 @@ type Dossier struct {
 	FinishedAt       time.Time
 	ReturnedAt       time.Time
 	Identity         *IdentityVerification
-	Version          int64
-	LastEventSeq     int64
-	LastEventHash    string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Counters kept for the indicators.
+	SupplementRounds  int
+	PaymentRequests   int
+	PaymentsConfirmed int
+	PaymentsOnline    int
+	Extensions        int
+	// ProcessingMinutes is the working time from clock start to result,
+	// pauses excluded; set when resolved.
+	ProcessingMinutes *int64
+	Version           int64
+	LastEventSeq      int64
+	LastEventHash     string
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
 }
 
 // Draft is what is filed to create a dossier.

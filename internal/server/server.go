@@ -145,6 +145,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	pb.RegisterDossierServiceServer(s.grpc, svc)
 	pb.RegisterCalendarServiceServer(s.grpc, service.CalendarServer{Server: svc})
 	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
+	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -322,6 +323,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
+		pb.RegisterReportServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err

@@ -20,6 +20,8 @@ var (
 		domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor, domain.RoleIntegration, domain.RoleAdmin, domain.RoleSystem}
 	admins   = []domain.Role{domain.RoleAdmin}
 	auditors = []domain.Role{domain.RoleAuditor, domain.RoleAdmin}
+	// reporters read indicators (scope: policy of app.reportScope).
+	reporters = []domain.Role{domain.RoleAuditor, domain.RoleLeader, domain.RoleAdmin}
 	// readers may read dossiers (which ones is the policy's read scope).
 	readers = []domain.Role{domain.RoleCitizen, domain.RoleRepresentative, domain.RoleIntegration,
 		domain.RoleClerk, domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor}
@@ -64,6 +66,10 @@ var MethodRoles = map[string][]domain.Role{
 	pb.AuditService_ListDossierAccesses_FullMethodName:       readers,
 	pb.AuditService_ListProxyFilingSignals_FullMethodName:    auditors,
 	pb.AuditService_ListCounterNetworkFilings_FullMethodName: auditors,
+
+	pb.ReportService_GetIndicators_FullMethodName:      reporters,
+	pb.ReportService_GetIndicatorSeries_FullMethodName: reporters,
+	pb.ReportService_ListOverdueByUnit_FullMethodName:  reporters,
 }
 
 func authorize(ctx context.Context, method string) error {

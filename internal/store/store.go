@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/report"
 )
 
 // Store is everything the application needs from persistence.
@@ -31,6 +32,7 @@ type Store interface {
 	Calendars
 	Requests
 	Audit
+	Stats
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
@@ -179,6 +181,72 @@ type AccessFilter struct {
 	ActorID   string
 	From, To  time.Time
 	AfterID   int64
+}
+
+// Stats stores the indicator aggregates (see package report).
+type Stats interface {
+	// ApplyStats adds each delta to its daily and monthly rows (creating
+	// them), in the caller's transaction.
+	ApplyStats(ctx context.Context, ds []report.Delta) error
+	// ApplyUnitStats adds step deltas to daily and monthly unit rows.
+	ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error
+	// SumStats sums the rows matching q, grouped by q.GroupByDay (or not),
+	// channel and filer kind.
+	SumStats(ctx context.Context, q StatsQuery) ([]report.Row, error)
+	// SumDurations sums the processing-time buckets matching q.
+	SumDurations(ctx context.Context, q StatsQuery) (map[int]int64, error)
+	// SumUnitStats sums unit step rows of a period, per unit.
+	SumUnitStats(ctx context.Context, period string, from, to string, units []string) ([]UnitRow, error)
+	// CountOpenOverdueSteps counts open slip rows past due at now, per unit.
+	CountOpenOverdueSteps(ctx context.Context, units []string, now time.Time) (map[string]int64, error)
+	// CountOverdue counts running dossiers past their legal deadline at now,
+	// matching q's dimensions and filed in [q.CreatedFrom, q.CreatedTo).
+	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
+	// ListStatRows returns every aggregate row of a period ('D' or 'M'),
+	// with its durations, for verification.
+	ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error)
+	// ListUnitStatRows returns every unit row of a period.
+	ListUnitStatRows(ctx context.Context, period string) (map[[2]string]UnitRow, error)
+	// ListDossierPage returns at most limit dossiers with id > afterID, by id
+	// (for verification).
+	ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error)
+	// ListFinishedSlipRows returns the slip rows of the dossiers handed on
+	// or resolved.
+	ListFinishedSlipRows(ctx context.Context, dossierIDs []string) ([]domain.SlipRow, error)
+	// ListEventsOf returns the events of the dossiers, by dossier and sequence.
+	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
+	// ProceduresWithOnlineFilings lists the procedures of q's rows with an
+	// online filing.
+	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery) ([]string, error)
+	// ListOverdueCreated returns the filing times of the running dossiers
+	// matching q (as CountOverdue) past their deadline at now.
+	ListOverdueCreated(ctx context.Context, q StatsQuery, now time.Time) ([]time.Time, error)
+	// ProceduresOf returns the procedures published by any of the agencies,
+	// with their versions.
+	ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error)
+}
+
+// StatsQuery selects aggregate rows. Period is 'D' (From/To are
+// YYYY-MM-DD) or 'M' (YYYY-MM), both inclusive; empty dimensions match all.
+type StatsQuery struct {
+	Period     string
+	From, To   string
+	Agencies   []string
+	Procedure  string
+	Field      string
+	Channel    domain.Channel
+	GroupByDay bool
+	// For CountOverdue: the filing period as instants.
+	CreatedFrom, CreatedTo time.Time
+}
+
+// UnitRow is a unit's step statistics.
+type UnitRow struct {
+	Unit        string
+	Day         string
+	Finished    int64
+	Late        int64
+	LateMinutes int64
 }
 
 // RequestRecord is the stored outcome of a mutating request, keyed by the

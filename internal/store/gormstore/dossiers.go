@@ -209,6 +209,8 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 		ReturnChannel: int(d.ReturnChannel), FinishedAt: dbTime(d.FinishedAt), ReturnedAt: dbTime(d.ReturnedAt),
 		Version: d.Version, LastEventSeq: d.LastEventSeq, LastEventHash: d.LastEventHash,
 		CreatedAt: must(d.CreatedAt), UpdatedAt: must(d.UpdatedAt),
+		SupplementRounds: d.SupplementRounds, PaymentRequests: d.PaymentRequests, PaymentsConfirmed: d.PaymentsConfirmed,
+		PaymentsOnline: d.PaymentsOnline, Extensions: d.Extensions, ProcessingMinutes: d.ProcessingMinutes,
 	}
 	if r.Components.V == nil {
 		r.Components.V = []domain.Component{}
@@ -242,6 +244,8 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 		ReturnChannel: domain.Channel(r.ReturnChannel), FinishedAt: fromDB(r.FinishedAt), ReturnedAt: fromDB(r.ReturnedAt),
 		Version: r.Version, LastEventSeq: r.LastEventSeq, LastEventHash: r.LastEventHash,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		SupplementRounds: r.SupplementRounds, PaymentRequests: r.PaymentRequests, PaymentsConfirmed: r.PaymentsConfirmed,
+		PaymentsOnline: r.PaymentsOnline, Extensions: r.Extensions, ProcessingMinutes: r.ProcessingMinutes,
 	}
 	if r.Representative != nil {
 		rep := r.Representative.V

@@ -128,6 +128,12 @@ type dossierRow struct {
 	FinishedAt             *time.Time
 	ReturnedAt             *time.Time
 	Identity               *jsonCol[domain.IdentityVerification]
+	SupplementRounds       int
+	PaymentRequests        int
+	PaymentsConfirmed      int
+	PaymentsOnline         int
+	Extensions             int
+	ProcessingMinutes      *int64
 	Version                int64
 	LastEventSeq           int64
 	LastEventHash          string

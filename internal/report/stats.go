@@ -1,0 +1,222 @@
+// Package report computes the service-quality indicators. Indicators are
+// sums of per-dossier contributions kept incrementally in aggregate rows:
+// every mutation adds (contribution after − contribution before) in the
+// same transaction, so reading a year for a province sums a few thousand
+// rows instead of scanning dossiers. Contribution is a pure function of the
+// dossier, which is also what `motcua report verify` recomputes.
+package report
+
+import (
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Metric indexes a Vector.
+type Metric int
+
+// The metrics kept per aggregate row. Gauges (awaiting intake, running,
+// paused) count dossiers currently in that state; the rest count dossiers
+// or events that ever happened. All belong to the dossier's filing day.
+const (
+	Filed               Metric = iota // dossiers filed (online or at the counter)
+	AwaitingIntake                    // gauge: online filings not yet accepted or refused
+	NotAccepted                       // refused at intake
+	Received                          // accepted at some point
+	Running                           // gauge: clock running (RECEIVED, PROCESSING)
+	Paused                            // gauge: waiting for the applicant after receipt
+	ResolvedOnTime                    // resolved (and maybe returned) by the legal deadline
+	ResolvedLate                      // resolved after it
+	Withdrawn                         //
+	Stopped                           //
+	Returned                          // result handed over
+	SupplementDossiers                // dossiers with at least one supplement request
+	SupplementRounds                  // supplement requests
+	PaymentRequests                   //
+	PaymentsConfirmed                 //
+	PaymentsOnline                    // payments confirmed as made online
+	Extensions                        // apologies with a new appointment
+	DigitisedDossiers                 // received dossiers with a component scanned at the counter or reused
+	ComponentsTotal                   // components of received dossiers
+	ComponentsDigitised               // of which scanned at the counter
+	ComponentsReused                  // of which reused (earlier file, result, or national data)
+	ComponentsPaper                   // of which on paper only (not digitised)
+	ElectronicResults                 // resolved with an electronic result
+	ProcessingMinutes                 // working minutes from clock start to result, pauses excluded
+	numMetrics
+)
+
+// MetricNames are the aggregate columns, in Metric order.
+var MetricNames = [numMetrics]string{
+	"filed", "awaiting_intake", "not_accepted", "received", "running", "paused", "resolved_on_time", "resolved_late",
+	"withdrawn", "stopped", "returned", "supplement_dossiers", "supplement_rounds", "payment_requests",
+	"payments_confirmed", "payments_online", "extensions", "digitised_dossiers", "components_total",
+	"components_digitised", "components_reused", "components_paper", "electronic_results", "processing_minutes",
+}
+
+// Vector holds one value per metric.
+type Vector [numMetrics]int64
+
+// Add adds w to v.
+func (v *Vector) Add(w Vector) {
+	for i := range v {
+		v[i] += w[i]
+	}
+}
+
+// Sub returns v − w.
+func (v Vector) Sub(w Vector) Vector {
+	for i := range v {
+		v[i] -= w[i]
+	}
+	return v
+}
+
+// Zero reports whether every metric is 0.
+func (v Vector) Zero() bool { return v == Vector{} }
+
+// Key is an aggregate row: where, what, how filed, and the local filing day.
+type Key struct {
+	Agency    string
+	Procedure string
+	Field     string
+	Channel   domain.Channel
+	FiledBy   domain.ActorKind
+	Day       string // YYYY-MM-DD, the filing day in the agency's time zone
+}
+
+// Month is the key's month ("YYYY-MM").
+func (k Key) Month() string { return k.Day[:7] }
+
+// KeyOf returns a dossier's aggregate key; loc is its agency's time zone.
+func KeyOf(d *domain.Dossier, field string, loc *time.Location) Key {
+	return Key{Agency: d.AgencyCode, Procedure: d.ProcedureCode, Field: field, Channel: d.Channel, FiledBy: d.FiledBy,
+		Day: d.CreatedAt.In(loc).Format("2006-01-02")}
+}
+
+// Contribution is what one dossier in its current state adds to its
+// aggregate row, and the processing-time bucket (working hours, −1 if not
+// resolved) it adds one to.
+func Contribution(d *domain.Dossier) (Vector, int) {
+	var v Vector
+	v[Filed] = 1
+	received := !d.ReceivedAt.IsZero()
+	switch d.Status {
+	case domain.StatusSubmitted:
+		v[AwaitingIntake] = 1
+	case domain.StatusNotAccepted:
+		v[NotAccepted] = 1
+	case domain.StatusReceived, domain.StatusProcessing:
+		v[Running] = 1
+	case domain.StatusAwaitingSupplement, domain.StatusAwaitingPayment:
+		if received {
+			v[Paused] = 1
+		} else {
+			v[AwaitingIntake] = 1
+		}
+	case domain.StatusWithdrawn:
+		v[Withdrawn] = 1
+	case domain.StatusStopped:
+		v[Stopped] = 1
+	case domain.StatusResolved, domain.StatusReturned:
+		if d.FinishedAt.After(d.OriginalDueAt) {
+			v[ResolvedLate] = 1
+		} else {
+			v[ResolvedOnTime] = 1
+		}
+	}
+	if !d.ReturnedAt.IsZero() {
+		v[Returned] = 1
+	}
+	if d.SupplementRounds > 0 {
+		v[SupplementDossiers] = 1
+	}
+	v[SupplementRounds] = int64(d.SupplementRounds)
+	v[PaymentRequests] = int64(d.PaymentRequests)
+	v[PaymentsConfirmed] = int64(d.PaymentsConfirmed)
+	v[PaymentsOnline] = int64(d.PaymentsOnline)
+	v[Extensions] = int64(d.Extensions)
+	if received {
+		v[Received] = 1
+		digitised, reused := d.DigitisedComponents()
+		v[ComponentsTotal] = int64(len(d.Components))
+		v[ComponentsDigitised] = int64(digitised)
+		v[ComponentsReused] = int64(reused)
+		for _, c := range d.Components {
+			if c.Source == domain.SourcePaper {
+				v[ComponentsPaper]++
+			}
+		}
+		if digitised+reused > 0 {
+			v[DigitisedDossiers] = 1
+		}
+	}
+	bucket := -1
+	if d.Result != nil && d.ProcessingMinutes != nil {
+		if d.Result.Electronic {
+			v[ElectronicResults] = 1
+		}
+		v[ProcessingMinutes] = *d.ProcessingMinutes
+		bucket = int(*d.ProcessingMinutes / 60)
+	}
+	return v, bucket
+}
+
+// Row is a sum of aggregate rows for one channel and filer kind (and day,
+// when grouped by day).
+type Row struct {
+	Day     string
+	Channel domain.Channel
+	FiledBy domain.ActorKind
+	Vector  Vector
+}
+
+// Delta is a change to apply to one aggregate row.
+type Delta struct {
+	Key    Key
+	Vector Vector
+	// Buckets maps processing-time buckets (working hours) to count changes.
+	Buckets map[int]int64
+}
+
+// Change returns the deltas that move the aggregates from dossier before
+// (nil for a new dossier) to after. Both share the key: the dimensions of a
+// dossier never change.
+func Change(before, after *domain.Dossier, key Key) (Delta, bool) {
+	va, ba := Contribution(after)
+	var vb Vector
+	bb := -1
+	if before != nil {
+		vb, bb = Contribution(before)
+	}
+	d := Delta{Key: key, Vector: va.Sub(vb)}
+	if ba != bb {
+		d.Buckets = map[int]int64{}
+		if ba >= 0 {
+			d.Buckets[ba]++
+		}
+		if bb >= 0 {
+			d.Buckets[bb]--
+		}
+	}
+	return d, !d.Vector.Zero() || len(d.Buckets) > 0
+}
+
+// UnitDelta is a change to a unit's step statistics for a local day.
+type UnitDelta struct {
+	Unit        string
+	Day         string // YYYY-MM-DD
+	Finished    int64
+	Late        int64
+	LateMinutes int64
+}
+
+// StepFinished is the unit delta of a slip row handed on or resolved at its
+// finish time; lateBy is its working time past due.
+func StepFinished(r *domain.SlipRow, lateBy time.Duration, loc *time.Location) UnitDelta {
+	u := UnitDelta{Unit: r.UnitCode, Day: r.FinishedAt.In(loc).Format("2006-01-02"), Finished: 1}
+	if r.FinishedAt.After(r.DueAt) {
+		u.Late, u.LateMinutes = 1, int64(lateBy/time.Minute)
+	}
+	return u
+}

@@ -1,0 +1,333 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// Periods of aggregate rows.
+const (
+	periodDay   = "D"
+	periodMonth = "M"
+)
+
+var (
+	metricCols   = strings.Join(report.MetricNames[:], ", ")
+	upsertStats  = buildUpsertStats()
+	sumMetricSQL = buildSumMetrics()
+)
+
+func buildUpsertStats() string {
+	var set []string
+	for _, m := range report.MetricNames {
+		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
+	}
+	return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
+		VALUES (?, ?, ?, ?, ?, ?, ?%s)
+		ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s`,
+		metricCols, strings.Repeat(", ?", len(report.MetricNames)), strings.Join(set, ", "))
+}
+
+func buildSumMetrics() string {
+	sums := make([]string, len(report.MetricNames))
+	for i, m := range report.MetricNames {
+		sums[i] = "COALESCE(SUM(" + m + "), 0)"
+	}
+	return strings.Join(sums, ", ")
+}
+
+// ApplyStats implements store.Stats.
+func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
+	db := s.conn(ctx)
+	for _, d := range ds {
+		k := d.Key
+		for _, p := range [][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}} {
+			if !d.Vector.Zero() {
+				args := []any{p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy)}
+				for _, v := range d.Vector {
+					args = append(args, v)
+				}
+				if err := db.Exec(upsertStats, args...).Error; err != nil {
+					return err
+				}
+			}
+			for hours, n := range d.Buckets {
+				err := db.Exec(`INSERT INTO dossier_stats_durations
+					(period, agency_code, day, procedure_code, field_code, channel, filed_by, hours, dossiers)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, hours)
+					DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`,
+					p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), hours, n).Error
+				if err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// ApplyUnitStats implements store.Stats.
+func (s *Store) ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error {
+	for _, d := range ds {
+		for _, p := range [][2]string{{periodDay, d.Day}, {periodMonth, d.Day[:7]}} {
+			err := s.conn(ctx).Exec(`INSERT INTO unit_step_stats (period, unit_code, day, finished, late, late_minutes)
+				VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (period, unit_code, day) DO UPDATE SET finished = unit_step_stats.finished + excluded.finished,
+				late = unit_step_stats.late + excluded.late, late_minutes = unit_step_stats.late_minutes + excluded.late_minutes`,
+				p[0], d.Unit, p[1], d.Finished, d.Late, d.LateMinutes).Error
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery) *gorm.DB {
+	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", q.Period, q.Agencies, q.From, q.To)
+	if q.Procedure != "" {
+		db = db.Where("procedure_code = ?", q.Procedure)
+	}
+	if q.Field != "" {
+		db = db.Where("field_code = ?", q.Field)
+	}
+	if q.Channel != 0 {
+		db = db.Where("channel = ?", int(q.Channel))
+	}
+	return db
+}
+
+// SumStats implements store.Stats.
+func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row, error) {
+	sel, group := "'' AS day, channel, filed_by", "channel, filed_by"
+	if q.GroupByDay {
+		sel, group = "day, channel, filed_by", "day, channel, filed_by"
+	}
+	rows, err := s.statsWhere(ctx, "dossier_stats", q).Select(sel + ", " + sumMetricSQL).Group(group).Order(group).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []report.Row
+	for rows.Next() {
+		var r report.Row
+		var ch, kind int
+		dest := []any{&r.Day, &ch, &kind}
+		for i := range r.Vector {
+			dest = append(dest, &r.Vector[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		r.Channel, r.FiledBy = domain.Channel(ch), domain.ActorKind(kind)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SumDurations implements store.Stats.
+func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]int64, error) {
+	var rows []struct {
+		Hours int
+		N     int64
+	}
+	err := s.statsWhere(ctx, "dossier_stats_durations", q).Select("hours, SUM(dossiers) AS n").Group("hours").Scan(&rows).Error
+	out := make(map[int]int64, len(rows))
+	for _, r := range rows {
+		out[r.Hours] = r.N
+	}
+	return out, err
+}
+
+// SumUnitStats implements store.Stats.
+func (s *Store) SumUnitStats(ctx context.Context, period, from, to string, units []string) ([]store.UnitRow, error) {
+	var rows []store.UnitRow
+	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", period, from, to)
+	if units != nil {
+		q = q.Where("unit_code IN ?", units)
+	}
+	err := q.Select("unit_code AS unit, SUM(finished) AS finished, SUM(late) AS late, SUM(late_minutes) AS late_minutes").
+		Group("unit_code").Scan(&rows).Error
+	return rows, err
+}
+
+// CountOpenOverdueSteps implements store.Stats.
+func (s *Store) CountOpenOverdueSteps(ctx context.Context, units []string, now time.Time) (map[string]int64, error) {
+	var rows []struct {
+		UnitCode string
+		N        int64
+	}
+	q := s.conn(ctx).Table("process_control_slips").Where("outcome = 0 AND due_at < ?", dbTime(now))
+	if units != nil {
+		q = q.Where("unit_code IN ?", units)
+	}
+	err := q.Select("unit_code, COUNT(*) AS n").Group("unit_code").Scan(&rows).Error
+	out := map[string]int64{}
+	for _, r := range rows {
+		out[r.UnitCode] = r.N
+	}
+	return out, err
+}
+
+// CountOverdue implements store.Stats.
+func (s *Store) CountOverdue(ctx context.Context, q store.StatsQuery, now time.Time) (int64, error) {
+	var n int64
+	err := s.overdue(ctx, q, now).Count(&n).Error
+	return n, err
+}
+
+// ListOverdueCreated implements store.Stats.
+func (s *Store) ListOverdueCreated(ctx context.Context, q store.StatsQuery, now time.Time) ([]time.Time, error) {
+	var ts []time.Time
+	err := s.overdue(ctx, q, now).Pluck("d.created_at", &ts).Error
+	for i := range ts {
+		ts[i] = ts[i].UTC()
+	}
+	return ts, err
+}
+
+func (s *Store) overdue(ctx context.Context, q store.StatsQuery, now time.Time) *gorm.DB {
+	db := s.conn(ctx).Table("dossiers d").
+		Where("d.status IN ? AND d.original_due_at < ? AND d.agency_code IN ?",
+			[]int{int(domain.StatusReceived), int(domain.StatusProcessing)}, dbTime(now), q.Agencies).
+		Where("d.created_at >= ? AND d.created_at < ?", dbTime(q.CreatedFrom), dbTime(q.CreatedTo))
+	if q.Procedure != "" {
+		db = db.Where("d.procedure_code = ?", q.Procedure)
+	}
+	if q.Field != "" {
+		db = db.Where("d.procedure_code IN (SELECT code FROM procedures WHERE field_code = ?)", q.Field)
+	}
+	if q.Channel != 0 {
+		db = db.Where("d.channel = ?", int(q.Channel))
+	}
+	return db
+}
+
+// ProceduresWithOnlineFilings implements store.Stats.
+func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery) ([]string, error) {
+	var codes []string
+	err := s.statsWhere(ctx, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline)).
+		Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+	return codes, err
+}
+
+// ProceduresOf implements store.Stats.
+func (s *Store) ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error) {
+	var rows []procedureRow
+	if err := s.conn(ctx).Where("agency_code IN ?", agencies).Order("code").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	return s.withVersions(ctx, rows)
+}
+
+// ListEventsOf implements store.Stats.
+func (s *Store) ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error) {
+	var rows []eventRow
+	if err := s.conn(ctx).Where("dossier_id IN ?", dossierIDs).Order("dossier_id, seq").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Event, len(rows))
+	for i, r := range rows {
+		out[i] = eventFromRow(r)
+	}
+	return out, nil
+}
+
+// ListStatRows implements store.Stats.
+func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error) {
+	rows, err := s.conn(ctx).Raw(`SELECT agency_code, day, procedure_code, field_code, channel, filed_by, `+metricCols+
+		` FROM dossier_stats WHERE period = ?`, period).Rows()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	vecs := map[report.Key]report.Vector{}
+	for rows.Next() {
+		var k report.Key
+		var v report.Vector
+		var ch, kind int
+		dest := []any{&k.Agency, &k.Day, &k.Procedure, &k.Field, &ch, &kind}
+		for i := range v {
+			dest = append(dest, &v[i])
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, err
+		}
+		k.Channel, k.FiledBy = domain.Channel(ch), domain.ActorKind(kind)
+		vecs[k] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	var drows []struct {
+		AgencyCode, Day, ProcedureCode, FieldCode string
+		Channel, FiledBy, Hours                   int
+		Dossiers                                  int64
+	}
+	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", period).Scan(&drows).Error; err != nil {
+		return nil, nil, err
+	}
+	durs := map[report.Key]map[int]int64{}
+	for _, r := range drows {
+		k := report.Key{Agency: r.AgencyCode, Day: r.Day, Procedure: r.ProcedureCode, Field: r.FieldCode,
+			Channel: domain.Channel(r.Channel), FiledBy: domain.ActorKind(r.FiledBy)}
+		if durs[k] == nil {
+			durs[k] = map[int]int64{}
+		}
+		durs[k][r.Hours] = r.Dossiers
+	}
+	return vecs, durs, nil
+}
+
+// ListUnitStatRows implements store.Stats.
+func (s *Store) ListUnitStatRows(ctx context.Context, period string) (map[[2]string]store.UnitRow, error) {
+	var rows []store.UnitRow
+	err := s.conn(ctx).Table("unit_step_stats").Where("period = ?", period).
+		Select("unit_code AS unit, day, finished, late, late_minutes").Scan(&rows).Error
+	out := make(map[[2]string]store.UnitRow, len(rows))
+	for _, r := range rows {
+		out[[2]string{r.Unit, r.Day}] = r
+	}
+	return out, err
+}
+
+// ListDossierPage implements store.Stats.
+func (s *Store) ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error) {
+	q := s.conn(ctx).Model(&dossierRow{})
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	var rows []dossierRow
+	if err := q.Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Dossier, len(rows))
+	for i := range rows {
+		out[i] = dossierFromRow(&rows[i])
+	}
+	return out, nil
+}
+
+// ListFinishedSlipRows implements store.Stats.
+func (s *Store) ListFinishedSlipRows(ctx context.Context, dossierIDs []string) ([]domain.SlipRow, error) {
+	var rows []slipRow
+	if err := s.conn(ctx).Where("outcome = ? AND dossier_id IN ?", int(domain.SlipFinished), dossierIDs).Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.SlipRow, len(rows))
+	for i, r := range rows {
+		out[i] = domain.SlipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
+			Role: domain.Role(r.Role), Assignee: r.Assignee, StartedAt: r.StartedAt.UTC(), DueAt: r.DueAt.UTC(),
+			FinishedAt: fromDB(r.FinishedAt), Outcome: domain.SlipOutcome(r.Outcome)}
+	}
+	return out, nil
+}
