@@ -159,6 +159,7 @@ func (s *Service) ConfirmPayment(ctx context.Context, p domain.Principal, t Targ
 		c.d.PaymentsConfirmed++
 		if online {
 			c.d.PaymentsOnline++
+			c.channel = domain.ChannelOnline
 		}
 		resume(c)
 		return nil

@@ -20,6 +20,7 @@ type Service struct {
 	store       store.Store
 	now         func() time.Time
 	counterNets []netip.Prefix
+	cache       caches
 }
 
 // Option configures a Service.

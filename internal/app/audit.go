@@ -209,18 +209,17 @@ func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q Access
 			return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 		}
 	}
-	size := pageSizeOr(pageSize, 100)
-	page, err := s.store.ListAccesses(ctx, store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, AfterID: afterID}, size+1)
-	if err != nil {
-		return nil, "", err
-	}
+	f := store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, AfterID: afterID}
 	if p.Role == domain.RoleAuditor && q.ActorID != "" {
 		// An auditor audits the officials of their jurisdiction.
-		sub, err := s.store.AgencySubtree(ctx, p.AgencyCode)
-		if err != nil {
+		if f.ActorAgencies, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
 			return nil, "", err
 		}
-		page = slices.DeleteFunc(page, func(a domain.Access) bool { return !slices.Contains(sub, a.ActorAgency) })
+	}
+	size := pageSizeOr(pageSize, 100)
+	page, err := s.store.ListAccesses(ctx, f, size+1)
+	if err != nil {
+		return nil, "", err
 	}
 	next := ""
 	if len(page) > size {

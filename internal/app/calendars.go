@@ -160,6 +160,7 @@ func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year 
 	if err != nil {
 		return nil, err
 	}
+	s.cache.calendars.clear()
 	return s.GetCalendarYear(ctx, year, agencyCode)
 }
 

@@ -99,6 +99,7 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 	if err != nil {
 		return nil, err
 	}
+	s.cache.procedures.clear()
 	return &proc, nil
 }
 
@@ -139,6 +140,7 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 		out, err = s.store.GetProcedure(ctx, code)
 		return err
 	})
+	s.cache.procedures.clear()
 	return out, err
 }
 

@@ -45,7 +45,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		if err != nil {
 			return err
 		}
-		proc, err := s.store.GetProcedure(ctx, draft.ProcedureCode)
+		proc, err := s.cachedProcedure(ctx, draft.ProcedureCode)
 		if err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now
 		} else {
-			cal, err := s.calendarFor(ctx, agency)
+			cal, err := s.cachedCalendar(ctx, agency)
 			if err != nil {
 				return err
 			}
@@ -222,7 +222,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 			return err
 		}
 		c := &actContext{now: s.Now(), d: d, from: d.Status, details: map[string]string{}, channel: d.Channel}
-		if c.proc, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+		if c.proc, err = s.cachedProcedure(ctx, d.ProcedureCode); err != nil {
 			return err
 		}
 		if c.pv = c.proc.Version(d.ProcedureVersion); c.pv == nil {
@@ -249,7 +249,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if c.agency, err = s.store.GetAgency(ctx, d.AgencyCode); err != nil {
 			return err
 		}
-		if c.cal, err = s.calendarFor(ctx, c.agency); err != nil {
+		if c.cal, err = s.cachedCalendar(ctx, c.agency); err != nil {
 			return err
 		}
 		before := *d
@@ -331,7 +331,9 @@ func (s *Service) GetDossier(ctx context.Context, p domain.Principal, key Dossie
 		return nil, err
 	}
 	if err := s.authoriseRead(ctx, p, d); err != nil {
-		return nil, err
+		// Answer exactly as for a key that names no dossier: nothing the
+		// caller did not send (such as the internal id behind a code).
+		return nil, domain.NotFound("dossier", key.ID+key.Code)
 	}
 	return d, s.logAccess(ctx, p, ReadDossier, purpose, d)
 }
@@ -437,13 +439,13 @@ func firstNonEmpty(ss ...string) string {
 // calendar for code "".
 func (s *Service) calendarForCode(ctx context.Context, code string) (*calendar.Calendar, error) {
 	if code == "" {
-		return s.calendarFor(ctx, &domain.Agency{})
+		return s.cachedCalendar(ctx, &domain.Agency{})
 	}
 	a, err := s.store.GetAgency(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	return s.calendarFor(ctx, a)
+	return s.cachedCalendar(ctx, a)
 }
 
 // ListEvents returns a page of a dossier's events, in order.

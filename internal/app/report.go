@@ -112,7 +112,11 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 	if err != nil {
 		return err
 	}
-	used, err := s.store.ProceduresWithOnlineFilings(ctx, sq)
+	used, err := s.store.ProceduresWithOnlineFilings(ctx, sq, true)
+	if err != nil {
+		return err
+	}
+	usedAny, err := s.store.ProceduresWithOnlineFilings(ctx, sq, false)
 	if err != nil {
 		return err
 	}
@@ -130,6 +134,9 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 			f.OfferedOnline++
 			if slices.Contains(used, pr.Code) {
 				f.UsedOnline++
+			}
+			if slices.Contains(usedAny, pr.Code) {
+				f.UsedOnlineReported++
 			}
 		}
 	}

@@ -70,7 +70,7 @@ func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, doss
 	if err != nil {
 		return nil, nil, err
 	}
-	cal, err := s.calendarFor(ctx, a)
+	cal, err := s.cachedCalendar(ctx, a)
 	return d, cal, err
 }
 

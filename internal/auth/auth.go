@@ -7,8 +7,10 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwa"
@@ -59,7 +61,24 @@ type Verifier struct {
 	// Skew tolerated on exp/nbf/iat.
 	Skew time.Duration
 	Now  func() time.Time
+
+	// verified remembers tokens that passed, until they expire or for at
+	// most verifiedTTL (so a key withdrawn from the JWKS stops working within
+	// that time): clients send the same token on every call, and parsing and
+	// checking a signature is the costliest part of a cheap call.
+	mu       sync.Mutex
+	verified map[[32]byte]verifiedToken
 }
+
+type verifiedToken struct {
+	p     domain.Principal
+	until time.Time
+}
+
+const (
+	verifiedTTL = 5 * time.Minute
+	verifiedMax = 10000
+)
 
 // ErrInvalidToken wraps every verification failure; the wrapped error says
 // why (for the log, not for the caller).
@@ -67,12 +86,41 @@ var ErrInvalidToken = errors.New("invalid token")
 
 // Verify checks a compact JWS and returns its principal.
 func (v *Verifier) Verify(ctx context.Context, token string) (domain.Principal, error) {
+	now := time.Now()
+	if v.Now != nil {
+		now = v.Now()
+	}
+	sum := sha256.Sum256([]byte(token))
+	v.mu.Lock()
+	hit, ok := v.verified[sum]
+	v.mu.Unlock()
+	if ok && now.Before(hit.until) {
+		return hit.p, nil
+	}
+	p, exp, err := v.verify(ctx, token)
+	if err != nil {
+		return p, err
+	}
+	until := now.Add(verifiedTTL)
+	if exp.Before(until) {
+		until = exp
+	}
+	v.mu.Lock()
+	if v.verified == nil || len(v.verified) >= verifiedMax {
+		v.verified = make(map[[32]byte]verifiedToken)
+	}
+	v.verified[sum] = verifiedToken{p: p, until: until}
+	v.mu.Unlock()
+	return p, nil
+}
+
+func (v *Verifier) verify(ctx context.Context, token string) (domain.Principal, time.Time, error) {
 	set, err := v.Keys.Keys(ctx)
 	if err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: verification keys unavailable: %v", ErrInvalidToken, err)
+		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: verification keys unavailable: %v", ErrInvalidToken, err)
 	}
 	if err := checkAlgorithm(token); err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	opts := []jwt.ParseOption{
 		jwt.WithKeySet(set, jws.WithInferAlgorithmFromKey(true), jws.WithRequireKid(false)),
@@ -90,13 +138,14 @@ func (v *Verifier) Verify(ctx context.Context, token string) (domain.Principal, 
 	}
 	tok, err := jwt.Parse([]byte(token), opts...)
 	if err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
 	p, err := principalOf(tok)
 	if err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
+		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}
-	return p, nil
+	exp, _ := tok.Expiration()
+	return p, exp, nil
 }
 
 // checkAlgorithm refuses any header algorithm outside AllowedAlgorithms

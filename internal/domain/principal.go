@@ -40,7 +40,10 @@ func Attribute(p Principal, a Action, channel Channel, applicant Applicant, rep 
 		switch {
 		case p.CitizenID != "" && p.CitizenID == applicant.IDNumber && p.Role != RoleRepresentative:
 			at.ActorKind = ActorCitizen
-		case rep != nil && p.CitizenID != "" && p.CitizenID == rep.IDNumber:
+		case rep != nil && p.CitizenID != "" && p.CitizenID == rep.IDNumber &&
+			(p.Role != RoleRepresentative || p.MandateRef == rep.MandateRef):
+			// A representative's token names its mandate: it must be the
+			// one on the dossier.
 			at.ActorKind = ActorRepresentative
 			at.MandateRef = rep.MandateRef
 			at.OnBehalfOf = applicant.IDNumber

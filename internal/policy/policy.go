@@ -34,7 +34,9 @@ var (
 	stepStaff   = []domain.Role{domain.RoleClerk, domain.RoleSpecialist, domain.RoleLeader}
 	leaders     = []domain.Role{domain.RoleLeader}
 	clerkLeader = []domain.Role{domain.RoleClerk, domain.RoleLeader}
-	payers      = []domain.Role{domain.RoleIntegration, domain.RoleSystem}
+	// A portal or payment gateway confirms payments and online returns for
+	// the citizen it acts for.
+	payers = []domain.Role{domain.RoleIntegration}
 )
 
 // grants lists, for each lifecycle action, who may take it and where they

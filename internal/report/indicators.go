@@ -55,8 +55,9 @@ type Indicators struct {
 	// the figure the review says is inflated.
 	ReportedOnlineShare Ratio
 	// ProceduresUsedOnline: procedures offered online that received at least
-	// one online filing ÷ procedures offered online.
-	ProceduresUsedOnline Ratio
+	// one genuine online filing ÷ procedures offered online;
+	// ProceduresUsedOnlineReported counts assisted filings too.
+	ProceduresUsedOnline, ProceduresUsedOnlineReported Ratio
 	// OnlineOffered: procedures offered online ÷ procedures offered.
 	OnlineOffered Ratio
 
@@ -69,10 +70,10 @@ type Facts struct {
 	Durations map[int]int64
 	// OverdueNow counts running dossiers of the cohort past their deadline.
 	OverdueNow int64
-	// Procedures offered in scope, and of them offered online; and the set
-	// of procedure codes with an online filing in the period.
-	Offered, OfferedOnline int64
-	UsedOnline             int64
+	// Procedures offered in scope, and of them offered online; of those, the
+	// ones with a genuine online filing in the period, and with any.
+	Offered, OfferedOnline         int64
+	UsedOnline, UsedOnlineReported int64
 }
 
 // Compute turns summed rows and facts into indicators.
@@ -118,13 +119,15 @@ func Compute(rows []Row, f Facts) Indicators {
 	in.GenuineOnlineShare = Ratio{in.OnlineGenuine, in.Received}
 	in.ReportedOnlineShare = Ratio{in.ReceivedOnline, in.Received}
 	in.ProceduresUsedOnline = Ratio{f.UsedOnline, f.OfferedOnline}
+	in.ProceduresUsedOnlineReported = Ratio{f.UsedOnlineReported, f.OfferedOnline}
 	in.OnlineOffered = Ratio{f.OfferedOnline, f.Offered}
 	in.Score = score(in)
 	return in
 }
 
-// percentileHours returns the smallest bucket (working hours, counted as the
-// bucket's upper bound) at or below which a share p of dossiers fall.
+// percentileHours returns the processing time (in working hours, rounded up
+// to the whole hour: the histogram's resolution) at or below which a share
+// p of dossiers fall.
 func percentileHours(hist map[int]int64, p float64) float64 {
 	var total int64
 	buckets := make([]int, 0, len(hist))
@@ -178,7 +181,7 @@ func score(in Indicators) Score766 {
 	var s Score766
 	s.Progress = in.OnTime.Value() * 20
 	s.OnlineService = onlineService(in.OnlineOffered, in.ProceduresUsedOnline, in.GenuineOnlineShare)
-	s.ReportedOnlineService = onlineService(in.OnlineOffered, in.ProceduresUsedOnline, in.ReportedOnlineShare)
+	s.ReportedOnlineService = onlineService(in.OnlineOffered, in.ProceduresUsedOnlineReported, in.ReportedOnlineShare)
 	s.OnlinePayment = 6 * min(1, in.OnlinePayments.Value()/0.3)
 	s.Digitisation = in.ElectronicResults.Value()*6 + step(in.DigitisedDossiers, 0.8, 4, 3.2) + step(in.ReusedComponents, 0.8, 2, 1.6)
 	s.Measured = s.Progress + s.OnlineService + s.OnlinePayment + s.Digitisation

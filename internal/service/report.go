@@ -61,7 +61,7 @@ func indicatorsToPB(in *report.Indicators) *pb.Indicators {
 		PaperToElectronic: rate(in.PaperToElectronic), ElectronicResults: rate(in.ElectronicResults),
 		OnlinePayments: rate(in.OnlinePayments), GenuineOnlineShare: rate(in.GenuineOnlineShare),
 		ReportedOnlineShare: rate(in.ReportedOnlineShare), ProceduresUsedOnline: rate(in.ProceduresUsedOnline),
-		OnlineOffered: rate(in.OnlineOffered),
+		OnlineOffered: rate(in.OnlineOffered), ProceduresUsedOnlineReported: rate(in.ProceduresUsedOnlineReported),
 		Score: &pb.Score766{Progress: s.Progress, OnlineService: s.OnlineService, OnlineServiceReported: s.ReportedOnlineService,
 			OnlinePayment: s.OnlinePayment, Digitisation: s.Digitisation, Measured: s.Measured, MeasuredMax: s.MeasuredMax},
 	}

@@ -179,8 +179,10 @@ type Audit interface {
 type AccessFilter struct {
 	DossierID string
 	ActorID   string
-	From, To  time.Time
-	AfterID   int64
+	// ActorAgencies, when set, keeps only reads by staff of these agencies.
+	ActorAgencies []string
+	From, To      time.Time
+	AfterID       int64
 }
 
 // Stats stores the indicator aggregates (see package report).
@@ -216,8 +218,8 @@ type Stats interface {
 	// ListEventsOf returns the events of the dossiers, by dossier and sequence.
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	// ProceduresWithOnlineFilings lists the procedures of q's rows with an
-	// online filing.
-	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery) ([]string, error)
+	// online filing (by the applicant side only, if genuineOnly).
+	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery, genuineOnly bool) ([]string, error)
 	// ListOverdueCreated returns the filing times of the running dossiers
 	// matching q (as CountOverdue) past their deadline at now.
 	ListOverdueCreated(ctx context.Context, q StatsQuery, now time.Time) ([]time.Time, error)

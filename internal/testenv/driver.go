@@ -3,6 +3,7 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,6 +23,7 @@ type Driver struct {
 	t   testing.TB
 	e   *Env
 	seq atomic.Int64
+	mu  sync.Mutex
 	// Workflows by procedure code (the pinned version's steps).
 	workflows map[string]map[int32][]*pb.WorkflowStep
 }
@@ -35,6 +37,8 @@ func (dr *Driver) rid() string { return fmt.Sprintf("drv-%d-%d", time.Now().Unix
 
 // Workflow returns the steps of the version a dossier pinned.
 func (dr *Driver) Workflow(d *pb.Dossier) []*pb.WorkflowStep {
+	dr.mu.Lock()
+	defer dr.mu.Unlock()
 	byVer, ok := dr.workflows[d.GetProcedureCode()]
 	if !ok {
 		resp, err := dr.e.Catalog.GetProcedure(dr.e.As(dr.t, Admin), &pb.GetProcedureRequest{Code: d.GetProcedureCode()})

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -44,12 +45,15 @@ func StoreURL(t *testing.T, kind string) string {
 
 // Env is a running server with clients.
 type Env struct {
-	Addr     string
-	Server   *server.Server
-	Store    *gormstore.Store
-	App      *app.Service
-	Key      ed25519.PrivateKey
-	Conn     *grpc.ClientConn
+	Addr   string
+	Server *server.Server
+	Store  *gormstore.Store
+	App    *app.Service
+	Key    ed25519.PrivateKey
+	Conn   *grpc.ClientConn
+
+	tokensMu sync.Mutex
+	tokens   map[auth.TokenSpec]string
 	Catalog  pb.CatalogServiceClient
 	Dossiers pb.DossierServiceClient
 	Calendar pb.CalendarServiceClient
@@ -140,9 +144,19 @@ type testWriter struct{ t *testing.T }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
-// Token mints a token for spec (issuer, audience and lifetime filled in).
+// Token mints a token for spec (issuer, audience and lifetime filled in),
+// once per spec: signing and verifying is the costly part of a test call.
 func (e *Env) Token(t testing.TB, spec auth.TokenSpec) string {
 	t.Helper()
+	e.tokensMu.Lock()
+	defer e.tokensMu.Unlock()
+	if tok, ok := e.tokens[spec]; ok {
+		return tok
+	}
+	if e.tokens == nil {
+		e.tokens = map[auth.TokenSpec]string{}
+	}
+	key := spec
 	spec.Issuer, spec.Audience = auth.DevIssuer, auth.DefaultAudience
 	if spec.TTL == 0 {
 		spec.TTL = time.Hour
@@ -151,6 +165,7 @@ func (e *Env) Token(t testing.TB, spec auth.TokenSpec) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.tokens[key] = tok
 	return tok
 }
 

@@ -381,13 +381,16 @@ type Indicators struct {
 	GenuineOnlineShare *Rate `protobuf:"bytes,27,opt,name=genuine_online_share,json=genuineOnlineShare,proto3" json:"genuine_online_share,omitempty"`
 	// All online filings ÷ received (what padded reports show).
 	ReportedOnlineShare *Rate `protobuf:"bytes,28,opt,name=reported_online_share,json=reportedOnlineShare,proto3" json:"reported_online_share,omitempty"`
-	// Procedures offered online that received an online filing ÷ offered online.
+	// Procedures offered online that received a genuine online filing ÷
+	// offered online.
 	ProceduresUsedOnline *Rate `protobuf:"bytes,29,opt,name=procedures_used_online,json=proceduresUsedOnline,proto3" json:"procedures_used_online,omitempty"`
 	// Procedures offered online ÷ procedures offered.
 	OnlineOffered *Rate     `protobuf:"bytes,30,opt,name=online_offered,json=onlineOffered,proto3" json:"online_offered,omitempty"`
 	Score         *Score766 `protobuf:"bytes,31,opt,name=score,proto3" json:"score,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	// The same counting assisted online filings.
+	ProceduresUsedOnlineReported *Rate `protobuf:"bytes,32,opt,name=procedures_used_online_reported,json=proceduresUsedOnlineReported,proto3" json:"procedures_used_online_reported,omitempty"`
+	unknownFields                protoimpl.UnknownFields
+	sizeCache                    protoimpl.SizeCache
 }
 
 func (x *Indicators) Reset() {
@@ -637,6 +640,13 @@ func (x *Indicators) GetScore() *Score766 {
 	return nil
 }
 
+func (x *Indicators) GetProceduresUsedOnlineReported() *Rate {
+	if x != nil {
+		return x.ProceduresUsedOnlineReported
+	}
+	return nil
+}
+
 type GetIndicatorsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Scope         *ReportScope           `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
@@ -795,6 +805,11 @@ func (x *GetIndicatorSeriesRequest) GetGranularity() Granularity {
 	return Granularity_GRANULARITY_UNSPECIFIED
 }
 
+// IndicatorPoint carries the flow figures of one bucket (filed, received,
+// outcomes, on-time rate, supplements, digitisation, payments). Processing
+// time percentiles and the procedure-offer figures are computed for the
+// whole period only (GetIndicators), so in points they are 0, and so are
+// the score parts built on them.
 type IndicatorPoint struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// "2026-03-05", "2026-03", "2026-Q1" or "2026".
@@ -893,8 +908,11 @@ func (x *GetIndicatorSeriesResponse) GetPoints() []*IndicatorPoint {
 }
 
 type ListOverdueByUnitRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Scope         *ReportScope           `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The agency and every unit below it, and the period in which steps
+	// finished; procedure, field and channel are not used (steps are counted
+	// per unit, not per dossier).
+	Scope         *ReportScope `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1088,7 +1106,7 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x0eonline_payment\x18\x04 \x01(\x01R\ronlinePayment\x12\"\n" +
 	"\fdigitisation\x18\x05 \x01(\x01R\fdigitisation\x12\x1a\n" +
 	"\bmeasured\x18\x06 \x01(\x01R\bmeasured\x12!\n" +
-	"\fmeasured_max\x18\a \x01(\x01R\vmeasuredMax\"\xa1\v\n" +
+	"\fmeasured_max\x18\a \x01(\x01R\vmeasuredMax\"\xf9\v\n" +
 	"\n" +
 	"Indicators\x12\x14\n" +
 	"\x05filed\x18\x01 \x01(\x03R\x05filed\x12\x1a\n" +
@@ -1123,7 +1141,8 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x15reported_online_share\x18\x1c \x01(\v2\x0f.motcua.v1.RateR\x13reportedOnlineShare\x12E\n" +
 	"\x16procedures_used_online\x18\x1d \x01(\v2\x0f.motcua.v1.RateR\x14proceduresUsedOnline\x126\n" +
 	"\x0eonline_offered\x18\x1e \x01(\v2\x0f.motcua.v1.RateR\ronlineOffered\x12)\n" +
-	"\x05score\x18\x1f \x01(\v2\x13.motcua.v1.Score766R\x05score\"L\n" +
+	"\x05score\x18\x1f \x01(\v2\x13.motcua.v1.Score766R\x05score\x12V\n" +
+	"\x1fprocedures_used_online_reported\x18  \x01(\v2\x0f.motcua.v1.RateR\x1cproceduresUsedOnlineReported\"L\n" +
 	"\x14GetIndicatorsRequest\x124\n" +
 	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\x84\x01\n" +
 	"\x15GetIndicatorsResponse\x12\x1b\n" +
@@ -1207,25 +1226,26 @@ var file_motcua_v1_report_proto_depIdxs = []int32{
 	2,  // 9: motcua.v1.Indicators.procedures_used_online:type_name -> motcua.v1.Rate
 	2,  // 10: motcua.v1.Indicators.online_offered:type_name -> motcua.v1.Rate
 	3,  // 11: motcua.v1.Indicators.score:type_name -> motcua.v1.Score766
-	1,  // 12: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
-	4,  // 13: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
-	1,  // 14: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
-	0,  // 15: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
-	4,  // 16: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
-	8,  // 17: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
-	1,  // 18: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
-	11, // 19: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
-	5,  // 20: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
-	7,  // 21: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
-	10, // 22: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
-	6,  // 23: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
-	9,  // 24: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
-	12, // 25: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
-	23, // [23:26] is the sub-list for method output_type
-	20, // [20:23] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	2,  // 12: motcua.v1.Indicators.procedures_used_online_reported:type_name -> motcua.v1.Rate
+	1,  // 13: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
+	4,  // 14: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
+	1,  // 15: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
+	0,  // 16: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
+	4,  // 17: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
+	8,  // 18: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
+	1,  // 19: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
+	11, // 20: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
+	5,  // 21: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
+	7,  // 22: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
+	10, // 23: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
+	6,  // 24: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
+	9,  // 25: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
+	12, // 26: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
+	24, // [24:27] is the sub-list for method output_type
+	21, // [21:24] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_report_proto_init() }

@@ -45,6 +45,9 @@ func (s *Store) ListAccesses(ctx context.Context, f store.AccessFilter, limit in
 	if f.ActorID != "" {
 		q = q.Where("a.actor_id = ?", f.ActorID)
 	}
+	if f.ActorAgencies != nil {
+		q = q.Where("a.actor_agency IN ?", f.ActorAgencies)
+	}
 	if !f.From.IsZero() {
 		q = q.Where("a.accessed_at >= ?", dbTime(f.From))
 	}

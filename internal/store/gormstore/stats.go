@@ -166,11 +166,14 @@ func (s *Store) CountOpenOverdueSteps(ctx context.Context, units []string, now t
 		UnitCode string
 		N        int64
 	}
-	q := s.conn(ctx).Table("process_control_slips").Where("outcome = 0 AND due_at < ?", dbTime(now))
+	// The open step of a paused dossier has its due time frozen until the
+	// clock resumes: it is not late.
+	q := s.conn(ctx).Table("process_control_slips s").Joins("JOIN dossiers d ON d.id = s.dossier_id").
+		Where("s.outcome = 0 AND s.due_at < ? AND d.status IN ?", dbTime(now), []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
 	if units != nil {
-		q = q.Where("unit_code IN ?", units)
+		q = q.Where("s.unit_code IN ?", units)
 	}
-	err := q.Select("unit_code, COUNT(*) AS n").Group("unit_code").Scan(&rows).Error
+	err := q.Select("s.unit_code AS unit_code, COUNT(*) AS n").Group("s.unit_code").Scan(&rows).Error
 	out := map[string]int64{}
 	for _, r := range rows {
 		out[r.UnitCode] = r.N
@@ -213,10 +216,13 @@ func (s *Store) overdue(ctx context.Context, q store.StatsQuery, now time.Time) 
 }
 
 // ProceduresWithOnlineFilings implements store.Stats.
-func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery) ([]string, error) {
+func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
 	var codes []string
-	err := s.statsWhere(ctx, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline)).
-		Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+	db := s.statsWhere(ctx, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline))
+	if genuineOnly {
+		db = db.Where("filed_by IN ?", []int{int(domain.ActorCitizen), int(domain.ActorRepresentative)})
+	}
+	err := db.Distinct("procedure_code").Pluck("procedure_code", &codes).Error
 	return codes, err
 }
 

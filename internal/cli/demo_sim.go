@@ -1,0 +1,854 @@
+package cli
+
+import (
+	"container/heap"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/calendar"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/seed"
+)
+
+// simClock is the service's clock during the demo: the simulation moves it
+// forward; the server's goroutines read it.
+type simClock struct{ ns atomic.Int64 }
+
+func newSimClock(t time.Time) *simClock {
+	c := &simClock{}
+	c.Set(t)
+	return c
+}
+
+// Now is the simulated time (the service's clock).
+func (c *simClock) Now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
+
+// Set moves the clock to t.
+func (c *simClock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+
+// Advance moves the clock forward to t; it never goes back.
+func (c *simClock) Advance(to time.Time) {
+	if to.After(c.Now()) {
+		c.Set(to)
+	}
+}
+
+// demoPath is how a dossier reaches the office.
+type demoPath int
+
+const (
+	pathCounter        demoPath = iota // brought to the counter, taken in by a clerk
+	pathPostal                         // sent by post, taken in by a clerk
+	pathOnline                         // filed online by the applicant
+	pathRepresentative                 // filed online by a representative under a mandate
+	pathStaffOnline                    // filed "online" by a clerk for a citizen at the counter (STAFF_ON_BEHALF)
+	pathHelper                         // filed online by a community helper for a neighbour
+)
+
+// online reports whether the path files with SubmitDossier.
+func (p demoPath) online() bool { return p >= pathOnline }
+
+// applicantOnline reports whether the applicant side itself acts online
+// (supplements, withdrawals) rather than at the counter.
+func (p demoPath) applicantOnline() bool { return p == pathOnline || p == pathRepresentative }
+
+// demoAction is what a dossier waits to do next.
+type demoAction int
+
+const (
+	actFile demoAction = iota
+	actIntake
+	actProvide
+	actStopAbandoned
+	actRequestPayment
+	actConfirmPayment
+	actExtend
+	actInterrupt // withdrawal or stop during a step
+	actStep      // forward, or resolve at the last step
+	actReturn
+	actDone
+)
+
+// demoProcedure is a catalog procedure as the simulation uses it.
+type demoProcedure struct {
+	code     string
+	online   bool
+	fees     bool
+	comps    []*pb.DocumentComponent
+	workflow []*pb.WorkflowStep
+}
+
+// demoPlan is what will happen to a dossier, drawn when it is created.
+type demoPlan struct {
+	notAccept        bool
+	withdrawAtIntake bool
+	intakeSupplement bool
+	stepSupplement   int // step at which staff ask for a supplement, or -1
+	rounds           int // supplement rounds asked at that step
+	abandon          bool
+	payment          bool
+	payOnline        bool
+	interruptAt      int  // step at which the dossier is withdrawn or stopped, or -1
+	stop             bool // interrupted by a stop (else a withdrawal)
+	late             []bool
+	extend           bool
+	electronic       bool
+}
+
+// demoDossier is one simulated dossier.
+type demoDossier struct {
+	n         int
+	rng       *rand.Rand
+	proc      *demoProcedure
+	path      demoPath
+	applicant *pb.Applicant
+	rep       *pb.Representative
+	returnCh  pb.Channel
+	plan      demoPlan
+
+	d          *pb.Dossier
+	next       demoAction
+	calls      int
+	asked      int       // supplement rounds asked, at intake and at steps
+	stepAsked  int       // of them at a step
+	paid       bool      // the fee is settled
+	extended   bool      // an extension was given
+	stepDoneAt time.Time // when the current step's work will be done
+}
+
+// demoTask is a dossier's next action at a time.
+type demoTask struct {
+	at  time.Time
+	seq int
+	x   *demoDossier
+}
+
+type demoQueue []demoTask
+
+func (q demoQueue) Len() int { return len(q) }
+func (q demoQueue) Less(i, j int) bool {
+	if !q[i].at.Equal(q[j].at) {
+		return q[i].at.Before(q[j].at)
+	}
+	return q[i].seq < q[j].seq
+}
+func (q demoQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *demoQueue) Push(v any)   { *q = append(*q, v.(demoTask)) }
+func (q *demoQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return t
+}
+
+// demoSim plays the office against the server.
+type demoSim struct {
+	o        demoOptions
+	clock    *simClock
+	cal      *calendar.Calendar
+	key      ed25519.PrivateKey
+	tokens   map[string]string
+	dossiers pb.DossierServiceClient
+	procs    map[string]*demoProcedure
+	queue    demoQueue
+	seq      int
+	filed    int
+}
+
+func newDemoSim(ctx context.Context, conn *grpc.ClientConn, key ed25519.PrivateKey, clock *simClock, o demoOptions) (*demoSim, error) {
+	cal, err := calendar.New(calendar.Config{})
+	if err != nil {
+		return nil, err
+	}
+	s := &demoSim{o: o, clock: clock, cal: cal, key: key, tokens: map[string]string{},
+		dossiers: pb.NewDossierServiceClient(conn), procs: map[string]*demoProcedure{}}
+	catalog := pb.NewCatalogServiceClient(conn)
+	for _, code := range []string{seed.ProcCriminal, seed.ProcEnterprise, seed.ProcBuilding, seed.ProcCopy} {
+		ctx, cancel, err := s.as(ctx, auth.TokenSpec{Subject: "demo-admin", Role: domain.RoleAdmin})
+		if err != nil {
+			return nil, err
+		}
+		resp, err := catalog.GetProcedure(ctx, &pb.GetProcedureRequest{Code: code})
+		cancel()
+		if err != nil {
+			return nil, fmt.Errorf("demo: read procedure %s: %w", code, err)
+		}
+		vs := resp.GetProcedure().GetVersions()
+		v := vs[len(vs)-1]
+		s.procs[code] = &demoProcedure{code: code, fees: len(v.GetFees()) > 0, comps: v.GetComponents(), workflow: v.GetWorkflow(),
+			online: v.GetServiceLevel() == pb.ServiceLevel_SERVICE_LEVEL_FULL_ONLINE || v.GetServiceLevel() == pb.ServiceLevel_SERVICE_LEVEL_PARTIAL_ONLINE}
+	}
+	return s, nil
+}
+
+// token mints (once) a token for spec with the demo's key.
+func (s *demoSim) token(spec auth.TokenSpec) (string, error) {
+	k := fmt.Sprintf("%d|%s|%s|%s|%s", spec.Role, spec.Subject, spec.Agency, spec.CitizenID, spec.MandateRef)
+	if t, ok := s.tokens[k]; ok {
+		return t, nil
+	}
+	spec.Issuer, spec.Audience, spec.TTL = auth.DevIssuer, auth.DefaultAudience, 2*time.Hour
+	t, err := auth.Issue(s.key, spec, time.Now())
+	if err != nil {
+		return "", err
+	}
+	s.tokens[k] = t
+	return t, nil
+}
+
+// as returns a call context for spec.
+func (s *demoSim) as(ctx context.Context, spec auth.TokenSpec) (context.Context, context.CancelFunc, error) {
+	tok, err := s.token(spec)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok), cancel, nil
+}
+
+// Who acts. The one-stop centre has four clerks; each workflow unit two
+// officials of each role; a payment platform confirms online payments.
+func (x *demoDossier) clerk() auth.TokenSpec {
+	return auth.TokenSpec{Subject: fmt.Sprintf("clerk-%d", 1+x.n%4), Role: domain.RoleClerk, Agency: seed.OneStopCentre}
+}
+
+func (x *demoDossier) applicantSpec() auth.TokenSpec {
+	if x.rep != nil {
+		return auth.TokenSpec{Subject: "citizen-" + x.rep.GetIdNumber(), Role: domain.RoleRepresentative,
+			CitizenID: x.rep.GetIdNumber(), MandateRef: x.rep.GetMandateRef(), Assurance: domain.AssuranceVNeID2}
+	}
+	id := x.applicant.GetIdNumber()
+	return auth.TokenSpec{Subject: "citizen-" + id, Role: domain.RoleCitizen, CitizenID: id, Assurance: domain.AssuranceVNeID2}
+}
+
+func (x *demoDossier) helper() auth.TokenSpec {
+	return auth.TokenSpec{Subject: fmt.Sprintf("helper-%d", 1+x.n%3), Role: domain.RoleCommunityHelper}
+}
+
+func stepSubject(st *pb.WorkflowStep, k int) string {
+	return fmt.Sprintf("%s-%d", strings.ToLower(enumName(st.GetRole())), k)
+}
+
+// stepSpec is the official holding the current step: its assignee when it
+// has one of the step's role, else one of the unit's officials.
+func (x *demoDossier) stepSpec() auth.TokenSpec {
+	st := x.proc.workflow[x.d.GetCurrentStep().GetIndex()]
+	subject := x.d.GetCurrentStep().GetAssignee()
+	if subject == "" || !strings.HasPrefix(subject, strings.ToLower(enumName(st.GetRole()))) {
+		subject = stepSubject(st, 1+x.n%2)
+	}
+	return auth.TokenSpec{Subject: subject, Role: domain.Role(st.GetRole()), Agency: st.GetUnitCode()}
+}
+
+// Random helpers.
+func (x *demoDossier) chance(p float64) bool { return x.rng.Float64() < p }
+
+func (x *demoDossier) between(lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(x.rng.Float64()*float64(hi-lo))
+}
+
+// staffAt is when an official acts after working time w from now.
+func (s *demoSim) staffAt(now time.Time, w time.Duration) time.Time { return s.cal.Add(now, w) }
+
+// citizenAt is when an applicant acts after d of wall time, not in the
+// small hours.
+func citizenAt(now time.Time, d time.Duration) time.Time {
+	t := now.Add(d).In(vietnam)
+	if t.Hour() < 6 {
+		t = t.Add(time.Duration(6-t.Hour()) * time.Hour)
+	}
+	return t
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+var (
+	demoFamilyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"}
+	demoMiddleNames = []string{"Văn", "Thị", "Đức", "Minh", "Thu", "Hữu", "Ngọc", "Quang", "Thanh", "Xuân"}
+	demoGivenNames  = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hùng", "Lan", "Linh", "Long", "Mai",
+		"Nam", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"}
+	demoProvinces = []string{"001", "019", "022", "026", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042"}
+)
+
+func (x *demoDossier) personName() string {
+	r := x.rng
+	return demoFamilyNames[r.IntN(len(demoFamilyNames))] + " " + demoMiddleNames[r.IntN(len(demoMiddleNames))] + " " +
+		demoGivenNames[r.IntN(len(demoGivenNames))]
+}
+
+// citizenID is a valid 12-digit identity number: province, century and
+// sex, birth year, six digits; the dossier number keeps it unique.
+func (x *demoDossier) citizenID(salt int) string {
+	r := x.rng
+	year := 1950 + r.IntN(56)
+	century := 0
+	if year >= 2000 {
+		century = 2
+	}
+	century += r.IntN(2)
+	return fmt.Sprintf("%s%d%02d%06d", demoProvinces[r.IntN(len(demoProvinces))], century, year%100, (x.n*10+salt)%1000000)
+}
+
+// run files the dossiers and works them until the end of the period, with
+// a progress bar on errOut.
+func (s *demoSim) run(ctx context.Context, errOut io.Writer) error {
+	master := rand.New(rand.NewPCG(s.o.seed, 0x6d6f74637561))
+	workWindow := s.cal.Between(demoStart, demoLastFiling)
+	for i := range s.o.dossiers {
+		x := &demoDossier{n: i + 1, rng: rand.New(rand.NewPCG(s.o.seed, uint64(i+1)))}
+		s.plan(x)
+		// Counters and clerks work in working hours; citizens file online
+		// mostly then too, but also in the evening, at weekends and on Tết.
+		u, inHours := master.Float64(), master.Float64() < 0.6
+		if x.path.online() && x.path != pathStaffOnline && !inHours {
+			s.schedule(x, citizenAt(demoStart, time.Duration(u*float64(demoLastFiling.Sub(demoStart)))), actFile)
+		} else {
+			s.schedule(x, s.cal.Add(demoStart, time.Duration(u*float64(workWindow))), actFile)
+		}
+	}
+	bar := newProgress(errOut)
+	started := time.Now()
+	show := func() {
+		text := fmt.Sprintf("%s %d/%d dossiers · simulated %s", progressBar(s.filed, s.o.dossiers, 20), s.filed, s.o.dossiers,
+			s.clock.Now().In(vietnam).Format("Mon 02/01/2006"))
+		if bar.terminal || s.filed == s.o.dossiers || s.filed%max(1, s.o.dossiers/10) == 0 {
+			bar.update(text, !bar.terminal)
+		}
+	}
+	for s.queue.Len() > 0 {
+		t := heap.Pop(&s.queue).(demoTask)
+		if t.at.After(demoEnd) {
+			break
+		}
+		interrupted := func() error {
+			bar.done(fmt.Sprintf("interrupted after %d of %d dossiers", s.filed, s.o.dossiers))
+			return fmt.Errorf("demo: %w", ctx.Err())
+		}
+		if ctx.Err() != nil {
+			return interrupted()
+		}
+		s.clock.Advance(t.at)
+		before := s.filed
+		if err := s.act(ctx, t.x); err != nil {
+			if ctx.Err() != nil {
+				return interrupted()
+			}
+			return err
+		}
+		if s.filed != before {
+			show()
+		}
+	}
+	bar.done(fmt.Sprintf("%s %d/%d dossiers filed and worked until %s (%s)", progressBar(s.filed, s.o.dossiers, 20), s.filed,
+		s.o.dossiers, demoEnd.Format("Mon 02/01/2006 15:04"), time.Since(started).Round(100*time.Millisecond)))
+	return nil
+}
+
+// progressBar is "[#####-----]".
+func progressBar(done, total, w int) string {
+	n := 0
+	if total > 0 {
+		n = done * w / total
+	}
+	return "[" + strings.Repeat("#", n) + strings.Repeat("-", w-n) + "]"
+}
+
+func (s *demoSim) schedule(x *demoDossier, at time.Time, a demoAction) {
+	if now := s.clock.Now(); !at.After(now) {
+		at = now.Add(time.Minute)
+	}
+	x.next = a
+	s.seq++
+	heap.Push(&s.queue, demoTask{at: at, seq: s.seq, x: x})
+}
+
+// plan draws what will happen to a dossier.
+func (s *demoSim) plan(x *demoDossier) {
+	r := x.rng
+	switch p := r.Float64(); {
+	case p < 0.40:
+		x.proc = s.procs[seed.ProcCriminal]
+	case p < 0.62:
+		x.proc = s.procs[seed.ProcEnterprise]
+	case p < 0.72:
+		x.proc = s.procs[seed.ProcBuilding]
+	default:
+		x.proc = s.procs[seed.ProcCopy]
+	}
+	// How it arrives: the online paths only for procedures offered online.
+	p := r.Float64()
+	switch {
+	case !x.proc.online && p < 0.85:
+		x.path = pathCounter
+	case !x.proc.online:
+		x.path = pathPostal
+	case p < 0.22:
+		x.path = pathCounter
+	case p < 0.30:
+		x.path = pathPostal
+	case p < 0.62:
+		x.path = pathOnline
+	case p < 0.68:
+		x.path = pathRepresentative
+	case p < 0.94:
+		x.path = pathStaffOnline
+	default:
+		x.path = pathHelper
+	}
+	x.applicant = &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: x.citizenID(0), Name: x.personName(),
+		Phone: fmt.Sprintf("09%08d", r.IntN(100000000))}
+	if x.path == pathRepresentative {
+		x.rep = &pb.Representative{Name: x.personName(), IdNumber: x.citizenID(1), MandateRef: fmt.Sprintf("UQ-%04d/2026", x.n)}
+	}
+	switch {
+	case x.path == pathPostal:
+		x.returnCh = pb.Channel_CHANNEL_POSTAL
+	case x.path.online() && x.proc.code != seed.ProcBuilding && x.chance(0.6):
+		x.returnCh = pb.Channel_CHANNEL_ONLINE
+	case x.chance(0.1):
+		x.returnCh = pb.Channel_CHANNEL_POSTAL
+	default:
+		x.returnCh = pb.Channel_CHANNEL_COUNTER
+	}
+
+	pl := demoPlan{stepSupplement: -1, interruptAt: -1}
+	steps := len(x.proc.workflow)
+	if x.path.online() {
+		pl.notAccept = x.chance(0.04)
+		pl.withdrawAtIntake = !pl.notAccept && x.chance(0.015)
+		pl.intakeSupplement = x.chance(0.08)
+	}
+	if x.chance(0.10) && steps > 1 {
+		pl.stepSupplement = 1 + r.IntN(steps-1)
+		pl.rounds = 1
+		if x.chance(0.2) {
+			pl.rounds = 2
+		}
+	}
+	pl.abandon = (pl.intakeSupplement || pl.stepSupplement >= 0) && x.chance(0.12)
+	pl.payment = x.proc.fees && x.chance(0.4)
+	pl.payOnline = x.chance(0.2)
+	if x.path.applicantOnline() {
+		pl.payOnline = x.chance(0.65)
+	}
+	if x.chance(0.035) {
+		pl.interruptAt = r.IntN(steps)
+		pl.stop = x.chance(0.4)
+	}
+	pl.late = make([]bool, steps)
+	for i := range pl.late {
+		pl.late[i] = x.chance(0.09)
+	}
+	pl.extend = x.chance(0.3)
+	// Certified copies are paper; building permits often still are.
+	switch x.proc.code {
+	case seed.ProcCopy:
+		pl.electronic = false
+	case seed.ProcBuilding:
+		pl.electronic = x.chance(0.5)
+	default:
+		pl.electronic = x.chance(0.8)
+	}
+	if x.returnCh == pb.Channel_CHANNEL_ONLINE {
+		pl.electronic = true
+	}
+	x.plan = pl
+}
+
+// draft is the dossier as filed: uploaded files online; at the counter and
+// by post some documents scanned, some on paper only, some reused from the
+// national databases.
+func (x *demoDossier) draft() *pb.DossierDraft {
+	d := &pb.DossierDraft{ProcedureCode: x.proc.code, AgencyCode: seed.OneStopCentre, Applicant: x.applicant,
+		Representative: x.rep, ReturnChannel: x.returnCh, Summary: fmt.Sprintf("Hồ sơ %s của %s", x.proc.code, x.applicant.GetName())}
+	for _, c := range x.proc.comps {
+		if !c.GetMandatory() && !(c.GetCode() == "UQ" && x.rep != nil) {
+			continue
+		}
+		d.Components = append(d.Components, x.component(c.GetCode(), x.path.online(), "filed"))
+	}
+	return d
+}
+
+// component is one document, uploaded (online) or brought in.
+func (x *demoDossier) component(code string, online bool, why string) *pb.DossierComponent {
+	file := fmt.Sprintf("files/demo/%d/%s-%s.pdf", x.n, strings.ToLower(code), why)
+	c := &pb.DossierComponent{Code: code}
+	switch p := x.rng.Float64(); {
+	case strings.HasPrefix(code, "CCCD") && p < 0.3:
+		c.Source, c.ReusedFrom = pb.ComponentSource_COMPONENT_SOURCE_REUSED, "csdlqg-dan-cu:"+x.applicant.GetIdNumber()
+	case online:
+		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_UPLOADED, file, sha(file)
+	case x.proc.code == seed.ProcCopy && p < 0.7, p < 0.35:
+		c.Source = pb.ComponentSource_COMPONENT_SOURCE_PAPER
+	default:
+		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, file, sha(file)
+	}
+	return c
+}
+
+// dossierResponse is what every action answers.
+type dossierResponse interface{ GetDossier() *pb.Dossier }
+
+// call runs one action as spec (with metadata md) and keeps the dossier it
+// answers.
+func (s *demoSim) call(ctx context.Context, x *demoDossier, method string, spec auth.TokenSpec, md []string,
+	fn func(ctx context.Context, rid string) (dossierResponse, error)) error {
+	cctx, cancel, err := s.as(ctx, spec)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	if len(md) > 0 {
+		cctx = metadata.AppendToOutgoingContext(cctx, md...)
+	}
+	x.calls++
+	resp, err := fn(cctx, fmt.Sprintf("demo-%d-%d-%d", s.o.seed, x.n, x.calls))
+	if err != nil {
+		what := fmt.Sprintf("dossier #%d", x.n)
+		if x.d != nil {
+			what = fmt.Sprintf("dossier %s (%s, version %d)", x.d.GetCode(), enumName(x.d.GetStatus()), x.d.GetVersion())
+		}
+		return fmt.Errorf("demo: %s of %s as %s %s at %s: %w", method, what, spec.Role, spec.Subject,
+			s.clock.Now().In(vietnam).Format(timeLayout), err)
+	}
+	x.d = resp.GetDossier()
+	return nil
+}
+
+func (x *demoDossier) id() string     { return x.d.GetId() }
+func (x *demoDossier) version() int64 { return x.d.GetVersion() }
+func (x *demoDossier) stepIndex() int { return int(x.d.GetCurrentStep().GetIndex()) }
+func (x *demoDossier) lastStep() bool { return x.stepIndex() == len(x.proc.workflow)-1 }
+func (x *demoDossier) allotted() time.Duration {
+	h := x.proc.workflow[x.stepIndex()].GetAllottedWorkingHours()
+	return time.Duration(h * float64(time.Hour))
+}
+
+// act performs a dossier's next action and schedules the one after.
+func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
+	now := s.clock.Now()
+	c := s.dossiers
+	switch x.next {
+	case actFile:
+		return s.file(ctx, x, now)
+
+	case actIntake:
+		switch {
+		case x.plan.withdrawAtIntake:
+			return s.withdraw(ctx, x, "Không còn nhu cầu")
+		case x.plan.notAccept:
+			err := s.call(ctx, x, "NotAcceptDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+				return c.NotAcceptDossier(ctx, &pb.NotAcceptDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+					Reason: "Hồ sơ không thuộc thẩm quyền giải quyết"})
+			})
+			x.next = actDone
+			return err
+		case x.plan.intakeSupplement && x.asked == 0:
+			return s.askSupplement(ctx, x, x.clerk(), now)
+		}
+		err := s.call(ctx, x, "ReceiveDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: rid,
+				Target: &pb.ReceiveDossierRequest_DossierId{DossierId: x.id()}, ExpectedVersion: x.version(), Note: "Hồ sơ hợp lệ"})
+		})
+		if err != nil {
+			return err
+		}
+		s.received(x, now)
+		return nil
+
+	case actProvide:
+		spec, ch, online := x.clerk(), pb.Channel_CHANNEL_COUNTER, false
+		switch {
+		case x.path.applicantOnline():
+			spec, ch, online = x.applicantSpec(), pb.Channel_CHANNEL_ONLINE, true
+		case x.path == pathStaffOnline && x.chance(0.5):
+			ch, online = pb.Channel_CHANNEL_ONLINE, true // the clerk uploads it for them again
+		}
+		code := x.proc.comps[0].GetCode()
+		comp := x.component(code, online, fmt.Sprintf("bs%d", x.asked))
+		err := s.call(ctx, x, "ProvideSupplement", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ProvideSupplement(ctx, &pb.ProvideSupplementRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+				Components: []*pb.DossierComponent{comp}, Channel: ch})
+		})
+		if err != nil {
+			return err
+		}
+		if x.d.GetStatus() == pb.DossierStatus_DOSSIER_STATUS_SUBMITTED {
+			s.schedule(x, s.staffAt(now, x.between(30*time.Minute, 4*time.Hour)), actIntake)
+		} else {
+			s.enterStep(x, now, false)
+		}
+		return nil
+
+	case actStopAbandoned:
+		return s.stop(ctx, x, "Quá hạn bổ sung hồ sơ mà công dân không bổ sung")
+
+	case actRequestPayment:
+		err := s.call(ctx, x, "RequestPayment", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.RequestPayment(ctx, &pb.RequestPaymentRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+				AmountVnd: 200000, Reason: "Phí, lệ phí giải quyết thủ tục hành chính"})
+		})
+		if err != nil {
+			return err
+		}
+		if x.plan.payOnline {
+			s.schedule(x, citizenAt(now, x.between(10*time.Minute, 30*time.Hour)), actConfirmPayment)
+		} else {
+			s.schedule(x, s.staffAt(now, x.between(30*time.Minute, 16*time.Hour)), actConfirmPayment)
+		}
+		return nil
+
+	case actConfirmPayment:
+		spec, md := x.clerk(), []string(nil)
+		receipt := fmt.Sprintf("BL-%05d", x.n)
+		if x.plan.payOnline {
+			// The national payment platform confirms for the applicant.
+			spec = auth.TokenSpec{Subject: "payment-platform", Role: domain.RoleIntegration}
+			md = []string{auth.MDCitizenID, x.applicant.GetIdNumber(), auth.MDCitizenAssurance, domain.AssuranceVNeID2.String()}
+			receipt = fmt.Sprintf("PAYGOV-%d-%05d", s.o.seed, x.n)
+		}
+		err := s.call(ctx, x, "ConfirmPayment", spec, md, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ConfirmPayment(ctx, &pb.ConfirmPaymentRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+				ReceiptRef: receipt, Online: x.plan.payOnline})
+		})
+		if err != nil {
+			return err
+		}
+		x.paid = true
+		s.enterStep(x, now, false)
+		return nil
+
+	case actExtend:
+		due := x.d.GetDueTime().AsTime()
+		newDue := s.cal.Add(due, x.between(16*time.Hour, 40*time.Hour))
+		err := s.call(ctx, x, "ExtendDeadline", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ExtendDeadline(ctx, &pb.ExtendDeadlineRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+				Reason: "Xin lỗi công dân: hồ sơ cần thêm thời gian thẩm định", NewDueTime: timestamppb.New(newDue)})
+		})
+		if err != nil {
+			return err
+		}
+		x.extended = true
+		s.schedule(x, x.stepDoneAt, actStep)
+		return nil
+
+	case actInterrupt:
+		if x.plan.stop {
+			return s.stop(ctx, x, "Hồ sơ không đủ điều kiện giải quyết")
+		}
+		return s.withdraw(ctx, x, "Công dân xin rút hồ sơ")
+
+	case actStep:
+		i := x.stepIndex()
+		if x.plan.stepSupplement == i && x.stepAsked < x.plan.rounds {
+			x.stepAsked++
+			return s.askSupplement(ctx, x, x.stepSpec(), now)
+		}
+		if x.lastStep() {
+			return s.resolve(ctx, x, now)
+		}
+		next := x.proc.workflow[i+1]
+		assignee := stepSubject(next, 1+x.rng.IntN(2))
+		err := s.call(ctx, x, "ForwardDossier", x.stepSpec(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ForwardDossier(ctx, &pb.ForwardDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+				Assignee: assignee})
+		})
+		if err != nil {
+			return err
+		}
+		s.enterStep(x, now, true)
+		return nil
+
+	case actReturn:
+		ch := x.returnCh
+		if ch == pb.Channel_CHANNEL_ONLINE && !x.d.GetResult().GetElectronic() {
+			ch = pb.Channel_CHANNEL_COUNTER
+		}
+		err := s.call(ctx, x, "ReturnResult", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ReturnResult(ctx, &pb.ReturnResultRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Channel: ch})
+		})
+		x.next = actDone
+		return err
+	}
+	return fmt.Errorf("demo: dossier #%d has nothing to do (%d)", x.n, x.next)
+}
+
+// file files the dossier the way its path says.
+func (s *demoSim) file(ctx context.Context, x *demoDossier, now time.Time) error {
+	c := s.dossiers
+	draft := x.draft()
+	var err error
+	switch x.path {
+	case pathCounter, pathPostal:
+		ch := pb.Channel_CHANNEL_COUNTER
+		if x.path == pathPostal {
+			ch = pb.Channel_CHANNEL_POSTAL
+		}
+		err = s.call(ctx, x, "ReceiveDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: rid,
+				Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}, Channel: ch})
+		})
+	default:
+		spec := x.applicantSpec()
+		switch x.path {
+		case pathStaffOnline:
+			spec = x.clerk()
+		case pathHelper:
+			spec = x.helper()
+		}
+		err = s.call(ctx, x, "SubmitDossier", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			return c.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: rid, Dossier: draft})
+		})
+	}
+	if err != nil {
+		return err
+	}
+	s.filed++
+	switch {
+	case !x.path.online():
+		s.received(x, now)
+	case x.path == pathStaffOnline:
+		// The clerk accepts what they just filed, a few minutes later.
+		s.schedule(x, s.staffAt(now, x.between(2*time.Minute, 20*time.Minute)), actIntake)
+	default:
+		s.schedule(x, s.staffAt(now, x.between(15*time.Minute, 6*time.Hour)), actIntake)
+	}
+	return nil
+}
+
+// received goes on after receipt: the fee first, if any, then the steps.
+func (s *demoSim) received(x *demoDossier, now time.Time) {
+	if x.plan.payment && !x.paid {
+		s.schedule(x, s.staffAt(now, x.between(5*time.Minute, 40*time.Minute)), actRequestPayment)
+		return
+	}
+	s.enterStep(x, now, false)
+}
+
+// enterStep plans the work of the current step: when it will be done (on
+// time, or late), and what happens meanwhile.
+func (s *demoSim) enterStep(x *demoDossier, now time.Time, fresh bool) {
+	if fresh || x.stepDoneAt.IsZero() || !x.stepDoneAt.After(now) {
+		x.stepDoneAt = s.stepDone(x, now)
+	}
+	i := x.stepIndex()
+	switch {
+	case x.plan.interruptAt == i:
+		x.plan.interruptAt = -1
+		s.schedule(x, s.midway(x, now), actInterrupt)
+	case x.plan.late[i] && x.plan.extend && !x.extended:
+		s.schedule(x, s.midway(x, now), actExtend)
+	case x.plan.stepSupplement == i && x.stepAsked < x.plan.rounds:
+		s.schedule(x, s.midway(x, now), actStep)
+	default:
+		s.schedule(x, x.stepDoneAt, actStep)
+	}
+}
+
+// midway is a working time between now and the step's planned end.
+func (s *demoSim) midway(x *demoDossier, now time.Time) time.Time {
+	left := s.cal.Between(now, x.stepDoneAt)
+	return s.staffAt(now, time.Duration(float64(left)*(0.2+0.5*x.rng.Float64())))
+}
+
+// stepDone is when the current step's work is done: within its due time,
+// or (planned late, and more often in the weeks around Tết) after it.
+func (s *demoSim) stepDone(x *demoDossier, now time.Time) time.Time {
+	step := x.d.GetCurrentStep()
+	due := step.GetDueTime().AsTime()
+	late := x.plan.late[x.stepIndex()]
+	if d := due.In(vietnam); !late && d.After(time.Date(2026, 2, 9, 0, 0, 0, 0, vietnam)) && d.Before(time.Date(2026, 2, 28, 0, 0, 0, 0, vietnam)) {
+		late = x.chance(0.15)
+	}
+	left := s.cal.Between(now, due)
+	if late || left <= 0 {
+		return s.staffAt(due, time.Duration(float64(x.allotted())*(0.1+0.9*x.rng.Float64()))+30*time.Minute)
+	}
+	return s.staffAt(now, time.Duration(float64(left)*(0.15+0.8*x.rng.Float64())))
+}
+
+// askSupplement asks for a document (pausing the clock); the applicant
+// provides it later, or never (the dossier is then stopped).
+func (s *demoSim) askSupplement(ctx context.Context, x *demoDossier, spec auth.TokenSpec, now time.Time) error {
+	code := x.proc.comps[0].GetCode()
+	err := s.call(ctx, x, "RequestSupplement", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		return s.dossiers.RequestSupplement(ctx, &pb.RequestSupplementRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+			Reason: "Tài liệu chưa rõ, đề nghị bổ sung bản rõ nét", ComponentCodes: []string{code}})
+	})
+	if err != nil {
+		return err
+	}
+	x.asked++
+	if x.plan.abandon {
+		s.schedule(x, s.staffAt(now, 15*8*time.Hour), actStopAbandoned)
+		return nil
+	}
+	if x.path.applicantOnline() {
+		s.schedule(x, citizenAt(now, x.between(3*time.Hour, 96*time.Hour)), actProvide)
+	} else {
+		s.schedule(x, s.staffAt(now, x.between(4*time.Hour, 40*time.Hour)), actProvide)
+	}
+	return nil
+}
+
+func (s *demoSim) withdraw(ctx context.Context, x *demoDossier, reason string) error {
+	spec, ch := x.clerk(), pb.Channel_CHANNEL_COUNTER
+	if x.path.applicantOnline() {
+		spec, ch = x.applicantSpec(), pb.Channel_CHANNEL_ONLINE
+	}
+	x.next = actDone
+	return s.call(ctx, x, "WithdrawDossier", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		return s.dossiers.WithdrawDossier(ctx, &pb.WithdrawDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
+			Reason: reason, Channel: ch})
+	})
+}
+
+func (s *demoSim) stop(ctx context.Context, x *demoDossier, reason string) error {
+	x.next = actDone
+	return s.call(ctx, x, "StopDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		return s.dossiers.StopDossier(ctx, &pb.StopDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Reason: reason})
+	})
+}
+
+// resolve issues the result at the last step; it is handed over later.
+func (s *demoSim) resolve(ctx context.Context, x *demoDossier, now time.Time) error {
+	res := &pb.DossierResult{Electronic: x.plan.electronic, Signer: "Lãnh đạo " + x.proc.workflow[len(x.proc.workflow)-1].GetUnitCode(),
+		Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả giải quyết " + x.proc.code}}}
+	if res.Electronic {
+		ref := fmt.Sprintf("results/demo/%d/kq.pdf", x.n)
+		res.Documents[0].FileRef, res.Documents[0].FileSha256 = ref, sha(ref)
+	}
+	err := s.call(ctx, x, "ResolveDossier", x.stepSpec(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		return s.dossiers.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Result: res})
+	})
+	if err != nil {
+		return err
+	}
+	switch {
+	case x.returnCh == pb.Channel_CHANNEL_ONLINE && res.Electronic:
+		s.schedule(x, s.staffAt(now, x.between(5*time.Minute, 2*time.Hour)), actReturn)
+	case x.returnCh == pb.Channel_CHANNEL_POSTAL:
+		s.schedule(x, s.staffAt(now, x.between(2*time.Hour, 12*time.Hour)), actReturn)
+	default: // the applicant comes to the counter within a week or so
+		s.schedule(x, s.staffAt(now, x.between(time.Hour, 48*time.Hour)), actReturn)
+	}
+	return nil
+}

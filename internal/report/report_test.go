@@ -1,0 +1,78 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+func TestContributionAndChange(t *testing.T) {
+	t0 := time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)
+	d := &domain.Dossier{Status: domain.StatusSubmitted, Channel: domain.ChannelOnline, FiledBy: domain.ActorStaffOnBehalf,
+		Components: []domain.Component{{Source: domain.SourceUploaded}, {Source: domain.SourceReused}}}
+	v, b := Contribution(d)
+	if v[Filed] != 1 || v[AwaitingIntake] != 1 || v[Received] != 0 || v[ComponentsTotal] != 0 || b != -1 {
+		t.Fatalf("submitted: %v %d", v, b)
+	}
+	after := *d
+	after.Status, after.ReceivedAt, after.OriginalDueAt = domain.StatusReceived, t0, t0.Add(24*time.Hour)
+	delta, changed := Change(d, &after, Key{})
+	if !changed || delta.Vector[AwaitingIntake] != -1 || delta.Vector[Received] != 1 || delta.Vector[Running] != 1 ||
+		delta.Vector[ComponentsReused] != 1 || delta.Vector[DigitisedDossiers] != 1 || delta.Vector[Filed] != 0 {
+		t.Fatalf("accept delta: %v", delta.Vector)
+	}
+	res := after
+	mins := int64(600)
+	res.Status, res.FinishedAt, res.Result, res.ProcessingMinutes = domain.StatusResolved, t0.Add(48*time.Hour), &domain.Result{Electronic: true}, &mins
+	delta, _ = Change(&after, &res, Key{})
+	if delta.Vector[Running] != -1 || delta.Vector[ResolvedLate] != 1 || delta.Vector[ElectronicResults] != 1 ||
+		delta.Vector[ProcessingMinutes] != 600 || delta.Buckets[10] != 1 {
+		t.Fatalf("resolve delta: %v %v", delta.Vector, delta.Buckets)
+	}
+	if _, changed := Change(&res, &res, Key{}); changed {
+		t.Fatal("no change reported as a change")
+	}
+}
+
+// The padded figure: assisted filings counted as online cross the 50%
+// threshold that genuine filings do not reach.
+func TestAssistedFilingsInflateTheOnlineScore(t *testing.T) {
+	rows := []Row{
+		{Channel: domain.ChannelOnline, FiledBy: domain.ActorCitizen, Vector: Vector{Filed: 3, Received: 3}},
+		{Channel: domain.ChannelOnline, FiledBy: domain.ActorStaffOnBehalf, Vector: Vector{Filed: 4, Received: 4}},
+		{Channel: domain.ChannelCounter, FiledBy: domain.ActorStaff, Vector: Vector{Filed: 3, Received: 3}},
+	}
+	in := Compute(rows, Facts{Offered: 10, OfferedOnline: 9, UsedOnline: 9, UsedOnlineReported: 9})
+	if in.GenuineOnlineShare != (Ratio{3, 10}) || in.ReportedOnlineShare != (Ratio{7, 10}) {
+		t.Fatalf("shares: %v %v", in.GenuineOnlineShare, in.ReportedOnlineShare)
+	}
+	if in.Score.OnlineService != 2+4+3 || in.Score.ReportedOnlineService != 2+4+6 {
+		t.Fatalf("online service: genuine %v, reported %v", in.Score.OnlineService, in.Score.ReportedOnlineService)
+	}
+}
+
+func TestPercentileAndPeriods(t *testing.T) {
+	if got := percentileHours(map[int]int64{1: 5, 4: 4, 30: 1}, 0.9); got != 5 {
+		t.Fatalf("p90 = %v", got)
+	}
+	if got := percentileHours(nil, 0.9); got != 0 {
+		t.Fatalf("empty p90 = %v", got)
+	}
+	for s, want := range map[string][2]string{"2026": {"2026-01-01", "2026-12-31"}, "2026-Q2": {"2026-04-01", "2026-06-30"},
+		"2026-02": {"2026-02-01", "2026-02-28"}, "2024-02": {"2024-02-01", "2024-02-29"}, "2026-03-05": {"2026-03-05", "2026-03-05"}} {
+		p, err := ParsePeriod(s)
+		from, to := p.Dates()
+		if err != nil || from != want[0] || to != want[1] {
+			t.Errorf("%s: %s..%s %v", s, from, to, err)
+		}
+	}
+	for _, bad := range []string{"26", "2026-13", "2026-Q5", "2026-02-30", "x"} {
+		if _, err := ParsePeriod(bad); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
+	}
+	if Bucket("2026-05-17", Quarter) != "2026-Q2" || Bucket("2026-05-17", Month) != "2026-05" || Bucket("2026-05-17", Year) != "2026" {
+		t.Fatal("buckets")
+	}
+}
