@@ -199,34 +199,26 @@ func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q Access
 			return nil, "", err
 		}
 	}
-	after, err := decodePageToken(token, q)
-	if err != nil {
-		return nil, "", err
-	}
-	var afterID int64
-	if after != "" {
-		if afterID, err = strconv.ParseInt(after, 10, 64); err != nil {
-			return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
-		}
-	}
-	f := store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, AfterID: afterID}
+	var actorAgencies []string
 	if p.Role == domain.RoleAuditor && q.ActorID != "" {
 		// An auditor audits the officials of their jurisdiction.
-		if f.ActorAgencies, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
+		var err error
+		if actorAgencies, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
 			return nil, "", err
 		}
 	}
-	size := pageSizeOr(pageSize, 100)
-	page, err := s.store.ListAccesses(ctx, f, size+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(page) > size {
-		page = page[:size]
-		next = encodePageToken(strconv.FormatInt(page[size-1].ID, 10), q)
-	}
-	return page, next, nil
+	return keysetPage(q, pageSize, 100, token,
+		func(after string, limit int) ([]domain.Access, error) {
+			f := store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
+			if after != "" {
+				var err error
+				if f.AfterID, err = strconv.ParseInt(after, 10, 64); err != nil {
+					return nil, domain.Invalid("page_token", "not a page token issued by this server")
+				}
+			}
+			return s.store.ListAccesses(ctx, f, limit)
+		},
+		func(a *domain.Access) string { return strconv.FormatInt(a.ID, 10) })
 }
 
 // ProxySignal is an account or network that filed online for many

@@ -51,21 +51,11 @@ func (s *Service) GetAgency(ctx context.Context, code string) (*domain.Agency, e
 
 // ListAgencies returns a page of agencies.
 func (s *Service) ListAgencies(ctx context.Context, f store.AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
-	after, err := decodePageToken(token, f)
-	if err != nil {
-		return nil, "", err
-	}
-	size := pageSizeOr(pageSize, 100)
-	page, err := s.store.ListAgencies(ctx, f, after, size+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(page) > size {
-		page = page[:size]
-		next = encodePageToken(page[size-1].Code, f)
-	}
-	return page, next, nil
+	return keysetPage(f, pageSize, 100, token,
+		func(after string, limit int) ([]domain.Agency, error) {
+			return s.store.ListAgencies(ctx, f, after, limit)
+		},
+		func(a *domain.Agency) string { return a.Code })
 }
 
 // CreateProcedure validates and stores a procedure with its first version.
@@ -168,19 +158,9 @@ func (s *Service) GetProcedure(ctx context.Context, code string) (*domain.Proced
 
 // ListProcedures returns a page of procedures.
 func (s *Service) ListProcedures(ctx context.Context, f store.ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
-	after, err := decodePageToken(token, f)
-	if err != nil {
-		return nil, "", err
-	}
-	size := pageSizeOr(pageSize, 100)
-	page, err := s.store.ListProcedures(ctx, f, after, size+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(page) > size {
-		page = page[:size]
-		next = encodePageToken(page[size-1].Code, f)
-	}
-	return page, next, nil
+	return keysetPage(f, pageSize, 100, token,
+		func(after string, limit int) ([]domain.Procedure, error) {
+			return s.store.ListProcedures(ctx, f, after, limit)
+		},
+		func(p *domain.Procedure) string { return p.Code })
 }

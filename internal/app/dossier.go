@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -460,25 +461,20 @@ func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID 
 	if err := s.authoriseRead(ctx, p, d); err != nil {
 		return nil, "", err
 	}
-	after, err := decodePageToken(token, dossierID)
+	evs, next, err := keysetPage(dossierID, pageSize, 100, token,
+		func(after string, limit int) ([]domain.Event, error) {
+			var afterSeq int64
+			if after != "" {
+				var err error
+				if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
+					return nil, domain.Invalid("page_token", "not a page token issued by this server")
+				}
+			}
+			return s.store.ListEvents(ctx, dossierID, afterSeq, limit)
+		},
+		func(e *domain.Event) string { return strconv.FormatInt(e.Seq, 10) })
 	if err != nil {
 		return nil, "", err
-	}
-	var afterSeq int64
-	if after != "" {
-		if _, err := fmt.Sscan(after, &afterSeq); err != nil {
-			return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
-		}
-	}
-	size := pageSizeOr(pageSize, 100)
-	evs, err := s.store.ListEvents(ctx, dossierID, afterSeq, size+1)
-	if err != nil {
-		return nil, "", err
-	}
-	next := ""
-	if len(evs) > size {
-		evs = evs[:size]
-		next = encodePageToken(fmt.Sprint(evs[size-1].Seq), dossierID)
 	}
 	for i := range evs {
 		evs[i].DossierCode = d.Code

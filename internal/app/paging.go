@@ -54,3 +54,22 @@ func decodePageToken(token string, filter any) (string, error) {
 	}
 	return t.After, nil
 }
+
+// keysetPage fetches one page after the token's position: it asks fetch for
+// one item more than the page to learn whether another page follows, and
+// returns a token holding the last item's key (and the filter's
+// fingerprint, so the token cannot be replayed with other filters).
+func keysetPage[T any](filter any, pageSize, defaultSize int, token string,
+	fetch func(after string, limit int) ([]T, error), key func(*T) string) ([]T, string, error) {
+	after, err := decodePageToken(token, filter)
+	if err != nil {
+		return nil, "", err
+	}
+	size := pageSizeOr(pageSize, defaultSize)
+	page, err := fetch(after, size+1)
+	if err != nil || len(page) <= size {
+		return page, "", err
+	}
+	page = page[:size]
+	return page, encodePageToken(key(&page[size-1]), filter), nil
+}

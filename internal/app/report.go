@@ -432,16 +432,21 @@ func keyString(k report.Key) string {
 	return fmt.Sprintf("%s/%s/%s/%s/%s", k.Agency, k.Day, k.Procedure, k.Channel, k.FiledBy)
 }
 
+// unionKeys returns the keys of both maps.
+func unionKeys[K comparable, V any](a, b map[K]V) map[K]bool {
+	keys := make(map[K]bool, len(a))
+	for k := range a {
+		keys[k] = true
+	}
+	for k := range b {
+		keys[k] = true
+	}
+	return keys
+}
+
 func compareVectors(period string, stored, want map[report.Key]report.Vector) []StatsDiff {
 	var out []StatsDiff
-	keys := map[report.Key]bool{}
-	for k := range stored {
-		keys[k] = true
-	}
-	for k := range want {
-		keys[k] = true
-	}
-	for k := range keys {
+	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
 		for i, name := range report.MetricNames {
 			if s[i] != w[i] {
@@ -454,22 +459,8 @@ func compareVectors(period string, stored, want map[report.Key]report.Vector) []
 
 func compareDurations(period string, stored, want map[report.Key]map[int]int64) []StatsDiff {
 	var out []StatsDiff
-	keys := map[report.Key]bool{}
-	for k := range stored {
-		keys[k] = true
-	}
-	for k := range want {
-		keys[k] = true
-	}
-	for k := range keys {
-		hours := map[int]bool{}
-		for h := range stored[k] {
-			hours[h] = true
-		}
-		for h := range want[k] {
-			hours[h] = true
-		}
-		for h := range hours {
+	for k := range unionKeys(stored, want) {
+		for h := range unionKeys(stored[k], want[k]) {
 			if stored[k][h] != want[k][h] {
 				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + period, Key: keyString(k),
 					Metric: fmt.Sprintf("hours=%d", h), Stored: stored[k][h], Recomputed: want[k][h]})
@@ -481,14 +472,7 @@ func compareDurations(period string, stored, want map[report.Key]map[int]int64) 
 
 func compareUnits(period string, stored, want map[[2]string]store.UnitRow) []StatsDiff {
 	var out []StatsDiff
-	keys := map[[2]string]bool{}
-	for k := range stored {
-		keys[k] = true
-	}
-	for k := range want {
-		keys[k] = true
-	}
-	for k := range keys {
+	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
 		for _, m := range []struct {
 			name string

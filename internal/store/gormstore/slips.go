@@ -41,13 +41,17 @@ func (s *Store) ListSlip(ctx context.Context, dossierID string) ([]domain.SlipRo
 	if err := s.conn(ctx).Where("dossier_id = ?", dossierID).Order("step_index").Find(&rows).Error; err != nil {
 		return nil, err
 	}
+	return slipsFromRows(rows), nil
+}
+
+func slipsFromRows(rows []slipRow) []domain.SlipRow {
 	out := make([]domain.SlipRow, len(rows))
 	for i, r := range rows {
 		out[i] = domain.SlipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
 			Role: domain.Role(r.Role), Assignee: r.Assignee, StartedAt: r.StartedAt.UTC(), DueAt: r.DueAt.UTC(),
 			FinishedAt: fromDB(r.FinishedAt), Outcome: domain.SlipOutcome(r.Outcome)}
 	}
-	return out, nil
+	return out
 }
 
 type calendarYearRow struct {

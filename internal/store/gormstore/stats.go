@@ -329,11 +329,5 @@ func (s *Store) ListFinishedSlipRows(ctx context.Context, dossierIDs []string) (
 	if err := s.conn(ctx).Where("outcome = ? AND dossier_id IN ?", int(domain.SlipFinished), dossierIDs).Find(&rows).Error; err != nil {
 		return nil, err
 	}
-	out := make([]domain.SlipRow, len(rows))
-	for i, r := range rows {
-		out[i] = domain.SlipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
-			Role: domain.Role(r.Role), Assignee: r.Assignee, StartedAt: r.StartedAt.UTC(), DueAt: r.DueAt.UTC(),
-			FinishedAt: fromDB(r.FinishedAt), Outcome: domain.SlipOutcome(r.Outcome)}
-	}
-	return out, nil
+	return slipsFromRows(rows), nil
 }
