@@ -206,7 +206,9 @@ func TestDemoProceduresEveryPath(t *testing.T) {
 					if d.GetStatus() != pb.DossierStatus_DOSSIER_STATUS_RECEIVED || d.GetPauseTime() != nil {
 						t.Fatalf("not resumed: %v", d)
 					}
-					d = dr.Must(domain.ActionResolve, dr.ForwardToLastStep(d))
+					if d = dr.Must(domain.ActionResolve, dr.ForwardToLastStep(d)); d.GetStatus() != pb.DossierStatus_DOSSIER_STATUS_RESOLVED {
+						t.Fatalf("not resolved after the supplement round: %v", d)
+					}
 				})
 				t.Run("payment pause", func(t *testing.T) {
 					d := dr.Must(domain.ActionConfirmPayment, dr.Must(domain.ActionRequestPayment, newDossier()))

@@ -69,7 +69,7 @@ func TestIndicatorsHandBuilt(t *testing.T) {
 
 			// D1 counter, resolved next morning (9 working hours), electronic, returned.
 			d1 := counter(seed.ProcEnterprise, L(2026, 1, 5, 9, 0), true)
-			d1 = act(domain.ActionReturn, resolve(d1, L(2026, 1, 6, 10, 0), true), L(2026, 1, 6, 11, 0))
+			act(domain.ActionReturn, resolve(d1, L(2026, 1, 6, 10, 0), true), L(2026, 1, 6, 11, 0))
 			// D2 genuine online, resolved late after 49 working hours, paper result.
 			d2 := act(domain.ActionReceive, online(seed.ProcEnterprise, L(2026, 1, 6, 9, 0)), L(2026, 1, 6, 9, 0))
 			resolve(d2, L(2026, 1, 14, 10, 0), false)

@@ -79,19 +79,18 @@ func (dr *Driver) StepCtx(d *pb.Dossier) context.Context {
 // Do performs action a on d (as the granted principal, with a valid
 // payload) and returns the dossier after it, or the error.
 func (dr *Driver) Do(a domain.Action, d *pb.Dossier) (*pb.Dossier, error) {
-	return dr.DoAs(nil, a, d)
+	return dr.do(func(granted context.Context) context.Context { return granted }, a, d)
 }
 
-// DoAs is Do with an explicit caller (nil: the granted principal).
+// DoAs is Do as the caller of ctx instead of the granted principal.
 func (dr *Driver) DoAs(ctx context.Context, a domain.Action, d *pb.Dossier) (*pb.Dossier, error) {
+	return dr.do(func(context.Context) context.Context { return ctx }, a, d)
+}
+
+// do performs a with the caller pick chooses given the granted principal.
+func (dr *Driver) do(pick func(granted context.Context) context.Context, a domain.Action, d *pb.Dossier) (*pb.Dossier, error) {
 	c := dr.e.Dossiers
 	id, ver := d.GetId(), d.GetVersion()
-	pick := func(def context.Context) context.Context {
-		if ctx != nil {
-			return ctx
-		}
-		return def
-	}
 	type resp interface{ GetDossier() *pb.Dossier }
 	var r resp
 	var err error
