@@ -111,6 +111,20 @@ type Dossiers interface {
 	// ListEvents returns at most limit events of a dossier with Seq > afterSeq,
 	// in order.
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
+
+	// InsertBulk stores many new dossiers with their events and slip rows
+	// at once, for loading generated or restored data (`motcua seed`), not
+	// for serving requests: the rows are stored as given, without checking
+	// chains or touching the aggregates, which the caller keeps consistent
+	// (ApplyStats, ApplyUnitStats). It also raises each (agency, day)
+	// dossier counter to at least the sequence of the inserted codes, so
+	// that later intake continues after them. Everything is inserted or
+	// nothing: ErrAlreadyExists if an id, a code, a (dossier, seq) event or
+	// a (dossier, step) slip row exists; ErrNotFound if a dossier names an
+	// unknown agency or procedure version, or an event or slip row an
+	// unknown dossier. It joins the caller's transaction when ctx carries
+	// one; otherwise it runs in its own, and on PostgreSQL loads with COPY.
+	InsertBulk(ctx context.Context, dossiers []domain.Dossier, events []domain.Event, slips []domain.SlipRow) error
 }
 
 // DossierFilter narrows ListDossiers; zero fields match everything.

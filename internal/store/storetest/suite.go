@@ -40,6 +40,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"DeadlineLists", testDeadlineLists},
 		{"AuditQueries", testAuditQueries},
 		{"SchemaCurrent", testSchemaCurrent},
+		{"InsertBulk", testInsertBulk},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

@@ -1,0 +1,258 @@
+package bench_test
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/store"
+)
+
+// explain prints the plans of the queries behind the measured calls, as
+// gormstore issues them (values inlined), executed on the benchmark's
+// database.
+func (h *harness) explain(b *testing.B, w io.Writer) {
+	ctx := context.Background()
+	var id string
+	if err := h.db.QueryRowContext(ctx, `SELECT id::text FROM dossiers TABLESAMPLE BERNOULLI (0.1) REPEATABLE (2) LIMIT 1`).Scan(&id); err != nil {
+		b.Fatal(err)
+	}
+	lit := func(ss ...string) string {
+		q := make([]string, len(ss))
+		for i, s := range ss {
+			q[i] = "'" + strings.ReplaceAll(s, "'", "''") + "'"
+		}
+		return strings.Join(q, ", ")
+	}
+	ts := func(t time.Time) string { return "'" + t.UTC().Format("2006-01-02 15:04:05.999999") + "+00'" }
+	now := ts(h.now())
+	agencies := lit(h.province...)
+	queries := []struct{ title, sql string }{
+		{"GetIndicators 1/5 — SumStats (monthly rows of the year)",
+			`SELECT '' AS day, channel, filed_by, COALESCE(SUM(filed), 0), COALESCE(SUM(received), 0), COALESCE(SUM(running), 0)
+			FROM dossier_stats WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12'
+			GROUP BY channel, filed_by ORDER BY channel, filed_by`},
+		{"GetIndicators 2/5 — SumDurations",
+			`SELECT hours, SUM(dossiers) AS n FROM dossier_stats_durations
+			WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY hours`},
+		{"GetIndicators 3/5 — CountOverdue (the one query on the dossiers table)",
+			`SELECT count(*) FROM dossiers d WHERE d.status IN (2, 4) AND d.original_due_at < ` + now + `
+			AND d.agency_code IN (` + agencies + `) AND d.created_at >= ` + ts(h.from) + ` AND d.created_at < ` + ts(h.to)},
+		{"GetIndicators 4/5 — ProceduresWithOnlineFilings (genuine; also run without the filed_by filter)",
+			`SELECT DISTINCT procedure_code FROM dossier_stats WHERE period = 'M' AND agency_code IN (` + agencies + `)
+			AND day >= '2026-01' AND day <= '2026-12' AND channel = 2 AND filed > 0 AND filed_by IN (1, 2)`},
+		{"GetIndicators 5/5 — ProceduresOf",
+			`SELECT * FROM procedures WHERE agency_code IN (` + agencies + `, '` + seed.Province + `') ORDER BY code`},
+		{"the baseline: direct scan of the dossiers table",
+			strings.NewReplacer("$1", "ARRAY["+agencies+"]", "$2", ts(h.from), "$3", ts(h.to), "$4", now).Replace(directScan)},
+		{"GetDossier by id", `SELECT * FROM dossiers WHERE id = '` + id + `' LIMIT 1`},
+		{"ListDossiers overdue=true for one agency (clerk's scope, first page)",
+			`SELECT * FROM dossiers WHERE (agency_code IN ('` + seed.OneStopCentre + `') OR step_unit_code IN ('` + seed.OneStopCentre + `'))
+			AND agency_code = '` + seed.OneStopCentre + `' AND status IN (2, 4) AND original_due_at < ` + now + `
+			ORDER BY original_due_at IS NULL, original_due_at, id LIMIT 51`},
+		{"the same without 'original_due_at IS NULL' in ORDER BY (the filter already excludes NULL): not run by the server",
+			`SELECT * FROM dossiers WHERE (agency_code IN ('` + seed.OneStopCentre + `') OR step_unit_code IN ('` + seed.OneStopCentre + `'))
+			AND agency_code = '` + seed.OneStopCentre + `' AND status IN (2, 4) AND original_due_at < ` + now + `
+			ORDER BY original_due_at, id LIMIT 51`},
+	}
+	fmt.Fprintf(w, "\n== EXPLAIN (ANALYZE, BUFFERS) on the benchmark database ==\n")
+	for _, q := range queries {
+		rows, err := h.db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.sql)
+		if err != nil {
+			b.Fatalf("%s: %v", q.title, err)
+		}
+		fmt.Fprintf(w, "\n-- %s\n", q.title)
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				b.Fatal(err)
+			}
+			fmt.Fprintln(w, line)
+		}
+		rows.Close()
+	}
+	var sizes string
+	err := h.db.QueryRowContext(ctx, `SELECT string_agg(format('%s %s (%s rows)', relname, pg_size_pretty(pg_total_relation_size(relid)), n_live_tup), '; ' ORDER BY pg_total_relation_size(relid) DESC)
+		FROM pg_stat_user_tables WHERE relname IN ('dossiers', 'dossier_events', 'process_control_slips', 'dossier_stats', 'dossier_stats_durations', 'unit_step_stats', 'dossier_accesses')`).Scan(&sizes)
+	if err != nil {
+		b.Fatal(err)
+	}
+	fmt.Fprintf(w, "\n-- table sizes (with indexes): %s\n", sizes)
+}
+
+// durationsQuery is SumDurations for the province and the year, as
+// gormstore issues it.
+func (h *harness) durationsQuery() string {
+	q := make([]string, len(h.province))
+	for i, a := range h.province {
+		q[i] = "'" + a + "'"
+	}
+	return `SELECT hours, SUM(dossiers) AS n FROM dossier_stats_durations
+	WHERE period = 'M' AND agency_code IN (` + strings.Join(q, ", ") + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY hours`
+}
+
+// experiment is a schema change tried on the benchmark's database after
+// every measurement, and GetIndicators timed again with it.
+type experiment struct {
+	name       string
+	setup      []string
+	plan       []string
+	undo       []string
+	control    latencies // GetIndicators just before the change
+	indicators latencies // and with it
+}
+
+// experiments try the fixes the EXPLAIN output suggests for GetIndicators
+// on the same database, after all measurements, and time GetIndicators
+// again with each (then undo it). They change nothing outside this
+// throwaway database.
+func (h *harness) experiments(b *testing.B, call func() error) []*experiment {
+	ctx := context.Background()
+	// Day buckets: the same rows with the processing time rounded down to
+	// whole working days (hours/8*8), swapped in under the table's name so
+	// that the server's own query reads them.
+	dayBuckets := []string{
+		`ALTER TABLE dossier_stats_durations RENAME TO bench_durations_hourly`,
+		`CREATE TABLE dossier_stats_durations (LIKE bench_durations_hourly INCLUDING ALL)`,
+		`INSERT INTO dossier_stats_durations SELECT period, agency_code, day, procedure_code, field_code, channel, filed_by,
+			hours / 8 * 8, SUM(dossiers) FROM bench_durations_hourly GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+		`VACUUM (ANALYZE) dossier_stats_durations`,
+	}
+	undoDayBuckets := []string{`DROP TABLE dossier_stats_durations`,
+		`ALTER TABLE bench_durations_hourly RENAME TO dossier_stats_durations`}
+	cover := []string{`CREATE INDEX bench_durations_cover ON dossier_stats_durations (period, agency_code, day) INCLUDE (hours, dossiers)`,
+		`VACUUM (ANALYZE) dossier_stats_durations`}
+	exps := []*experiment{
+		{name: "covering index (period, agency_code, day) INCLUDE (hours, dossiers) on dossier_stats_durations",
+			setup: cover, undo: []string{`DROP INDEX bench_durations_cover`}},
+		{name: "durations in whole working days instead of hours", setup: dayBuckets, undo: undoDayBuckets},
+		{name: "whole working days and the covering index", setup: append(slices.Clone(dayBuckets), cover...), undo: undoDayBuckets},
+	}
+	timeCalls := func(into *latencies) {
+		for i := range 60 {
+			t := time.Now()
+			if err := call(); err != nil {
+				b.Fatal(err)
+			}
+			if i >= 10 { // the first calls warm the caches
+				*into = append(*into, time.Since(t))
+			}
+		}
+	}
+	for _, e := range exps {
+		timeCalls(&e.control)
+		for _, q := range e.setup {
+			if _, err := h.db.ExecContext(ctx, q); err != nil {
+				b.Fatalf("%s: %v", q, err)
+			}
+		}
+		rows, err := h.db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+h.durationsQuery())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				b.Fatal(err)
+			}
+			e.plan = append(e.plan, line)
+		}
+		rows.Close()
+		timeCalls(&e.indicators)
+		for _, q := range e.undo {
+			if _, err := h.db.ExecContext(ctx, q); err != nil {
+				b.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	return exps
+}
+
+// timedStore times the store calls GetIndicators makes.
+type timedStore struct {
+	store.Store
+	mu    sync.Mutex
+	calls map[string]latencies
+}
+
+func (s *timedStore) time(name string, t0 time.Time) {
+	s.mu.Lock()
+	s.calls[name] = append(s.calls[name], time.Since(t0))
+	s.mu.Unlock()
+}
+
+func (s *timedStore) GetAgency(ctx context.Context, code string) (*domain.Agency, error) {
+	defer s.time("GetAgency", time.Now())
+	return s.Store.GetAgency(ctx, code)
+}
+
+func (s *timedStore) AgencySubtree(ctx context.Context, code string) ([]string, error) {
+	defer s.time("AgencySubtree", time.Now())
+	return s.Store.AgencySubtree(ctx, code)
+}
+
+func (s *timedStore) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row, error) {
+	defer s.time("SumStats", time.Now())
+	return s.Store.SumStats(ctx, q)
+}
+
+func (s *timedStore) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]int64, error) {
+	defer s.time("SumDurations", time.Now())
+	return s.Store.SumDurations(ctx, q)
+}
+
+func (s *timedStore) CountOverdue(ctx context.Context, q store.StatsQuery, now time.Time) (int64, error) {
+	defer s.time("CountOverdue", time.Now())
+	return s.Store.CountOverdue(ctx, q, now)
+}
+
+func (s *timedStore) ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error) {
+	defer s.time("ProceduresOf", time.Now())
+	return s.Store.ProceduresOf(ctx, agencies)
+}
+
+func (s *timedStore) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
+	defer s.time("ProceduresWithOnlineFilings", time.Now())
+	return s.Store.ProceduresWithOnlineFilings(ctx, q, genuineOnly)
+}
+
+// breakdown calls the Indicators use case directly (no gRPC) n times on
+// a timed store over the same database and prints where its time goes.
+func (h *harness) breakdown(b *testing.B, w io.Writer, n int) {
+	ctx := context.Background()
+	ts := &timedStore{Store: h.st, calls: map[string]latencies{}}
+	a := app.New(ts, app.WithClock(h.now))
+	p := domain.Principal{Subject: auditor.Subject, Role: auditor.Role, AgencyCode: auditor.Agency}
+	q := app.ReportQuery{Agency: seed.Province, SubAgencies: true, Period: report.YearOf(year)}
+	var total latencies
+	for range n {
+		t := time.Now()
+		if _, err := a.Indicators(ctx, p, q); err != nil {
+			b.Fatal(err)
+		}
+		total = append(total, time.Since(t))
+	}
+	fmt.Fprintf(w, "\n-- where GetIndicators' time goes: the use case called directly %d times (no gRPC), per call\n", n)
+	fmt.Fprintf(w, "%-30s %6s %12s %12s\n", "store call", "calls", "median", "sum of medians")
+	var names []string
+	for k := range ts.calls {
+		names = append(names, k)
+	}
+	slices.SortFunc(names, func(x, y string) int { return cmp.Compare(ts.calls[y].quantile(0.5), ts.calls[x].quantile(0.5)) })
+	for _, k := range names {
+		l := ts.calls[k]
+		per := len(l) / n
+		fmt.Fprintf(w, "%-30s %6d %10.2fms %10.2fms\n", k, per, ms(l.quantile(0.5)), float64(per)*ms(l.quantile(0.5)))
+	}
+	fmt.Fprintf(w, "%-30s %6s %10.2fms\n", "Indicators use case in all", "", ms(total.quantile(0.5)))
+}

@@ -1,0 +1,282 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/seed"
+)
+
+// intakeResult compares intake through the API with pgbench doing the same
+// writes.
+type intakeResult struct {
+	clients              int
+	duration             time.Duration
+	apiDone, pgbenchDone int64
+	apiTime, pgbenchTime time.Duration
+	pgbenchTPS           float64
+	note                 string
+	apiLatency           latencies
+}
+
+func (r *intakeResult) apiPerSec() float64 { return float64(r.apiDone) / r.apiTime.Seconds() }
+
+func (r *intakeResult) apiRate() string { return fmt.Sprintf("%.0f/s", r.apiPerSec()) }
+
+func (r *intakeResult) pgbenchRate() string {
+	if r.pgbenchTPS == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f/s", r.pgbenchTPS)
+}
+
+func (r *intakeResult) ratio() float64 {
+	if r.pgbenchTPS == 0 {
+		return 0
+	}
+	return r.apiPerSec() / r.pgbenchTPS
+}
+
+// receiving are the agencies intake clients work at: client i at
+// receiving[i % len], so that clients rarely queue on one day's counter.
+func receiving() []string {
+	out := []string{seed.OneStopCentre}
+	for _, d := range seed.Districts {
+		out = append(out, d.Code)
+	}
+	return out
+}
+
+// intake runs -clients concurrent counter intakes (ReceiveDossier of a new
+// criminal-record dossier, as a clerk of one of the receiving agencies)
+// through the API for -intake, then pgbench with as many clients for as
+// long, running the statements the server issues for one intake (see
+// intakeScript) on the same database.
+func (h *harness) intake(b *testing.B) *intakeResult {
+	res := &intakeResult{clients: *flagClients, duration: *flagIntake}
+	if res.clients < 1 || res.duration <= 0 {
+		return nil
+	}
+	dossiers := pb.NewDossierServiceClient(h.conn)
+	agencies := receiving()
+	var done atomic.Int64
+	var mu sync.Mutex
+	var errs []error
+	ctxs := make([]context.Context, res.clients)
+	for i := range ctxs {
+		ctxs[i] = h.as(b, clerkOf(agencies[i%len(agencies)]))
+	}
+	b.Run("IntakeAPI", func(b *testing.B) {
+		// One run of fixed duration, whatever b.N: throughput, not ns/op.
+		if b.N > 1 {
+			b.Skip("measured once, in the first run")
+		}
+		deadline := time.Now().Add(res.duration)
+		began := time.Now()
+		var wg sync.WaitGroup
+		lat := make([]latencies, res.clients)
+		for c := range res.clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				agency := agencies[c%len(agencies)]
+				for k := 0; time.Now().Before(deadline); k++ {
+					t := time.Now()
+					_, err := dossiers.ReceiveDossier(ctxs[c], &pb.ReceiveDossierRequest{
+						RequestId: fmt.Sprintf("bench-intake-%d-%d-%d", began.UnixNano(), c, k),
+						Target:    &pb.ReceiveDossierRequest_NewDossier{NewDossier: intakeDraft(agency, c, k)},
+						Channel:   pb.Channel_CHANNEL_COUNTER})
+					if err != nil {
+						mu.Lock()
+						errs = append(errs, err)
+						mu.Unlock()
+						return
+					}
+					lat[c] = append(lat[c], time.Since(t))
+					done.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		res.apiTime = time.Since(began)
+		if err := errors.Join(errs...); err != nil {
+			b.Fatal(err)
+		}
+		res.apiDone = done.Load()
+		for _, l := range lat {
+			res.apiLatency = append(res.apiLatency, l...)
+		}
+		b.ReportMetric(res.apiPerSec(), "dossiers/s")
+		b.ReportMetric(ms(res.apiLatency.quantile(0.5)), "ms-median")
+		b.ReportMetric(ms(res.apiLatency.quantile(0.9)), "ms-p90")
+	})
+
+	pgbench, err := exec.LookPath("pgbench")
+	if err != nil {
+		res.note = "pgbench not found on PATH: no baseline"
+		return res
+	}
+	b.Run("IntakePgbench", func(b *testing.B) {
+		if b.N > 1 {
+			b.Skip("measured once, in the first run")
+		}
+		script := filepath.Join(b.TempDir(), "intake.sql")
+		if err := os.WriteFile(script, []byte(intakeScript(agencies)), 0o600); err != nil {
+			b.Fatal(err)
+		}
+		jobs := min(res.clients, numCPU())
+		// The rows carry the server's clock (the end of the seeded year),
+		// as the API's do: :off shifts now() to it.
+		off := int64(time.Until(h.now()).Seconds())
+		// Prepared statements, as the server's driver uses (pgx caches one
+		// per statement and connection).
+		cmd := exec.Command(pgbench, "--no-vacuum", "--protocol", "prepared", "--client", strconv.Itoa(res.clients), "--jobs", strconv.Itoa(jobs),
+			"--time", strconv.Itoa(int(res.duration.Seconds())), "--define", fmt.Sprintf("off=%d", off), "--file", script, h.url)
+		began := time.Now()
+		out, err := cmd.CombinedOutput()
+		res.pgbenchTime = time.Since(began)
+		if err != nil {
+			b.Fatalf("pgbench: %v\n%s", err, out)
+		}
+		m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
+		n := regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`).FindSubmatch(out)
+		f := regexp.MustCompile(`number of failed transactions: ([0-9]+)`).FindSubmatch(out)
+		if m == nil || n == nil {
+			b.Fatalf("pgbench output not understood:\n%s", out)
+		}
+		if f != nil && string(f[1]) != "0" {
+			b.Fatalf("pgbench had failed transactions:\n%s", out)
+		}
+		res.pgbenchTPS, _ = strconv.ParseFloat(string(m[1]), 64)
+		res.pgbenchDone, _ = strconv.ParseInt(string(n[1]), 10, 64)
+		// The baseline did the whole work: a dossier, its event and slip
+		// row and an idempotency record per transaction, on the server's
+		// day.
+		var dossiers, events, slips, requests int64
+		var day string
+		err = h.db.QueryRowContext(context.Background(), `SELECT
+			(SELECT count(*) FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%')),
+			(SELECT count(*) FROM dossier_events WHERE request_id LIKE 'pgb-%'),
+			(SELECT count(*) FROM process_control_slips WHERE dossier_id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%')),
+			(SELECT count(*) FROM requests WHERE request_id LIKE 'pgb-%'),
+			(SELECT coalesce(max(split_part(code, '-', 2)), '') FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%'))`).
+			Scan(&dossiers, &events, &slips, &requests, &day)
+		if err != nil {
+			b.Fatal(err)
+		}
+		want := domain.CodeDay(h.now().In(h.from.Location()))
+		if dossiers != res.pgbenchDone || events != dossiers || slips != dossiers || requests != dossiers || day != want {
+			b.Fatalf("pgbench reported %d transactions but stored %d dossiers, %d events, %d slip rows, %d requests, day %q (want %q)",
+				res.pgbenchDone, dossiers, events, slips, requests, day, want)
+		}
+		b.ReportMetric(res.pgbenchTPS, "transactions/s")
+	})
+	return res
+}
+
+func intakeDraft(agency string, c, k int) *pb.DossierDraft {
+	id := fmt.Sprintf("0800%02d%06d", 90+c%10, k%1000000)
+	file := fmt.Sprintf("files/bench/%d/%d/tk.pdf", c, k)
+	return &pb.DossierDraft{ProcedureCode: seed.ProcCriminal, AgencyCode: agency,
+		Applicant: &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: id, Name: "Nguyễn Văn Bench",
+			Phone: "0912345678", Address: "Xã An Hòa, " + agency},
+		Summary: "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam — Nguyễn Văn Bench",
+		Components: []*pb.DossierComponent{
+			{Code: "TK-LLTP", Source: pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, FileRef: file,
+				FileSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+			{Code: "CCCD", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED, ReusedFrom: "csdlqg-dan-cu:" + id},
+		},
+		ReturnChannel: pb.Channel_CHANNEL_COUNTER}
+}
+
+// intakeScript is a pgbench transaction making the same statements, with
+// rows of the same shape and size, as the server makes for one counter
+// intake (ReceiveDossier of a new dossier): look up the idempotency record,
+// the agency and the procedure's agency subtree, take the day's number,
+// insert the dossier and its first slip row, read the agency again for its
+// time zone, upsert the daily and monthly aggregate rows, append the event
+// and record the answer. Client i works at agency i mod 11, as the API
+// clients do. Ids are derived from a random number so that every
+// statement of a transaction names the same dossier; times are now()
+// moved to the server's clock (the variable off, in seconds).
+func intakeScript(agencies []string) string {
+	quoted := make([]string, len(agencies))
+	for i, a := range agencies {
+		quoted[i] = "'" + a + "'"
+	}
+	ag := fmt.Sprintf("(ARRAY[%s])[:client_id %% %d + 1]", strings.Join(quoted, ", "), len(agencies))
+	day := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD')`
+	dayISO := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')`
+	month := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')`
+	did := `md5('d' || :rid)::uuid`
+	metrics := `filed, awaiting_intake, not_accepted, received, running, paused, resolved_on_time, resolved_late, withdrawn, stopped,
+  returned, supplement_dossiers, supplement_rounds, payment_requests, payments_confirmed, payments_online, extensions,
+  digitised_dossiers, components_total, components_digitised, components_reused, components_paper, electronic_results, processing_minutes`
+	var set []string
+	for _, m := range strings.Split(strings.NewReplacer("\n", "", " ", "").Replace(metrics), ",") {
+		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
+	}
+	stats := func(period, day string) string {
+		return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
+  VALUES ('%s', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
+  ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s;`,
+			metrics, period, ag, day, strings.Join(set, ", "))
+	}
+	applicant := `'{"kind":1,"id_number":"080090123456","name":"Nguyễn Văn Bench","phone":"0912345678","address":"Xã An Hòa, 000.00.01.H55"}'`
+	components := `'[{"code":"TK-LLTP","file_ref":"files/bench/1/1/tk.pdf","file_sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","source":3},{"code":"CCCD","source":4,"reused_from":"csdlqg-dan-cu:080090123456"}]'`
+	details := `'{"clock_start":"received during working hours; clock starts at receipt","code":"000.00.01.H55-261127-0001","due_at":"2026-12-11T08:00:00Z","procedure_version":"1"}'`
+	hash := "'" + strings.Repeat("ab", 32) + "'"
+	script := strings.Join([]string{
+		`\set rid random(1, 4000000000000000000)`,
+		`BEGIN;`,
+		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb-' || :rid LIMIT 1;`,
+		fmt.Sprintf(`SELECT * FROM agencies WHERE code = %s LIMIT 1;`, ag),
+		`WITH RECURSIVE sub(code) AS (SELECT code FROM agencies WHERE code = '000.00.00.H55'
+  UNION SELECT a.code FROM agencies a JOIN sub ON a.parent_code = sub.code) SELECT code FROM sub ORDER BY code;`,
+		fmt.Sprintf(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (%s, %s, 1)
+  ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value \gset`, ag, day),
+		fmt.Sprintf(`INSERT INTO dossiers (id, code, procedure_code, procedure_version, agency_code, applicant_kind, applicant_id_number,
+  applicant, representative_id_number, representative, channel, filed_by, status, resume_status, summary, components,
+  submitted_at, received_at, clock_started_at, due_at, original_due_at, paused_working_seconds, paused_at, step_index,
+  step_name, step_unit_code, step_assignee, step_started_at, step_due_at, result, return_channel, finished_at, returned_at,
+  identity, supplement_rounds, payment_requests, payments_confirmed, payments_online, extensions, processing_minutes,
+  version, last_event_seq, last_event_hash, created_at, updated_at)
+  VALUES (%s, %s || '-' || %s || '-' || lpad(:last_value::text, 4, '0'), '1.001193', 1, %s, 1, '080090123456', %s, NULL, NULL,
+  1, 3, 2, 0, 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam — Nguyễn Văn Bench', %s, NULL, now(), now(),
+  now() + interval '14 days', now() + interval '14 days', 0, NULL, 0, 'Tiếp nhận và chuyển hồ sơ', '000.00.01.H55', '',
+  now(), now() + interval '4 hours', NULL, 1, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 1, 1, %s, now(), now());`,
+			did, ag, day, ag, applicant, components, hash),
+		fmt.Sprintf(`INSERT INTO process_control_slips (dossier_id, step_index, step_name, unit_code, role, assignee, started_at, due_at, finished_at, outcome)
+  VALUES (%s, 0, 'Tiếp nhận và chuyển hồ sơ', '000.00.01.H55', 4, '', now(), now() + interval '4 hours', NULL, 0)
+  ON CONFLICT (dossier_id, step_index) DO UPDATE SET step_name = excluded.step_name, unit_code = excluded.unit_code,
+  role = excluded.role, assignee = excluded.assignee, started_at = excluded.started_at, due_at = excluded.due_at,
+  finished_at = excluded.finished_at, outcome = excluded.outcome;`, did),
+		fmt.Sprintf(`SELECT * FROM agencies WHERE code = %s LIMIT 1;`, ag),
+		stats("D", dayISO),
+		stats("M", month),
+		fmt.Sprintf(`INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, step_index, occurred_at, note,
+  request_id, channel, actor_id, actor_role, actor_agency, actor_kind, assurance, on_behalf_of, mandate_ref, source_system,
+  client_address, dossier_version, details, prev_hash, hash)
+  VALUES (md5('e' || :rid)::uuid, %s, 1, 2, 0, 2, 0, now(), '', 'pgb-' || :rid, 1, 'pgbench-clerk-' || :client_id, 4, %s, 3, 1,
+  '', '', '', '127.0.0.1:40000', 1, %s, '', %s);`, did, ag, details, hash),
+		fmt.Sprintf(`INSERT INTO requests (principal, request_id, method, request_hash, response, created_at)
+  VALUES ('pgbench-clerk-' || :client_id, 'pgb-' || :rid, '/motcua.v1.DossierService/ReceiveDossier', %s,
+  convert_to(repeat('x', 1400), 'UTF8'), now());`, hash),
+		`END;`,
+	}, "\n") + "\n"
+	// Every time is the server's clock: now() shifted by :off seconds.
+	return strings.ReplaceAll(script, "now()", "(now() + :off::int * interval '1 second')")
+}
