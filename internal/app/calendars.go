@@ -24,11 +24,31 @@ func (s *Service) agencyChain(ctx context.Context, a *domain.Agency) ([]*domain.
 	return chain, nil
 }
 
-// calendarFor returns an agency's working calendar: its hours and time zone,
-// the national special days (as decided, or the legal defaults for years
-// without a decision), and the local days of the agency and its parents (the
-// nearest agency wins on a date).
+// calendarFor returns an agency's working calendar (see WorkingCalendar),
+// reading its parents and the calendar years from the store.
 func (s *Service) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.Calendar, error) {
+	chain, err := s.agencyChain(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	scopes := []string{domain.NationalScope}
+	for _, ag := range chain {
+		scopes = append(scopes, ag.Code)
+	}
+	years, err := s.store.ListCalendarYears(ctx, scopes)
+	if err != nil {
+		return nil, err
+	}
+	return WorkingCalendar(chain, years)
+}
+
+// WorkingCalendar builds the working calendar of chain[0] from its hours and
+// time zone, the national special days (as decided in years, or the legal
+// defaults for years without a decision), and the local days of the agency
+// and its parents (chain, nearest first; the nearest agency wins on a date).
+// years may hold other scopes: they are ignored.
+func WorkingCalendar(chain []*domain.Agency, years []domain.CalendarYear) (*calendar.Calendar, error) {
+	a := chain[0]
 	cfg := calendar.DefaultConfig()
 	loc, err := a.Location()
 	if err != nil {
@@ -38,24 +58,18 @@ func (s *Service) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.
 	if len(a.WorkingHours) > 0 {
 		cfg.Hours = periods(a.WorkingHours)
 	}
-	chain, err := s.agencyChain(ctx, a)
-	if err != nil {
-		return nil, err
-	}
-	scopes := []string{domain.NationalScope}
 	rank := map[string]int{}
 	for i, ag := range chain {
-		scopes = append(scopes, ag.Code)
 		rank[ag.Code] = i
-	}
-	years, err := s.store.ListCalendarYears(ctx, scopes)
-	if err != nil {
-		return nil, err
 	}
 	cfg.Years = map[int]calendar.YearDays{}
 	local := map[calendar.Date]calendar.SpecialDay{}
 	localRank := map[calendar.Date]int{}
 	for _, y := range years {
+		r, mine := rank[y.Scope]
+		if y.Scope != domain.NationalScope && !mine {
+			continue
+		}
 		days, err := toCalendarDays(y.Days)
 		if err != nil {
 			return nil, fmt.Errorf("stored calendar %s/%d: %w", y.Scope, y.Year, err)
@@ -65,8 +79,8 @@ func (s *Service) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.
 			continue
 		}
 		for _, d := range days {
-			if r, seen := localRank[d.Date]; !seen || rank[y.Scope] < r {
-				local[d.Date], localRank[d.Date] = d, rank[y.Scope]
+			if seen, ok := localRank[d.Date]; !ok || r < seen {
+				local[d.Date], localRank[d.Date] = d, r
 			}
 		}
 	}

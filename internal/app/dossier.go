@@ -120,7 +120,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 				return err
 			}
 		}
-		if err := s.applyStats(ctx, nil, d, proc, nil, nil); err != nil {
+		if err := s.applyStats(ctx, nil, d, proc, loc, nil, nil); err != nil {
 			return err
 		}
 		return s.store.AppendEvent(ctx, ev)
@@ -275,7 +275,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 				return err
 			}
 		}
-		if err := s.applyStats(ctx, &before, d, c.proc, c.cal, c.slip); err != nil {
+		if err := s.applyStats(ctx, &before, d, c.proc, c.cal.Location(), c.cal, c.slip); err != nil {
 			return err
 		}
 		out = d

@@ -463,7 +463,7 @@ func compareDurations(period string, stored, want map[report.Key]map[int]int64) 
 		for h := range unionKeys(stored[k], want[k]) {
 			if stored[k][h] != want[k][h] {
 				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + period, Key: keyString(k),
-					Metric: fmt.Sprintf("hours=%d", h), Stored: stored[k][h], Recomputed: want[k][h]})
+					Metric: fmt.Sprintf("bucket=%d", h), Stored: stored[k][h], Recomputed: want[k][h]})
 			}
 		}
 	}

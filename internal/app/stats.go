@@ -11,13 +11,11 @@ import (
 )
 
 // applyStats moves the indicator aggregates from dossier before (nil: new)
-// to after, and counts the workflow steps finished, in the caller's
-// transaction.
-func (s *Service) applyStats(ctx context.Context, before, after *domain.Dossier, proc *domain.Procedure, cal *calendar.Calendar, slip []domain.SlipRow) error {
-	loc, err := s.locationOf(ctx, after.AgencyCode, cal)
-	if err != nil {
-		return err
-	}
+// to after, and counts the workflow steps finished (in slip; cal measures
+// their lateness), in the caller's transaction. loc is the agency's time
+// zone.
+func (s *Service) applyStats(ctx context.Context, before, after *domain.Dossier, proc *domain.Procedure, loc *time.Location,
+	cal *calendar.Calendar, slip []domain.SlipRow) error {
 	if delta, changed := report.Change(before, after, report.KeyOf(after, proc.FieldCode, loc)); changed {
 		if err := s.store.ApplyStats(ctx, []report.Delta{delta}); err != nil {
 			return err
@@ -33,16 +31,4 @@ func (s *Service) applyStats(ctx context.Context, before, after *domain.Dossier,
 		units = append(units, report.StepFinished(r, lateBy, loc))
 	}
 	return s.store.ApplyUnitStats(ctx, units)
-}
-
-// locationOf returns an agency's time zone (from its calendar when known).
-func (s *Service) locationOf(ctx context.Context, agency string, cal *calendar.Calendar) (*time.Location, error) {
-	if cal != nil {
-		return cal.Location(), nil
-	}
-	a, err := s.store.GetAgency(ctx, agency)
-	if err != nil {
-		return nil, err
-	}
-	return a.Location()
 }

@@ -43,8 +43,8 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 			FROM dossier_stats WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12'
 			GROUP BY channel, filed_by ORDER BY channel, filed_by`},
 		{"GetIndicators 2/5 — SumDurations",
-			`SELECT hours, SUM(dossiers) AS n FROM dossier_stats_durations
-			WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY hours`},
+			`SELECT bucket, SUM(dossiers) AS n FROM dossier_stats_durations
+			WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY bucket`},
 		{"GetIndicators 3/5 — CountOverdue (the one query on the dossiers table)",
 			`SELECT count(*) FROM dossiers d WHERE d.status IN (2, 4) AND d.original_due_at < ` + now + `
 			AND d.agency_code IN (` + agencies + `) AND d.created_at >= ` + ts(h.from) + ` AND d.created_at < ` + ts(h.to)},
@@ -57,10 +57,6 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 			strings.NewReplacer("$1", "ARRAY["+agencies+"]", "$2", ts(h.from), "$3", ts(h.to), "$4", now).Replace(directScan)},
 		{"GetDossier by id", `SELECT * FROM dossiers WHERE id = '` + id + `' LIMIT 1`},
 		{"ListDossiers overdue=true for one agency (clerk's scope, first page)",
-			`SELECT * FROM dossiers WHERE (agency_code IN ('` + seed.OneStopCentre + `') OR step_unit_code IN ('` + seed.OneStopCentre + `'))
-			AND agency_code = '` + seed.OneStopCentre + `' AND status IN (2, 4) AND original_due_at < ` + now + `
-			ORDER BY original_due_at IS NULL, original_due_at, id LIMIT 51`},
-		{"the same without 'original_due_at IS NULL' in ORDER BY (the filter already excludes NULL): not run by the server",
 			`SELECT * FROM dossiers WHERE (agency_code IN ('` + seed.OneStopCentre + `') OR step_unit_code IN ('` + seed.OneStopCentre + `'))
 			AND agency_code = '` + seed.OneStopCentre + `' AND status IN (2, 4) AND original_due_at < ` + now + `
 			ORDER BY original_due_at, id LIMIT 51`},
@@ -88,94 +84,6 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 		b.Fatal(err)
 	}
 	fmt.Fprintf(w, "\n-- table sizes (with indexes): %s\n", sizes)
-}
-
-// durationsQuery is SumDurations for the province and the year, as
-// gormstore issues it.
-func (h *harness) durationsQuery() string {
-	q := make([]string, len(h.province))
-	for i, a := range h.province {
-		q[i] = "'" + a + "'"
-	}
-	return `SELECT hours, SUM(dossiers) AS n FROM dossier_stats_durations
-	WHERE period = 'M' AND agency_code IN (` + strings.Join(q, ", ") + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY hours`
-}
-
-// experiment is a schema change tried on the benchmark's database after
-// every measurement, and GetIndicators timed again with it.
-type experiment struct {
-	name       string
-	setup      []string
-	plan       []string
-	undo       []string
-	control    latencies // GetIndicators just before the change
-	indicators latencies // and with it
-}
-
-// experiments try the fixes the EXPLAIN output suggests for GetIndicators
-// on the same database, after all measurements, and time GetIndicators
-// again with each (then undo it). They change nothing outside this
-// throwaway database.
-func (h *harness) experiments(b *testing.B, call func() error) []*experiment {
-	ctx := context.Background()
-	// Day buckets: the same rows with the processing time rounded down to
-	// whole working days (hours/8*8), swapped in under the table's name so
-	// that the server's own query reads them.
-	dayBuckets := []string{
-		`ALTER TABLE dossier_stats_durations RENAME TO bench_durations_hourly`,
-		`CREATE TABLE dossier_stats_durations (LIKE bench_durations_hourly INCLUDING ALL)`,
-		`INSERT INTO dossier_stats_durations SELECT period, agency_code, day, procedure_code, field_code, channel, filed_by,
-			hours / 8 * 8, SUM(dossiers) FROM bench_durations_hourly GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
-		`VACUUM (ANALYZE) dossier_stats_durations`,
-	}
-	undoDayBuckets := []string{`DROP TABLE dossier_stats_durations`,
-		`ALTER TABLE bench_durations_hourly RENAME TO dossier_stats_durations`}
-	cover := []string{`CREATE INDEX bench_durations_cover ON dossier_stats_durations (period, agency_code, day) INCLUDE (hours, dossiers)`,
-		`VACUUM (ANALYZE) dossier_stats_durations`}
-	exps := []*experiment{
-		{name: "covering index (period, agency_code, day) INCLUDE (hours, dossiers) on dossier_stats_durations",
-			setup: cover, undo: []string{`DROP INDEX bench_durations_cover`}},
-		{name: "durations in whole working days instead of hours", setup: dayBuckets, undo: undoDayBuckets},
-		{name: "whole working days and the covering index", setup: append(slices.Clone(dayBuckets), cover...), undo: undoDayBuckets},
-	}
-	timeCalls := func(into *latencies) {
-		for i := range 60 {
-			t := time.Now()
-			if err := call(); err != nil {
-				b.Fatal(err)
-			}
-			if i >= 10 { // the first calls warm the caches
-				*into = append(*into, time.Since(t))
-			}
-		}
-	}
-	for _, e := range exps {
-		timeCalls(&e.control)
-		for _, q := range e.setup {
-			if _, err := h.db.ExecContext(ctx, q); err != nil {
-				b.Fatalf("%s: %v", q, err)
-			}
-		}
-		rows, err := h.db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+h.durationsQuery())
-		if err != nil {
-			b.Fatal(err)
-		}
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				b.Fatal(err)
-			}
-			e.plan = append(e.plan, line)
-		}
-		rows.Close()
-		timeCalls(&e.indicators)
-		for _, q := range e.undo {
-			if _, err := h.db.ExecContext(ctx, q); err != nil {
-				b.Fatalf("%s: %v", q, err)
-			}
-		}
-	}
-	return exps
 }
 
 // timedStore times the store calls GetIndicators makes.

@@ -177,22 +177,14 @@ func BenchmarkProvince(b *testing.B) {
 		})
 	})
 
-	// Plans, the breakdown and the experiments read the seeded data as
-	// measured; intake, which adds dossiers, comes last.
-	var exps []*experiment
+	// Plans and the breakdown read the seeded data as measured; intake,
+	// which adds dossiers, comes last.
 	if *flagExplain {
 		h.explain(b, os.Stdout)
 		h.breakdown(b, os.Stdout, 30)
-		exps = h.experiments(b, func() error {
-			_, err := reports.GetIndicators(auditorCtx, indicatorsRequest())
-			return err
-		})
-		for _, e := range exps {
-			fmt.Printf("\n-- experiment: %s\n%s\n", e.name, strings.Join(e.plan, "\n"))
-		}
 	}
 	intake := h.intake(b)
-	printSummary(os.Stdout, h, n, viaAPI, res, intake, exps)
+	printSummary(os.Stdout, h, n, viaAPI, res, intake)
 }
 
 func find(res []*result, key string) *result {
@@ -204,7 +196,7 @@ func find(res []*result, key string) *result {
 	return nil
 }
 
-func printSummary(w *os.File, h *harness, n int, x headline, res []*result, in *intakeResult, exps []*experiment) {
+func printSummary(w *os.File, h *harness, n int, x headline, res []*result, in *intakeResult) {
 	s := h.seeded
 	fmt.Fprintf(w, "\n== motcua benchmark: one province, %s dossiers filed in %d (PostgreSQL %s, %d CPUs) ==\n",
 		thousands(int64(n)), year, strings.Fields(h.pg)[0], numCPU())
@@ -247,11 +239,6 @@ func printSummary(w *os.File, h *harness, n int, x headline, res []*result, in *
 		}
 		fmt.Fprintf(w, "\ntarget: GetIndicators for one province and one year under 50 ms median on %s dossiers: %s (median %.2f ms)\n",
 			thousands(int64(n)), verdict, ms(med))
-		for _, e := range exps {
-			fmt.Fprintf(w, "  experiment, %s: GetIndicators median %.2f ms, p90 %.2f ms (%d calls; just before, without it: median %.2f ms, p90 %.2f ms)\n",
-				e.name, ms(e.indicators.quantile(0.5)), ms(e.indicators.quantile(0.9)), len(e.indicators),
-				ms(e.control.quantile(0.5)), ms(e.control.quantile(0.9)))
-		}
 	}
 }
 

@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"sync"
+	"time"
+)
 
 // DefaultTimeZone is the time zone of every Vietnamese agency unless set.
 const DefaultTimeZone = "Asia/Ho_Chi_Minh"
@@ -31,8 +34,20 @@ func (a *Agency) Location() (*time.Location, error) {
 	if tz == "" {
 		tz = DefaultTimeZone
 	}
-	return time.LoadLocation(tz)
+	if loc, ok := locations.Load(tz); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, err
+	}
+	locations.Store(tz, loc)
+	return loc, nil
 }
+
+// locations caches loaded time zones: time.LoadLocation reads the zone
+// database on every call.
+var locations sync.Map
 
 // DocumentComponent is one document a procedure requires (thành phần hồ sơ).
 type DocumentComponent struct {

@@ -66,7 +66,7 @@ type Indicators struct {
 
 // Facts are the inputs beyond the aggregate rows.
 type Facts struct {
-	// Durations maps processing hours to dossiers.
+	// Durations maps processing-time buckets (DurationBucket) to dossiers.
 	Durations map[int]int64
 	// OverdueNow counts running dossiers of the cohort past their deadline.
 	OverdueNow int64
@@ -110,7 +110,7 @@ func Compute(rows []Row, f Facts) Indicators {
 	if resolved > 0 {
 		in.AvgProcessingDays = float64(t[ProcessingMinutes]) / float64(resolved) / day
 	}
-	in.P90ProcessingDays = percentileHours(f.Durations, 0.9) / 8
+	in.P90ProcessingDays = percentileDays(f.Durations, 0.9)
 	in.DigitisedDossiers = Ratio{t[DigitisedDossiers], in.Received}
 	in.ReusedComponents = Ratio{t[ComponentsReused], t[ComponentsTotal]}
 	in.PaperToElectronic = Ratio{t[ComponentsDigitised], t[ComponentsDigitised] + t[ComponentsPaper]}
@@ -125,16 +125,16 @@ func Compute(rows []Row, f Facts) Indicators {
 	return in
 }
 
-// percentileHours returns the processing time (in working hours, rounded up
-// to the whole hour: the histogram's resolution) at or below which a share
-// p of dossiers fall.
-func percentileHours(hist map[int]int64, p float64) float64 {
+// percentileDays returns the processing time in working days at or below
+// which a share p of dossiers fall, at the histogram's resolution (rounded
+// up to the working hour within the first day, to the day beyond).
+func percentileDays(hist map[int]int64, p float64) float64 {
 	var total int64
 	buckets := make([]int, 0, len(hist))
-	for h, n := range hist {
+	for b, n := range hist {
 		if n > 0 {
 			total += n
-			buckets = append(buckets, h)
+			buckets = append(buckets, b)
 		}
 	}
 	if total == 0 {
@@ -143,13 +143,13 @@ func percentileHours(hist map[int]int64, p float64) float64 {
 	sort.Ints(buckets)
 	need := int64(p*float64(total) + 0.999999)
 	var seen int64
-	for _, h := range buckets {
-		seen += hist[h]
+	for _, b := range buckets {
+		seen += hist[b]
 		if seen >= need {
-			return float64(h + 1)
+			return BucketUpperDays(b)
 		}
 	}
-	return float64(buckets[len(buckets)-1] + 1)
+	return BucketUpperDays(buckets[len(buckets)-1])
 }
 
 // Score766 is a Decision 766/QĐ-TTg-style score block. Only the groups

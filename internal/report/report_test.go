@@ -27,7 +27,7 @@ func TestContributionAndChange(t *testing.T) {
 	res.Status, res.FinishedAt, res.Result, res.ProcessingMinutes = domain.StatusResolved, t0.Add(48*time.Hour), &domain.Result{Electronic: true}, &mins
 	delta, _ = Change(&after, &res, Key{})
 	if delta.Vector[Running] != -1 || delta.Vector[ResolvedLate] != 1 || delta.Vector[ElectronicResults] != 1 ||
-		delta.Vector[ProcessingMinutes] != 600 || delta.Buckets[10] != 1 {
+		delta.Vector[ProcessingMinutes] != 600 || delta.Buckets[8] != 1 {
 		t.Fatalf("resolve delta: %v %v", delta.Vector, delta.Buckets)
 	}
 	if _, changed := Change(&res, &res, Key{}); changed {
@@ -53,11 +53,18 @@ func TestAssistedFilingsInflateTheOnlineScore(t *testing.T) {
 }
 
 func TestPercentileAndPeriods(t *testing.T) {
-	if got := percentileHours(map[int]int64{1: 5, 4: 4, 30: 1}, 0.9); got != 5 {
+	// 5 dossiers in the 2nd hour, 4 at [3, 4) days, 1 at [30, 31) days.
+	if got := percentileDays(map[int]int64{1: 5, DurationBucket(3*480 + 10): 4, DurationBucket(30 * 480): 1}, 0.9); got != 4 {
 		t.Fatalf("p90 = %v", got)
 	}
-	if got := percentileHours(nil, 0.9); got != 0 {
+	if got := percentileDays(nil, 0.9); got != 0 {
 		t.Fatalf("empty p90 = %v", got)
+	}
+	for minutes, want := range map[int64][2]float64{0: {0, 0.125}, 59: {0, 0.125}, 60: {1, 0.25}, 479: {7, 1}, 480: {8, 2}, 959: {8, 2}, 960: {9, 3}} {
+		b := DurationBucket(minutes)
+		if float64(b) != want[0] || BucketUpperDays(b) != want[1] {
+			t.Errorf("%d min: bucket %d (≤ %v days), want %v (≤ %v)", minutes, b, BucketUpperDays(b), want[0], want[1])
+		}
 	}
 	for s, want := range map[string][2]string{"2026": {"2026-01-01", "2026-12-31"}, "2026-Q2": {"2026-04-01", "2026-06-30"},
 		"2026-02": {"2026-02-01", "2026-02-28"}, "2024-02": {"2024-02-01", "2024-02-29"}, "2026-03-05": {"2026-03-05", "2026-03-05"}} {

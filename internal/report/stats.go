@@ -95,8 +95,8 @@ func KeyOf(d *domain.Dossier, field string, loc *time.Location) Key {
 }
 
 // Contribution is what one dossier in its current state adds to its
-// aggregate row, and the processing-time bucket (working hours, −1 if not
-// resolved) it adds one to.
+// aggregate row, and the processing-time bucket (see DurationBucket; −1 if
+// not resolved) it adds one to.
 func Contribution(d *domain.Dossier) (Vector, int) {
 	var v Vector
 	v[Filed] = 1
@@ -157,7 +157,7 @@ func Contribution(d *domain.Dossier) (Vector, int) {
 			v[ElectronicResults] = 1
 		}
 		v[ProcessingMinutes] = *d.ProcessingMinutes
-		bucket = int(*d.ProcessingMinutes / 60)
+		bucket = DurationBucket(*d.ProcessingMinutes)
 	}
 	return v, bucket
 }
@@ -171,11 +171,35 @@ type Row struct {
 	Vector  Vector
 }
 
+// Processing-time buckets: whole working hours within the first working day
+// (0–7), then whole working days (8 is [1, 2) days, 9 is [2, 3) days, …).
+// Short procedures keep hour precision and long ones need few rows.
+const hourBuckets = MinutesPerDay / 60
+
+// MinutesPerDay is a working day.
+const MinutesPerDay = domain.MinutesPerWorkingDay
+
+// DurationBucket returns the bucket of a processing time in working minutes.
+func DurationBucket(minutes int64) int {
+	if minutes < MinutesPerDay {
+		return int(minutes / 60)
+	}
+	return hourBuckets - 1 + int(minutes/MinutesPerDay)
+}
+
+// BucketUpperDays is the upper bound of a bucket in working days.
+func BucketUpperDays(b int) float64 {
+	if b < hourBuckets {
+		return float64(b+1) / hourBuckets
+	}
+	return float64(b - hourBuckets + 2)
+}
+
 // Delta is a change to apply to one aggregate row.
 type Delta struct {
 	Key    Key
 	Vector Vector
-	// Buckets maps processing-time buckets (working hours) to count changes.
+	// Buckets maps processing-time buckets (DurationBucket) to count changes.
 	Buckets map[int]int64
 }
 

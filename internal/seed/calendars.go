@@ -1,73 +1,23 @@
 package seed
 
 import (
-	"fmt"
 	"sort"
 	"time"
 
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 )
 
-// workCalendar builds an agency's working calendar from the snapshot the
-// way the server does (its hours and time zone, the national special days
-// as decided or the legal defaults, and the local days of the agency and
-// its parents, the nearest agency winning on a date). The generator uses it
-// only to decide when people act; deadlines are computed by the use cases
-// themselves, on the server's own calendar.
+// workCalendar is the agency's working calendar as the server builds it,
+// from the snapshot. The generator uses it only to decide when people act;
+// deadlines are computed by the use cases themselves.
 func workCalendar(snap *snapshot, a *domain.Agency) (*calendar.Calendar, error) {
-	cfg := calendar.DefaultConfig()
-	loc, err := a.Location()
-	if err != nil {
-		return nil, err
+	chain := []*domain.Agency{a}
+	for cur := snap.agencies[a.ParentCode]; cur != nil && len(chain) < 16; cur = snap.agencies[cur.ParentCode] {
+		chain = append(chain, cur)
 	}
-	cfg.Location = loc
-	if len(a.WorkingHours) > 0 {
-		cfg.Hours = nil
-		for _, p := range a.WorkingHours {
-			cfg.Hours = append(cfg.Hours, calendar.Period{Start: calendar.Clock(p.Start), End: calendar.Clock(p.End)})
-		}
-	}
-	rank := map[string]int{}
-	for cur, i := a, 0; cur != nil && i < 16; i++ {
-		rank[cur.Code] = i
-		cur = snap.agencies[cur.ParentCode]
-	}
-	cfg.Years = map[int]calendar.YearDays{}
-	local := map[calendar.Date]calendar.SpecialDay{}
-	localRank := map[calendar.Date]int{}
-	for _, y := range snap.years {
-		r, mine := rank[y.Scope]
-		if y.Scope != domain.NationalScope && !mine {
-			continue
-		}
-		var days calendar.YearDays
-		for _, d := range y.Days {
-			date, err := calendar.ParseDate(d.Date)
-			if err != nil {
-				return nil, fmt.Errorf("stored calendar %s/%d: %w", y.Scope, y.Year, err)
-			}
-			kind := calendar.DayOff
-			if d.WorkDay {
-				kind = calendar.WorkingDay
-			}
-			days = append(days, calendar.SpecialDay{Date: date, Kind: kind, Name: d.Name})
-		}
-		if y.Scope == domain.NationalScope {
-			cfg.Years[y.Year] = days
-			continue
-		}
-		for _, d := range days {
-			if seen, ok := localRank[d.Date]; !ok || r < seen {
-				local[d.Date], localRank[d.Date] = d, r
-			}
-		}
-	}
-	for _, d := range local {
-		cfg.Local = append(cfg.Local, d)
-	}
-	sort.Slice(cfg.Local, func(i, j int) bool { return cfg.Local[i].Date.Before(cfg.Local[j].Date) })
-	return calendar.New(cfg)
+	return app.WorkingCalendar(chain, snap.years)
 }
 
 // timeline is the working time of a span, as intervals, so that a uniform

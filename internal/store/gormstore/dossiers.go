@@ -124,8 +124,12 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	order := "id DESC"
 	switch {
 	case f.OrderByDue:
-		// Dossiers without a deadline sort last on both engines.
-		order = "original_due_at IS NULL, original_due_at, id"
+		// Running dossiers all have a deadline, and then the partial index
+		// gives the order; otherwise those without one sort last.
+		order = "original_due_at, id"
+		if !f.Running {
+			order = "original_due_at IS NULL, original_due_at, id"
+		}
 		if !f.AfterDue.IsZero() {
 			q = q.Where("(original_due_at > ? OR (original_due_at = ? AND id > ?) OR original_due_at IS NULL)", dbTime(f.AfterDue), dbTime(f.AfterDue), f.AfterID)
 		} else if f.AfterID != "" {

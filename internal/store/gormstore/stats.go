@@ -59,13 +59,13 @@ func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
 					return err
 				}
 			}
-			for hours, n := range d.Buckets {
+			for bucket, n := range d.Buckets {
 				err := db.Exec(`INSERT INTO dossier_stats_durations
-					(period, agency_code, day, procedure_code, field_code, channel, filed_by, hours, dossiers)
+					(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)
 					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, hours)
+					ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, bucket)
 					DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`,
-					p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), hours, n).Error
+					p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), bucket, n).Error
 				if err != nil {
 					return err
 				}
@@ -137,13 +137,13 @@ func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row,
 // SumDurations implements store.Stats.
 func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]int64, error) {
 	var rows []struct {
-		Hours int
-		N     int64
+		Bucket int
+		N      int64
 	}
-	err := s.statsWhere(ctx, "dossier_stats_durations", q).Select("hours, SUM(dossiers) AS n").Group("hours").Scan(&rows).Error
+	err := s.statsWhere(ctx, "dossier_stats_durations", q).Select("bucket, SUM(dossiers) AS n").Group("bucket").Scan(&rows).Error
 	out := make(map[int]int64, len(rows))
 	for _, r := range rows {
-		out[r.Hours] = r.N
+		out[r.Bucket] = r.N
 	}
 	return out, err
 }
@@ -276,7 +276,7 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key
 	}
 	var drows []struct {
 		AgencyCode, Day, ProcedureCode, FieldCode string
-		Channel, FiledBy, Hours                   int
+		Channel, FiledBy, Bucket                  int
 		Dossiers                                  int64
 	}
 	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", period).Scan(&drows).Error; err != nil {
@@ -289,7 +289,7 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key
 		if durs[k] == nil {
 			durs[k] = map[int]int64{}
 		}
-		durs[k][r.Hours] = r.Dossiers
+		durs[k][r.Bucket] = r.Dossiers
 	}
 	return vecs, durs, nil
 }
