@@ -207,17 +207,37 @@ func (s *Store) MigrateTo(ctx context.Context, version int64) error {
 	return err
 }
 
-// SchemaStatus reports the applied and the needed migration versions.
+// SchemaStatus reports the applied and the needed migration versions. It
+// only reads: no migration lock (a server polling while another process
+// migrates must not queue behind it) and no version table created.
 func (s *Store) SchemaStatus(ctx context.Context) (current, wanted int64, err error) {
-	p, err := s.provider()
+	sub, err := fs.Sub(migrations, "migrations/"+s.dialect)
 	if err != nil {
 		return 0, 0, err
 	}
-	sources := p.ListSources()
-	if len(sources) > 0 {
+	dialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dialect = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(dialect, s.sqlDB, sub)
+	if err != nil {
+		return 0, 0, err
+	}
+	if sources := p.ListSources(); len(sources) > 0 {
 		wanted = sources[len(sources)-1].Version
 	}
-	current, err = p.GetDBVersion(ctx)
+	exists := `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if s.dialect == Postgres {
+		exists = `SELECT count(*) FROM pg_catalog.pg_tables WHERE tablename = 'goose_db_version' AND schemaname = current_schema()`
+	}
+	var n int
+	if err := s.sqlDB.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return 0, wanted, fmt.Errorf("read schema version: %w", err)
+	}
+	if n == 0 {
+		return 0, wanted, nil
+	}
+	err = s.sqlDB.QueryRowContext(ctx, `SELECT COALESCE(MAX(version_id), 0) FROM goose_db_version WHERE is_applied`).Scan(&current)
 	if err != nil {
 		return 0, wanted, fmt.Errorf("read schema version: %w", err)
 	}
