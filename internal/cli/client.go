@@ -93,6 +93,10 @@ type session struct {
 	out      io.Writer
 	errOut   io.Writer
 	parent   context.Context
+	// read remembers the dossiers this command already read, by id, so that
+	// resolving a code and then showing the dossier is one read (one entry in
+	// the access log the citizen sees), not two.
+	read map[string]*pb.Dossier
 }
 
 // open checks the token and prepares the connection (grpc.NewClient does

@@ -123,8 +123,11 @@ func (t *target) resolve(cmd *cobra.Command, s *session) (id string, version int
 	return d.GetId(), d.GetVersion(), nil
 }
 
-// getDossier reads a dossier by id or code.
+// getDossier reads a dossier by id or code (once per command).
 func getDossier(s *session, key, purpose string) (*pb.Dossier, error) {
+	if d, ok := s.read[key]; ok {
+		return d, nil
+	}
 	req := &pb.GetDossierRequest{Purpose: purpose}
 	if isUUID(key) {
 		req.Key = &pb.GetDossierRequest_Id{Id: key}
@@ -137,6 +140,10 @@ func getDossier(s *session, key, purpose string) (*pb.Dossier, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.read == nil {
+		s.read = map[string]*pb.Dossier{}
+	}
+	s.read[resp.GetDossier().GetId()] = resp.GetDossier()
 	return resp.GetDossier(), nil
 }
 
@@ -264,4 +271,26 @@ func (f *draftFlags) build(cmd *cobra.Command) (*pb.DossierDraft, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// dossierReadCmd builds a command that reads one dossier named by its id or
+// code, as staff with a --purpose: run gets the open session, the dossier's
+// id and the purpose.
+func dossierReadCmd(o *clientOpts, cmd *cobra.Command, run func(s *session, id, purpose string) error) *cobra.Command {
+	var purpose string
+	cmd.Args = exactArgs(1, "the dossier's id or code")
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		s, err := o.open(cmd)
+		if err != nil {
+			return err
+		}
+		defer s.close()
+		id, err := dossierID(s, args[0], purpose)
+		if err != nil {
+			return err
+		}
+		return run(s, id, purpose)
+	}
+	cmd.Flags().StringVar(&purpose, "purpose", "cli", "why the dossier is read (required of staff, recorded in the access log)")
+	return cmd
 }

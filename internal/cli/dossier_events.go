@@ -9,35 +9,21 @@ import (
 )
 
 func newDossierEventsCmd(o *clientOpts) *cobra.Command {
-	var purpose string
-	cmd := &cobra.Command{
+	return dossierReadCmd(o, &cobra.Command{
 		Use:     "events ID-or-CODE",
 		Short:   "List a dossier's events in order (ListDossierEvents): who did what, how, through which channel",
 		Example: `  motcua dossier events 000.00.01.H55-260213-0001`,
-		Args:    exactArgs(1, "the dossier's id or code"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := o.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			id, err := dossierID(s, args[0], purpose)
-			if err != nil {
-				return err
-			}
-			evs, err := listEvents(s, id, purpose)
-			if err != nil {
-				return err
-			}
-			if s.json() {
-				return printJSON(s.out, &pb.ListDossierEventsResponse{Events: evs})
-			}
-			printEvents(s.out, evs)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&purpose, "purpose", "cli", "why the dossier is read (required of staff, recorded in the access log)")
-	return cmd
+	}, func(s *session, id, purpose string) error {
+		evs, err := listEvents(s, id, purpose)
+		if err != nil {
+			return err
+		}
+		if s.json() {
+			return printJSON(s.out, &pb.ListDossierEventsResponse{Events: evs})
+		}
+		printEvents(s.out, evs)
+		return nil
+	})
 }
 
 // listEvents reads every event of a dossier, following the page tokens.

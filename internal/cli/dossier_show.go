@@ -8,8 +8,7 @@ import (
 )
 
 func newDossierShowCmd(o *clientOpts) *cobra.Command {
-	var purpose string
-	cmd := &cobra.Command{
+	return dossierReadCmd(o, &cobra.Command{
 		Use:   "show ID-or-CODE",
 		Short: "The counter screen: the dossier, its process-control slip and its deadline explanation",
 		Long: `show prints what a clerk needs at the counter: the dossier (applicant,
@@ -17,38 +16,29 @@ status, appointment, legal deadline, current step, components, result), the
 process-control slip, and how the deadline was computed. With --output json it
 prints {"dossier": …, "slip": …, "deadline": …}.`,
 		Example: `  motcua dossier show 000.00.01.H55-260213-0001`,
-		Args:    exactArgs(1, "the dossier's id or code"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			s, err := o.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			d, err := getDossier(s, args[0], purpose)
-			if err != nil {
-				return err
-			}
-			slip, err := getSlip(s, d.GetId(), purpose)
-			if err != nil {
-				return err
-			}
-			x, err := explainDeadline(s, d.GetId(), purpose)
-			if err != nil {
-				return err
-			}
-			if s.json() {
-				return printJSONObject(s.out, []string{"dossier", "slip", "deadline"}, []proto.Message{d, slip, x})
-			}
-			printDossier(s.out, d)
-			fmt.Fprintln(s.out)
-			fmt.Fprintln(s.out, "Process-control slip")
-			printSlip(s.out, slip)
-			fmt.Fprintln(s.out)
-			fmt.Fprintln(s.out, "Deadline")
-			printDeadline(s.out, x)
-			return nil
-		},
-	}
-	cmd.Flags().StringVar(&purpose, "purpose", "cli", "why the dossier is read (required of staff, recorded in the access log)")
-	return cmd
+	}, func(s *session, id, purpose string) error {
+		d, err := getDossier(s, id, purpose)
+		if err != nil {
+			return err
+		}
+		slip, err := getSlip(s, d.GetId(), purpose)
+		if err != nil {
+			return err
+		}
+		x, err := explainDeadline(s, d.GetId(), purpose)
+		if err != nil {
+			return err
+		}
+		if s.json() {
+			return printJSONObject(s.out, []string{"dossier", "slip", "deadline"}, []proto.Message{d, slip, x})
+		}
+		printDossier(s.out, d)
+		fmt.Fprintln(s.out)
+		fmt.Fprintln(s.out, "Process-control slip")
+		printSlip(s.out, slip)
+		fmt.Fprintln(s.out)
+		fmt.Fprintln(s.out, "Deadline")
+		printDeadline(s.out, x)
+		return nil
+	})
 }
