@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,5 +185,38 @@ func TestDevKeyAndIssue(t *testing.T) {
 	}
 	if _, err := Issue(k1, TokenSpec{Subject: "c", Role: domain.RoleCitizen, CitizenID: "12"}, now); err == nil {
 		t.Fatal("issued a citizen token with a bad id")
+	}
+}
+
+// TestKeysFromAJWKSURL serves a key set over HTTP on 127.0.0.1 and verifies
+// tokens signed by its key; a token signed by another key is refused.
+func TestKeysFromAJWKSURL(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, other, _ := ed25519.GenerateKey(rand.Reader)
+	set, err := PublicSet(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(set)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(body)
+	}))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	keys, err := NewRemoteKeys(ctx, srv.URL, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := &Verifier{Keys: keys, Issuer: DevIssuer, Audience: DefaultAudience, Now: func() time.Time { return now }}
+	if _, err := v.Verify(ctx, clerkToken(t, jwa.EdDSA(), priv, nil)); err != nil {
+		t.Fatalf("token signed by the JWKS key: %v", err)
+	}
+	if _, err := v.Verify(ctx, clerkToken(t, jwa.EdDSA(), other, nil)); err == nil {
+		t.Fatal("token signed by a key outside the JWKS accepted")
+	}
+	if _, err := NewRemoteKeys(ctx, "http://127.0.0.1:1/none", 300*time.Millisecond); err == nil {
+		t.Fatal("an unreachable JWKS URL was accepted at start")
 	}
 }

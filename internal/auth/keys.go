@@ -174,14 +174,19 @@ type RemoteKeys struct {
 	cache *jwk.Cache
 }
 
-// NewRemoteKeys starts fetching url; it fails if the first fetch fails.
-func NewRemoteKeys(ctx context.Context, url string) (*RemoteKeys, error) {
+// NewRemoteKeys starts fetching url in the background for as long as ctx
+// lives; it fails if the first fetch has not succeeded within wait (the
+// fetcher retries until then), so a server never starts — nor hangs —
+// without keys.
+func NewRemoteKeys(ctx context.Context, url string, wait time.Duration) (*RemoteKeys, error) {
 	cache, err := jwk.NewCache(ctx, httprc.NewClient())
 	if err != nil {
 		return nil, err
 	}
-	if err := cache.Register(ctx, url, jwk.WithMinInterval(time.Minute)); err != nil {
-		return nil, fmt.Errorf("JWKS %s: %w", url, err)
+	first, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	if err := cache.Register(first, url, jwk.WithMinInterval(time.Minute)); err != nil {
+		return nil, fmt.Errorf("JWKS %s: no key set fetched within %s: %w", url, wait, err)
 	}
 	return &RemoteKeys{url: url, cache: cache}, nil
 }

@@ -105,7 +105,7 @@ func newVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (*aut
 	v := &auth.Verifier{Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, Skew: 30 * time.Second}
 	switch {
 	case cfg.JWKSURL != "":
-		keys, err := auth.NewRemoteKeys(ctx, cfg.JWKSURL)
+		keys, err := auth.NewRemoteKeys(ctx, cfg.JWKSURL, 15*time.Second)
 		if err != nil {
 			return nil, err
 		}

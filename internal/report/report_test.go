@@ -83,3 +83,22 @@ func TestPercentileAndPeriods(t *testing.T) {
 		t.Fatal("buckets")
 	}
 }
+
+func FuzzParsePeriod(f *testing.F) {
+	for _, s := range []string{"2026", "2026-Q1", "2026-02", "2026-02-28", "2026-13", "9999-12-31"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		p, err := ParsePeriod(s)
+		if err != nil {
+			return
+		}
+		if p.To.Before(p.From) {
+			t.Fatalf("%q: period ends before it starts", s)
+		}
+		from, _ := p.Dates()
+		if Bucket(from, Quarter) == "" {
+			t.Fatalf("%q: no bucket", s)
+		}
+	})
+}
