@@ -163,3 +163,13 @@ func FuzzValidateIDNumber(f *testing.F) {
 		_ = ValidateIDNumber(ApplicantKind(kind), id) // must not panic
 	})
 }
+
+// The portal's digitisation states (0 not digitised, 1 digitised, 2 reused,
+// 3 reused from another dossier's result) follow from how a component came.
+func TestPortalDigitisationState(t *testing.T) {
+	for src, want := range map[ComponentSource]int{SourcePaper: 0, SourceUploaded: 0, SourceDigitised: 1, SourceReused: 2, SourceReusedResult: 3} {
+		if got := src.PortalDigitisationState(); got != want {
+			t.Errorf("%d: %d, want %d", src, got, want)
+		}
+	}
+}

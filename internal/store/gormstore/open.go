@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	sqlitegorm "github.com/libtnb/sqlite"
@@ -39,8 +38,6 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect string
 	durable bool
-	// txCount counts transactions begun, for tests and metrics.
-	txCount atomic.Int64
 }
 
 var _ store.Store = (*Store)(nil)

@@ -21,7 +21,6 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
-		s.txCount.Add(1)
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(ctx, txKey{}, tx))
 		})
@@ -46,6 +45,3 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	}
 	return s.db.WithContext(ctx)
 }
-
-// TxCount reports how many transactions were begun (including re-runs).
-func (s *Store) TxCount() int64 { return s.txCount.Load() }
