@@ -62,6 +62,28 @@ func EnsureDevKey(dataDir string) (key ed25519.PrivateKey, path string, created 
 	return key, path, true, f.Sync()
 }
 
+// DevVerifier verifies tokens signed by a development key, as
+// `motcua token issue` makes them (issuer DevIssuer, audience
+// DefaultAudience).
+func DevVerifier(key ed25519.PrivateKey) (*Verifier, error) {
+	set, err := PublicSet(key.Public())
+	if err != nil {
+		return nil, err
+	}
+	return &Verifier{Keys: StaticKeys{Set: set}, Issuer: DevIssuer, Audience: DefaultAudience}, nil
+}
+
+// NewEphemeralDevKey returns a development key that lives only in memory
+// (demos, tests, benchmarks), and a verifier for it.
+func NewEphemeralDevKey() (ed25519.PrivateKey, *Verifier, error) {
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := DevVerifier(key)
+	return key, v, err
+}
+
 // LoadPrivateKey reads a PKCS#8 PEM Ed25519 private key.
 func LoadPrivateKey(path string) (ed25519.PrivateKey, error) {
 	b, err := os.ReadFile(path)

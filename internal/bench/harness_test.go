@@ -3,7 +3,6 @@ package bench_test
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"database/sql"
 	"flag"
 	"fmt"
@@ -125,16 +124,16 @@ func start(b *testing.B, n int) *harness {
 	loc, _ := (&domain.Agency{}).Location()
 	h.from, h.to = time.Date(year, 1, 1, 0, 0, 0, 0, loc), time.Date(year+1, 1, 1, 0, 0, 0, 0, loc)
 
-	_, h.key, _ = ed25519.GenerateKey(rand.Reader)
-	set, err := auth.PublicSet(h.key.Public())
+	key, verifier, err := auth.NewEphemeralDevKey()
 	if err != nil {
 		b.Fatal(err)
 	}
+	h.key = key
 	asOf, started := h.to, time.Now()
 	h.now = func() time.Time { return asOf.Add(time.Since(started)) }
 	srv, err := server.New(app.New(h.st, app.WithClock(h.now)), server.Options{GRPCAddr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SchemaPoll: 50 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
-		Verifier: &auth.Verifier{Keys: auth.StaticKeys{Set: set}, Issuer: auth.DevIssuer, Audience: auth.DefaultAudience}})
+		Verifier: verifier})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -2,8 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/rand"
 	"fmt"
 	"io"
 	"log/slog"
@@ -130,17 +128,13 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	}
 
 	// The server, with tokens signed by a key that lives only in memory.
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		return err
-	}
-	set, err := auth.PublicSet(key.Public())
+	key, verifier, err := auth.NewEphemeralDevKey()
 	if err != nil {
 		return err
 	}
 	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
 		Log:      slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelError})),
-		Verifier: &auth.Verifier{Keys: auth.StaticKeys{Set: set}, Issuer: auth.DevIssuer, Audience: auth.DefaultAudience}})
+		Verifier: verifier})
 	if err != nil {
 		return err
 	}

@@ -123,13 +123,13 @@ func newVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (*aut
 		if err != nil {
 			return nil, fmt.Errorf("development signing key: %w", err)
 		}
-		set, err := auth.PublicSet(key.Public())
+		dev, err := auth.DevVerifier(key)
 		if err != nil {
 			return nil, err
 		}
-		v.Keys = auth.StaticKeys{Set: set}
+		v.Keys = dev.Keys
 		if v.Issuer == "" {
-			v.Issuer = auth.DevIssuer
+			v.Issuer = dev.Issuer
 		}
 		if created {
 			log.Warn("created a development signing key; mint tokens with `motcua token issue` (not for production: use --jwt-keys-file or --jwks-url)", "key", path)

@@ -6,7 +6,6 @@ package testenv
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -99,8 +98,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 			t.Fatal(err)
 		}
 	}
-	_, key, _ := ed25519.GenerateKey(rand.Reader)
-	set, err := auth.PublicSet(key.Public())
+	key, verifier, err := auth.NewEphemeralDevKey()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,7 +108,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 	}
 	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: &auth.Verifier{Keys: auth.StaticKeys{Set: set}, Issuer: auth.DevIssuer, Audience: auth.DefaultAudience}})
+		Verifier: verifier})
 	if err != nil {
 		t.Fatal(err)
 	}
