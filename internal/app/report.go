@@ -11,7 +11,7 @@ import (
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -22,7 +22,7 @@ type ReportQuery struct {
 	Procedure   string
 	Field       string
 	Channel     domain.Channel
-	Period      report.Period
+	Period      indicators.Period
 }
 
 // reportScope checks the principal and resolves the agencies and time zone.
@@ -68,7 +68,7 @@ func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bo
 }
 
 // Indicators computes the figures of a scope and period from the aggregates.
-func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*report.Indicators, error) {
+func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -82,7 +82,7 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 	if err != nil {
 		return nil, err
 	}
-	f := report.Facts{}
+	f := indicators.Facts{}
 	if f.Durations, err = s.store.SumDurations(ctx, sq); err != nil {
 		return nil, err
 	}
@@ -92,14 +92,14 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 	if err := s.onlineOffer(ctx, a, agencies, q, sq, &f); err != nil {
 		return nil, err
 	}
-	in := report.Compute(rows, f)
+	in := indicators.Compute(rows, f)
 	return &in, nil
 }
 
 // onlineOffer counts the procedures offered in scope (published by the
 // agency, its parents or, with sub-agencies, the agencies below), those
 // offered online, and those that received an online filing.
-func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq store.StatsQuery, f *report.Facts) error {
+func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq store.StatsQuery, f *indicators.Facts) error {
 	chain, err := s.agencyChain(ctx, a)
 	if err != nil {
 		return err
@@ -146,13 +146,13 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 // SeriesPoint is the indicators of one bucket of a series.
 type SeriesPoint struct {
 	Bucket     string
-	Indicators report.Indicators
+	Indicators indicators.Indicators
 }
 
 // IndicatorSeries computes the indicators per day, month, quarter or year.
 // Processing-time percentiles and the procedure figures are left out of
 // the points (they are in Indicators for the whole period).
-func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g report.Granularity) ([]SeriesPoint, error) {
+func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g indicators.Granularity) ([]SeriesPoint, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -161,7 +161,7 @@ func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q Rep
 	if err != nil {
 		return nil, err
 	}
-	monthly := g != report.Day && q.Period.WholeMonths()
+	monthly := g != indicators.Day && q.Period.WholeMonths()
 	sq := statsQuery(q, agencies, loc, monthly)
 	sq.GroupByDay = true
 	rows, err := s.store.SumStats(ctx, sq)
@@ -172,29 +172,29 @@ func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q Rep
 	if err != nil {
 		return nil, err
 	}
-	byBucket := map[string][]report.Row{}
+	byBucket := map[string][]indicators.Row{}
 	overdueBy := map[string]int64{}
 	for _, r := range rows {
 		day := r.Day
 		if monthly {
 			day += "-01"
 		}
-		b := report.Bucket(day, g)
+		b := indicators.Bucket(day, g)
 		byBucket[b] = append(byBucket[b], r)
 	}
 	for _, t := range overdue {
-		overdueBy[report.Bucket(t.In(loc).Format("2006-01-02"), g)]++
+		overdueBy[indicators.Bucket(t.In(loc).Format("2006-01-02"), g)]++
 	}
 	// Every bucket of the period appears, empty ones included.
 	var out []SeriesPoint
 	seen := map[string]bool{}
 	for d := q.Period.From; !d.After(q.Period.To); d = d.AddDate(0, 0, 1) {
-		b := report.Bucket(d.Format("2006-01-02"), g)
+		b := indicators.Bucket(d.Format("2006-01-02"), g)
 		if seen[b] {
 			continue
 		}
 		seen[b] = true
-		out = append(out, SeriesPoint{Bucket: b, Indicators: report.Compute(byBucket[b], report.Facts{OverdueNow: overdueBy[b]})})
+		out = append(out, SeriesPoint{Bucket: b, Indicators: indicators.Compute(byBucket[b], indicators.Facts{OverdueNow: overdueBy[b]})})
 	}
 	return out, nil
 }
@@ -270,8 +270,8 @@ func (d StatsDiff) String() string {
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
 func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
-	want := map[string]map[report.Key]report.Vector{"D": {}, "M": {}}
-	wantDur := map[string]map[report.Key]map[int]int64{"D": {}, "M": {}}
+	want := map[string]map[indicators.Key]indicators.Vector{"D": {}, "M": {}}
+	wantDur := map[string]map[indicators.Key]map[int]int64{"D": {}, "M": {}}
 	wantUnits := map[string]map[[2]string]store.UnitRow{"D": {}, "M": {}}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
@@ -313,11 +313,11 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			if err != nil {
 				return nil, err
 			}
-			key := report.KeyOf(&d, pr.FieldCode, cl.loc)
-			v, bucket := report.Contribution(&d)
+			key := indicators.KeyOf(&d, pr.FieldCode, cl.loc)
+			v, bucket := indicators.Contribution(&d)
 			for _, per := range []struct {
 				name string
-				key  report.Key
+				key  indicators.Key
 			}{{"D", key}, {"M", monthKey(key)}} {
 				acc := want[per.name][per.key]
 				acc.Add(v)
@@ -340,7 +340,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			if err != nil {
 				return nil, err
 			}
-			u := report.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
+			u := indicators.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
 			for _, per := range []struct{ name, day string }{{"D", u.Day}, {"M", u.Day[:7]}} {
 				k := [2]string{u.Unit, per.day}
 				row := wantUnits[per.name][k]
@@ -374,7 +374,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 	return diffs, nil
 }
 
-func monthKey(k report.Key) report.Key { k.Day = k.Month(); return k }
+func monthKey(k indicators.Key) indicators.Key { k.Day = k.Month(); return k }
 
 type calendarAndLoc struct {
 	cal *calendar.Calendar
@@ -428,7 +428,7 @@ func replayCounters(d domain.Dossier, evs []domain.Event) domain.Dossier {
 	return d
 }
 
-func keyString(k report.Key) string {
+func keyString(k indicators.Key) string {
 	return fmt.Sprintf("%s/%s/%s/%s/%s", k.Agency, k.Day, k.Procedure, k.Channel, k.FiledBy)
 }
 
@@ -444,11 +444,11 @@ func unionKeys[K comparable, V any](a, b map[K]V) map[K]bool {
 	return keys
 }
 
-func compareVectors(period string, stored, want map[report.Key]report.Vector) []StatsDiff {
+func compareVectors(period string, stored, want map[indicators.Key]indicators.Vector) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
-		for i, name := range report.MetricNames {
+		for i, name := range indicators.MetricNames {
 			if s[i] != w[i] {
 				out = append(out, StatsDiff{Table: "dossier_stats/" + period, Key: keyString(k), Metric: name, Stored: s[i], Recomputed: w[i]})
 			}
@@ -457,7 +457,7 @@ func compareVectors(period string, stored, want map[report.Key]report.Vector) []
 	return out
 }
 
-func compareDurations(period string, stored, want map[report.Key]map[int]int64) []StatsDiff {
+func compareDurations(period string, stored, want map[indicators.Key]map[int]int64) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		for h := range unionKeys(stored[k], want[k]) {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -383,18 +383,18 @@ func (w *world) load(ctx context.Context, st store.Store, o Options, hs []header
 
 // stats accumulates aggregate changes per daily key.
 type stats struct {
-	keys  map[report.Key]*report.Delta
-	units map[[2]string]*report.UnitDelta
+	keys  map[indicators.Key]*indicators.Delta
+	units map[[2]string]*indicators.UnitDelta
 }
 
 func newStats() *stats {
-	return &stats{keys: map[report.Key]*report.Delta{}, units: map[[2]string]*report.UnitDelta{}}
+	return &stats{keys: map[indicators.Key]*indicators.Delta{}, units: map[[2]string]*indicators.UnitDelta{}}
 }
 
-func (s *stats) addDelta(d report.Delta) {
+func (s *stats) addDelta(d indicators.Delta) {
 	acc, ok := s.keys[d.Key]
 	if !ok {
-		acc = &report.Delta{Key: d.Key}
+		acc = &indicators.Delta{Key: d.Key}
 		s.keys[d.Key] = acc
 	}
 	acc.Vector.Add(d.Vector)
@@ -406,11 +406,11 @@ func (s *stats) addDelta(d report.Delta) {
 	}
 }
 
-func (s *stats) addUnit(u report.UnitDelta) {
+func (s *stats) addUnit(u indicators.UnitDelta) {
 	k := [2]string{u.Unit, u.Day}
 	acc, ok := s.units[k]
 	if !ok {
-		acc = &report.UnitDelta{Unit: u.Unit, Day: u.Day}
+		acc = &indicators.UnitDelta{Unit: u.Unit, Day: u.Day}
 		s.units[k] = acc
 	}
 	acc.Finished += u.Finished
@@ -418,7 +418,7 @@ func (s *stats) addUnit(u report.UnitDelta) {
 	acc.LateMinutes += u.LateMinutes
 }
 
-func (s *stats) add(ds []report.Delta, us []report.UnitDelta) {
+func (s *stats) add(ds []indicators.Delta, us []indicators.UnitDelta) {
 	for _, d := range ds {
 		s.addDelta(d)
 	}
@@ -440,7 +440,7 @@ func (s *stats) merge(o *stats) {
 // ApplyStats and ApplyUnitStats, an agency per transaction (in parallel on
 // PostgreSQL: the agencies' rows are disjoint).
 func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(Progress), began time.Time, sum *Summary) error {
-	byAgency := map[string][]report.Delta{}
+	byAgency := map[string][]indicators.Delta{}
 	for _, d := range acc.keys {
 		for h, n := range d.Buckets {
 			if n == 0 {
@@ -453,17 +453,17 @@ func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(P
 		byAgency[d.Key.Agency] = append(byAgency[d.Key.Agency], *d)
 		sum.StatKeys++
 	}
-	var groups [][]report.Delta
+	var groups [][]indicators.Delta
 	for _, ds := range byAgency {
-		slices.SortFunc(ds, func(a, b report.Delta) int { return cmp.Compare(keyOrder(a.Key), keyOrder(b.Key)) })
+		slices.SortFunc(ds, func(a, b indicators.Delta) int { return cmp.Compare(keyOrder(a.Key), keyOrder(b.Key)) })
 		groups = append(groups, ds)
 	}
-	slices.SortFunc(groups, func(a, b []report.Delta) int { return cmp.Compare(a[0].Key.Agency, b[0].Key.Agency) })
-	var units []report.UnitDelta
+	slices.SortFunc(groups, func(a, b []indicators.Delta) int { return cmp.Compare(a[0].Key.Agency, b[0].Key.Agency) })
+	var units []indicators.UnitDelta
 	for _, u := range acc.units {
 		units = append(units, *u)
 	}
-	slices.SortFunc(units, func(a, b report.UnitDelta) int { return cmp.Compare(a.Unit+a.Day, b.Unit+b.Day) })
+	slices.SortFunc(units, func(a, b indicators.UnitDelta) int { return cmp.Compare(a.Unit+a.Day, b.Unit+b.Day) })
 	sum.UnitKeys = len(units)
 
 	parallel := 1
@@ -510,6 +510,6 @@ func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(P
 	return nil
 }
 
-func keyOrder(k report.Key) string {
+func keyOrder(k indicators.Key) string {
 	return fmt.Sprintf("%s|%s|%s|%d|%d", k.Day, k.Agency, k.Procedure, k.Channel, k.FiledBy)
 }

@@ -6,7 +6,7 @@ import (
 	"slices"
 
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -31,8 +31,8 @@ type scratch struct {
 	dossier *domain.Dossier
 	events  []domain.Event
 	slips   []domain.SlipRow // by step index, latest version of each row
-	stats   []report.Delta
-	units   []report.UnitDelta
+	stats   []indicators.Delta
+	units   []indicators.UnitDelta
 }
 
 // snapshot is the catalog as read from the target store.
@@ -166,12 +166,12 @@ func (s *scratch) PutSlipRow(_ context.Context, r *domain.SlipRow) error {
 	return nil
 }
 
-func (s *scratch) ApplyStats(_ context.Context, ds []report.Delta) error {
+func (s *scratch) ApplyStats(_ context.Context, ds []indicators.Delta) error {
 	s.stats = append(s.stats, ds...)
 	return nil
 }
 
-func (s *scratch) ApplyUnitStats(_ context.Context, ds []report.UnitDelta) error {
+func (s *scratch) ApplyUnitStats(_ context.Context, ds []indicators.UnitDelta) error {
 	s.units = append(s.units, ds...)
 	return nil
 }

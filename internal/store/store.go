@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 )
 
 // Store is everything the application needs from persistence.
@@ -203,12 +203,12 @@ type AccessFilter struct {
 type Stats interface {
 	// ApplyStats adds each delta to its daily and monthly rows (creating
 	// them), in the caller's transaction.
-	ApplyStats(ctx context.Context, ds []report.Delta) error
+	ApplyStats(ctx context.Context, ds []indicators.Delta) error
 	// ApplyUnitStats adds step deltas to daily and monthly unit rows.
-	ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error
+	ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) error
 	// SumStats sums the rows matching q, grouped by q.GroupByDay (or not),
 	// channel and filer kind.
-	SumStats(ctx context.Context, q StatsQuery) ([]report.Row, error)
+	SumStats(ctx context.Context, q StatsQuery) ([]indicators.Row, error)
 	// SumDurations sums the processing-time buckets matching q.
 	SumDurations(ctx context.Context, q StatsQuery) (map[int]int64, error)
 	// SumUnitStats sums unit step rows of a period, per unit.
@@ -220,7 +220,7 @@ type Stats interface {
 	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
 	// ListStatRows returns every aggregate row of a period ('D' or 'M'),
 	// with its durations, for verification.
-	ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error)
+	ListStatRows(ctx context.Context, period string) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
 	// ListUnitStatRows returns every unit row of a period.
 	ListUnitStatRows(ctx context.Context, period string) (map[[2]string]UnitRow, error)
 	// ListDossierPage returns at most limit dossiers with id > afterID, by id

@@ -9,7 +9,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -20,32 +20,32 @@ const (
 )
 
 var (
-	metricCols   = strings.Join(report.MetricNames[:], ", ")
+	metricCols   = strings.Join(indicators.MetricNames[:], ", ")
 	upsertStats  = buildUpsertStats()
 	sumMetricSQL = buildSumMetrics()
 )
 
 func buildUpsertStats() string {
 	var set []string
-	for _, m := range report.MetricNames {
+	for _, m := range indicators.MetricNames {
 		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
 	}
 	return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
 		VALUES (?, ?, ?, ?, ?, ?, ?%s)
 		ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s`,
-		metricCols, strings.Repeat(", ?", len(report.MetricNames)), strings.Join(set, ", "))
+		metricCols, strings.Repeat(", ?", len(indicators.MetricNames)), strings.Join(set, ", "))
 }
 
 func buildSumMetrics() string {
-	sums := make([]string, len(report.MetricNames))
-	for i, m := range report.MetricNames {
+	sums := make([]string, len(indicators.MetricNames))
+	for i, m := range indicators.MetricNames {
 		sums[i] = "COALESCE(SUM(" + m + "), 0)"
 	}
 	return strings.Join(sums, ", ")
 }
 
 // ApplyStats implements store.Stats.
-func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
+func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 	db := s.conn(ctx)
 	for _, d := range ds {
 		k := d.Key
@@ -76,7 +76,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
 }
 
 // ApplyUnitStats implements store.Stats.
-func (s *Store) ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error {
+func (s *Store) ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) error {
 	for _, d := range ds {
 		for _, p := range [][2]string{{periodDay, d.Day}, {periodMonth, d.Day[:7]}} {
 			err := s.conn(ctx).Exec(`INSERT INTO unit_step_stats (period, unit_code, day, finished, late, late_minutes)
@@ -107,7 +107,7 @@ func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery
 }
 
 // SumStats implements store.Stats.
-func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row, error) {
+func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]indicators.Row, error) {
 	sel, group := "'' AS day, channel, filed_by", "channel, filed_by"
 	if q.GroupByDay {
 		sel, group = "day, channel, filed_by", "day, channel, filed_by"
@@ -117,9 +117,9 @@ func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row,
 		return nil, err
 	}
 	defer rows.Close()
-	var out []report.Row
+	var out []indicators.Row
 	for rows.Next() {
-		var r report.Row
+		var r indicators.Row
 		var ch, kind int
 		dest := []any{&r.Day, &ch, &kind}
 		for i := range r.Vector {
@@ -249,17 +249,17 @@ func (s *Store) ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain
 }
 
 // ListStatRows implements store.Stats.
-func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error) {
+func (s *Store) ListStatRows(ctx context.Context, period string) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error) {
 	rows, err := s.conn(ctx).Raw(`SELECT agency_code, day, procedure_code, field_code, channel, filed_by, `+metricCols+
 		` FROM dossier_stats WHERE period = ?`, period).Rows()
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	vecs := map[report.Key]report.Vector{}
+	vecs := map[indicators.Key]indicators.Vector{}
 	for rows.Next() {
-		var k report.Key
-		var v report.Vector
+		var k indicators.Key
+		var v indicators.Vector
 		var ch, kind int
 		dest := []any{&k.Agency, &k.Day, &k.Procedure, &k.Field, &ch, &kind}
 		for i := range v {
@@ -282,9 +282,9 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key
 	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", period).Scan(&drows).Error; err != nil {
 		return nil, nil, err
 	}
-	durs := map[report.Key]map[int]int64{}
+	durs := map[indicators.Key]map[int]int64{}
 	for _, r := range drows {
-		k := report.Key{Agency: r.AgencyCode, Day: r.Day, Procedure: r.ProcedureCode, Field: r.FieldCode,
+		k := indicators.Key{Agency: r.AgencyCode, Day: r.Day, Procedure: r.ProcedureCode, Field: r.FieldCode,
 			Channel: domain.Channel(r.Channel), FiledBy: domain.ActorKind(r.FiledBy)}
 		if durs[k] == nil {
 			durs[k] = map[int]int64{}
