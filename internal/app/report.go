@@ -10,8 +10,8 @@ import (
 
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/policy"
 	"github.com/motcua/motcua/internal/indicators"
+	"github.com/motcua/motcua/internal/policy"
 	"github.com/motcua/motcua/internal/store"
 )
 
