@@ -48,7 +48,7 @@ func (s *Service) logAccess(ctx context.Context, p domain.Principal, method, pur
 // requireAuditor admits auditors and admins; an auditor's jurisdiction is
 // their agency's subtree, which must contain agency (if given).
 func (s *Service) requireAuditor(ctx context.Context, p domain.Principal, agency string) error {
-	if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Auditors()...); err != nil {
 		return err
 	}
 	if p.Role != domain.RoleAuditor || agency == "" {
@@ -115,7 +115,7 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 		return nil
 	}
 	if sc.DossierID != "" {
-		if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleAdmin); err != nil {
+		if err := policy.RequireRole(p, policy.Auditors()...); err != nil {
 			return sum, err
 		}
 		d, err := s.store.GetDossier(ctx, sc.DossierID)

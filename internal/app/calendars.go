@@ -137,7 +137,7 @@ type CalendarView struct {
 // "") or for one agency. Deadlines computed from now on use it; deadlines
 // already set stay as they were.
 func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year int, agencyCode string, days []domain.SpecialDay) (*CalendarView, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	var v domain.Violations

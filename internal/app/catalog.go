@@ -13,7 +13,7 @@ import (
 
 // CreateAgency validates and stores a new agency.
 func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain.Agency) (*domain.Agency, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	if a.TimeZone == "" {
@@ -60,7 +60,7 @@ func (s *Service) ListAgencies(ctx context.Context, f store.AgencyFilter, pageSi
 
 // CreateProcedure validates and stores a procedure with its first version.
 func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc domain.Procedure, v domain.ProcedureVersion) (*domain.Procedure, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -96,7 +96,7 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 // AddProcedureVersion appends a version that takes effect at its effective
 // time (now if unset), which may not precede the latest version's.
 func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, code string, v domain.ProcedureVersion) (*domain.Procedure, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	now := s.Now()

@@ -29,7 +29,7 @@ type ReportQuery struct {
 // Auditors read their jurisdiction; leaders their agency and below; admins
 // everything.
 func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
-	if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleLeader, domain.RoleAdmin); err != nil {
+	if err := policy.RequireRole(p, policy.Reporters()...); err != nil {
 		return nil, nil, err
 	}
 	a, err := s.store.GetAgency(ctx, q.Agency)
