@@ -59,9 +59,9 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 
 func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bool) store.StatsQuery {
 	from, to := q.Period.Dates()
-	sq := store.StatsQuery{Period: "D", From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
+	sq := store.StatsQuery{Period: indicators.Day, From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
 	if monthly {
-		sq.Period, sq.From, sq.To = "M", from[:7], to[:7]
+		sq.Period, sq.From, sq.To = indicators.Month, from[:7], to[:7]
 	}
 	sq.CreatedFrom, sq.CreatedTo = q.Period.In(loc)
 	return sq
@@ -217,11 +217,11 @@ func (s *Service) OverdueByUnit(ctx context.Context, p domain.Principal, q Repor
 		return nil, err
 	}
 	from, to := q.Period.Dates()
-	period := "D"
+	g := indicators.Day
 	if q.Period.WholeMonths() {
-		period, from, to = "M", from[:7], to[:7]
+		g, from, to = indicators.Month, from[:7], to[:7]
 	}
-	rows, err := s.store.SumUnitStats(ctx, period, from, to, units)
+	rows, err := s.store.SumUnitStats(ctx, g, from, to, units)
 	if err != nil {
 		return nil, err
 	}
@@ -270,9 +270,9 @@ func (d StatsDiff) String() string {
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
 func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
-	want := map[string]map[indicators.Key]indicators.Vector{"D": {}, "M": {}}
-	wantDur := map[string]map[indicators.Key]map[int]int64{"D": {}, "M": {}}
-	wantUnits := map[string]map[[2]string]store.UnitRow{"D": {}, "M": {}}
+	want := map[indicators.Granularity]map[indicators.Key]indicators.Vector{indicators.Day: {}, indicators.Month: {}}
+	wantDur := map[indicators.Granularity]map[indicators.Key]map[int]int64{indicators.Day: {}, indicators.Month: {}}
+	wantUnits := map[indicators.Granularity]map[[2]string]store.UnitRow{indicators.Day: {}, indicators.Month: {}}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	n := 0
@@ -316,9 +316,9 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			key := indicators.KeyOf(&d, pr.FieldCode, cl.loc)
 			v, bucket := indicators.Contribution(&d)
 			for _, per := range []struct {
-				name string
+				name indicators.Granularity
 				key  indicators.Key
-			}{{"D", key}, {"M", monthKey(key)}} {
+			}{{indicators.Day, key}, {indicators.Month, monthKey(key)}} {
 				acc := want[per.name][per.key]
 				acc.Add(v)
 				want[per.name][per.key] = acc
@@ -341,7 +341,10 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 				return nil, err
 			}
 			u := indicators.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
-			for _, per := range []struct{ name, day string }{{"D", u.Day}, {"M", u.Day[:7]}} {
+			for _, per := range []struct {
+				name indicators.Granularity
+				day  string
+			}{{indicators.Day, u.Day}, {indicators.Month, u.Day[:7]}} {
 				k := [2]string{u.Unit, per.day}
 				row := wantUnits[per.name][k]
 				row.Unit, row.Day = u.Unit, per.day
@@ -358,7 +361,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		after = page[len(page)-1].ID
 	}
 	var diffs []StatsDiff
-	for _, period := range []string{"D", "M"} {
+	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
 		stored, storedDur, err := s.store.ListStatRows(ctx, period)
 		if err != nil {
 			return nil, err
@@ -372,6 +375,15 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		diffs = append(diffs, compareUnits(period, storedUnits, wantUnits[period])...)
 	}
 	return diffs, nil
+}
+
+// tableSuffix names the aggregate rows of a granularity in a StatsDiff, as
+// the period column does: D (days) or M (months).
+func tableSuffix(g indicators.Granularity) string {
+	if g == indicators.Month {
+		return "M"
+	}
+	return "D"
 }
 
 func monthKey(k indicators.Key) indicators.Key { k.Day = k.Month(); return k }
@@ -444,25 +456,25 @@ func unionKeys[K comparable, V any](a, b map[K]V) map[K]bool {
 	return keys
 }
 
-func compareVectors(period string, stored, want map[indicators.Key]indicators.Vector) []StatsDiff {
+func compareVectors(period indicators.Granularity, stored, want map[indicators.Key]indicators.Vector) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
 		for i, name := range indicators.MetricNames {
 			if s[i] != w[i] {
-				out = append(out, StatsDiff{Table: "dossier_stats/" + period, Key: keyString(k), Metric: name, Stored: s[i], Recomputed: w[i]})
+				out = append(out, StatsDiff{Table: "dossier_stats/" + tableSuffix(period), Key: keyString(k), Metric: name, Stored: s[i], Recomputed: w[i]})
 			}
 		}
 	}
 	return out
 }
 
-func compareDurations(period string, stored, want map[indicators.Key]map[int]int64) []StatsDiff {
+func compareDurations(period indicators.Granularity, stored, want map[indicators.Key]map[int]int64) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		for h := range unionKeys(stored[k], want[k]) {
 			if stored[k][h] != want[k][h] {
-				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + period, Key: keyString(k),
+				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + tableSuffix(period), Key: keyString(k),
 					Metric: fmt.Sprintf("bucket=%d", h), Stored: stored[k][h], Recomputed: want[k][h]})
 			}
 		}
@@ -470,7 +482,7 @@ func compareDurations(period string, stored, want map[indicators.Key]map[int]int
 	return out
 }
 
-func compareUnits(period string, stored, want map[[2]string]store.UnitRow) []StatsDiff {
+func compareUnits(period indicators.Granularity, stored, want map[[2]string]store.UnitRow) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
@@ -479,7 +491,7 @@ func compareUnits(period string, stored, want map[[2]string]store.UnitRow) []Sta
 			s, w int64
 		}{{"finished", s.Finished, w.Finished}, {"late", s.Late, w.Late}, {"late_minutes", s.LateMinutes, w.LateMinutes}} {
 			if m.s != m.w {
-				out = append(out, StatsDiff{Table: "unit_step_stats/" + period, Key: k[0] + "/" + k[1], Metric: m.name, Stored: m.s, Recomputed: m.w})
+				out = append(out, StatsDiff{Table: "unit_step_stats/" + tableSuffix(period), Key: k[0] + "/" + k[1], Metric: m.name, Stored: m.s, Recomputed: m.w})
 			}
 		}
 	}

@@ -212,17 +212,17 @@ type Stats interface {
 	// SumDurations sums the processing-time buckets matching q.
 	SumDurations(ctx context.Context, q StatsQuery) (map[int]int64, error)
 	// SumUnitStats sums unit step rows of a period, per unit.
-	SumUnitStats(ctx context.Context, period string, from, to string, units []string) ([]UnitRow, error)
+	SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]UnitRow, error)
 	// CountOpenOverdueSteps counts open slip rows past due at now, per unit.
 	CountOpenOverdueSteps(ctx context.Context, units []string, now time.Time) (map[string]int64, error)
 	// CountOverdue counts running dossiers past their legal deadline at now,
 	// matching q's dimensions and filed in [q.CreatedFrom, q.CreatedTo).
 	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
-	// ListStatRows returns every aggregate row of a period ('D' or 'M'),
-	// with its durations, for verification.
-	ListStatRows(ctx context.Context, period string) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
-	// ListUnitStatRows returns every unit row of a period.
-	ListUnitStatRows(ctx context.Context, period string) (map[[2]string]UnitRow, error)
+	// ListStatRows returns every aggregate row of a granularity (Day or
+	// Month), with its durations, for verification.
+	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
+	// ListUnitStatRows returns every unit row of a granularity (Day or Month).
+	ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]UnitRow, error)
 	// ListDossierPage returns at most limit dossiers with id > afterID, by id
 	// (for verification).
 	ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error)
@@ -242,10 +242,11 @@ type Stats interface {
 	ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error)
 }
 
-// StatsQuery selects aggregate rows. Period is 'D' (From/To are
-// YYYY-MM-DD) or 'M' (YYYY-MM), both inclusive; empty dimensions match all.
+// StatsQuery selects aggregate rows. Period is indicators.Day (From/To are
+// YYYY-MM-DD) or indicators.Month (YYYY-MM), both inclusive; empty
+// dimensions match all.
 type StatsQuery struct {
-	Period     string
+	Period     indicators.Granularity
 	From, To   string
 	Agencies   []string
 	Procedure  string

@@ -13,11 +13,23 @@ import (
 	"github.com/motcua/motcua/internal/store"
 )
 
-// Periods of aggregate rows.
+// The period column values of aggregate rows.
 const (
 	periodDay   = "D"
 	periodMonth = "M"
 )
+
+// periodColumn is the period column value of a granularity; the aggregates
+// keep only days and months, so any other granularity matches no row.
+func periodColumn(g indicators.Granularity) string {
+	switch g {
+	case indicators.Day:
+		return periodDay
+	case indicators.Month:
+		return periodMonth
+	}
+	return ""
+}
 
 var (
 	metricCols   = strings.Join(indicators.MetricNames[:], ", ")
@@ -93,7 +105,7 @@ func (s *Store) ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) e
 }
 
 func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery) *gorm.DB {
-	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", q.Period, q.Agencies, q.From, q.To)
+	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", periodColumn(q.Period), q.Agencies, q.From, q.To)
 	if q.Procedure != "" {
 		db = db.Where("procedure_code = ?", q.Procedure)
 	}
@@ -149,9 +161,9 @@ func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]i
 }
 
 // SumUnitStats implements store.Stats.
-func (s *Store) SumUnitStats(ctx context.Context, period, from, to string, units []string) ([]store.UnitRow, error) {
+func (s *Store) SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]store.UnitRow, error) {
 	var rows []store.UnitRow
-	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", period, from, to)
+	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", periodColumn(g), from, to)
 	if units != nil {
 		q = q.Where("unit_code IN ?", units)
 	}
@@ -249,9 +261,9 @@ func (s *Store) ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain
 }
 
 // ListStatRows implements store.Stats.
-func (s *Store) ListStatRows(ctx context.Context, period string) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error) {
+func (s *Store) ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error) {
 	rows, err := s.conn(ctx).Raw(`SELECT agency_code, day, procedure_code, field_code, channel, filed_by, `+metricCols+
-		` FROM dossier_stats WHERE period = ?`, period).Rows()
+		` FROM dossier_stats WHERE period = ?`, periodColumn(g)).Rows()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -279,7 +291,7 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[indicators
 		Channel, FiledBy, Bucket                  int
 		Dossiers                                  int64
 	}
-	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", period).Scan(&drows).Error; err != nil {
+	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", periodColumn(g)).Scan(&drows).Error; err != nil {
 		return nil, nil, err
 	}
 	durs := map[indicators.Key]map[int]int64{}
@@ -295,9 +307,9 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[indicators
 }
 
 // ListUnitStatRows implements store.Stats.
-func (s *Store) ListUnitStatRows(ctx context.Context, period string) (map[[2]string]store.UnitRow, error) {
+func (s *Store) ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]store.UnitRow, error) {
 	var rows []store.UnitRow
-	err := s.conn(ctx).Table("unit_step_stats").Where("period = ?", period).
+	err := s.conn(ctx).Table("unit_step_stats").Where("period = ?", periodColumn(g)).
 		Select("unit_code AS unit, day, finished, late, late_minutes").Scan(&rows).Error
 	out := make(map[[2]string]store.UnitRow, len(rows))
 	for _, r := range rows {
