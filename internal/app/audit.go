@@ -12,13 +12,12 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // WithCounterNetworks declares the networks of the counters (the one-stop
 // units' own PCs): an "online" filing from one of them is suspect.
 func WithCounterNetworks(nets []netip.Prefix) Option {
-	return func(s *Service) { s.counterNets = nets }
+	return func(c *config) { c.counterNets = nets }
 }
 
 // Read kinds recorded in the access log.
@@ -42,7 +41,7 @@ func (s *Service) logAccess(ctx context.Context, p domain.Principal, method, pur
 		as[i] = domain.Access{DossierID: d.ID, ActorID: p.Subject, ActorRole: p.Role, ActorAgency: p.AgencyCode,
 			Purpose: purpose, Method: method, At: now, ClientAddress: p.ClientAddress}
 	}
-	return s.store.LogAccesses(ctx, as)
+	return s.dossiers.LogAccesses(ctx, as)
 }
 
 // requireAuditor admits auditors and admins; an auditor's jurisdiction is
@@ -54,7 +53,7 @@ func (s *Service) requireAuditor(ctx context.Context, p domain.Principal, agency
 	if p.Role != domain.RoleAuditor || agency == "" {
 		return nil
 	}
-	sub, err := s.store.AgencySubtree(ctx, p.AgencyCode)
+	sub, err := s.audit.AgencySubtree(ctx, p.AgencyCode)
 	if err != nil {
 		return err
 	}
@@ -96,7 +95,7 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 	check := func(h domain.ChainHead) error {
 		var evs []domain.Event
 		for after := int64(0); ; {
-			page, err := s.store.ListEvents(ctx, h.DossierID, after, 1000)
+			page, err := s.audit.ListEvents(ctx, h.DossierID, after, 1000)
 			if err != nil {
 				return err
 			}
@@ -118,7 +117,7 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 		if err := policy.RequireRole(p, policy.Auditors()...); err != nil {
 			return sum, err
 		}
-		d, err := s.store.GetDossier(ctx, sc.DossierID)
+		d, err := s.audit.GetDossier(ctx, sc.DossierID)
 		if err != nil {
 			return sum, err
 		}
@@ -135,21 +134,21 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 	if !sc.To.After(sc.From) {
 		return sum, domain.Invalid("agency_period.to_time", "must be after from_time")
 	}
-	agencies, err := s.store.AgencySubtree(ctx, sc.Agency)
+	agencies, err := s.audit.AgencySubtree(ctx, sc.Agency)
 	if err != nil {
 		return sum, err
 	}
 	if len(agencies) == 0 {
 		return sum, domain.NotFound("agency", sc.Agency)
 	}
-	total, err := s.store.CountDossiers(ctx, agencies, sc.From, sc.To)
+	total, err := s.audit.CountDossiers(ctx, agencies, sc.From, sc.To)
 	if err != nil {
 		return sum, err
 	}
 	const batch = 500
 	lastReport := time.Now()
 	for after := ""; ; {
-		heads, err := s.store.ListChainHeads(ctx, agencies, sc.From, sc.To, after, batch)
+		heads, err := s.audit.ListChainHeads(ctx, agencies, sc.From, sc.To, after, batch)
 		if err != nil {
 			return sum, err
 		}
@@ -184,7 +183,7 @@ type AccessQuery struct {
 // auditors see everything in their jurisdiction.
 func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q AccessQuery, pageSize int, token string) ([]domain.Access, string, error) {
 	if q.DossierID != "" {
-		d, err := s.store.GetDossier(ctx, q.DossierID)
+		d, err := s.audit.GetDossier(ctx, q.DossierID)
 		if err != nil {
 			return nil, "", err
 		}
@@ -203,20 +202,20 @@ func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q Access
 	if p.Role == domain.RoleAuditor && q.ActorID != "" {
 		// An auditor audits the officials of their jurisdiction.
 		var err error
-		if actorAgencies, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
+		if actorAgencies, err = s.audit.AgencySubtree(ctx, p.AgencyCode); err != nil {
 			return nil, "", err
 		}
 	}
 	return keysetPage(q, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Access, error) {
-			f := store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
+			f := AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
 			if after != "" {
 				var err error
 				if f.AfterID, err = strconv.ParseInt(after, 10, 64); err != nil {
 					return nil, domain.Invalid("page_token", "not a page token issued by this server")
 				}
 			}
-			return s.store.ListAccesses(ctx, f, limit)
+			return s.audit.ListAccesses(ctx, f, limit)
 		},
 		func(a *domain.Access) string { return strconv.FormatInt(a.ID, 10) })
 }
@@ -239,14 +238,14 @@ func (s *Service) submissions(ctx context.Context, p domain.Principal, agency st
 	if !to.After(from) {
 		return nil, domain.Invalid("to_time", "must be after from_time")
 	}
-	agencies, err := s.store.AgencySubtree(ctx, agency)
+	agencies, err := s.audit.AgencySubtree(ctx, agency)
 	if err != nil {
 		return nil, err
 	}
 	if len(agencies) == 0 {
 		return nil, domain.NotFound("agency", agency)
 	}
-	return s.store.ListOnlineSubmissions(ctx, agencies, from, to)
+	return s.audit.ListOnlineSubmissions(ctx, agencies, from, to)
 }
 
 // ProxyFilingSignals groups the online filings of a period by account and

@@ -8,7 +8,6 @@ import (
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // CreateAgency validates and stores a new agency.
@@ -35,7 +34,7 @@ func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain
 		return nil, err
 	}
 	a.CreatedAt = s.Now()
-	if err := s.store.CreateAgency(ctx, &a); err != nil {
+	if err := s.catalog.CreateAgency(ctx, &a); err != nil {
 		if isNotFound(err) {
 			return nil, domain.Invalid("agency.parent_code", "no agency has code %q", a.ParentCode)
 		}
@@ -46,14 +45,14 @@ func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain
 
 // GetAgency returns an agency.
 func (s *Service) GetAgency(ctx context.Context, code string) (*domain.Agency, error) {
-	return s.store.GetAgency(ctx, code)
+	return s.catalog.GetAgency(ctx, code)
 }
 
 // ListAgencies returns a page of agencies.
-func (s *Service) ListAgencies(ctx context.Context, f store.AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
+func (s *Service) ListAgencies(ctx context.Context, f AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
 	return keysetPage(f, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Agency, error) {
-			return s.store.ListAgencies(ctx, f, after, limit)
+			return s.catalog.ListAgencies(ctx, f, after, limit)
 		},
 		func(a *domain.Agency) string { return a.Code })
 }
@@ -70,8 +69,8 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 	v.Version, v.CreatedAt, v.EndAt = 1, now, time.Time{}
 	proc.CreatedAt = now
 	proc.Versions = []domain.ProcedureVersion{v}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.store.GetAgency(ctx, proc.AgencyCode); err != nil {
+	err := s.catalog.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.catalog.GetAgency(ctx, proc.AgencyCode); err != nil {
 			if isNotFound(err) {
 				return domain.Invalid("procedure.agency_code", "no agency has code %q", proc.AgencyCode)
 			}
@@ -84,7 +83,7 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 		if err := viol.Err(); err != nil {
 			return err
 		}
-		return s.store.CreateProcedure(ctx, &proc)
+		return s.catalog.CreateProcedure(ctx, &proc)
 	})
 	if err != nil {
 		return nil, err
@@ -104,8 +103,8 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 		v.EffectiveAt = now
 	}
 	var out *domain.Procedure
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		proc, err := s.store.GetProcedure(ctx, code)
+	err := s.catalog.InTx(ctx, func(ctx context.Context) error {
+		proc, err := s.catalog.GetProcedure(ctx, code)
 		if err != nil {
 			return err
 		}
@@ -124,10 +123,10 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 			return err
 		}
 		v.Version, v.CreatedAt, v.EndAt = last.Version+1, now, time.Time{}
-		if err := s.store.AddProcedureVersion(ctx, code, &v); err != nil {
+		if err := s.catalog.AddProcedureVersion(ctx, code, &v); err != nil {
 			return err
 		}
-		out, err = s.store.GetProcedure(ctx, code)
+		out, err = s.catalog.GetProcedure(ctx, code)
 		return err
 	})
 	s.cache.procedures.clear()
@@ -141,7 +140,7 @@ func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violation
 		if st.UnitCode == "" {
 			continue
 		}
-		if _, err := s.store.GetAgency(ctx, st.UnitCode); err != nil {
+		if _, err := s.catalog.GetAgency(ctx, st.UnitCode); err != nil {
 			if !isNotFound(err) {
 				return v, err
 			}
@@ -153,14 +152,14 @@ func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violation
 
 // GetProcedure returns a procedure with its versions.
 func (s *Service) GetProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
-	return s.store.GetProcedure(ctx, code)
+	return s.catalog.GetProcedure(ctx, code)
 }
 
 // ListProcedures returns a page of procedures.
-func (s *Service) ListProcedures(ctx context.Context, f store.ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
+func (s *Service) ListProcedures(ctx context.Context, f ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
 	return keysetPage(f, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Procedure, error) {
-			return s.store.ListProcedures(ctx, f, after, limit)
+			return s.catalog.ListProcedures(ctx, f, after, limit)
 		},
 		func(p *domain.Procedure) string { return p.Code })
 }

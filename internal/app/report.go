@@ -12,7 +12,6 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // ReportQuery scopes an indicator query.
@@ -32,12 +31,12 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	if err := policy.RequireRole(p, policy.Reporters()...); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.store.GetAgency(ctx, q.Agency)
+	a, err := s.stats.GetAgency(ctx, q.Agency)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.Role != domain.RoleAdmin {
-		sub, err := s.store.AgencySubtree(ctx, p.AgencyCode)
+		sub, err := s.stats.AgencySubtree(ctx, p.AgencyCode)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -47,7 +46,7 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	}
 	agencies := []string{a.Code}
 	if q.SubAgencies {
-		if agencies, err = s.store.AgencySubtree(ctx, a.Code); err != nil {
+		if agencies, err = s.stats.AgencySubtree(ctx, a.Code); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -57,9 +56,9 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	return agencies, a, nil
 }
 
-func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bool) store.StatsQuery {
+func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bool) StatsQuery {
 	from, to := q.Period.Dates()
-	sq := store.StatsQuery{Period: indicators.Day, From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
+	sq := StatsQuery{Period: indicators.Day, From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
 	if monthly {
 		sq.Period, sq.From, sq.To = indicators.Month, from[:7], to[:7]
 	}
@@ -78,15 +77,15 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 		return nil, err
 	}
 	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
-	rows, err := s.store.SumStats(ctx, sq)
+	rows, err := s.stats.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
 	f := indicators.Facts{}
-	if f.Durations, err = s.store.SumDurations(ctx, sq); err != nil {
+	if f.Durations, err = s.stats.SumDurations(ctx, sq); err != nil {
 		return nil, err
 	}
-	if f.OverdueNow, err = s.store.CountOverdue(ctx, sq, s.Now()); err != nil {
+	if f.OverdueNow, err = s.stats.CountOverdue(ctx, sq, s.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.onlineOffer(ctx, a, agencies, q, sq, &f); err != nil {
@@ -99,7 +98,7 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 // onlineOffer counts the procedures offered in scope (published by the
 // agency, its parents or, with sub-agencies, the agencies below), those
 // offered online, and those that received an online filing.
-func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq store.StatsQuery, f *indicators.Facts) error {
+func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq StatsQuery, f *indicators.Facts) error {
 	chain, err := s.agencyChain(ctx, a)
 	if err != nil {
 		return err
@@ -108,15 +107,15 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 	for _, c := range chain {
 		publishers = append(publishers, c.Code)
 	}
-	procs, err := s.store.ProceduresOf(ctx, publishers)
+	procs, err := s.stats.ProceduresOf(ctx, publishers)
 	if err != nil {
 		return err
 	}
-	used, err := s.store.ProceduresWithOnlineFilings(ctx, sq, true)
+	used, err := s.stats.ProceduresWithOnlineFilings(ctx, sq, true)
 	if err != nil {
 		return err
 	}
-	usedAny, err := s.store.ProceduresWithOnlineFilings(ctx, sq, false)
+	usedAny, err := s.stats.ProceduresWithOnlineFilings(ctx, sq, false)
 	if err != nil {
 		return err
 	}
@@ -164,11 +163,11 @@ func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q Rep
 	monthly := g != indicators.Day && q.Period.WholeMonths()
 	sq := statsQuery(q, agencies, loc, monthly)
 	sq.GroupByDay = true
-	rows, err := s.store.SumStats(ctx, sq)
+	rows, err := s.stats.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.store.ListOverdueCreated(ctx, sq, s.Now())
+	overdue, err := s.stats.ListOverdueCreated(ctx, sq, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +220,11 @@ func (s *Service) OverdueByUnit(ctx context.Context, p domain.Principal, q Repor
 	if q.Period.WholeMonths() {
 		g, from, to = indicators.Month, from[:7], to[:7]
 	}
-	rows, err := s.store.SumUnitStats(ctx, g, from, to, units)
+	rows, err := s.stats.SumUnitStats(ctx, g, from, to, units)
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.store.CountOpenOverdueSteps(ctx, units, s.Now())
+	open, err := s.stats.CountOpenOverdueSteps(ctx, units, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -272,12 +271,12 @@ func (d StatsDiff) String() string {
 func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
 	want := map[indicators.Granularity]map[indicators.Key]indicators.Vector{indicators.Day: {}, indicators.Month: {}}
 	wantDur := map[indicators.Granularity]map[indicators.Key]map[int]int64{indicators.Day: {}, indicators.Month: {}}
-	wantUnits := map[indicators.Granularity]map[[2]string]store.UnitRow{indicators.Day: {}, indicators.Month: {}}
+	wantUnits := map[indicators.Granularity]map[[2]string]UnitRow{indicators.Day: {}, indicators.Month: {}}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	n := 0
 	for after := ""; ; {
-		page, err := s.store.ListDossierPage(ctx, after, 500)
+		page, err := s.stats.ListDossierPage(ctx, after, 500)
 		if err != nil || len(page) == 0 {
 			if err != nil {
 				return nil, err
@@ -288,7 +287,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for i := range page {
 			ids[i] = page[i].ID
 		}
-		events, err := s.store.ListEventsOf(ctx, ids)
+		events, err := s.stats.ListEventsOf(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -296,7 +295,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for _, e := range events {
 			byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
 		}
-		slips, err := s.store.ListFinishedSlipRows(ctx, ids)
+		slips, err := s.stats.ListFinishedSlipRows(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +303,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			d := replayCounters(page[i], byDossier[page[i].ID])
 			pr, ok := procs[d.ProcedureCode]
 			if !ok {
-				if pr, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+				if pr, err = s.stats.GetProcedure(ctx, d.ProcedureCode); err != nil {
 					return nil, err
 				}
 				procs[d.ProcedureCode] = pr
@@ -362,13 +361,13 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 	}
 	var diffs []StatsDiff
 	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
-		stored, storedDur, err := s.store.ListStatRows(ctx, period)
+		stored, storedDur, err := s.stats.ListStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
 		diffs = append(diffs, compareVectors(period, stored, want[period])...)
 		diffs = append(diffs, compareDurations(period, storedDur, wantDur[period])...)
-		storedUnits, err := s.store.ListUnitStatRows(ctx, period)
+		storedUnits, err := s.stats.ListUnitStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
@@ -397,7 +396,7 @@ func (s *Service) calendarAndLoc(ctx context.Context, cache map[string]*calendar
 	if c, ok := cache[agency]; ok {
 		return c, nil
 	}
-	a, err := s.store.GetAgency(ctx, agency)
+	a, err := s.stats.GetAgency(ctx, agency)
 	if err != nil {
 		return nil, err
 	}
@@ -482,7 +481,7 @@ func compareDurations(period indicators.Granularity, stored, want map[indicators
 	return out
 }
 
-func compareUnits(period indicators.Granularity, stored, want map[[2]string]store.UnitRow) []StatsDiff {
+func compareUnits(period indicators.Granularity, stored, want map[[2]string]UnitRow) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]

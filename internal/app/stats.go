@@ -14,10 +14,10 @@ import (
 // to after, and counts the workflow steps finished (in slip; cal measures
 // their lateness), in the caller's transaction. loc is the agency's time
 // zone.
-func (s *Service) applyStats(ctx context.Context, before, after *domain.Dossier, proc *domain.Procedure, loc *time.Location,
+func (s *Lifecycle) applyStats(ctx context.Context, before, after *domain.Dossier, proc *domain.Procedure, loc *time.Location,
 	cal *calendar.Calendar, slip []domain.SlipRow) error {
 	if delta, changed := indicators.Change(before, after, indicators.KeyOf(after, proc.FieldCode, loc)); changed {
-		if err := s.store.ApplyStats(ctx, []indicators.Delta{delta}); err != nil {
+		if err := s.st.ApplyStats(ctx, []indicators.Delta{delta}); err != nil {
 			return err
 		}
 	}
@@ -30,5 +30,5 @@ func (s *Service) applyStats(ctx context.Context, before, after *domain.Dossier,
 		var lateBy = cal.Between(r.DueAt, r.FinishedAt)
 		units = append(units, indicators.StepFinished(r, lateBy, loc))
 	}
-	return s.store.ApplyUnitStats(ctx, units)
+	return s.st.ApplyUnitStats(ctx, units)
 }

@@ -25,7 +25,7 @@ func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, do
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.store.ListSlip(ctx, dossierID)
+	rows, err := s.dossiers.ListSlip(ctx, dossierID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -56,7 +56,7 @@ func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, doss
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, nil, err
 	}
-	d, err := s.store.GetDossier(ctx, dossierID)
+	d, err := s.dossiers.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, doss
 	if err := s.logAccess(ctx, p, method, purpose, d); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.store.GetAgency(ctx, d.AgencyCode)
+	a, err := s.dossiers.GetAgency(ctx, d.AgencyCode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -109,7 +109,7 @@ func (s *Service) ExplainDeadline(ctx context.Context, p domain.Principal, dossi
 	if err != nil {
 		return nil, err
 	}
-	proc, err := s.store.GetProcedure(ctx, d.ProcedureCode)
+	proc, err := s.dossiers.GetProcedure(ctx, d.ProcedureCode)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +171,7 @@ func days(work, day time.Duration) string {
 func (s *Service) collectPausesAndExtensions(ctx context.Context, x *DeadlineExplanation, cal *calendar.Calendar) error {
 	var open *Pause
 	for after := int64(0); ; {
-		evs, err := s.store.ListEvents(ctx, x.Dossier.ID, after, 500)
+		evs, err := s.dossiers.ListEvents(ctx, x.Dossier.ID, after, 500)
 		if err != nil {
 			return err
 		}

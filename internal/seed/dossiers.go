@@ -110,7 +110,7 @@ func Dossiers(ctx context.Context, st store.Store, o Options) (Summary, error) {
 		}
 		until = o.Until
 	}
-	if err := EnsureProvince(ctx, app.New(st), from); err != nil {
+	if err := EnsureProvince(ctx, app.New(st), st, from); err != nil {
 		return Summary{}, fmt.Errorf("seed: install the province: %w", err)
 	}
 	w, err := loadWorld(ctx, st, o.Seed, from, until)

@@ -36,7 +36,6 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/service"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // Options configure a Server.
@@ -56,10 +55,20 @@ type Options struct {
 	TLS *tls.Config
 }
 
+// Database is what the server asks of the database for its readiness: the
+// schema version (gormstore.Store implements it).
+type Database interface {
+	// SchemaStatus reports the applied migration version and the version
+	// this code needs.
+	SchemaStatus(ctx context.Context) (current, wanted int64, err error)
+	// Ping checks the connection.
+	Ping(ctx context.Context) error
+}
+
 // Server is a running motcua instance.
 type Server struct {
 	opts     Options
-	store    store.Store
+	store    Database
 	grpc     *grpc.Server
 	health   *health.Server
 	http     *http.Server
@@ -73,8 +82,9 @@ type Server struct {
 // healthService is the name under which the whole API's health is reported.
 const healthService = "motcua.v1"
 
-// New builds a server; Listen and Serve start it.
-func New(a *app.Service, opts Options) (*Server, error) {
+// New builds a server over the use cases a, whose readiness follows db's
+// schema; Listen and Serve start it.
+func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
@@ -92,7 +102,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
+	s := &Server{opts: opts, store: db, health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
 	log := opts.Log

@@ -8,8 +8,22 @@ import (
 	"context"
 	"time"
 
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/indicators"
+)
+
+// The types the ports take are the application's (internal/app owns its
+// ports, so that nothing above it imports this package); they are aliased
+// here for the implementations.
+type (
+	AgencyFilter    = app.AgencyFilter
+	ProcedureFilter = app.ProcedureFilter
+	DossierFilter   = app.DossierFilter
+	AccessFilter    = app.AccessFilter
+	StatsQuery      = app.StatsQuery
+	UnitRow         = app.UnitRow
+	RequestRecord   = app.RequestRecord
 )
 
 // Store is everything the application needs from persistence.
@@ -73,17 +87,6 @@ type Catalog interface {
 	ListProcedures(ctx context.Context, f ProcedureFilter, after string, limit int) ([]domain.Procedure, error)
 }
 
-// AgencyFilter narrows ListAgencies; zero fields match everything.
-type AgencyFilter struct {
-	ParentCode string
-}
-
-// ProcedureFilter narrows ListProcedures; zero fields match everything.
-type ProcedureFilter struct {
-	AgencyCode string
-	FieldCode  string
-}
-
 // Dossiers stores dossiers and their events.
 type Dossiers interface {
 	// NextSequence increments and returns the dossier counter of an agency
@@ -127,34 +130,6 @@ type Dossiers interface {
 	InsertBulk(ctx context.Context, dossiers []domain.Dossier, events []domain.Event, slips []domain.SlipRow) error
 }
 
-// DossierFilter narrows ListDossiers; zero fields match everything.
-type DossierFilter struct {
-	AgencyCode    string
-	ProcedureCode string
-	Statuses      []domain.Status
-	ApplicantID   string
-	ReceivedFrom  time.Time // inclusive
-	ReceivedTo    time.Time // exclusive
-	AfterID       string    // keyset: only ids below this one
-
-	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
-	Running bool
-	// DueBefore: only dossiers whose legal deadline is before this time.
-	DueBefore time.Time
-	// OrderByDue orders by legal deadline (then id), earliest first; the
-	// keyset is then (AfterDue, AfterID).
-	OrderByDue bool
-	AfterDue   time.Time
-
-	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
-	// dossiers whose applicant or representative has that id; when
-	// ScopeAgencies is set, only dossiers received at or currently at a step
-	// of one of them. ScopeAll must be true to list without either.
-	ScopeCitizenID string
-	ScopeAgencies  []string
-	ScopeAll       bool
-}
-
 // Slips stores process-control slips.
 type Slips interface {
 	// PutSlipRow inserts the row, or replaces the row with the same dossier
@@ -187,16 +162,6 @@ type Audit interface {
 	// ListOnlineSubmissions returns the online SUBMIT events of the agencies'
 	// dossiers in [from, to), oldest first.
 	ListOnlineSubmissions(ctx context.Context, agencies []string, from, to time.Time) ([]domain.Submission, error)
-}
-
-// AccessFilter narrows ListAccesses; DossierID or ActorID is set.
-type AccessFilter struct {
-	DossierID string
-	ActorID   string
-	// ActorAgencies, when set, keeps only reads by staff of these agencies.
-	ActorAgencies []string
-	From, To      time.Time
-	AfterID       int64
 }
 
 // Stats stores the indicator aggregates (see package report).
@@ -240,41 +205,6 @@ type Stats interface {
 	// ProceduresOf returns the procedures published by any of the agencies,
 	// with their versions.
 	ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error)
-}
-
-// StatsQuery selects aggregate rows. Period is indicators.Day (From/To are
-// YYYY-MM-DD) or indicators.Month (YYYY-MM), both inclusive; empty
-// dimensions match all.
-type StatsQuery struct {
-	Period     indicators.Granularity
-	From, To   string
-	Agencies   []string
-	Procedure  string
-	Field      string
-	Channel    domain.Channel
-	GroupByDay bool
-	// For CountOverdue: the filing period as instants.
-	CreatedFrom, CreatedTo time.Time
-}
-
-// UnitRow is a unit's step statistics.
-type UnitRow struct {
-	Unit        string
-	Day         string
-	Finished    int64
-	Late        int64
-	LateMinutes int64
-}
-
-// RequestRecord is the stored outcome of a mutating request, keyed by the
-// principal and its request_id, so that a retry returns the first answer.
-type RequestRecord struct {
-	Principal   string
-	RequestID   string
-	Method      string
-	RequestHash string // hex SHA-256 of the request without its request_id
-	Response    []byte // the serialized response
-	CreatedAt   time.Time
 }
 
 // Requests stores processed mutating requests.

@@ -94,7 +94,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
-		if _, err := seed.EnsureDemoCatalog(ctx, a, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,7 +106,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
+	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
 		Verifier: verifier})
 	if err != nil {
