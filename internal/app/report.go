@@ -269,9 +269,7 @@ func (d StatsDiff) String() string {
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
 func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
-	want := map[indicators.Granularity]map[indicators.Key]indicators.Vector{indicators.Day: {}, indicators.Month: {}}
-	wantDur := map[indicators.Granularity]map[indicators.Key]map[int]int64{indicators.Day: {}, indicators.Month: {}}
-	wantUnits := map[indicators.Granularity]map[[2]string]UnitRow{indicators.Day: {}, indicators.Month: {}}
+	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals()}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	n := 0
@@ -314,20 +312,13 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			}
 			key := indicators.KeyOf(&d, pr.FieldCode, cl.loc)
 			v, bucket := indicators.Contribution(&d)
-			for _, per := range []struct {
-				name indicators.Granularity
-				key  indicators.Key
-			}{{indicators.Day, key}, {indicators.Month, monthKey(key)}} {
-				acc := want[per.name][per.key]
-				acc.Add(v)
-				want[per.name][per.key] = acc
-				if bucket >= 0 {
-					if wantDur[per.name][per.key] == nil {
-						wantDur[per.name][per.key] = map[int]int64{}
-					}
-					wantDur[per.name][per.key][bucket]++
-				}
+			delta := indicators.Delta{Key: key, Vector: v}
+			if bucket >= 0 {
+				delta.Buckets = map[int]int64{bucket: 1}
 			}
+			want[indicators.Day].AddDelta(delta)
+			delta.Key = monthKey(key)
+			want[indicators.Month].AddDelta(delta)
 		}
 		agencyOf := make(map[string]string, len(page))
 		for i := range page {
@@ -340,18 +331,9 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 				return nil, err
 			}
 			u := indicators.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
-			for _, per := range []struct {
-				name indicators.Granularity
-				day  string
-			}{{indicators.Day, u.Day}, {indicators.Month, u.Day[:7]}} {
-				k := [2]string{u.Unit, per.day}
-				row := wantUnits[per.name][k]
-				row.Unit, row.Day = u.Unit, per.day
-				row.Finished += u.Finished
-				row.Late += u.Late
-				row.LateMinutes += u.LateMinutes
-				wantUnits[per.name][k] = row
-			}
+			want[indicators.Day].AddUnit(u)
+			u.Day = u.Day[:7]
+			want[indicators.Month].AddUnit(u)
 		}
 		n += len(page)
 		if progress != nil {
@@ -365,13 +347,24 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		if err != nil {
 			return nil, err
 		}
-		diffs = append(diffs, compareVectors(period, stored, want[period])...)
-		diffs = append(diffs, compareDurations(period, storedDur, wantDur[period])...)
+		wantVec, wantDur := map[indicators.Key]indicators.Vector{}, map[indicators.Key]map[int]int64{}
+		for k, d := range want[period].Rows {
+			wantVec[k] = d.Vector
+			if d.Buckets != nil {
+				wantDur[k] = d.Buckets
+			}
+		}
+		wantUnits := map[[2]string]UnitRow{}
+		for k, u := range want[period].Units {
+			wantUnits[k] = UnitRow{Unit: u.Unit, Day: u.Day, Finished: u.Finished, Late: u.Late, LateMinutes: u.LateMinutes}
+		}
+		diffs = append(diffs, compareVectors(period, stored, wantVec)...)
+		diffs = append(diffs, compareDurations(period, storedDur, wantDur)...)
 		storedUnits, err := s.stats.ListUnitStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
-		diffs = append(diffs, compareUnits(period, storedUnits, wantUnits[period])...)
+		diffs = append(diffs, compareUnits(period, storedUnits, wantUnits)...)
 	}
 	return diffs, nil
 }
