@@ -135,7 +135,7 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 
 // workflowUnitViolations adds a violation for every step whose unit is no
 // agency.
-func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violations, path string, steps []domain.WorkflowStep) (domain.Violations, error) {
+func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violations, field string, steps []domain.WorkflowStep) (domain.Violations, error) {
 	for i, st := range steps {
 		if st.UnitCode == "" {
 			continue
@@ -144,7 +144,7 @@ func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violation
 			if !isNotFound(err) {
 				return v, err
 			}
-			v.Add(fmt.Sprintf("%s[%d].unit_code", path, i), "no agency has code %q", st.UnitCode)
+			v.Add(fmt.Sprintf("%s[%d].unit_code", field, i), "no agency has code %q", st.UnitCode)
 		}
 	}
 	return v, nil

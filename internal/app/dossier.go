@@ -32,7 +32,9 @@ func (s *Lifecycle) ReceiveNew(ctx context.Context, p domain.Principal, requestI
 	return s.create(ctx, p, requestID, "new_dossier", draft, domain.ActionReceive, ch, note)
 }
 
-func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, path string, draft domain.Draft,
+// create files or takes in a new dossier; field is the request field that
+// holds the draft ("dossier" or "new_dossier"), which violations name.
+func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, field string, draft domain.Draft,
 	action domain.Action, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
 	if err := policy.RequireAction(p, action); err != nil {
 		return nil, nil, err
@@ -52,7 +54,7 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, p
 		if p.Role.Staff() && p.AgencyCode != agency.Code {
 			return fmt.Errorf("%w: staff of %q cannot file or take in dossiers for %s", domain.ErrPermissionDenied, p.AgencyCode, agency.Code)
 		}
-		if err := s.checkCompetence(ctx, path, proc, agency); err != nil {
+		if err := s.checkCompetence(ctx, field, proc, agency); err != nil {
 			return err
 		}
 		pv := proc.VersionAt(now)
@@ -64,7 +66,7 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, p
 			return &domain.PreconditionError{Reason: "PROCEDURE_NOT_ONLINE", Subject: "procedure/" + proc.Code,
 				Description: fmt.Sprintf("procedure %s is not offered online; file it at the counter or by post", proc.Code)}
 		}
-		if err := draft.Validate(path, pv, ch); err != nil {
+		if err := draft.Validate(field, pv, ch); err != nil {
 			return err
 		}
 		att, err := domain.Attribute(p, action, ch, draft.Applicant, draft.Representative)
@@ -142,7 +144,7 @@ func enterFirstStep(d *domain.Dossier, cal *calendar.Calendar, pv *domain.Proced
 
 // checkCompetence verifies that the agency handles the procedure: it is the
 // procedure's agency or below it.
-func (s *shared) checkCompetence(ctx context.Context, path string, proc *domain.Procedure, agency *domain.Agency) error {
+func (s *shared) checkCompetence(ctx context.Context, field string, proc *domain.Procedure, agency *domain.Agency) error {
 	sub, err := s.reads.AgencySubtree(ctx, proc.AgencyCode)
 	if err != nil {
 		return err
@@ -152,7 +154,7 @@ func (s *shared) checkCompetence(ctx context.Context, path string, proc *domain.
 			return nil
 		}
 	}
-	return domain.Invalid(path+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
+	return domain.Invalid(field+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
 		agency.Code, proc.Code, proc.AgencyCode)
 }
 

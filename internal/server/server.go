@@ -110,7 +110,9 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error; it was logged")
 	})
-	logCalls := logging.UnaryServerInterceptor(slogAdapter(log),
+	// Both chains log alike: one line per finished call, at debug for the
+	// outcomes a caller causes and at error for the rest.
+	logOpts := []logging.Option{
 		logging.WithLogOnEvents(logging.FinishCall),
 		logging.WithLevels(func(c codes.Code) logging.Level {
 			switch c {
@@ -119,10 +121,11 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 				return logging.LevelDebug
 			}
 			return logging.LevelError
-		}))
-	// The interceptor order is deliberate:
+		}),
+	}
+	// The interceptor order is deliberate (the same in both chains):
 	//   1. recovery  — a panic anywhere below becomes INTERNAL, never a crash;
-	//   2. logging   — one line per failed call (debug for expected outcomes);
+	//   2. logging   — one line per finished call (debug for the outcomes a caller causes);
 	//   3. metrics   — counts every call, including rejected ones;
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
 	//   5. authn     — verifies the bearer token and attaches the principal;
@@ -132,7 +135,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverFn),
-			logCalls,
+			logging.UnaryServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.UnaryServerInterceptor(),
 			s.schemaGate,
 			authn.Unary(),
@@ -141,6 +144,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 		),
 		grpc.ChainStreamInterceptor(
 			recovery.StreamServerInterceptor(recoverFn),
+			logging.StreamServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.StreamServerInterceptor(),
 			s.schemaGateStream,
 			authn.Stream(),
@@ -163,7 +167,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// GRPCServer exposes the gRPC server (tests register on bufconn).
+// GRPCServer exposes the gRPC server (tests list the services registered on it).
 func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
 
 func (s *Server) setServing(ok bool) {
