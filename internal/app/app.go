@@ -21,20 +21,51 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 )
 
-// Service implements the use cases over a store: the lifecycle mutations
-// (the embedded Lifecycle) and the features below, each over its port.
+// Service bundles the features for the transport; each feature is built
+// over its own port and they share one clock and one set of caches (so a
+// catalog or calendar change made through one is seen by all).
 type Service struct {
+	*shared
 	*Lifecycle
+	*DossierReads
+	*Catalog
+	*Calendars
+	*IndicatorQueries
+	*Audit
 
-	requests  RequestStore
-	dossiers  DossierReader
-	catalog   CatalogStore
-	calendars CalendarStore
-	stats     IndicatorStore
-	audit     AuditStore
+	requests   RequestStore
+	eventHooks []EventHook
+}
 
+// DossierReads holds the dossier reads (they log staff reads).
+type DossierReads struct {
+	*shared
+	st DossierReader
+}
+
+// Catalog holds the agency and procedure use cases.
+type Catalog struct {
+	*shared
+	st CatalogStore
+}
+
+// Calendars holds the calendar use cases.
+type Calendars struct {
+	*shared
+	st CalendarStore
+}
+
+// IndicatorQueries holds the indicator queries and their verification.
+type IndicatorQueries struct {
+	*shared
+	st IndicatorStore
+}
+
+// Audit holds the audit use cases.
+type Audit struct {
+	*shared
+	st          AuditStore
 	counterNets []netip.Prefix
-	eventHooks  []EventHook
 }
 
 // config is what the Options set.
@@ -61,8 +92,11 @@ func newConfig(opts []Option) config {
 // New returns a Service over st.
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
-	return &Service{Lifecycle: newLifecycle(st, c), requests: st, dossiers: st, catalog: st, calendars: st, stats: st, audit: st,
-		counterNets: c.counterNets, eventHooks: c.eventHooks}
+	sh := newShared(st, c)
+	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
+		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets},
+		requests: st, eventHooks: c.eventHooks}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and
@@ -72,6 +106,10 @@ type shared struct {
 	now   func() time.Time
 	reads CatalogReader
 	cache *caches
+}
+
+func newShared(reads CatalogReader, c config) *shared {
+	return &shared{now: c.now, reads: reads, cache: &caches{}}
 }
 
 // Now returns the service's current time, UTC, at the store's precision.

@@ -136,7 +136,7 @@ type CalendarView struct {
 // SetCalendarYear replaces the special days of a year, nationally (agency
 // "") or for one agency. Deadlines computed from now on use it; deadlines
 // already set stay as they were.
-func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year int, agencyCode string, days []domain.SpecialDay) (*CalendarView, error) {
+func (s *Calendars) SetCalendarYear(ctx context.Context, p domain.Principal, year int, agencyCode string, days []domain.SpecialDay) (*CalendarView, error) {
 	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
@@ -161,14 +161,14 @@ func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year 
 		return nil, domain.Invalid("days", "%v", err)
 	}
 	scope := domain.NationalScope
-	err := s.calendars.InTx(ctx, func(ctx context.Context) error {
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		if agencyCode != "" {
-			if _, err := s.calendars.GetAgency(ctx, agencyCode); err != nil {
+			if _, err := s.st.GetAgency(ctx, agencyCode); err != nil {
 				return err
 			}
 			scope = agencyCode
 		}
-		return s.calendars.PutCalendarYear(ctx, &domain.CalendarYear{Scope: scope, Year: year, Days: fromCalendarDays(cdays),
+		return s.st.PutCalendarYear(ctx, &domain.CalendarYear{Scope: scope, Year: year, Days: fromCalendarDays(cdays),
 			UpdatedAt: s.Now(), UpdatedBy: p.Subject})
 	})
 	if err != nil {
@@ -179,11 +179,11 @@ func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year 
 }
 
 // GetCalendarYear returns the special days in force for a year and agency.
-func (s *Service) GetCalendarYear(ctx context.Context, year int, agencyCode string) (*CalendarView, error) {
+func (s *Calendars) GetCalendarYear(ctx context.Context, year int, agencyCode string) (*CalendarView, error) {
 	view := &CalendarView{Year: year}
 	scopes := []string{domain.NationalScope}
 	if agencyCode != "" {
-		a, err := s.calendars.GetAgency(ctx, agencyCode)
+		a, err := s.st.GetAgency(ctx, agencyCode)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +196,7 @@ func (s *Service) GetCalendarYear(ctx context.Context, year int, agencyCode stri
 			scopes = append(scopes, ag.Code)
 		}
 	}
-	years, err := s.calendars.ListCalendarYears(ctx, scopes)
+	years, err := s.st.ListCalendarYears(ctx, scopes)
 	if err != nil {
 		return nil, err
 	}

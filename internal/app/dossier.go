@@ -318,16 +318,16 @@ type DossierKey struct {
 }
 
 // GetDossier returns a dossier the principal may see; ErrNotFound otherwise.
-func (s *Service) GetDossier(ctx context.Context, p domain.Principal, key DossierKey, purpose string) (*domain.Dossier, error) {
+func (s *DossierReads) GetDossier(ctx context.Context, p domain.Principal, key DossierKey, purpose string) (*domain.Dossier, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, err
 	}
 	var d *domain.Dossier
 	var err error
 	if key.ID != "" {
-		d, err = s.dossiers.GetDossier(ctx, key.ID)
+		d, err = s.st.GetDossier(ctx, key.ID)
 	} else {
-		d, err = s.dossiers.GetDossierByCode(ctx, key.Code)
+		d, err = s.st.GetDossierByCode(ctx, key.Code)
 	}
 	if err != nil {
 		return nil, err
@@ -368,7 +368,7 @@ type DossierQuery struct {
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
-func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
+func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
@@ -411,7 +411,7 @@ func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q Dossie
 		}
 	}
 	size := pageSizeOr(pageSize, 50)
-	page, err := s.dossiers.ListDossiers(ctx, f, size+1)
+	page, err := s.st.ListDossiers(ctx, f, size+1)
 	if err != nil {
 		return nil, "", err
 	}
@@ -458,11 +458,11 @@ func (s *shared) calendarForCode(ctx context.Context, code string) (*calendar.Ca
 }
 
 // ListEvents returns a page of a dossier's events, in order.
-func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token, purpose string) ([]domain.Event, string, error) {
+func (s *DossierReads) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token, purpose string) ([]domain.Event, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
-	d, err := s.dossiers.GetDossier(ctx, dossierID)
+	d, err := s.st.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -478,7 +478,7 @@ func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID 
 					return nil, domain.Invalid("page_token", "not a page token issued by this server")
 				}
 			}
-			return s.dossiers.ListEvents(ctx, dossierID, afterSeq, limit)
+			return s.st.ListEvents(ctx, dossierID, afterSeq, limit)
 		},
 		func(e *domain.Event) string { return strconv.FormatInt(e.Seq, 10) })
 	if err != nil {

@@ -17,11 +17,7 @@ type Lifecycle struct {
 // NewLifecycle returns the dossier mutations alone over st: for the seed
 // generator, which runs them over a scratch store.
 func NewLifecycle(st LifecycleStore, opts ...Option) *Lifecycle {
-	return newLifecycle(st, newConfig(opts))
-}
-
-func newLifecycle(st LifecycleStore, c config) *Lifecycle {
-	return &Lifecycle{shared: &shared{now: c.now, reads: st, cache: &caches{}}, st: st}
+	return &Lifecycle{shared: newShared(st, newConfig(opts)), st: st}
 }
 
 // appendEvent stores a sealed event and hands it to the funnel's event

@@ -27,16 +27,16 @@ type ReportQuery struct {
 // reportScope checks the principal and resolves the agencies and time zone.
 // Auditors read their jurisdiction; leaders their agency and below; admins
 // everything.
-func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
+func (s *IndicatorQueries) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
 	if err := policy.RequireRole(p, policy.Reporters()...); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.stats.GetAgency(ctx, q.Agency)
+	a, err := s.st.GetAgency(ctx, q.Agency)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.Role != domain.RoleAdmin {
-		sub, err := s.stats.AgencySubtree(ctx, p.AgencyCode)
+		sub, err := s.st.AgencySubtree(ctx, p.AgencyCode)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -46,7 +46,7 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	}
 	agencies := []string{a.Code}
 	if q.SubAgencies {
-		if agencies, err = s.stats.AgencySubtree(ctx, a.Code); err != nil {
+		if agencies, err = s.st.AgencySubtree(ctx, a.Code); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -67,7 +67,7 @@ func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bo
 }
 
 // Indicators computes the figures of a scope and period from the aggregates.
-func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
+func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -77,15 +77,15 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 		return nil, err
 	}
 	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
-	rows, err := s.stats.SumStats(ctx, sq)
+	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
 	f := indicators.Facts{}
-	if f.Durations, err = s.stats.SumDurations(ctx, sq); err != nil {
+	if f.Durations, err = s.st.SumDurations(ctx, sq); err != nil {
 		return nil, err
 	}
-	if f.OverdueNow, err = s.stats.CountOverdue(ctx, sq, s.Now()); err != nil {
+	if f.OverdueNow, err = s.st.CountOverdue(ctx, sq, s.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.onlineOffer(ctx, a, agencies, q, sq, &f); err != nil {
@@ -98,7 +98,7 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 // onlineOffer counts the procedures offered in scope (published by the
 // agency, its parents or, with sub-agencies, the agencies below), those
 // offered online, and those that received an online filing.
-func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq StatsQuery, f *indicators.Facts) error {
+func (s *IndicatorQueries) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq StatsQuery, f *indicators.Facts) error {
 	chain, err := s.agencyChain(ctx, a)
 	if err != nil {
 		return err
@@ -107,15 +107,15 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 	for _, c := range chain {
 		publishers = append(publishers, c.Code)
 	}
-	procs, err := s.stats.ProceduresOf(ctx, publishers)
+	procs, err := s.st.ProceduresOf(ctx, publishers)
 	if err != nil {
 		return err
 	}
-	used, err := s.stats.ProceduresWithOnlineFilings(ctx, sq, true)
+	used, err := s.st.ProceduresWithOnlineFilings(ctx, sq, true)
 	if err != nil {
 		return err
 	}
-	usedAny, err := s.stats.ProceduresWithOnlineFilings(ctx, sq, false)
+	usedAny, err := s.st.ProceduresWithOnlineFilings(ctx, sq, false)
 	if err != nil {
 		return err
 	}
@@ -151,7 +151,7 @@ type SeriesPoint struct {
 // IndicatorSeries computes the indicators per day, month, quarter or year.
 // Processing-time percentiles and the procedure figures are left out of
 // the points (they are in Indicators for the whole period).
-func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g indicators.Granularity) ([]SeriesPoint, error) {
+func (s *IndicatorQueries) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g indicators.Granularity) ([]SeriesPoint, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -163,11 +163,11 @@ func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q Rep
 	monthly := g != indicators.Day && q.Period.WholeMonths()
 	sq := statsQuery(q, agencies, loc, monthly)
 	sq.GroupByDay = true
-	rows, err := s.stats.SumStats(ctx, sq)
+	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.stats.ListOverdueCreated(ctx, sq, s.Now())
+	overdue, err := s.st.ListOverdueCreated(ctx, sq, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -209,7 +209,7 @@ type UnitLateness struct {
 
 // OverdueByUnit ranks the units of an agency (and those below) by late
 // workflow steps finished in the period, then by steps overdue now.
-func (s *Service) OverdueByUnit(ctx context.Context, p domain.Principal, q ReportQuery) ([]UnitLateness, error) {
+func (s *IndicatorQueries) OverdueByUnit(ctx context.Context, p domain.Principal, q ReportQuery) ([]UnitLateness, error) {
 	q.SubAgencies = true
 	units, _, err := s.reportScope(ctx, p, q)
 	if err != nil {
@@ -220,11 +220,11 @@ func (s *Service) OverdueByUnit(ctx context.Context, p domain.Principal, q Repor
 	if q.Period.WholeMonths() {
 		g, from, to = indicators.Month, from[:7], to[:7]
 	}
-	rows, err := s.stats.SumUnitStats(ctx, g, from, to, units)
+	rows, err := s.st.SumUnitStats(ctx, g, from, to, units)
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.stats.CountOpenOverdueSteps(ctx, units, s.Now())
+	open, err := s.st.CountOpenOverdueSteps(ctx, units, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -268,13 +268,13 @@ func (d StatsDiff) String() string {
 
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
-func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
+func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
 	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals()}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	n := 0
 	for after := ""; ; {
-		page, err := s.stats.ListDossierPage(ctx, after, 500)
+		page, err := s.st.ListDossierPage(ctx, after, 500)
 		if err != nil || len(page) == 0 {
 			if err != nil {
 				return nil, err
@@ -285,7 +285,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for i := range page {
 			ids[i] = page[i].ID
 		}
-		events, err := s.stats.ListEventsOf(ctx, ids)
+		events, err := s.st.ListEventsOf(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -293,7 +293,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for _, e := range events {
 			byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
 		}
-		slips, err := s.stats.ListFinishedSlipRows(ctx, ids)
+		slips, err := s.st.ListFinishedSlipRows(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -301,7 +301,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			d := replayCounters(page[i], byDossier[page[i].ID])
 			pr, ok := procs[d.ProcedureCode]
 			if !ok {
-				if pr, err = s.stats.GetProcedure(ctx, d.ProcedureCode); err != nil {
+				if pr, err = s.st.GetProcedure(ctx, d.ProcedureCode); err != nil {
 					return nil, err
 				}
 				procs[d.ProcedureCode] = pr
@@ -343,7 +343,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 	}
 	var diffs []StatsDiff
 	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
-		stored, storedDur, err := s.stats.ListStatRows(ctx, period)
+		stored, storedDur, err := s.st.ListStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
@@ -360,7 +360,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		}
 		diffs = append(diffs, compareVectors(period, stored, wantVec)...)
 		diffs = append(diffs, compareDurations(period, storedDur, wantDur)...)
-		storedUnits, err := s.stats.ListUnitStatRows(ctx, period)
+		storedUnits, err := s.st.ListUnitStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
@@ -385,11 +385,11 @@ type calendarAndLoc struct {
 	loc *time.Location
 }
 
-func (s *Service) calendarAndLoc(ctx context.Context, cache map[string]*calendarAndLoc, agency string) (*calendarAndLoc, error) {
+func (s *IndicatorQueries) calendarAndLoc(ctx context.Context, cache map[string]*calendarAndLoc, agency string) (*calendarAndLoc, error) {
 	if c, ok := cache[agency]; ok {
 		return c, nil
 	}
-	a, err := s.stats.GetAgency(ctx, agency)
+	a, err := s.st.GetAgency(ctx, agency)
 	if err != nil {
 		return nil, err
 	}

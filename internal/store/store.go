@@ -164,7 +164,7 @@ type Audit interface {
 	ListOnlineSubmissions(ctx context.Context, agencies []string, from, to time.Time) ([]domain.Submission, error)
 }
 
-// Stats stores the indicator aggregates (see package report).
+// Stats stores the indicator aggregates (see package indicators).
 type Stats interface {
 	// ApplyStats adds each delta to its daily and monthly rows (creating
 	// them), in the caller's transaction.

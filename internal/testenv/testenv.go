@@ -68,6 +68,8 @@ type Options struct {
 	NoMigrate bool
 	// CounterNetworks are the declared counter networks.
 	CounterNetworks []netip.Prefix
+	// EventHooks run in every mutation's transaction (app.WithEventHook).
+	EventHooks []app.EventHook
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
@@ -92,6 +94,9 @@ func Start(t *testing.T, url string, o Options) *Env {
 		opts = append(opts, app.WithClock(o.Now))
 	}
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
+	for _, h := range o.EventHooks {
+		opts = append(opts, app.WithEventHook(h))
+	}
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
