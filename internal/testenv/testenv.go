@@ -68,6 +68,9 @@ type Options struct {
 	NoMigrate bool
 	// CounterNetworks are the declared counter networks.
 	CounterNetworks []netip.Prefix
+	// Log receives the server's log instead of the default (discarded, or
+	// warnings to the test log with -v).
+	Log *slog.Logger
 	// EventHooks run in every mutation's transaction (app.WithEventHook).
 	EventHooks []app.EventHook
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
@@ -110,6 +113,9 @@ func Start(t *testing.T, url string, o Options) *Env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	if o.Log != nil {
+		log = o.Log
 	}
 	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
