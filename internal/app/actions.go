@@ -28,7 +28,7 @@ func workingHours(d time.Duration) string {
 }
 
 // NotAccept refuses an online filing at intake.
-func (s *Service) NotAccept(ctx context.Context, p domain.Principal, t Target, reason string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) NotAccept(ctx context.Context, p domain.Principal, t Target, reason string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionNotAccept), func(_ context.Context, c *actContext) error {
 		lifecycle.Finish(c.d, c.now)
 		c.details["reason"] = reason
@@ -38,7 +38,7 @@ func (s *Service) NotAccept(ctx context.Context, p domain.Principal, t Target, r
 
 // RequestSupplement asks the applicant to complete the dossier; the clock
 // pauses if it runs.
-func (s *Service) RequestSupplement(ctx context.Context, p domain.Principal, t Target, reason string, codes []string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) RequestSupplement(ctx context.Context, p domain.Principal, t Target, reason string, codes []string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionRequestSupplement), func(_ context.Context, c *actContext) error {
 		known := map[string]bool{}
 		for _, comp := range c.pv.Components {
@@ -59,7 +59,7 @@ func (s *Service) RequestSupplement(ctx context.Context, p domain.Principal, t T
 }
 
 // RequestPayment asks the applicant to pay; the clock pauses.
-func (s *Service) RequestPayment(ctx context.Context, p domain.Principal, t Target, amountVND int64, reason string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) RequestPayment(ctx context.Context, p domain.Principal, t Target, amountVND int64, reason string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionRequestPayment), func(_ context.Context, c *actContext) error {
 		c.d.PaymentRequests++
 		return pause(c, map[string]string{"reason": reason, "amount_vnd": fmt.Sprint(amountVND)})
@@ -106,7 +106,7 @@ func applicantChannel(p domain.Principal, ch domain.Channel) (domain.Channel, er
 }
 
 // ProvideSupplement files the requested documents; the clock resumes.
-func (s *Service) ProvideSupplement(ctx context.Context, p domain.Principal, t Target, comps []domain.Component, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) ProvideSupplement(ctx context.Context, p domain.Principal, t Target, comps []domain.Component, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
 	ch, err := applicantChannel(p, ch)
 	if err != nil {
 		return nil, nil, err
@@ -152,7 +152,7 @@ func componentCodes(cs []domain.Component) string {
 }
 
 // ConfirmPayment records a payment; the clock resumes.
-func (s *Service) ConfirmPayment(ctx context.Context, p domain.Principal, t Target, receiptRef string, online bool) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) ConfirmPayment(ctx context.Context, p domain.Principal, t Target, receiptRef string, online bool) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionConfirmPayment), func(_ context.Context, c *actContext) error {
 		c.details["receipt_ref"] = receiptRef
 		c.details["paid_online"] = fmt.Sprint(online)
@@ -167,7 +167,7 @@ func (s *Service) ConfirmPayment(ctx context.Context, p domain.Principal, t Targ
 }
 
 // Forward finishes the current step and puts the dossier at the next one.
-func (s *Service) Forward(ctx context.Context, p domain.Principal, t Target, assignee string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Forward(ctx context.Context, p domain.Principal, t Target, assignee string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionForward), func(_ context.Context, c *actContext) error {
 		wf := c.workflow()
 		i := c.d.Step.Index
@@ -198,7 +198,7 @@ func precondition(c *actContext, reason, format string, args ...any) error {
 }
 
 // Extend sets a new appointment with an apology; the legal deadline stays.
-func (s *Service) Extend(ctx context.Context, p domain.Principal, t Target, reason string, newDue time.Time) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Extend(ctx context.Context, p domain.Principal, t Target, reason string, newDue time.Time) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionExtend), func(_ context.Context, c *actContext) error {
 		if !newDue.After(c.d.DueAt) {
 			return domain.Invalid("new_due_time", "must be after the current appointment %s", c.d.DueAt.In(c.cal.Location()).Format("02/01/2006 15:04"))
@@ -213,7 +213,7 @@ func (s *Service) Extend(ctx context.Context, p domain.Principal, t Target, reas
 }
 
 // Withdraw ends the dossier at the applicant's request.
-func (s *Service) Withdraw(ctx context.Context, p domain.Principal, t Target, reason string, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Withdraw(ctx context.Context, p domain.Principal, t Target, reason string, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
 	ch, err := applicantChannel(p, ch)
 	if err != nil {
 		return nil, nil, err
@@ -226,7 +226,7 @@ func (s *Service) Withdraw(ctx context.Context, p domain.Principal, t Target, re
 }
 
 // Stop ends processing with a notice.
-func (s *Service) Stop(ctx context.Context, p domain.Principal, t Target, reason string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Stop(ctx context.Context, p domain.Principal, t Target, reason string) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionStop), func(_ context.Context, c *actContext) error {
 		end(c, reason)
 		return nil
@@ -243,7 +243,7 @@ func end(c *actContext, reason string) {
 }
 
 // Resolve records the result at the last step; the clock stops.
-func (s *Service) Resolve(ctx context.Context, p domain.Principal, t Target, res domain.Result) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Resolve(ctx context.Context, p domain.Principal, t Target, res domain.Result) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionResolve), func(_ context.Context, c *actContext) error {
 		wf := c.workflow()
 		if len(wf) > 0 && c.d.Step.Index != len(wf)-1 {
@@ -269,7 +269,7 @@ func (s *Service) Resolve(ctx context.Context, p domain.Principal, t Target, res
 }
 
 // Return hands the result over.
-func (s *Service) Return(ctx context.Context, p domain.Principal, t Target, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Return(ctx context.Context, p domain.Principal, t Target, ch domain.Channel) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionReturn), func(_ context.Context, c *actContext) error {
 		if ch == domain.ChannelOnline && (c.d.Result == nil || !c.d.Result.Electronic) {
 			return precondition(c, "RESULT_NOT_ELECTRONIC", "a paper result cannot be returned online; return it at the counter or by post")

@@ -1,6 +1,13 @@
 // Package app holds the use cases: one method per API action, each checking
 // the domain rules for the verified principal and applying the change to the
 // store in one transaction. It knows neither gRPC nor SQL.
+//
+// The use cases are split by feature, each over the narrow port it uses
+// (ports.go): Lifecycle (the dossier mutations) over LifecycleStore; the
+// dossier reads over DossierReader; the catalog, calendars, indicators and
+// audit over CatalogStore, CalendarStore, IndicatorStore and AuditStore.
+// Service bundles them for the transport. Every mutating request goes
+// through Mutate (funnel.go), which owns its transaction.
 package app
 
 import (
@@ -12,37 +19,101 @@ import (
 
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/store"
 )
 
-// Service implements the use cases over a store.
+// Service bundles the features for the transport; each feature is built
+// over its own port and they share one clock and one set of caches (so a
+// catalog or calendar change made through one is seen by all).
 type Service struct {
-	store       store.Store
+	*shared
+	*Lifecycle
+	*DossierReads
+	*Catalog
+	*Calendars
+	*IndicatorQueries
+	*Audit
+
+	requests   RequestStore
+	eventHooks []EventHook
+}
+
+// DossierReads holds the dossier reads (they log staff reads).
+type DossierReads struct {
+	*shared
+	st DossierReader
+}
+
+// Catalog holds the agency and procedure use cases.
+type Catalog struct {
+	*shared
+	st CatalogStore
+}
+
+// Calendars holds the calendar use cases.
+type Calendars struct {
+	*shared
+	st CalendarStore
+}
+
+// IndicatorQueries holds the indicator queries and their verification.
+type IndicatorQueries struct {
+	*shared
+	st IndicatorStore
+}
+
+// Audit holds the audit use cases.
+type Audit struct {
+	*shared
+	st          AuditStore
+	counterNets []netip.Prefix
+}
+
+// config is what the Options set.
+type config struct {
 	now         func() time.Time
 	counterNets []netip.Prefix
-	cache       caches
+	eventHooks  []EventHook
 }
 
-// Option configures a Service.
-type Option func(*Service)
+// Option configures a Service or a Lifecycle.
+type Option func(*config)
 
 // WithClock replaces the wall clock (tests, demos).
-func WithClock(now func() time.Time) Option { return func(s *Service) { s.now = now } }
+func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
-// New returns a Service over st.
-func New(st store.Store, opts ...Option) *Service {
-	s := &Service{store: st, now: time.Now}
+func newConfig(opts []Option) config {
+	c := config{now: time.Now}
 	for _, o := range opts {
-		o(s)
+		o(&c)
 	}
-	return s
+	return c
 }
 
-// Store returns the underlying store.
-func (s *Service) Store() store.Store { return s.store }
+// New returns a Service over st.
+func New(st Store, opts ...Option) *Service {
+	c := newConfig(opts)
+	sh := newShared(st, c)
+	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
+		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets},
+		requests: st, eventHooks: c.eventHooks}
+}
+
+// shared is what every feature needs: the clock and the cached catalog and
+// calendar reads (one instance per Service, so a change made through one
+// feature clears the caches of all).
+type shared struct {
+	now   func() time.Time
+	reads CatalogReader
+	cache *caches
+}
+
+func newShared(reads CatalogReader, c config) *shared {
+	return &shared{now: c.now, reads: reads, cache: &caches{}}
+}
 
 // Now returns the service's current time, UTC, at the store's precision.
-func (s *Service) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
+func (s *shared) Now() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
 // newID returns a time-ordered UUID (v7), so ids sort by creation.
 func newID() string {

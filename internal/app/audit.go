@@ -12,13 +12,12 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // WithCounterNetworks declares the networks of the counters (the one-stop
 // units' own PCs): an "online" filing from one of them is suspect.
 func WithCounterNetworks(nets []netip.Prefix) Option {
-	return func(s *Service) { s.counterNets = nets }
+	return func(c *config) { c.counterNets = nets }
 }
 
 // Read kinds recorded in the access log.
@@ -32,7 +31,7 @@ const (
 
 // logAccess records staff reads of dossiers with their purpose. Reads by
 // the applicant side are not logged: they read their own.
-func (s *Service) logAccess(ctx context.Context, p domain.Principal, method, purpose string, ds ...*domain.Dossier) error {
+func (s *DossierReads) logAccess(ctx context.Context, p domain.Principal, method, purpose string, ds ...*domain.Dossier) error {
 	if !policy.NeedsPurpose(p) || len(ds) == 0 {
 		return nil
 	}
@@ -42,19 +41,19 @@ func (s *Service) logAccess(ctx context.Context, p domain.Principal, method, pur
 		as[i] = domain.Access{DossierID: d.ID, ActorID: p.Subject, ActorRole: p.Role, ActorAgency: p.AgencyCode,
 			Purpose: purpose, Method: method, At: now, ClientAddress: p.ClientAddress}
 	}
-	return s.store.LogAccesses(ctx, as)
+	return s.st.LogAccesses(ctx, as)
 }
 
 // requireAuditor admits auditors and admins; an auditor's jurisdiction is
 // their agency's subtree, which must contain agency (if given).
-func (s *Service) requireAuditor(ctx context.Context, p domain.Principal, agency string) error {
-	if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleAdmin); err != nil {
+func (s *Audit) requireAuditor(ctx context.Context, p domain.Principal, agency string) error {
+	if err := policy.RequireRole(p, policy.Auditors()...); err != nil {
 		return err
 	}
 	if p.Role != domain.RoleAuditor || agency == "" {
 		return nil
 	}
-	sub, err := s.store.AgencySubtree(ctx, p.AgencyCode)
+	sub, err := s.st.AgencySubtree(ctx, p.AgencyCode)
 	if err != nil {
 		return err
 	}
@@ -90,13 +89,13 @@ type ChainScope struct {
 
 // VerifyAuditChain checks the hash chains in scope, calling progress every
 // so often and broken for every dossier whose chain breaks.
-func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc ChainScope,
+func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc ChainScope,
 	progress func(ChainProgress) error, broken func(ChainBreak) error) (ChainSummary, error) {
 	var sum ChainSummary
 	check := func(h domain.ChainHead) error {
 		var evs []domain.Event
 		for after := int64(0); ; {
-			page, err := s.store.ListEvents(ctx, h.DossierID, after, 1000)
+			page, err := s.st.ListEvents(ctx, h.DossierID, after, 1000)
 			if err != nil {
 				return err
 			}
@@ -115,10 +114,10 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 		return nil
 	}
 	if sc.DossierID != "" {
-		if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleAdmin); err != nil {
+		if err := policy.RequireRole(p, policy.Auditors()...); err != nil {
 			return sum, err
 		}
-		d, err := s.store.GetDossier(ctx, sc.DossierID)
+		d, err := s.st.GetDossier(ctx, sc.DossierID)
 		if err != nil {
 			return sum, err
 		}
@@ -135,21 +134,21 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 	if !sc.To.After(sc.From) {
 		return sum, domain.Invalid("agency_period.to_time", "must be after from_time")
 	}
-	agencies, err := s.store.AgencySubtree(ctx, sc.Agency)
+	agencies, err := s.st.AgencySubtree(ctx, sc.Agency)
 	if err != nil {
 		return sum, err
 	}
 	if len(agencies) == 0 {
 		return sum, domain.NotFound("agency", sc.Agency)
 	}
-	total, err := s.store.CountDossiers(ctx, agencies, sc.From, sc.To)
+	total, err := s.st.CountDossiers(ctx, agencies, sc.From, sc.To)
 	if err != nil {
 		return sum, err
 	}
 	const batch = 500
 	lastReport := time.Now()
 	for after := ""; ; {
-		heads, err := s.store.ListChainHeads(ctx, agencies, sc.From, sc.To, after, batch)
+		heads, err := s.st.ListChainHeads(ctx, agencies, sc.From, sc.To, after, batch)
 		if err != nil {
 			return sum, err
 		}
@@ -182,9 +181,9 @@ type AccessQuery struct {
 // ListAccesses returns a page of the access log. The applicant side sees
 // reads of their own dossiers; a staff member sees their own reads;
 // auditors see everything in their jurisdiction.
-func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q AccessQuery, pageSize int, token string) ([]domain.Access, string, error) {
+func (s *Audit) ListAccesses(ctx context.Context, p domain.Principal, q AccessQuery, pageSize int, token string) ([]domain.Access, string, error) {
 	if q.DossierID != "" {
-		d, err := s.store.GetDossier(ctx, q.DossierID)
+		d, err := s.st.GetDossier(ctx, q.DossierID)
 		if err != nil {
 			return nil, "", err
 		}
@@ -203,20 +202,20 @@ func (s *Service) ListAccesses(ctx context.Context, p domain.Principal, q Access
 	if p.Role == domain.RoleAuditor && q.ActorID != "" {
 		// An auditor audits the officials of their jurisdiction.
 		var err error
-		if actorAgencies, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
+		if actorAgencies, err = s.st.AgencySubtree(ctx, p.AgencyCode); err != nil {
 			return nil, "", err
 		}
 	}
 	return keysetPage(q, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Access, error) {
-			f := store.AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
+			f := AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
 			if after != "" {
 				var err error
 				if f.AfterID, err = strconv.ParseInt(after, 10, 64); err != nil {
 					return nil, domain.Invalid("page_token", "not a page token issued by this server")
 				}
 			}
-			return s.store.ListAccesses(ctx, f, limit)
+			return s.st.ListAccesses(ctx, f, limit)
 		},
 		func(a *domain.Access) string { return strconv.FormatInt(a.ID, 10) })
 }
@@ -232,27 +231,27 @@ type ProxySignal struct {
 	First, Last time.Time
 }
 
-func (s *Service) submissions(ctx context.Context, p domain.Principal, agency string, from, to time.Time) ([]domain.Submission, error) {
+func (s *Audit) submissions(ctx context.Context, p domain.Principal, agency string, from, to time.Time) ([]domain.Submission, error) {
 	if err := s.requireAuditor(ctx, p, agency); err != nil {
 		return nil, err
 	}
 	if !to.After(from) {
 		return nil, domain.Invalid("to_time", "must be after from_time")
 	}
-	agencies, err := s.store.AgencySubtree(ctx, agency)
+	agencies, err := s.st.AgencySubtree(ctx, agency)
 	if err != nil {
 		return nil, err
 	}
 	if len(agencies) == 0 {
 		return nil, domain.NotFound("agency", agency)
 	}
-	return s.store.ListOnlineSubmissions(ctx, agencies, from, to)
+	return s.st.ListOnlineSubmissions(ctx, agencies, from, to)
 }
 
 // ProxyFilingSignals groups the online filings of a period by account and
 // by client network and returns those with at least minApplicants distinct
 // applicants, most first.
-func (s *Service) ProxyFilingSignals(ctx context.Context, p domain.Principal, agency string, from, to time.Time, minApplicants int) ([]ProxySignal, error) {
+func (s *Audit) ProxyFilingSignals(ctx context.Context, p domain.Principal, agency string, from, to time.Time, minApplicants int) ([]ProxySignal, error) {
 	subs, err := s.submissions(ctx, p, agency, from, to)
 	if err != nil {
 		return nil, err
@@ -322,7 +321,7 @@ type CounterFiling struct {
 
 // CounterNetworkFilings lists online filings attributed to the applicant
 // (citizen or representative) that came from a declared counter network.
-func (s *Service) CounterNetworkFilings(ctx context.Context, p domain.Principal, agency string, from, to time.Time) ([]CounterFiling, []netip.Prefix, error) {
+func (s *Audit) CounterNetworkFilings(ctx context.Context, p domain.Principal, agency string, from, to time.Time) ([]CounterFiling, []netip.Prefix, error) {
 	subs, err := s.submissions(ctx, p, agency, from, to)
 	if err != nil {
 		return nil, nil, err

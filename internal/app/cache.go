@@ -59,7 +59,7 @@ type caches struct {
 }
 
 // cachedCalendar returns an agency's calendar, built at most once a minute.
-func (s *Service) cachedCalendar(ctx context.Context, a *domain.Agency) (*calendar.Calendar, error) {
+func (s *shared) cachedCalendar(ctx context.Context, a *domain.Agency) (*calendar.Calendar, error) {
 	now := time.Now()
 	if cal, ok := s.cache.calendars.get(a.Code, now); ok {
 		return cal, nil
@@ -74,12 +74,12 @@ func (s *Service) cachedCalendar(ctx context.Context, a *domain.Agency) (*calend
 
 // cachedProcedure returns a procedure as read at most a minute ago. Versions
 // are immutable once created, so a dossier's pinned version is always right.
-func (s *Service) cachedProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
+func (s *shared) cachedProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
 	now := time.Now()
 	if p, ok := s.cache.procedures.get(code, now); ok {
 		return p, nil
 	}
-	p, err := s.store.GetProcedure(ctx, code)
+	p, err := s.reads.GetProcedure(ctx, code)
 	if err != nil {
 		return nil, err
 	}

@@ -11,10 +11,10 @@ import (
 )
 
 // agencyChain returns the agency and its ancestors, nearest first.
-func (s *Service) agencyChain(ctx context.Context, a *domain.Agency) ([]*domain.Agency, error) {
+func (s *shared) agencyChain(ctx context.Context, a *domain.Agency) ([]*domain.Agency, error) {
 	chain := []*domain.Agency{a}
 	for cur := a; cur.ParentCode != "" && len(chain) < 16; {
-		parent, err := s.store.GetAgency(ctx, cur.ParentCode)
+		parent, err := s.reads.GetAgency(ctx, cur.ParentCode)
 		if err != nil {
 			return nil, err
 		}
@@ -26,7 +26,7 @@ func (s *Service) agencyChain(ctx context.Context, a *domain.Agency) ([]*domain.
 
 // calendarFor returns an agency's working calendar (see WorkingCalendar),
 // reading its parents and the calendar years from the store.
-func (s *Service) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.Calendar, error) {
+func (s *shared) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.Calendar, error) {
 	chain, err := s.agencyChain(ctx, a)
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func (s *Service) calendarFor(ctx context.Context, a *domain.Agency) (*calendar.
 	for _, ag := range chain {
 		scopes = append(scopes, ag.Code)
 	}
-	years, err := s.store.ListCalendarYears(ctx, scopes)
+	years, err := s.reads.ListCalendarYears(ctx, scopes)
 	if err != nil {
 		return nil, err
 	}
@@ -136,8 +136,8 @@ type CalendarView struct {
 // SetCalendarYear replaces the special days of a year, nationally (agency
 // "") or for one agency. Deadlines computed from now on use it; deadlines
 // already set stay as they were.
-func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year int, agencyCode string, days []domain.SpecialDay) (*CalendarView, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+func (s *Calendars) SetCalendarYear(ctx context.Context, p domain.Principal, year int, agencyCode string, days []domain.SpecialDay) (*CalendarView, error) {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	var v domain.Violations
@@ -161,14 +161,14 @@ func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year 
 		return nil, domain.Invalid("days", "%v", err)
 	}
 	scope := domain.NationalScope
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		if agencyCode != "" {
-			if _, err := s.store.GetAgency(ctx, agencyCode); err != nil {
+			if _, err := s.st.GetAgency(ctx, agencyCode); err != nil {
 				return err
 			}
 			scope = agencyCode
 		}
-		return s.store.PutCalendarYear(ctx, &domain.CalendarYear{Scope: scope, Year: year, Days: fromCalendarDays(cdays),
+		return s.st.PutCalendarYear(ctx, &domain.CalendarYear{Scope: scope, Year: year, Days: fromCalendarDays(cdays),
 			UpdatedAt: s.Now(), UpdatedBy: p.Subject})
 	})
 	if err != nil {
@@ -179,11 +179,11 @@ func (s *Service) SetCalendarYear(ctx context.Context, p domain.Principal, year 
 }
 
 // GetCalendarYear returns the special days in force for a year and agency.
-func (s *Service) GetCalendarYear(ctx context.Context, year int, agencyCode string) (*CalendarView, error) {
+func (s *Calendars) GetCalendarYear(ctx context.Context, year int, agencyCode string) (*CalendarView, error) {
 	view := &CalendarView{Year: year}
 	scopes := []string{domain.NationalScope}
 	if agencyCode != "" {
-		a, err := s.store.GetAgency(ctx, agencyCode)
+		a, err := s.st.GetAgency(ctx, agencyCode)
 		if err != nil {
 			return nil, err
 		}
@@ -196,7 +196,7 @@ func (s *Service) GetCalendarYear(ctx context.Context, year int, agencyCode stri
 			scopes = append(scopes, ag.Code)
 		}
 	}
-	years, err := s.store.ListCalendarYears(ctx, scopes)
+	years, err := s.st.ListCalendarYears(ctx, scopes)
 	if err != nil {
 		return nil, err
 	}

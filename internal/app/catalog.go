@@ -8,12 +8,11 @@ import (
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // CreateAgency validates and stores a new agency.
-func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain.Agency) (*domain.Agency, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+func (s *Catalog) CreateAgency(ctx context.Context, p domain.Principal, a domain.Agency) (*domain.Agency, error) {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	if a.TimeZone == "" {
@@ -35,7 +34,7 @@ func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain
 		return nil, err
 	}
 	a.CreatedAt = s.Now()
-	if err := s.store.CreateAgency(ctx, &a); err != nil {
+	if err := s.st.CreateAgency(ctx, &a); err != nil {
 		if isNotFound(err) {
 			return nil, domain.Invalid("agency.parent_code", "no agency has code %q", a.ParentCode)
 		}
@@ -45,22 +44,22 @@ func (s *Service) CreateAgency(ctx context.Context, p domain.Principal, a domain
 }
 
 // GetAgency returns an agency.
-func (s *Service) GetAgency(ctx context.Context, code string) (*domain.Agency, error) {
-	return s.store.GetAgency(ctx, code)
+func (s *Catalog) GetAgency(ctx context.Context, code string) (*domain.Agency, error) {
+	return s.st.GetAgency(ctx, code)
 }
 
 // ListAgencies returns a page of agencies.
-func (s *Service) ListAgencies(ctx context.Context, f store.AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
+func (s *Catalog) ListAgencies(ctx context.Context, f AgencyFilter, pageSize int, token string) ([]domain.Agency, string, error) {
 	return keysetPage(f, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Agency, error) {
-			return s.store.ListAgencies(ctx, f, after, limit)
+			return s.st.ListAgencies(ctx, f, after, limit)
 		},
 		func(a *domain.Agency) string { return a.Code })
 }
 
 // CreateProcedure validates and stores a procedure with its first version.
-func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc domain.Procedure, v domain.ProcedureVersion) (*domain.Procedure, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+func (s *Catalog) CreateProcedure(ctx context.Context, p domain.Principal, proc domain.Procedure, v domain.ProcedureVersion) (*domain.Procedure, error) {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -70,8 +69,8 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 	v.Version, v.CreatedAt, v.EndAt = 1, now, time.Time{}
 	proc.CreatedAt = now
 	proc.Versions = []domain.ProcedureVersion{v}
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		if _, err := s.store.GetAgency(ctx, proc.AgencyCode); err != nil {
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.st.GetAgency(ctx, proc.AgencyCode); err != nil {
 			if isNotFound(err) {
 				return domain.Invalid("procedure.agency_code", "no agency has code %q", proc.AgencyCode)
 			}
@@ -84,7 +83,7 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 		if err := viol.Err(); err != nil {
 			return err
 		}
-		return s.store.CreateProcedure(ctx, &proc)
+		return s.st.CreateProcedure(ctx, &proc)
 	})
 	if err != nil {
 		return nil, err
@@ -95,8 +94,8 @@ func (s *Service) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 
 // AddProcedureVersion appends a version that takes effect at its effective
 // time (now if unset), which may not precede the latest version's.
-func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, code string, v domain.ProcedureVersion) (*domain.Procedure, error) {
-	if err := policy.RequireRole(p, domain.RoleAdmin); err != nil {
+func (s *Catalog) AddProcedureVersion(ctx context.Context, p domain.Principal, code string, v domain.ProcedureVersion) (*domain.Procedure, error) {
+	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
 	}
 	now := s.Now()
@@ -104,8 +103,8 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 		v.EffectiveAt = now
 	}
 	var out *domain.Procedure
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		proc, err := s.store.GetProcedure(ctx, code)
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		proc, err := s.st.GetProcedure(ctx, code)
 		if err != nil {
 			return err
 		}
@@ -124,10 +123,10 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 			return err
 		}
 		v.Version, v.CreatedAt, v.EndAt = last.Version+1, now, time.Time{}
-		if err := s.store.AddProcedureVersion(ctx, code, &v); err != nil {
+		if err := s.st.AddProcedureVersion(ctx, code, &v); err != nil {
 			return err
 		}
-		out, err = s.store.GetProcedure(ctx, code)
+		out, err = s.st.GetProcedure(ctx, code)
 		return err
 	})
 	s.cache.procedures.clear()
@@ -136,31 +135,31 @@ func (s *Service) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 
 // workflowUnitViolations adds a violation for every step whose unit is no
 // agency.
-func (s *Service) workflowUnitViolations(ctx context.Context, v domain.Violations, path string, steps []domain.WorkflowStep) (domain.Violations, error) {
+func (s *Catalog) workflowUnitViolations(ctx context.Context, v domain.Violations, field string, steps []domain.WorkflowStep) (domain.Violations, error) {
 	for i, st := range steps {
 		if st.UnitCode == "" {
 			continue
 		}
-		if _, err := s.store.GetAgency(ctx, st.UnitCode); err != nil {
+		if _, err := s.st.GetAgency(ctx, st.UnitCode); err != nil {
 			if !isNotFound(err) {
 				return v, err
 			}
-			v.Add(fmt.Sprintf("%s[%d].unit_code", path, i), "no agency has code %q", st.UnitCode)
+			v.Add(fmt.Sprintf("%s[%d].unit_code", field, i), "no agency has code %q", st.UnitCode)
 		}
 	}
 	return v, nil
 }
 
 // GetProcedure returns a procedure with its versions.
-func (s *Service) GetProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
-	return s.store.GetProcedure(ctx, code)
+func (s *Catalog) GetProcedure(ctx context.Context, code string) (*domain.Procedure, error) {
+	return s.st.GetProcedure(ctx, code)
 }
 
 // ListProcedures returns a page of procedures.
-func (s *Service) ListProcedures(ctx context.Context, f store.ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
+func (s *Catalog) ListProcedures(ctx context.Context, f ProcedureFilter, pageSize int, token string) ([]domain.Procedure, string, error) {
 	return keysetPage(f, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Procedure, error) {
-			return s.store.ListProcedures(ctx, f, after, limit)
+			return s.st.ListProcedures(ctx, f, after, limit)
 		},
 		func(p *domain.Procedure) string { return p.Code })
 }

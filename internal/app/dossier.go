@@ -11,19 +11,18 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/lifecycle"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // Submit files a dossier online (status SUBMITTED). The filing's
 // attribution comes from the principal: a citizen filing their own dossier
 // is genuine online; an official filing it is STAFF_ON_BEHALF.
-func (s *Service) Submit(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Submit(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft) (*domain.Dossier, *domain.Event, error) {
 	return s.create(ctx, p, requestID, "dossier", draft, domain.ActionSubmit, domain.ChannelOnline, "")
 }
 
 // ReceiveNew takes in a new dossier at the counter or by post (status
 // RECEIVED) and starts its legal clock.
-func (s *Service) ReceiveNew(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) ReceiveNew(ctx context.Context, p domain.Principal, requestID string, draft domain.Draft, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
 	if ch == 0 {
 		ch = domain.ChannelCounter
 	}
@@ -33,16 +32,18 @@ func (s *Service) ReceiveNew(ctx context.Context, p domain.Principal, requestID 
 	return s.create(ctx, p, requestID, "new_dossier", draft, domain.ActionReceive, ch, note)
 }
 
-func (s *Service) create(ctx context.Context, p domain.Principal, requestID, path string, draft domain.Draft,
+// create files or takes in a new dossier; field is the request field that
+// holds the draft ("dossier" or "new_dossier"), which violations name.
+func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, field string, draft domain.Draft,
 	action domain.Action, ch domain.Channel, note string) (*domain.Dossier, *domain.Event, error) {
 	if err := policy.RequireAction(p, action); err != nil {
 		return nil, nil, err
 	}
 	var d *domain.Dossier
 	var ev *domain.Event
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
-		agency, err := s.store.GetAgency(ctx, draft.AgencyCode)
+		agency, err := s.st.GetAgency(ctx, draft.AgencyCode)
 		if err != nil {
 			return err
 		}
@@ -53,7 +54,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		if p.Role.Staff() && p.AgencyCode != agency.Code {
 			return fmt.Errorf("%w: staff of %q cannot file or take in dossiers for %s", domain.ErrPermissionDenied, p.AgencyCode, agency.Code)
 		}
-		if err := s.checkCompetence(ctx, path, proc, agency); err != nil {
+		if err := s.checkCompetence(ctx, field, proc, agency); err != nil {
 			return err
 		}
 		pv := proc.VersionAt(now)
@@ -65,7 +66,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 			return &domain.PreconditionError{Reason: "PROCEDURE_NOT_ONLINE", Subject: "procedure/" + proc.Code,
 				Description: fmt.Sprintf("procedure %s is not offered online; file it at the counter or by post", proc.Code)}
 		}
-		if err := draft.Validate(path, pv, ch); err != nil {
+		if err := draft.Validate(field, pv, ch); err != nil {
 			return err
 		}
 		att, err := domain.Attribute(p, action, ch, draft.Applicant, draft.Representative)
@@ -76,7 +77,7 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		if err != nil {
 			return err
 		}
-		seq, err := s.store.NextSequence(ctx, agency.Code, domain.CodeDay(now.In(loc)))
+		seq, err := s.st.NextSequence(ctx, agency.Code, domain.CodeDay(now.In(loc)))
 		if err != nil {
 			return err
 		}
@@ -112,18 +113,18 @@ func (s *Service) create(ctx context.Context, p domain.Principal, requestID, pat
 		ev = &domain.Event{Action: action, From: lifecycle.Creation, To: to, At: now, Note: note,
 			RequestID: requestID, Attribution: att, Details: details}
 		sealEvent(d, ev)
-		if err := s.store.CreateDossier(ctx, d); err != nil {
+		if err := s.st.CreateDossier(ctx, d); err != nil {
 			return err
 		}
 		for i := range slip {
-			if err := s.store.PutSlipRow(ctx, &slip[i]); err != nil {
+			if err := s.st.PutSlipRow(ctx, &slip[i]); err != nil {
 				return err
 			}
 		}
 		if err := s.applyStats(ctx, nil, d, proc, loc, nil, nil); err != nil {
 			return err
 		}
-		return s.store.AppendEvent(ctx, ev)
+		return s.appendEvent(ctx, ev)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -143,8 +144,8 @@ func enterFirstStep(d *domain.Dossier, cal *calendar.Calendar, pv *domain.Proced
 
 // checkCompetence verifies that the agency handles the procedure: it is the
 // procedure's agency or below it.
-func (s *Service) checkCompetence(ctx context.Context, path string, proc *domain.Procedure, agency *domain.Agency) error {
-	sub, err := s.store.AgencySubtree(ctx, proc.AgencyCode)
+func (s *shared) checkCompetence(ctx context.Context, field string, proc *domain.Procedure, agency *domain.Agency) error {
+	sub, err := s.reads.AgencySubtree(ctx, proc.AgencyCode)
 	if err != nil {
 		return err
 	}
@@ -153,13 +154,13 @@ func (s *Service) checkCompetence(ctx context.Context, path string, proc *domain
 			return nil
 		}
 	}
-	return domain.Invalid(path+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
+	return domain.Invalid(field+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
 		agency.Code, proc.Code, proc.AgencyCode)
 }
 
 // Accept receives an online filing: the dossier moves from SUBMITTED to
 // RECEIVED and its legal clock starts.
-func (s *Service) Accept(ctx context.Context, p domain.Principal, requestID, dossierID string, expectedVersion int64, note string) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) Accept(ctx context.Context, p domain.Principal, requestID, dossierID string, expectedVersion int64, note string) (*domain.Dossier, *domain.Event, error) {
 	if expectedVersion <= 0 {
 		return nil, nil, domain.Invalid("expected_version", "required when accepting an existing dossier: the version you last read")
 	}
@@ -208,14 +209,14 @@ func (c *actContext) workflow() []domain.WorkflowStep { return c.pv.Workflow }
 // transition table (FAILED_PRECONDITION) and the principal's grant for the
 // dossier's agency and step (PERMISSION_DENIED); then apply the action's rule, store the dossier with
 // the next version and its slip rows, and append the event.
-func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rule func(ctx context.Context, c *actContext) error) (*domain.Dossier, *domain.Event, error) {
+func (s *Lifecycle) act(ctx context.Context, p domain.Principal, r actRequest, rule func(ctx context.Context, c *actContext) error) (*domain.Dossier, *domain.Event, error) {
 	if err := policy.RequireAction(p, r.action); err != nil {
 		return nil, nil, err
 	}
 	var out *domain.Dossier
 	var ev *domain.Event
-	err := s.store.InTx(ctx, func(ctx context.Context) error {
-		d, err := s.store.GetDossier(ctx, r.dossierID)
+	err := s.st.InTx(ctx, func(ctx context.Context) error {
+		d, err := s.st.GetDossier(ctx, r.dossierID)
 		if err != nil {
 			return err
 		}
@@ -247,7 +248,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		if err := policy.CanAct(p, r.action, d, stepRole); err != nil {
 			return err
 		}
-		if c.agency, err = s.store.GetAgency(ctx, d.AgencyCode); err != nil {
+		if c.agency, err = s.st.GetAgency(ctx, d.AgencyCode); err != nil {
 			return err
 		}
 		if c.cal, err = s.cachedCalendar(ctx, c.agency); err != nil {
@@ -267,11 +268,11 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 		ev = &domain.Event{Action: r.action, From: c.from, To: d.Status, At: c.now, Note: r.note,
 			RequestID: r.requestID, Attribution: att, Details: c.details}
 		sealEvent(d, ev)
-		if err := s.store.UpdateDossier(ctx, d, r.expectedVersion); err != nil {
+		if err := s.st.UpdateDossier(ctx, d, r.expectedVersion); err != nil {
 			return err
 		}
 		for i := range c.slip {
-			if err := s.store.PutSlipRow(ctx, &c.slip[i]); err != nil {
+			if err := s.st.PutSlipRow(ctx, &c.slip[i]); err != nil {
 				return err
 			}
 		}
@@ -279,7 +280,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 			return err
 		}
 		out = d
-		return s.store.AppendEvent(ctx, ev)
+		return s.appendEvent(ctx, ev)
 	})
 	if err != nil {
 		return nil, nil, err
@@ -288,7 +289,7 @@ func (s *Service) act(ctx context.Context, p domain.Principal, r actRequest, rul
 }
 
 // authoriseRead returns ErrNotFound when d is outside p's read scope.
-func (s *Service) authoriseRead(ctx context.Context, p domain.Principal, d *domain.Dossier) error {
+func (s *shared) authoriseRead(ctx context.Context, p domain.Principal, d *domain.Dossier) error {
 	scope, err := s.readScope(ctx, p)
 	if err != nil {
 		return err
@@ -299,11 +300,11 @@ func (s *Service) authoriseRead(ctx context.Context, p domain.Principal, d *doma
 	return nil
 }
 
-func (s *Service) readScope(ctx context.Context, p domain.Principal) (policy.Scope, error) {
+func (s *shared) readScope(ctx context.Context, p domain.Principal) (policy.Scope, error) {
 	var subtree []string
 	if p.Role == domain.RoleAuditor && p.AgencyCode != "" {
 		var err error
-		if subtree, err = s.store.AgencySubtree(ctx, p.AgencyCode); err != nil {
+		if subtree, err = s.reads.AgencySubtree(ctx, p.AgencyCode); err != nil {
 			return policy.Scope{}, err
 		}
 	}
@@ -317,16 +318,16 @@ type DossierKey struct {
 }
 
 // GetDossier returns a dossier the principal may see; ErrNotFound otherwise.
-func (s *Service) GetDossier(ctx context.Context, p domain.Principal, key DossierKey, purpose string) (*domain.Dossier, error) {
+func (s *DossierReads) GetDossier(ctx context.Context, p domain.Principal, key DossierKey, purpose string) (*domain.Dossier, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, err
 	}
 	var d *domain.Dossier
 	var err error
 	if key.ID != "" {
-		d, err = s.store.GetDossier(ctx, key.ID)
+		d, err = s.st.GetDossier(ctx, key.ID)
 	} else {
-		d, err = s.store.GetDossierByCode(ctx, key.Code)
+		d, err = s.st.GetDossierByCode(ctx, key.Code)
 	}
 	if err != nil {
 		return nil, err
@@ -346,9 +347,16 @@ func requirePurpose(p domain.Principal, purpose string) error {
 	return nil
 }
 
-// DossierQuery is what ListDossiers filters and orders by.
+// DossierQuery is what ListDossiers filters and orders by. Which dossiers
+// the caller may see is not part of it: ListDossiers sets the scope from
+// the principal.
 type DossierQuery struct {
-	store.DossierFilter
+	AgencyCode    string
+	ProcedureCode string
+	Statuses      []domain.Status
+	ApplicantID   string
+	ReceivedFrom  time.Time // inclusive
+	ReceivedTo    time.Time // exclusive
 	// Overdue: the clock runs and the legal deadline has passed.
 	Overdue bool
 	// DueWithin: the clock runs and the legal deadline falls within this
@@ -360,7 +368,7 @@ type DossierQuery struct {
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
-func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
+func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
@@ -375,8 +383,8 @@ func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q Dossie
 	if scope.Empty() {
 		return nil, "", nil
 	}
-	f := q.DossierFilter
-	f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll = scope.CitizenID, scope.AgencyCodes, false
+	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
+		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes}
 	now := s.Now()
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true
@@ -403,7 +411,7 @@ func (s *Service) ListDossiers(ctx context.Context, p domain.Principal, q Dossie
 		}
 	}
 	size := pageSizeOr(pageSize, 50)
-	page, err := s.store.ListDossiers(ctx, f, size+1)
+	page, err := s.st.ListDossiers(ctx, f, size+1)
 	if err != nil {
 		return nil, "", err
 	}
@@ -438,11 +446,11 @@ func firstNonEmpty(ss ...string) string {
 
 // calendarForCode returns an agency's calendar, or the national default
 // calendar for code "".
-func (s *Service) calendarForCode(ctx context.Context, code string) (*calendar.Calendar, error) {
+func (s *shared) calendarForCode(ctx context.Context, code string) (*calendar.Calendar, error) {
 	if code == "" {
 		return s.cachedCalendar(ctx, &domain.Agency{})
 	}
-	a, err := s.store.GetAgency(ctx, code)
+	a, err := s.reads.GetAgency(ctx, code)
 	if err != nil {
 		return nil, err
 	}
@@ -450,11 +458,11 @@ func (s *Service) calendarForCode(ctx context.Context, code string) (*calendar.C
 }
 
 // ListEvents returns a page of a dossier's events, in order.
-func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token, purpose string) ([]domain.Event, string, error) {
+func (s *DossierReads) ListEvents(ctx context.Context, p domain.Principal, dossierID string, pageSize int, token, purpose string) ([]domain.Event, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
-	d, err := s.store.GetDossier(ctx, dossierID)
+	d, err := s.st.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, "", err
 	}
@@ -470,7 +478,7 @@ func (s *Service) ListEvents(ctx context.Context, p domain.Principal, dossierID 
 					return nil, domain.Invalid("page_token", "not a page token issued by this server")
 				}
 			}
-			return s.store.ListEvents(ctx, dossierID, afterSeq, limit)
+			return s.st.ListEvents(ctx, dossierID, afterSeq, limit)
 		},
 		func(e *domain.Event) string { return strconv.FormatInt(e.Seq, 10) })
 	if err != nil {

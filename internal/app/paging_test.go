@@ -2,12 +2,10 @@ package app
 
 import (
 	"testing"
-
-	"github.com/motcua/motcua/internal/store"
 )
 
 func FuzzDecodePageToken(f *testing.F) {
-	filter := store.AgencyFilter{ParentCode: "000.00.00.H55"}
+	filter := AgencyFilter{ParentCode: "000.00.00.H55"}
 	f.Add(encodePageToken("000.00.01.H55", filter))
 	f.Add("")
 	f.Add("not-a-token")
@@ -24,7 +22,7 @@ func FuzzDecodePageToken(f *testing.F) {
 			}
 		}
 		// A token never passes for another filter.
-		if _, err := decodePageToken(token, store.AgencyFilter{ParentCode: "other"}); err == nil && token != "" {
+		if _, err := decodePageToken(token, AgencyFilter{ParentCode: "other"}); err == nil && token != "" {
 			t.Fatalf("%q accepted for another filter", token)
 		}
 	})

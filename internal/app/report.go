@@ -10,9 +10,8 @@ import (
 
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/policy"
-	"github.com/motcua/motcua/internal/report"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // ReportQuery scopes an indicator query.
@@ -22,22 +21,22 @@ type ReportQuery struct {
 	Procedure   string
 	Field       string
 	Channel     domain.Channel
-	Period      report.Period
+	Period      indicators.Period
 }
 
 // reportScope checks the principal and resolves the agencies and time zone.
 // Auditors read their jurisdiction; leaders their agency and below; admins
 // everything.
-func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
-	if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleLeader, domain.RoleAdmin); err != nil {
+func (s *IndicatorQueries) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
+	if err := policy.RequireRole(p, policy.Reporters()...); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.store.GetAgency(ctx, q.Agency)
+	a, err := s.st.GetAgency(ctx, q.Agency)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.Role != domain.RoleAdmin {
-		sub, err := s.store.AgencySubtree(ctx, p.AgencyCode)
+		sub, err := s.st.AgencySubtree(ctx, p.AgencyCode)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -47,7 +46,7 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	}
 	agencies := []string{a.Code}
 	if q.SubAgencies {
-		if agencies, err = s.store.AgencySubtree(ctx, a.Code); err != nil {
+		if agencies, err = s.st.AgencySubtree(ctx, a.Code); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -57,18 +56,18 @@ func (s *Service) reportScope(ctx context.Context, p domain.Principal, q ReportQ
 	return agencies, a, nil
 }
 
-func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bool) store.StatsQuery {
+func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bool) StatsQuery {
 	from, to := q.Period.Dates()
-	sq := store.StatsQuery{Period: "D", From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
+	sq := StatsQuery{Period: indicators.Day, From: from, To: to, Agencies: agencies, Procedure: q.Procedure, Field: q.Field, Channel: q.Channel}
 	if monthly {
-		sq.Period, sq.From, sq.To = "M", from[:7], to[:7]
+		sq.Period, sq.From, sq.To = indicators.Month, from[:7], to[:7]
 	}
 	sq.CreatedFrom, sq.CreatedTo = q.Period.In(loc)
 	return sq
 }
 
 // Indicators computes the figures of a scope and period from the aggregates.
-func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*report.Indicators, error) {
+func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -78,28 +77,28 @@ func (s *Service) Indicators(ctx context.Context, p domain.Principal, q ReportQu
 		return nil, err
 	}
 	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
-	rows, err := s.store.SumStats(ctx, sq)
+	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
-	f := report.Facts{}
-	if f.Durations, err = s.store.SumDurations(ctx, sq); err != nil {
+	f := indicators.Facts{}
+	if f.Durations, err = s.st.SumDurations(ctx, sq); err != nil {
 		return nil, err
 	}
-	if f.OverdueNow, err = s.store.CountOverdue(ctx, sq, s.Now()); err != nil {
+	if f.OverdueNow, err = s.st.CountOverdue(ctx, sq, s.Now()); err != nil {
 		return nil, err
 	}
 	if err := s.onlineOffer(ctx, a, agencies, q, sq, &f); err != nil {
 		return nil, err
 	}
-	in := report.Compute(rows, f)
+	in := indicators.Compute(rows, f)
 	return &in, nil
 }
 
 // onlineOffer counts the procedures offered in scope (published by the
 // agency, its parents or, with sub-agencies, the agencies below), those
 // offered online, and those that received an online filing.
-func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq store.StatsQuery, f *report.Facts) error {
+func (s *IndicatorQueries) onlineOffer(ctx context.Context, a *domain.Agency, agencies []string, q ReportQuery, sq StatsQuery, f *indicators.Facts) error {
 	chain, err := s.agencyChain(ctx, a)
 	if err != nil {
 		return err
@@ -108,15 +107,15 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 	for _, c := range chain {
 		publishers = append(publishers, c.Code)
 	}
-	procs, err := s.store.ProceduresOf(ctx, publishers)
+	procs, err := s.st.ProceduresOf(ctx, publishers)
 	if err != nil {
 		return err
 	}
-	used, err := s.store.ProceduresWithOnlineFilings(ctx, sq, true)
+	used, err := s.st.ProceduresWithOnlineFilings(ctx, sq, true)
 	if err != nil {
 		return err
 	}
-	usedAny, err := s.store.ProceduresWithOnlineFilings(ctx, sq, false)
+	usedAny, err := s.st.ProceduresWithOnlineFilings(ctx, sq, false)
 	if err != nil {
 		return err
 	}
@@ -146,13 +145,13 @@ func (s *Service) onlineOffer(ctx context.Context, a *domain.Agency, agencies []
 // SeriesPoint is the indicators of one bucket of a series.
 type SeriesPoint struct {
 	Bucket     string
-	Indicators report.Indicators
+	Indicators indicators.Indicators
 }
 
 // IndicatorSeries computes the indicators per day, month, quarter or year.
 // Processing-time percentiles and the procedure figures are left out of
 // the points (they are in Indicators for the whole period).
-func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g report.Granularity) ([]SeriesPoint, error) {
+func (s *IndicatorQueries) IndicatorSeries(ctx context.Context, p domain.Principal, q ReportQuery, g indicators.Granularity) ([]SeriesPoint, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
@@ -161,40 +160,40 @@ func (s *Service) IndicatorSeries(ctx context.Context, p domain.Principal, q Rep
 	if err != nil {
 		return nil, err
 	}
-	monthly := g != report.Day && q.Period.WholeMonths()
+	monthly := g != indicators.Day && q.Period.WholeMonths()
 	sq := statsQuery(q, agencies, loc, monthly)
 	sq.GroupByDay = true
-	rows, err := s.store.SumStats(ctx, sq)
+	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
 	}
-	overdue, err := s.store.ListOverdueCreated(ctx, sq, s.Now())
+	overdue, err := s.st.ListOverdueCreated(ctx, sq, s.Now())
 	if err != nil {
 		return nil, err
 	}
-	byBucket := map[string][]report.Row{}
+	byBucket := map[string][]indicators.Row{}
 	overdueBy := map[string]int64{}
 	for _, r := range rows {
 		day := r.Day
 		if monthly {
 			day += "-01"
 		}
-		b := report.Bucket(day, g)
+		b := indicators.Bucket(day, g)
 		byBucket[b] = append(byBucket[b], r)
 	}
 	for _, t := range overdue {
-		overdueBy[report.Bucket(t.In(loc).Format("2006-01-02"), g)]++
+		overdueBy[indicators.Bucket(t.In(loc).Format("2006-01-02"), g)]++
 	}
 	// Every bucket of the period appears, empty ones included.
 	var out []SeriesPoint
 	seen := map[string]bool{}
 	for d := q.Period.From; !d.After(q.Period.To); d = d.AddDate(0, 0, 1) {
-		b := report.Bucket(d.Format("2006-01-02"), g)
+		b := indicators.Bucket(d.Format("2006-01-02"), g)
 		if seen[b] {
 			continue
 		}
 		seen[b] = true
-		out = append(out, SeriesPoint{Bucket: b, Indicators: report.Compute(byBucket[b], report.Facts{OverdueNow: overdueBy[b]})})
+		out = append(out, SeriesPoint{Bucket: b, Indicators: indicators.Compute(byBucket[b], indicators.Facts{OverdueNow: overdueBy[b]})})
 	}
 	return out, nil
 }
@@ -210,22 +209,22 @@ type UnitLateness struct {
 
 // OverdueByUnit ranks the units of an agency (and those below) by late
 // workflow steps finished in the period, then by steps overdue now.
-func (s *Service) OverdueByUnit(ctx context.Context, p domain.Principal, q ReportQuery) ([]UnitLateness, error) {
+func (s *IndicatorQueries) OverdueByUnit(ctx context.Context, p domain.Principal, q ReportQuery) ([]UnitLateness, error) {
 	q.SubAgencies = true
 	units, _, err := s.reportScope(ctx, p, q)
 	if err != nil {
 		return nil, err
 	}
 	from, to := q.Period.Dates()
-	period := "D"
+	g := indicators.Day
 	if q.Period.WholeMonths() {
-		period, from, to = "M", from[:7], to[:7]
+		g, from, to = indicators.Month, from[:7], to[:7]
 	}
-	rows, err := s.store.SumUnitStats(ctx, period, from, to, units)
+	rows, err := s.st.SumUnitStats(ctx, g, from, to, units)
 	if err != nil {
 		return nil, err
 	}
-	open, err := s.store.CountOpenOverdueSteps(ctx, units, s.Now())
+	open, err := s.st.CountOpenOverdueSteps(ctx, units, s.Now())
 	if err != nil {
 		return nil, err
 	}
@@ -269,15 +268,13 @@ func (d StatsDiff) String() string {
 
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
-func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
-	want := map[string]map[report.Key]report.Vector{"D": {}, "M": {}}
-	wantDur := map[string]map[report.Key]map[int]int64{"D": {}, "M": {}}
-	wantUnits := map[string]map[[2]string]store.UnitRow{"D": {}, "M": {}}
+func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
+	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals()}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	n := 0
 	for after := ""; ; {
-		page, err := s.store.ListDossierPage(ctx, after, 500)
+		page, err := s.st.ListDossierPage(ctx, after, 500)
 		if err != nil || len(page) == 0 {
 			if err != nil {
 				return nil, err
@@ -288,7 +285,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for i := range page {
 			ids[i] = page[i].ID
 		}
-		events, err := s.store.ListEventsOf(ctx, ids)
+		events, err := s.st.ListEventsOf(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -296,7 +293,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		for _, e := range events {
 			byDossier[e.DossierID] = append(byDossier[e.DossierID], e)
 		}
-		slips, err := s.store.ListFinishedSlipRows(ctx, ids)
+		slips, err := s.st.ListFinishedSlipRows(ctx, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -304,7 +301,7 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			d := replayCounters(page[i], byDossier[page[i].ID])
 			pr, ok := procs[d.ProcedureCode]
 			if !ok {
-				if pr, err = s.store.GetProcedure(ctx, d.ProcedureCode); err != nil {
+				if pr, err = s.st.GetProcedure(ctx, d.ProcedureCode); err != nil {
 					return nil, err
 				}
 				procs[d.ProcedureCode] = pr
@@ -313,22 +310,15 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			if err != nil {
 				return nil, err
 			}
-			key := report.KeyOf(&d, pr.FieldCode, cl.loc)
-			v, bucket := report.Contribution(&d)
-			for _, per := range []struct {
-				name string
-				key  report.Key
-			}{{"D", key}, {"M", monthKey(key)}} {
-				acc := want[per.name][per.key]
-				acc.Add(v)
-				want[per.name][per.key] = acc
-				if bucket >= 0 {
-					if wantDur[per.name][per.key] == nil {
-						wantDur[per.name][per.key] = map[int]int64{}
-					}
-					wantDur[per.name][per.key][bucket]++
-				}
+			key := indicators.KeyOf(&d, pr.FieldCode, cl.loc)
+			v, bucket := indicators.Contribution(&d)
+			delta := indicators.Delta{Key: key, Vector: v}
+			if bucket >= 0 {
+				delta.Buckets = map[int]int64{bucket: 1}
 			}
+			want[indicators.Day].AddDelta(delta)
+			delta.Key = monthKey(key)
+			want[indicators.Month].AddDelta(delta)
 		}
 		agencyOf := make(map[string]string, len(page))
 		for i := range page {
@@ -340,16 +330,10 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 			if err != nil {
 				return nil, err
 			}
-			u := report.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
-			for _, per := range []struct{ name, day string }{{"D", u.Day}, {"M", u.Day[:7]}} {
-				k := [2]string{u.Unit, per.day}
-				row := wantUnits[per.name][k]
-				row.Unit, row.Day = u.Unit, per.day
-				row.Finished += u.Finished
-				row.Late += u.Late
-				row.LateMinutes += u.LateMinutes
-				wantUnits[per.name][k] = row
-			}
+			u := indicators.StepFinished(r, cl.cal.Between(r.DueAt, r.FinishedAt), cl.loc)
+			want[indicators.Day].AddUnit(u)
+			u.Day = u.Day[:7]
+			want[indicators.Month].AddUnit(u)
 		}
 		n += len(page)
 		if progress != nil {
@@ -358,34 +342,54 @@ func (s *Service) VerifyStats(ctx context.Context, progress func(dossiers int)) 
 		after = page[len(page)-1].ID
 	}
 	var diffs []StatsDiff
-	for _, period := range []string{"D", "M"} {
-		stored, storedDur, err := s.store.ListStatRows(ctx, period)
+	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
+		stored, storedDur, err := s.st.ListStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
-		diffs = append(diffs, compareVectors(period, stored, want[period])...)
-		diffs = append(diffs, compareDurations(period, storedDur, wantDur[period])...)
-		storedUnits, err := s.store.ListUnitStatRows(ctx, period)
+		wantVec, wantDur := map[indicators.Key]indicators.Vector{}, map[indicators.Key]map[int]int64{}
+		for k, d := range want[period].Rows {
+			wantVec[k] = d.Vector
+			if d.Buckets != nil {
+				wantDur[k] = d.Buckets
+			}
+		}
+		wantUnits := map[[2]string]UnitRow{}
+		for k, u := range want[period].Units {
+			wantUnits[k] = UnitRow{Unit: u.Unit, Day: u.Day, Finished: u.Finished, Late: u.Late, LateMinutes: u.LateMinutes}
+		}
+		diffs = append(diffs, compareVectors(period, stored, wantVec)...)
+		diffs = append(diffs, compareDurations(period, storedDur, wantDur)...)
+		storedUnits, err := s.st.ListUnitStatRows(ctx, period)
 		if err != nil {
 			return nil, err
 		}
-		diffs = append(diffs, compareUnits(period, storedUnits, wantUnits[period])...)
+		diffs = append(diffs, compareUnits(period, storedUnits, wantUnits)...)
 	}
 	return diffs, nil
 }
 
-func monthKey(k report.Key) report.Key { k.Day = k.Month(); return k }
+// tableSuffix names the aggregate rows of a granularity in a StatsDiff, as
+// the period column does: D (days) or M (months).
+func tableSuffix(g indicators.Granularity) string {
+	if g == indicators.Month {
+		return "M"
+	}
+	return "D"
+}
+
+func monthKey(k indicators.Key) indicators.Key { k.Day = k.Month(); return k }
 
 type calendarAndLoc struct {
 	cal *calendar.Calendar
 	loc *time.Location
 }
 
-func (s *Service) calendarAndLoc(ctx context.Context, cache map[string]*calendarAndLoc, agency string) (*calendarAndLoc, error) {
+func (s *IndicatorQueries) calendarAndLoc(ctx context.Context, cache map[string]*calendarAndLoc, agency string) (*calendarAndLoc, error) {
 	if c, ok := cache[agency]; ok {
 		return c, nil
 	}
-	a, err := s.store.GetAgency(ctx, agency)
+	a, err := s.st.GetAgency(ctx, agency)
 	if err != nil {
 		return nil, err
 	}
@@ -428,7 +432,7 @@ func replayCounters(d domain.Dossier, evs []domain.Event) domain.Dossier {
 	return d
 }
 
-func keyString(k report.Key) string {
+func keyString(k indicators.Key) string {
 	return fmt.Sprintf("%s/%s/%s/%s/%s", k.Agency, k.Day, k.Procedure, k.Channel, k.FiledBy)
 }
 
@@ -444,25 +448,25 @@ func unionKeys[K comparable, V any](a, b map[K]V) map[K]bool {
 	return keys
 }
 
-func compareVectors(period string, stored, want map[report.Key]report.Vector) []StatsDiff {
+func compareVectors(period indicators.Granularity, stored, want map[indicators.Key]indicators.Vector) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
-		for i, name := range report.MetricNames {
+		for i, name := range indicators.MetricNames {
 			if s[i] != w[i] {
-				out = append(out, StatsDiff{Table: "dossier_stats/" + period, Key: keyString(k), Metric: name, Stored: s[i], Recomputed: w[i]})
+				out = append(out, StatsDiff{Table: "dossier_stats/" + tableSuffix(period), Key: keyString(k), Metric: name, Stored: s[i], Recomputed: w[i]})
 			}
 		}
 	}
 	return out
 }
 
-func compareDurations(period string, stored, want map[report.Key]map[int]int64) []StatsDiff {
+func compareDurations(period indicators.Granularity, stored, want map[indicators.Key]map[int]int64) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		for h := range unionKeys(stored[k], want[k]) {
 			if stored[k][h] != want[k][h] {
-				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + period, Key: keyString(k),
+				out = append(out, StatsDiff{Table: "dossier_stats_durations/" + tableSuffix(period), Key: keyString(k),
 					Metric: fmt.Sprintf("bucket=%d", h), Stored: stored[k][h], Recomputed: want[k][h]})
 			}
 		}
@@ -470,7 +474,7 @@ func compareDurations(period string, stored, want map[report.Key]map[int]int64) 
 	return out
 }
 
-func compareUnits(period string, stored, want map[[2]string]store.UnitRow) []StatsDiff {
+func compareUnits(period indicators.Granularity, stored, want map[[2]string]UnitRow) []StatsDiff {
 	var out []StatsDiff
 	for k := range unionKeys(stored, want) {
 		s, w := stored[k], want[k]
@@ -479,7 +483,7 @@ func compareUnits(period string, stored, want map[[2]string]store.UnitRow) []Sta
 			s, w int64
 		}{{"finished", s.Finished, w.Finished}, {"late", s.Late, w.Late}, {"late_minutes", s.LateMinutes, w.LateMinutes}} {
 			if m.s != m.w {
-				out = append(out, StatsDiff{Table: "unit_step_stats/" + period, Key: k[0] + "/" + k[1], Metric: m.name, Stored: m.s, Recomputed: m.w})
+				out = append(out, StatsDiff{Table: "unit_step_stats/" + tableSuffix(period), Key: k[0] + "/" + k[1], Metric: m.name, Stored: m.s, Recomputed: m.w})
 			}
 		}
 	}

@@ -20,12 +20,12 @@ type SlipLine struct {
 }
 
 // ProcessControlSlip returns the dossier's slip, each row judged now.
-func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, dossierID, purpose string) (*domain.Dossier, []SlipLine, error) {
+func (s *DossierReads) ProcessControlSlip(ctx context.Context, p domain.Principal, dossierID, purpose string) (*domain.Dossier, []SlipLine, error) {
 	d, cal, err := s.readWithCalendar(ctx, p, dossierID, ReadSlip, purpose)
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := s.store.ListSlip(ctx, dossierID)
+	rows, err := s.st.ListSlip(ctx, dossierID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -52,11 +52,11 @@ func (s *Service) ProcessControlSlip(ctx context.Context, p domain.Principal, do
 
 // readWithCalendar reads a dossier the principal may see (logging a staff
 // read) with its agency's calendar.
-func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, dossierID, method, purpose string) (*domain.Dossier, *calendar.Calendar, error) {
+func (s *DossierReads) readWithCalendar(ctx context.Context, p domain.Principal, dossierID, method, purpose string) (*domain.Dossier, *calendar.Calendar, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, nil, err
 	}
-	d, err := s.store.GetDossier(ctx, dossierID)
+	d, err := s.st.GetDossier(ctx, dossierID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -66,7 +66,7 @@ func (s *Service) readWithCalendar(ctx context.Context, p domain.Principal, doss
 	if err := s.logAccess(ctx, p, method, purpose, d); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.store.GetAgency(ctx, d.AgencyCode)
+	a, err := s.st.GetAgency(ctx, d.AgencyCode)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -104,12 +104,12 @@ type DeadlineExplanation struct {
 
 // ExplainDeadline reconstructs the deadlines from the dossier, its events
 // and its agency's calendar, as data and as sentences.
-func (s *Service) ExplainDeadline(ctx context.Context, p domain.Principal, dossierID, purpose string) (*DeadlineExplanation, error) {
+func (s *DossierReads) ExplainDeadline(ctx context.Context, p domain.Principal, dossierID, purpose string) (*DeadlineExplanation, error) {
 	d, cal, err := s.readWithCalendar(ctx, p, dossierID, ReadDeadline, purpose)
 	if err != nil {
 		return nil, err
 	}
-	proc, err := s.store.GetProcedure(ctx, d.ProcedureCode)
+	proc, err := s.st.GetProcedure(ctx, d.ProcedureCode)
 	if err != nil {
 		return nil, err
 	}
@@ -168,10 +168,10 @@ func days(work, day time.Duration) string {
 }
 
 // collectPausesAndExtensions reads them from the dossier's events.
-func (s *Service) collectPausesAndExtensions(ctx context.Context, x *DeadlineExplanation, cal *calendar.Calendar) error {
+func (s *DossierReads) collectPausesAndExtensions(ctx context.Context, x *DeadlineExplanation, cal *calendar.Calendar) error {
 	var open *Pause
 	for after := int64(0); ; {
-		evs, err := s.store.ListEvents(ctx, x.Dossier.ID, after, 500)
+		evs, err := s.st.ListEvents(ctx, x.Dossier.ID, after, 500)
 		if err != nil {
 			return err
 		}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/store"
 )
@@ -109,7 +109,7 @@ func (s *timedStore) AgencySubtree(ctx context.Context, code string) ([]string, 
 	return s.Store.AgencySubtree(ctx, code)
 }
 
-func (s *timedStore) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row, error) {
+func (s *timedStore) SumStats(ctx context.Context, q store.StatsQuery) ([]indicators.Row, error) {
 	defer s.time("SumStats", time.Now())
 	return s.Store.SumStats(ctx, q)
 }
@@ -141,7 +141,7 @@ func (h *harness) breakdown(b *testing.B, w io.Writer, n int) {
 	ts := &timedStore{Store: h.st, calls: map[string]latencies{}}
 	a := app.New(ts, app.WithClock(h.now))
 	p := domain.Principal{Subject: auditor.Subject, Role: auditor.Role, AgencyCode: auditor.Agency}
-	q := app.ReportQuery{Agency: seed.Province, SubAgencies: true, Period: report.YearOf(year)}
+	q := app.ReportQuery{Agency: seed.Province, SubAgencies: true, Period: indicators.YearOf(year)}
 	var total latencies
 	for range n {
 		t := time.Now()

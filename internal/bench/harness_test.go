@@ -131,7 +131,7 @@ func start(b *testing.B, n int) *harness {
 	h.key = key
 	asOf, started := h.to, time.Now()
 	h.now = func() time.Time { return asOf.Add(time.Since(started)) }
-	srv, err := server.New(app.New(h.st, app.WithClock(h.now)), server.Options{GRPCAddr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	srv, err := server.New(app.New(h.st, app.WithClock(h.now)), h.st, server.Options{GRPCAddr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		SchemaPoll: 50 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
 		Verifier: verifier})
 	if err != nil {

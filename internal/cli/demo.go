@@ -123,7 +123,7 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 		return err
 	}
 	a := app.New(st, app.WithClock(clock.Now))
-	if _, err := seed.EnsureDemoCatalog(ctx, a, time.Date(2025, 1, 1, 0, 0, 0, 0, vietnam)); err != nil {
+	if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2025, 1, 1, 0, 0, 0, 0, vietnam)); err != nil {
 		return fmt.Errorf("install the demo catalog: %w", err)
 	}
 
@@ -132,7 +132,7 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
+	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
 		Log:      slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelError})),
 		Verifier: verifier})
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 	"github.com/spf13/pflag"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 )
 
 func newReportCmd() *cobra.Command {
@@ -91,7 +91,7 @@ func (f *scopeFlags) build(cmd *cobra.Command) (*pb.ReportScope, error) {
 	case f.period != "" && (f.from != "" || f.to != ""):
 		return nil, usageError{fmt.Errorf("give --period or --from and --to, not both")}
 	case f.period != "":
-		if _, err := report.ParsePeriod(f.period); err != nil {
+		if _, err := indicators.ParsePeriod(f.period); err != nil {
 			return nil, usageError{fmt.Errorf("--period: %w", err)}
 		}
 		sc.Period = f.period

@@ -72,13 +72,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
-		if ok, err := seed.EnsureDemoCatalog(ctx, a, time.Now().Truncate(24*time.Hour)); err != nil {
+		if ok, err := seed.EnsureDemoCatalog(ctx, a, st, time.Now().Truncate(24*time.Hour)); err != nil {
 			return fmt.Errorf("install demo catalog: %w", err)
 		} else if ok {
 			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
 		}
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
+	srv, err := server.New(a, st, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
 		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg})
 	if err != nil {
 		return err

@@ -116,13 +116,15 @@ func demoProcedures() []demoProcedure {
 }
 
 // EnsureDemoCatalog installs the demo catalog when the store has no agency.
-// It reports whether it did. The procedures take effect from effective.
-func EnsureDemoCatalog(ctx context.Context, a *app.Service, effective time.Time) (bool, error) {
-	n, err := a.Store().CountAgencies(ctx)
+// It reports whether it did. The procedures take effect from effective. It
+// creates them through the use cases a, in one transaction of st (the store
+// under a).
+func EnsureDemoCatalog(ctx context.Context, a *app.Service, st app.CatalogStore, effective time.Time) (bool, error) {
+	n, err := st.CountAgencies(ctx)
 	if err != nil || n > 0 {
 		return false, err
 	}
-	err = a.Store().InTx(ctx, func(ctx context.Context) error {
+	err = st.InTx(ctx, func(ctx context.Context) error {
 		for _, ag := range DemoAgencies() {
 			if _, err := a.CreateAgency(ctx, AdminPrincipal, ag); err != nil {
 				return err

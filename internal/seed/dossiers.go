@@ -13,7 +13,7 @@ import (
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -110,7 +110,7 @@ func Dossiers(ctx context.Context, st store.Store, o Options) (Summary, error) {
 		}
 		until = o.Until
 	}
-	if err := EnsureProvince(ctx, app.New(st), from); err != nil {
+	if err := EnsureProvince(ctx, app.New(st), st, from); err != nil {
 		return Summary{}, fmt.Errorf("seed: install the province: %w", err)
 	}
 	w, err := loadWorld(ctx, st, o.Seed, from, until)
@@ -132,7 +132,7 @@ func Dossiers(ctx context.Context, st store.Store, o Options) (Summary, error) {
 		return Summary{}, err
 	}
 	sum := Summary{From: from, Until: until}
-	acc := newStats()
+	acc := indicators.NewTotals()
 	if err := w.load(ctx, st, o, headers, acc, &sum, began); err != nil {
 		return sum, err
 	}
@@ -255,11 +255,11 @@ type batch struct {
 	dossiers []domain.Dossier
 	events   []domain.Event
 	slips    []domain.SlipRow
-	stats    *stats
+	stats    *indicators.Totals
 }
 
 func (g *generator) batch(hs []header) (*batch, error) {
-	b := &batch{stats: newStats(), dossiers: make([]domain.Dossier, 0, len(hs))}
+	b := &batch{stats: indicators.NewTotals(), dossiers: make([]domain.Dossier, 0, len(hs))}
 	for _, h := range hs {
 		out, err := g.generate(h)
 		if err != nil {
@@ -268,14 +268,14 @@ func (g *generator) batch(hs []header) (*batch, error) {
 		b.dossiers = append(b.dossiers, out.dossier)
 		b.events = append(b.events, out.events...)
 		b.slips = append(b.slips, out.slips...)
-		b.stats.add(out.scr.stats, out.scr.units)
+		b.stats.Add(out.scr.stats, out.scr.units)
 	}
 	return b, nil
 }
 
 // load generates the dossiers in batches on o.Workers goroutines and
 // stores the batches in filing order as they come.
-func (w *world) load(ctx context.Context, st store.Store, o Options, hs []header, acc *stats, sum *Summary, began time.Time) error {
+func (w *world) load(ctx context.Context, st store.Store, o Options, hs []header, acc *indicators.Totals, sum *Summary, began time.Time) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	nb := (len(hs) + o.BatchSize - 1) / o.BatchSize
@@ -347,7 +347,7 @@ func (w *world) load(ctx context.Context, st store.Store, o Options, hs []header
 			}
 			<-tokens
 			mu.Lock()
-			acc.merge(r.b.stats)
+			acc.Merge(r.b.stats)
 			sum.Dossiers += len(r.b.dossiers)
 			sum.Events += int64(len(r.b.events))
 			sum.SlipRows += int64(len(r.b.slips))
@@ -381,67 +381,12 @@ func (w *world) load(ctx context.Context, st store.Store, o Options, hs []header
 	return ctx.Err()
 }
 
-// stats accumulates aggregate changes per daily key.
-type stats struct {
-	keys  map[report.Key]*report.Delta
-	units map[[2]string]*report.UnitDelta
-}
-
-func newStats() *stats {
-	return &stats{keys: map[report.Key]*report.Delta{}, units: map[[2]string]*report.UnitDelta{}}
-}
-
-func (s *stats) addDelta(d report.Delta) {
-	acc, ok := s.keys[d.Key]
-	if !ok {
-		acc = &report.Delta{Key: d.Key}
-		s.keys[d.Key] = acc
-	}
-	acc.Vector.Add(d.Vector)
-	for h, n := range d.Buckets {
-		if acc.Buckets == nil {
-			acc.Buckets = map[int]int64{}
-		}
-		acc.Buckets[h] += n
-	}
-}
-
-func (s *stats) addUnit(u report.UnitDelta) {
-	k := [2]string{u.Unit, u.Day}
-	acc, ok := s.units[k]
-	if !ok {
-		acc = &report.UnitDelta{Unit: u.Unit, Day: u.Day}
-		s.units[k] = acc
-	}
-	acc.Finished += u.Finished
-	acc.Late += u.Late
-	acc.LateMinutes += u.LateMinutes
-}
-
-func (s *stats) add(ds []report.Delta, us []report.UnitDelta) {
-	for _, d := range ds {
-		s.addDelta(d)
-	}
-	for _, u := range us {
-		s.addUnit(u)
-	}
-}
-
-func (s *stats) merge(o *stats) {
-	for _, d := range o.keys {
-		s.addDelta(*d)
-	}
-	for _, u := range o.units {
-		s.addUnit(*u)
-	}
-}
-
 // writeStats applies the accumulated aggregates with the store's own
 // ApplyStats and ApplyUnitStats, an agency per transaction (in parallel on
 // PostgreSQL: the agencies' rows are disjoint).
-func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(Progress), began time.Time, sum *Summary) error {
-	byAgency := map[string][]report.Delta{}
-	for _, d := range acc.keys {
+func writeStats(ctx context.Context, st store.Store, acc *indicators.Totals, progress func(Progress), began time.Time, sum *Summary) error {
+	byAgency := map[string][]indicators.Delta{}
+	for _, d := range acc.Rows {
 		for h, n := range d.Buckets {
 			if n == 0 {
 				delete(d.Buckets, h)
@@ -453,17 +398,17 @@ func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(P
 		byAgency[d.Key.Agency] = append(byAgency[d.Key.Agency], *d)
 		sum.StatKeys++
 	}
-	var groups [][]report.Delta
+	var groups [][]indicators.Delta
 	for _, ds := range byAgency {
-		slices.SortFunc(ds, func(a, b report.Delta) int { return cmp.Compare(keyOrder(a.Key), keyOrder(b.Key)) })
+		slices.SortFunc(ds, func(a, b indicators.Delta) int { return cmp.Compare(keyOrder(a.Key), keyOrder(b.Key)) })
 		groups = append(groups, ds)
 	}
-	slices.SortFunc(groups, func(a, b []report.Delta) int { return cmp.Compare(a[0].Key.Agency, b[0].Key.Agency) })
-	var units []report.UnitDelta
-	for _, u := range acc.units {
+	slices.SortFunc(groups, func(a, b []indicators.Delta) int { return cmp.Compare(a[0].Key.Agency, b[0].Key.Agency) })
+	var units []indicators.UnitDelta
+	for _, u := range acc.Units {
 		units = append(units, *u)
 	}
-	slices.SortFunc(units, func(a, b report.UnitDelta) int { return cmp.Compare(a.Unit+a.Day, b.Unit+b.Day) })
+	slices.SortFunc(units, func(a, b indicators.UnitDelta) int { return cmp.Compare(a.Unit+a.Day, b.Unit+b.Day) })
 	sum.UnitKeys = len(units)
 
 	parallel := 1
@@ -510,6 +455,6 @@ func writeStats(ctx context.Context, st store.Store, acc *stats, progress func(P
 	return nil
 }
 
-func keyOrder(k report.Key) string {
+func keyOrder(k indicators.Key) string {
 	return fmt.Sprintf("%s|%s|%s|%d|%d", k.Day, k.Agency, k.Procedure, k.Channel, k.FiledBy)
 }

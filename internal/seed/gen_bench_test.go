@@ -24,7 +24,7 @@ func BenchmarkGenerate(b *testing.B) {
 	}
 	loc, _ := time.LoadLocation("Asia/Ho_Chi_Minh")
 	from := time.Date(2026, 1, 1, 0, 0, 0, 0, loc)
-	if err := EnsureProvince(ctx, app.New(st), from); err != nil {
+	if err := EnsureProvince(ctx, app.New(st), st, from); err != nil {
 		b.Fatal(err)
 	}
 	w, err := loadWorld(ctx, st, 1, from, from.AddDate(1, 0, 0))

@@ -187,7 +187,7 @@ type plan struct {
 type generator struct {
 	w   *world
 	scr *scratch
-	app *app.Service
+	app *app.Lifecycle
 	now time.Time
 
 	// the current dossier
@@ -210,7 +210,7 @@ type generator struct {
 
 func newGenerator(w *world) *generator {
 	g := &generator{w: w, scr: &scratch{catalog: w.snap}}
-	g.app = app.New(g.scr, app.WithClock(func() time.Time { return g.now }))
+	g.app = app.NewLifecycle(g.scr, app.WithClock(func() time.Time { return g.now }))
 	return g
 }
 

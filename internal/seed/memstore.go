@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
-	"github.com/motcua/motcua/internal/store"
+	"github.com/motcua/motcua/internal/indicators"
 )
 
 // scratch is the store a generator's app.Service runs on: a read-only
@@ -16,12 +16,9 @@ import (
 // the real use cases on it is what makes generated dossiers, events, slips
 // and aggregates exactly what the server would have recorded.
 //
-// It implements only what the lifecycle use cases call; any other method
-// panics (the embedded nil interface), which the generator reports as a
-// bug.
+// It implements app.LifecycleStore, the port of the lifecycle use cases,
+// and nothing else: the generator runs app.NewLifecycle over it.
 type scratch struct {
-	store.Store // nil: methods not overridden below are not for seeding
-
 	catalog *snapshot
 
 	// nextSeq is the dossier counter value NextSequence hands out next:
@@ -31,9 +28,11 @@ type scratch struct {
 	dossier *domain.Dossier
 	events  []domain.Event
 	slips   []domain.SlipRow // by step index, latest version of each row
-	stats   []report.Delta
-	units   []report.UnitDelta
+	stats   []indicators.Delta
+	units   []indicators.UnitDelta
 }
+
+var _ app.LifecycleStore = (*scratch)(nil)
 
 // snapshot is the catalog as read from the target store.
 type snapshot struct {
@@ -76,7 +75,6 @@ func (s *scratch) reset(nextSeq int64) {
 }
 
 func (s *scratch) InTx(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
-func (s *scratch) Dialect() string                                                    { return "seed" }
 
 func (s *scratch) GetAgency(_ context.Context, code string) (*domain.Agency, error) {
 	a, ok := s.catalog.agencies[code]
@@ -166,12 +164,12 @@ func (s *scratch) PutSlipRow(_ context.Context, r *domain.SlipRow) error {
 	return nil
 }
 
-func (s *scratch) ApplyStats(_ context.Context, ds []report.Delta) error {
+func (s *scratch) ApplyStats(_ context.Context, ds []indicators.Delta) error {
 	s.stats = append(s.stats, ds...)
 	return nil
 }
 
-func (s *scratch) ApplyUnitStats(_ context.Context, ds []report.UnitDelta) error {
+func (s *scratch) ApplyUnitStats(_ context.Context, ds []indicators.UnitDelta) error {
 	s.units = append(s.units, ds...)
 	return nil
 }

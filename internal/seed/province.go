@@ -36,14 +36,15 @@ var Districts = []District{
 
 // EnsureProvince installs the demo catalog when the store has no agency
 // (procedures effective from effective), and adds the districts that are
-// missing under the province.
-func EnsureProvince(ctx context.Context, a *app.Service, effective time.Time) error {
-	if _, err := EnsureDemoCatalog(ctx, a, effective); err != nil {
+// missing under the province, through the use cases a over st, in one
+// transaction.
+func EnsureProvince(ctx context.Context, a *app.Service, st app.CatalogStore, effective time.Time) error {
+	if _, err := EnsureDemoCatalog(ctx, a, st, effective); err != nil {
 		return err
 	}
-	return a.Store().InTx(ctx, func(ctx context.Context) error {
+	return st.InTx(ctx, func(ctx context.Context) error {
 		for _, d := range Districts {
-			_, err := a.Store().GetAgency(ctx, d.Code)
+			_, err := st.GetAgency(ctx, d.Code)
 			if err == nil {
 				continue
 			}

@@ -36,7 +36,6 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/service"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // Options configure a Server.
@@ -56,10 +55,20 @@ type Options struct {
 	TLS *tls.Config
 }
 
+// Database is what the server asks of the database for its readiness: the
+// schema version (gormstore.Store implements it).
+type Database interface {
+	// SchemaStatus reports the applied migration version and the version
+	// this code needs.
+	SchemaStatus(ctx context.Context) (current, wanted int64, err error)
+	// Ping checks the connection.
+	Ping(ctx context.Context) error
+}
+
 // Server is a running motcua instance.
 type Server struct {
 	opts     Options
-	store    store.Store
+	store    Database
 	grpc     *grpc.Server
 	health   *health.Server
 	http     *http.Server
@@ -73,8 +82,9 @@ type Server struct {
 // healthService is the name under which the whole API's health is reported.
 const healthService = "motcua.v1"
 
-// New builds a server; Listen and Serve start it.
-func New(a *app.Service, opts Options) (*Server, error) {
+// New builds a server over the use cases a, whose readiness follows db's
+// schema; Listen and Serve start it.
+func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	if opts.ShutdownTimeout == 0 {
 		opts.ShutdownTimeout = 15 * time.Second
 	}
@@ -92,7 +102,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
+	s := &Server{opts: opts, store: db, health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
 	log := opts.Log
@@ -100,7 +110,9 @@ func New(a *app.Service, opts Options) (*Server, error) {
 		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error; it was logged")
 	})
-	logCalls := logging.UnaryServerInterceptor(slogAdapter(log),
+	// Both chains log alike: one line per finished call, at debug for the
+	// outcomes a caller causes and at error for the rest.
+	logOpts := []logging.Option{
 		logging.WithLogOnEvents(logging.FinishCall),
 		logging.WithLevels(func(c codes.Code) logging.Level {
 			switch c {
@@ -109,10 +121,11 @@ func New(a *app.Service, opts Options) (*Server, error) {
 				return logging.LevelDebug
 			}
 			return logging.LevelError
-		}))
-	// The interceptor order is deliberate:
+		}),
+	}
+	// The interceptor order is deliberate (the same in both chains):
 	//   1. recovery  — a panic anywhere below becomes INTERNAL, never a crash;
-	//   2. logging   — one line per failed call (debug for expected outcomes);
+	//   2. logging   — one line per finished call (debug for the outcomes a caller causes);
 	//   3. metrics   — counts every call, including rejected ones;
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
 	//   5. authn     — verifies the bearer token and attaches the principal;
@@ -122,7 +135,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverFn),
-			logCalls,
+			logging.UnaryServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.UnaryServerInterceptor(),
 			s.schemaGate,
 			authn.Unary(),
@@ -131,6 +144,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 		),
 		grpc.ChainStreamInterceptor(
 			recovery.StreamServerInterceptor(recoverFn),
+			logging.StreamServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.StreamServerInterceptor(),
 			s.schemaGateStream,
 			authn.Stream(),
@@ -153,7 +167,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	return s, nil
 }
 
-// GRPCServer exposes the gRPC server (tests register on bufconn).
+// GRPCServer exposes the gRPC server (tests list the services registered on it).
 func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
 
 func (s *Server) setServing(ok bool) {

@@ -27,7 +27,7 @@ func action[Req actionRequest, Resp proto.Message](s *Server, ctx context.Contex
 	if n, ok := any(req).(interface{ GetNote() string }); ok {
 		t.Note = n.GetNote()
 	}
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, method, req,
+	resp, err := idempotent(ctx, s, method, req,
 		func() Resp { return build(nil, nil) },
 		func(ctx context.Context) (Resp, error) {
 			d, e, err := do(ctx, p, t)

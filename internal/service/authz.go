@@ -15,33 +15,21 @@ import (
 	"github.com/motcua/motcua/internal/policy"
 )
 
-var (
-	everyone = []domain.Role{domain.RoleCitizen, domain.RoleRepresentative, domain.RoleCommunityHelper, domain.RoleClerk,
-		domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor, domain.RoleIntegration, domain.RoleAdmin, domain.RoleSystem}
-	admins   = []domain.Role{domain.RoleAdmin}
-	auditors = []domain.Role{domain.RoleAuditor, domain.RoleAdmin}
-	// reporters read indicators (scope: policy of app.reportScope).
-	reporters = []domain.Role{domain.RoleAuditor, domain.RoleLeader, domain.RoleAdmin}
-	// readers may read dossiers (which ones is the policy's read scope).
-	readers = []domain.Role{domain.RoleCitizen, domain.RoleRepresentative, domain.RoleIntegration,
-		domain.RoleClerk, domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor}
-)
-
 // MethodRoles is the coarse gate: the roles that may call each RPC at all.
 // The use cases then apply the fine rules (whose dossier, which unit). An
 // RPC missing here is refused to everyone, and a test checks that every
 // registered RPC is listed.
 var MethodRoles = map[string][]domain.Role{
-	pb.CatalogService_CreateAgency_FullMethodName:        admins,
-	pb.CatalogService_CreateProcedure_FullMethodName:     admins,
-	pb.CatalogService_AddProcedureVersion_FullMethodName: admins,
-	pb.CatalogService_GetAgency_FullMethodName:           everyone,
-	pb.CatalogService_ListAgencies_FullMethodName:        everyone,
-	pb.CatalogService_GetProcedure_FullMethodName:        everyone,
-	pb.CatalogService_ListProcedures_FullMethodName:      everyone,
+	pb.CatalogService_CreateAgency_FullMethodName:        policy.Admins(),
+	pb.CatalogService_CreateProcedure_FullMethodName:     policy.Admins(),
+	pb.CatalogService_AddProcedureVersion_FullMethodName: policy.Admins(),
+	pb.CatalogService_GetAgency_FullMethodName:           policy.Everyone(),
+	pb.CatalogService_ListAgencies_FullMethodName:        policy.Everyone(),
+	pb.CatalogService_GetProcedure_FullMethodName:        policy.Everyone(),
+	pb.CatalogService_ListProcedures_FullMethodName:      policy.Everyone(),
 
-	pb.CalendarService_SetCalendarYear_FullMethodName: admins,
-	pb.CalendarService_GetCalendarYear_FullMethodName: everyone,
+	pb.CalendarService_SetCalendarYear_FullMethodName: policy.Admins(),
+	pb.CalendarService_GetCalendarYear_FullMethodName: policy.Everyone(),
 
 	pb.DossierService_SubmitDossier_FullMethodName:         policy.ActionRoles(domain.ActionSubmit),
 	pb.DossierService_ReceiveDossier_FullMethodName:        policy.ActionRoles(domain.ActionReceive),
@@ -56,20 +44,20 @@ var MethodRoles = map[string][]domain.Role{
 	pb.DossierService_StopDossier_FullMethodName:           policy.ActionRoles(domain.ActionStop),
 	pb.DossierService_ResolveDossier_FullMethodName:        policy.ActionRoles(domain.ActionResolve),
 	pb.DossierService_ReturnResult_FullMethodName:          policy.ActionRoles(domain.ActionReturn),
-	pb.DossierService_GetDossier_FullMethodName:            readers,
-	pb.DossierService_ListDossiers_FullMethodName:          readers,
-	pb.DossierService_ListDossierEvents_FullMethodName:     readers,
-	pb.DossierService_GetProcessControlSlip_FullMethodName: readers,
-	pb.DossierService_ExplainDeadline_FullMethodName:       readers,
+	pb.DossierService_GetDossier_FullMethodName:            policy.Readers(),
+	pb.DossierService_ListDossiers_FullMethodName:          policy.Readers(),
+	pb.DossierService_ListDossierEvents_FullMethodName:     policy.Readers(),
+	pb.DossierService_GetProcessControlSlip_FullMethodName: policy.Readers(),
+	pb.DossierService_ExplainDeadline_FullMethodName:       policy.Readers(),
 
-	pb.AuditService_VerifyAuditChain_FullMethodName:          auditors,
-	pb.AuditService_ListDossierAccesses_FullMethodName:       readers,
-	pb.AuditService_ListProxyFilingSignals_FullMethodName:    auditors,
-	pb.AuditService_ListCounterNetworkFilings_FullMethodName: auditors,
+	pb.AuditService_VerifyAuditChain_FullMethodName:          policy.Auditors(),
+	pb.AuditService_ListDossierAccesses_FullMethodName:       policy.Readers(),
+	pb.AuditService_ListProxyFilingSignals_FullMethodName:    policy.Auditors(),
+	pb.AuditService_ListCounterNetworkFilings_FullMethodName: policy.Auditors(),
 
-	pb.ReportService_GetIndicators_FullMethodName:      reporters,
-	pb.ReportService_GetIndicatorSeries_FullMethodName: reporters,
-	pb.ReportService_ListOverdueByUnit_FullMethodName:  reporters,
+	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
+	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
+	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),
 }
 
 func authorize(ctx context.Context, method string) error {

@@ -17,7 +17,7 @@ type CalendarServer struct {
 // SetCalendarYear implements pb.CalendarServiceServer.
 func (s CalendarServer) SetCalendarYear(ctx context.Context, req *pb.SetCalendarYearRequest) (*pb.SetCalendarYearResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.CalendarService_SetCalendarYear_FullMethodName, req,
+	resp, err := idempotent(ctx, s.Server, pb.CalendarService_SetCalendarYear_FullMethodName, req,
 		func() *pb.SetCalendarYearResponse { return &pb.SetCalendarYearResponse{} },
 		func(ctx context.Context) (*pb.SetCalendarYearResponse, error) {
 			days := make([]domain.SpecialDay, len(req.GetDays()))

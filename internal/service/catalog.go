@@ -4,13 +4,13 @@ import (
 	"context"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
-	"github.com/motcua/motcua/internal/store"
+	"github.com/motcua/motcua/internal/app"
 )
 
 // CreateAgency implements pb.CatalogServiceServer.
 func (s *Server) CreateAgency(ctx context.Context, req *pb.CreateAgencyRequest) (*pb.CreateAgencyResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.CatalogService_CreateAgency_FullMethodName, req,
+	resp, err := idempotent(ctx, s, pb.CatalogService_CreateAgency_FullMethodName, req,
 		func() *pb.CreateAgencyResponse { return &pb.CreateAgencyResponse{} },
 		func(ctx context.Context) (*pb.CreateAgencyResponse, error) {
 			a, err := s.app.CreateAgency(ctx, p, agencyFromPB(req.GetAgency()))
@@ -33,7 +33,7 @@ func (s *Server) GetAgency(ctx context.Context, req *pb.GetAgencyRequest) (*pb.G
 
 // ListAgencies implements pb.CatalogServiceServer.
 func (s *Server) ListAgencies(ctx context.Context, req *pb.ListAgenciesRequest) (*pb.ListAgenciesResponse, error) {
-	page, next, err := s.app.ListAgencies(ctx, store.AgencyFilter{ParentCode: req.GetParentCode()}, int(req.GetPageSize()), req.GetPageToken())
+	page, next, err := s.app.ListAgencies(ctx, app.AgencyFilter{ParentCode: req.GetParentCode()}, int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
@@ -47,7 +47,7 @@ func (s *Server) ListAgencies(ctx context.Context, req *pb.ListAgenciesRequest) 
 // CreateProcedure implements pb.CatalogServiceServer.
 func (s *Server) CreateProcedure(ctx context.Context, req *pb.CreateProcedureRequest) (*pb.CreateProcedureResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.CatalogService_CreateProcedure_FullMethodName, req,
+	resp, err := idempotent(ctx, s, pb.CatalogService_CreateProcedure_FullMethodName, req,
 		func() *pb.CreateProcedureResponse { return &pb.CreateProcedureResponse{} },
 		func(ctx context.Context) (*pb.CreateProcedureResponse, error) {
 			proc, err := s.app.CreateProcedure(ctx, p, procedureFromPB(req.GetProcedure()), versionFromPB(req.GetVersion()))
@@ -62,7 +62,7 @@ func (s *Server) CreateProcedure(ctx context.Context, req *pb.CreateProcedureReq
 // AddProcedureVersion implements pb.CatalogServiceServer.
 func (s *Server) AddProcedureVersion(ctx context.Context, req *pb.AddProcedureVersionRequest) (*pb.AddProcedureVersionResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.CatalogService_AddProcedureVersion_FullMethodName, req,
+	resp, err := idempotent(ctx, s, pb.CatalogService_AddProcedureVersion_FullMethodName, req,
 		func() *pb.AddProcedureVersionResponse { return &pb.AddProcedureVersionResponse{} },
 		func(ctx context.Context) (*pb.AddProcedureVersionResponse, error) {
 			proc, err := s.app.AddProcedureVersion(ctx, p, req.GetProcedureCode(), versionFromPB(req.GetVersion()))
@@ -85,7 +85,7 @@ func (s *Server) GetProcedure(ctx context.Context, req *pb.GetProcedureRequest) 
 
 // ListProcedures implements pb.CatalogServiceServer.
 func (s *Server) ListProcedures(ctx context.Context, req *pb.ListProceduresRequest) (*pb.ListProceduresResponse, error) {
-	f := store.ProcedureFilter{AgencyCode: req.GetAgencyCode(), FieldCode: req.GetFieldCode()}
+	f := app.ProcedureFilter{AgencyCode: req.GetAgencyCode(), FieldCode: req.GetFieldCode()}
 	page, next, err := s.app.ListProcedures(ctx, f, int(req.GetPageSize()), req.GetPageToken())
 	if err != nil {
 		return nil, s.fail(ctx, err)

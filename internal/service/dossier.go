@@ -7,13 +7,12 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/store"
 )
 
 // SubmitDossier implements pb.DossierServiceServer.
 func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest) (*pb.SubmitDossierResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.DossierService_SubmitDossier_FullMethodName, req,
+	resp, err := idempotent(ctx, s, pb.DossierService_SubmitDossier_FullMethodName, req,
 		func() *pb.SubmitDossierResponse { return &pb.SubmitDossierResponse{} },
 		func(ctx context.Context) (*pb.SubmitDossierResponse, error) {
 			d, e, err := s.app.Submit(ctx, p, req.GetRequestId(), draftFromPB(req.GetDossier()))
@@ -28,7 +27,7 @@ func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest
 // ReceiveDossier implements pb.DossierServiceServer.
 func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierRequest) (*pb.ReceiveDossierResponse, error) {
 	p := principal(ctx)
-	resp, err := idempotent(ctx, s.app.Store(), s.app.Now(), p, pb.DossierService_ReceiveDossier_FullMethodName, req,
+	resp, err := idempotent(ctx, s, pb.DossierService_ReceiveDossier_FullMethodName, req,
 		func() *pb.ReceiveDossierResponse { return &pb.ReceiveDossierResponse{} },
 		func(ctx context.Context) (*pb.ReceiveDossierResponse, error) {
 			var d *domain.Dossier
@@ -61,8 +60,8 @@ func (s *Server) GetDossier(ctx context.Context, req *pb.GetDossierRequest) (*pb
 
 // ListDossiers implements pb.DossierServiceServer.
 func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) (*pb.ListDossiersResponse, error) {
-	q := app.DossierQuery{DossierFilter: store.DossierFilter{AgencyCode: req.GetAgencyCode(), ProcedureCode: req.GetProcedureCode(),
-		ApplicantID: req.GetApplicantIdNumber(), ReceivedFrom: fromTS(req.GetReceivedAfter()), ReceivedTo: fromTS(req.GetReceivedBefore())},
+	q := app.DossierQuery{AgencyCode: req.GetAgencyCode(), ProcedureCode: req.GetProcedureCode(),
+		ApplicantID: req.GetApplicantIdNumber(), ReceivedFrom: fromTS(req.GetReceivedAfter()), ReceivedTo: fromTS(req.GetReceivedBefore()),
 		Overdue: req.GetOverdue(), DueWithin: time.Duration(req.GetDueWithinWorkingHours() * float64(time.Hour)).Round(time.Minute)}
 	for _, st := range req.GetStatuses() {
 		q.Statuses = append(q.Statuses, domain.Status(st))

@@ -6,7 +6,7 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 )
 
 // ReportServer implements pb.ReportServiceServer.
@@ -22,18 +22,18 @@ func reportQuery(sc *pb.ReportScope) (app.ReportQuery, error) {
 	case sc.GetPeriod() != "" && (sc.GetFromDate() != "" || sc.GetToDate() != ""):
 		return q, domain.Invalid("scope.period", "give a period or from_date and to_date, not both")
 	case sc.GetPeriod() != "":
-		p, err := report.ParsePeriod(sc.GetPeriod())
+		p, err := indicators.ParsePeriod(sc.GetPeriod())
 		if err != nil {
 			return q, domain.Invalid("scope.period", "%v", err)
 		}
 		q.Period = p
 	case sc.GetFromDate() != "" && sc.GetToDate() != "":
-		from, err1 := report.ParsePeriod(sc.GetFromDate())
-		to, err2 := report.ParsePeriod(sc.GetToDate())
+		from, err1 := indicators.ParsePeriod(sc.GetFromDate())
+		to, err2 := indicators.ParsePeriod(sc.GetToDate())
 		if err1 != nil || err2 != nil {
 			return q, domain.Invalid("scope.from_date", "dates are YYYY-MM-DD")
 		}
-		q.Period = report.Period{From: from.From, To: to.To}
+		q.Period = indicators.Period{From: from.From, To: to.To}
 		if q.Period.To.Sub(q.Period.From).Hours() > 24*366*10 {
 			return q, domain.Invalid("scope.to_date", "a report spans at most ten years")
 		}
@@ -43,11 +43,11 @@ func reportQuery(sc *pb.ReportScope) (app.ReportQuery, error) {
 	return q, nil
 }
 
-func rate(r report.Ratio) *pb.Rate {
+func rate(r indicators.Ratio) *pb.Rate {
 	return &pb.Rate{Numerator: r.Num, Denominator: r.Den, Value: r.Value()}
 }
 
-func indicatorsToPB(in *report.Indicators) *pb.Indicators {
+func indicatorsToPB(in *indicators.Indicators) *pb.Indicators {
 	s := in.Score
 	return &pb.Indicators{
 		Filed: in.Filed, Received: in.Received, ReceivedCounter: in.ReceivedCounter, ReceivedOnline: in.ReceivedOnline,
@@ -87,11 +87,11 @@ func (s ReportServer) GetIndicatorSeries(ctx context.Context, req *pb.GetIndicat
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	g := report.Granularity(req.GetGranularity())
+	g := indicators.Granularity(req.GetGranularity())
 	if g == 0 {
-		g = report.Month
+		g = indicators.Month
 	}
-	if g == report.Day && q.Period.To.Sub(q.Period.From).Hours() > 24*400 {
+	if g == indicators.Day && q.Period.To.Sub(q.Period.From).Hours() > 24*400 {
 		return nil, s.fail(ctx, domain.Invalid("granularity", "a daily series spans at most about a year; use months"))
 	}
 	pts, err := s.app.IndicatorSeries(ctx, principal(ctx), q, g)

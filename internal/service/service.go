@@ -1,8 +1,10 @@
 // Package service is the gRPC face of motcua: each handler checks the
 // request's shape (protovalidate rules run in an interceptor before it),
 // converts it to domain terms, calls the use case with the verified
-// principal, and converts the answer back. Errors become gRPC statuses in
-// one function, toStatus.
+// principal, and converts the answer back. Mutations go through the use
+// cases' funnel (app.Mutate), which owns the transaction and idempotency;
+// the handler supplies the request fingerprint and the answer's codec.
+// Errors become gRPC statuses in one function, toStatus.
 package service
 
 import (

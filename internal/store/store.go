@@ -8,8 +8,22 @@ import (
 	"context"
 	"time"
 
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
+)
+
+// The types the ports take are the application's (internal/app owns its
+// ports, so that nothing above it imports this package); they are aliased
+// here for the implementations.
+type (
+	AgencyFilter    = app.AgencyFilter
+	ProcedureFilter = app.ProcedureFilter
+	DossierFilter   = app.DossierFilter
+	AccessFilter    = app.AccessFilter
+	StatsQuery      = app.StatsQuery
+	UnitRow         = app.UnitRow
+	RequestRecord   = app.RequestRecord
 )
 
 // Store is everything the application needs from persistence.
@@ -73,17 +87,6 @@ type Catalog interface {
 	ListProcedures(ctx context.Context, f ProcedureFilter, after string, limit int) ([]domain.Procedure, error)
 }
 
-// AgencyFilter narrows ListAgencies; zero fields match everything.
-type AgencyFilter struct {
-	ParentCode string
-}
-
-// ProcedureFilter narrows ListProcedures; zero fields match everything.
-type ProcedureFilter struct {
-	AgencyCode string
-	FieldCode  string
-}
-
 // Dossiers stores dossiers and their events.
 type Dossiers interface {
 	// NextSequence increments and returns the dossier counter of an agency
@@ -127,34 +130,6 @@ type Dossiers interface {
 	InsertBulk(ctx context.Context, dossiers []domain.Dossier, events []domain.Event, slips []domain.SlipRow) error
 }
 
-// DossierFilter narrows ListDossiers; zero fields match everything.
-type DossierFilter struct {
-	AgencyCode    string
-	ProcedureCode string
-	Statuses      []domain.Status
-	ApplicantID   string
-	ReceivedFrom  time.Time // inclusive
-	ReceivedTo    time.Time // exclusive
-	AfterID       string    // keyset: only ids below this one
-
-	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
-	Running bool
-	// DueBefore: only dossiers whose legal deadline is before this time.
-	DueBefore time.Time
-	// OrderByDue orders by legal deadline (then id), earliest first; the
-	// keyset is then (AfterDue, AfterID).
-	OrderByDue bool
-	AfterDue   time.Time
-
-	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
-	// dossiers whose applicant or representative has that id; when
-	// ScopeAgencies is set, only dossiers received at or currently at a step
-	// of one of them. ScopeAll must be true to list without either.
-	ScopeCitizenID string
-	ScopeAgencies  []string
-	ScopeAll       bool
-}
-
 // Slips stores process-control slips.
 type Slips interface {
 	// PutSlipRow inserts the row, or replaces the row with the same dossier
@@ -189,40 +164,30 @@ type Audit interface {
 	ListOnlineSubmissions(ctx context.Context, agencies []string, from, to time.Time) ([]domain.Submission, error)
 }
 
-// AccessFilter narrows ListAccesses; DossierID or ActorID is set.
-type AccessFilter struct {
-	DossierID string
-	ActorID   string
-	// ActorAgencies, when set, keeps only reads by staff of these agencies.
-	ActorAgencies []string
-	From, To      time.Time
-	AfterID       int64
-}
-
-// Stats stores the indicator aggregates (see package report).
+// Stats stores the indicator aggregates (see package indicators).
 type Stats interface {
 	// ApplyStats adds each delta to its daily and monthly rows (creating
 	// them), in the caller's transaction.
-	ApplyStats(ctx context.Context, ds []report.Delta) error
+	ApplyStats(ctx context.Context, ds []indicators.Delta) error
 	// ApplyUnitStats adds step deltas to daily and monthly unit rows.
-	ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error
+	ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) error
 	// SumStats sums the rows matching q, grouped by q.GroupByDay (or not),
 	// channel and filer kind.
-	SumStats(ctx context.Context, q StatsQuery) ([]report.Row, error)
+	SumStats(ctx context.Context, q StatsQuery) ([]indicators.Row, error)
 	// SumDurations sums the processing-time buckets matching q.
 	SumDurations(ctx context.Context, q StatsQuery) (map[int]int64, error)
 	// SumUnitStats sums unit step rows of a period, per unit.
-	SumUnitStats(ctx context.Context, period string, from, to string, units []string) ([]UnitRow, error)
+	SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]UnitRow, error)
 	// CountOpenOverdueSteps counts open slip rows past due at now, per unit.
 	CountOpenOverdueSteps(ctx context.Context, units []string, now time.Time) (map[string]int64, error)
 	// CountOverdue counts running dossiers past their legal deadline at now,
 	// matching q's dimensions and filed in [q.CreatedFrom, q.CreatedTo).
 	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
-	// ListStatRows returns every aggregate row of a period ('D' or 'M'),
-	// with its durations, for verification.
-	ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error)
-	// ListUnitStatRows returns every unit row of a period.
-	ListUnitStatRows(ctx context.Context, period string) (map[[2]string]UnitRow, error)
+	// ListStatRows returns every aggregate row of a granularity (Day or
+	// Month), with its durations, for verification.
+	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
+	// ListUnitStatRows returns every unit row of a granularity (Day or Month).
+	ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]UnitRow, error)
 	// ListDossierPage returns at most limit dossiers with id > afterID, by id
 	// (for verification).
 	ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error)
@@ -240,40 +205,6 @@ type Stats interface {
 	// ProceduresOf returns the procedures published by any of the agencies,
 	// with their versions.
 	ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error)
-}
-
-// StatsQuery selects aggregate rows. Period is 'D' (From/To are
-// YYYY-MM-DD) or 'M' (YYYY-MM), both inclusive; empty dimensions match all.
-type StatsQuery struct {
-	Period     string
-	From, To   string
-	Agencies   []string
-	Procedure  string
-	Field      string
-	Channel    domain.Channel
-	GroupByDay bool
-	// For CountOverdue: the filing period as instants.
-	CreatedFrom, CreatedTo time.Time
-}
-
-// UnitRow is a unit's step statistics.
-type UnitRow struct {
-	Unit        string
-	Day         string
-	Finished    int64
-	Late        int64
-	LateMinutes int64
-}
-
-// RequestRecord is the stored outcome of a mutating request, keyed by the
-// principal and its request_id, so that a retry returns the first answer.
-type RequestRecord struct {
-	Principal   string
-	RequestID   string
-	Method      string
-	RequestHash string // hex SHA-256 of the request without its request_id
-	Response    []byte // the serialized response
-	CreatedAt   time.Time
 }
 
 // Requests stores processed mutating requests.

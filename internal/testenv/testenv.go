@@ -68,6 +68,11 @@ type Options struct {
 	NoMigrate bool
 	// CounterNetworks are the declared counter networks.
 	CounterNetworks []netip.Prefix
+	// Log receives the server's log instead of the default (discarded, or
+	// warnings to the test log with -v).
+	Log *slog.Logger
+	// EventHooks run in every mutation's transaction (app.WithEventHook).
+	EventHooks []app.EventHook
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
@@ -92,9 +97,12 @@ func Start(t *testing.T, url string, o Options) *Env {
 		opts = append(opts, app.WithClock(o.Now))
 	}
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
+	for _, h := range o.EventHooks {
+		opts = append(opts, app.WithEventHook(h))
+	}
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
-		if _, err := seed.EnsureDemoCatalog(ctx, a, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -106,7 +114,10 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
+	if o.Log != nil {
+		log = o.Log
+	}
+	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
 		Verifier: verifier})
 	if err != nil {

@@ -30,7 +30,7 @@ func (s *Store) LogAccesses(ctx context.Context, as []domain.Access) error {
 	rows := make([]accessRow, len(as))
 	for i, a := range as {
 		rows[i] = accessRow{DossierID: a.DossierID, ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
-			Purpose: a.Purpose, Method: a.Method, AccessedAt: must(a.At), ClientAddress: a.ClientAddress}
+			Purpose: a.Purpose, Method: a.Method, AccessedAt: requiredDBTime(a.At), ClientAddress: a.ClientAddress}
 	}
 	return s.conn(ctx).CreateInBatches(rows, 200).Error
 }

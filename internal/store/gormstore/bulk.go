@@ -108,7 +108,7 @@ func eventValues(e *domain.Event, id uuidArg) ([]any, error) {
 		return nil, err
 	}
 	a := e.Attribution
-	return []any{eid, did, e.Seq, int(e.Action), int(e.From), int(e.To), e.StepIndex, must(e.At), e.Note, e.RequestID,
+	return []any{eid, did, e.Seq, int(e.Action), int(e.From), int(e.To), e.StepIndex, requiredDBTime(e.At), e.Note, e.RequestID,
 		int(a.Channel), a.ActorID, int(a.ActorRole), a.ActorAgency, int(a.ActorKind), int(a.Assurance), a.OnBehalfOf,
 		a.MandateRef, a.SourceSystem, a.ClientAddress, e.DossierVersion, dj, e.PrevHash, e.Hash}, nil
 }
@@ -118,7 +118,7 @@ func slipValues(r *domain.SlipRow, id uuidArg) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return []any{did, r.StepIndex, r.StepName, r.UnitCode, int(r.Role), r.Assignee, must(r.StartedAt), must(r.DueAt),
+	return []any{did, r.StepIndex, r.StepName, r.UnitCode, int(r.Role), r.Assignee, requiredDBTime(r.StartedAt), requiredDBTime(r.DueAt),
 		dbTime(r.FinishedAt), int(r.Outcome)}, nil
 }
 

@@ -14,7 +14,7 @@ import (
 func (s *Store) CreateAgency(ctx context.Context, a *domain.Agency) error {
 	row := agencyRow{
 		Code: a.Code, Name: a.Name, TimeZone: a.TimeZone,
-		WorkingHours: jsonOf(a.WorkingHours), CreatedAt: must(a.CreatedAt),
+		WorkingHours: jsonOf(a.WorkingHours), CreatedAt: requiredDBTime(a.CreatedAt),
 	}
 	if a.ParentCode != "" {
 		row.ParentCode = &a.ParentCode
@@ -89,7 +89,7 @@ func agencyFromRow(r agencyRow) domain.Agency {
 func (s *Store) CreateProcedure(ctx context.Context, p *domain.Procedure) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		row := procedureRow{Code: p.Code, Name: p.Name, FieldCode: p.FieldCode, FieldName: p.FieldName,
-			AgencyCode: p.AgencyCode, CreatedAt: must(p.CreatedAt)}
+			AgencyCode: p.AgencyCode, CreatedAt: requiredDBTime(p.CreatedAt)}
 		err := s.conn(ctx).Create(&row).Error
 		switch {
 		case isUniqueViolation(err):
@@ -193,9 +193,9 @@ func (s *Store) withVersions(ctx context.Context, rows []procedureRow) ([]domain
 
 func versionToRow(code string, v *domain.ProcedureVersion) *procedureVersionRow {
 	return &procedureVersionRow{
-		ProcedureCode: code, Version: v.Version, EffectiveAt: must(v.EffectiveAt), EndAt: dbTime(v.EndAt),
+		ProcedureCode: code, Version: v.Version, EffectiveAt: requiredDBTime(v.EffectiveAt), EndAt: dbTime(v.EndAt),
 		ServiceLevel: int(v.ServiceLevel), StatutoryMinutes: v.StatutoryMinutes, CutoffMinute: v.CutoffMinute,
 		Fees: jsonOf(v.Fees), Components: jsonOf(v.Components), Workflow: jsonOf(v.Workflow),
-		CreatedAt: must(v.CreatedAt),
+		CreatedAt: requiredDBTime(v.CreatedAt),
 	}
 }

@@ -154,7 +154,7 @@ func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
 	a := e.Attribution
 	row := eventRow{
 		ID: e.ID, DossierID: e.DossierID, Seq: e.Seq, Action: int(e.Action), FromStatus: int(e.From),
-		ToStatus: int(e.To), StepIndex: e.StepIndex, OccurredAt: must(e.At), Note: e.Note, RequestID: e.RequestID,
+		ToStatus: int(e.To), StepIndex: e.StepIndex, OccurredAt: requiredDBTime(e.At), Note: e.Note, RequestID: e.RequestID,
 		Channel: int(a.Channel), ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
 		ActorKind: int(a.ActorKind), Assurance: int(a.Assurance), OnBehalfOf: a.OnBehalfOf, MandateRef: a.MandateRef,
 		SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress, DossierVersion: e.DossierVersion,
@@ -212,7 +212,7 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 		StepStartedAt: dbTime(d.Step.StartedAt), StepDueAt: dbTime(d.Step.DueAt),
 		ReturnChannel: int(d.ReturnChannel), FinishedAt: dbTime(d.FinishedAt), ReturnedAt: dbTime(d.ReturnedAt),
 		Version: d.Version, LastEventSeq: d.LastEventSeq, LastEventHash: d.LastEventHash,
-		CreatedAt: must(d.CreatedAt), UpdatedAt: must(d.UpdatedAt),
+		CreatedAt: requiredDBTime(d.CreatedAt), UpdatedAt: requiredDBTime(d.UpdatedAt),
 		SupplementRounds: d.SupplementRounds, PaymentRequests: d.PaymentRequests, PaymentsConfirmed: d.PaymentsConfirmed,
 		PaymentsOnline: d.PaymentsOnline, Extensions: d.Extensions, ProcessingMinutes: d.ProcessingMinutes,
 	}

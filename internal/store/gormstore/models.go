@@ -46,7 +46,9 @@ func dbTime(t time.Time) *time.Time {
 	return &u
 }
 
-func must(t time.Time) time.Time { return *dbTime(t) }
+// requiredDBTime is dbTime for a time that is always set (a NOT NULL
+// column); a zero time there is a bug and panics.
+func requiredDBTime(t time.Time) time.Time { return *dbTime(t) }
 
 func fromDB(t *time.Time) time.Time {
 	if t == nil {

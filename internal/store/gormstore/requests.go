@@ -27,7 +27,7 @@ func (s *Store) GetRequest(ctx context.Context, principal, requestID string) (*s
 // SaveRequest implements store.Requests.
 func (s *Store) SaveRequest(ctx context.Context, r *store.RequestRecord) error {
 	err := s.conn(ctx).Create(&requestRow{Principal: r.Principal, RequestID: r.RequestID, Method: r.Method,
-		RequestHash: r.RequestHash, Response: r.Response, CreatedAt: must(r.CreatedAt)}).Error
+		RequestHash: r.RequestHash, Response: r.Response, CreatedAt: requiredDBTime(r.CreatedAt)}).Error
 	if isUniqueViolation(err) {
 		return &domain.AlreadyExistsError{Kind: "request", Key: r.RequestID}
 	}

@@ -27,7 +27,7 @@ func (slipRow) TableName() string { return "process_control_slips" }
 // PutSlipRow implements store.Slips.
 func (s *Store) PutSlipRow(ctx context.Context, r *domain.SlipRow) error {
 	row := slipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
-		Role: int(r.Role), Assignee: r.Assignee, StartedAt: must(r.StartedAt), DueAt: must(r.DueAt),
+		Role: int(r.Role), Assignee: r.Assignee, StartedAt: requiredDBTime(r.StartedAt), DueAt: requiredDBTime(r.DueAt),
 		FinishedAt: dbTime(r.FinishedAt), Outcome: int(r.Outcome)}
 	return s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "dossier_id"}, {Name: "step_index"}},
@@ -70,7 +70,7 @@ func (s *Store) PutCalendarYear(ctx context.Context, y *domain.CalendarYear) err
 	if days == nil {
 		days = []domain.SpecialDay{}
 	}
-	row := calendarYearRow{Scope: y.Scope, Year: y.Year, Days: jsonOf(days), UpdatedAt: must(y.UpdatedAt), UpdatedBy: y.UpdatedBy}
+	row := calendarYearRow{Scope: y.Scope, Year: y.Year, Days: jsonOf(days), UpdatedAt: requiredDBTime(y.UpdatedAt), UpdatedBy: y.UpdatedBy}
 	return s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "scope"}, {Name: "year"}},
 		DoUpdates: clause.AssignmentColumns([]string{"days", "updated_at", "updated_by"}),

@@ -9,43 +9,55 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/report"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/store"
 )
 
-// Periods of aggregate rows.
+// The period column values of aggregate rows.
 const (
 	periodDay   = "D"
 	periodMonth = "M"
 )
 
+// periodColumn is the period column value of a granularity; the aggregates
+// keep only days and months, so any other granularity matches no row.
+func periodColumn(g indicators.Granularity) string {
+	switch g {
+	case indicators.Day:
+		return periodDay
+	case indicators.Month:
+		return periodMonth
+	}
+	return ""
+}
+
 var (
-	metricCols   = strings.Join(report.MetricNames[:], ", ")
+	metricCols   = strings.Join(indicators.MetricNames[:], ", ")
 	upsertStats  = buildUpsertStats()
 	sumMetricSQL = buildSumMetrics()
 )
 
 func buildUpsertStats() string {
 	var set []string
-	for _, m := range report.MetricNames {
+	for _, m := range indicators.MetricNames {
 		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
 	}
 	return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
 		VALUES (?, ?, ?, ?, ?, ?, ?%s)
 		ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s`,
-		metricCols, strings.Repeat(", ?", len(report.MetricNames)), strings.Join(set, ", "))
+		metricCols, strings.Repeat(", ?", len(indicators.MetricNames)), strings.Join(set, ", "))
 }
 
 func buildSumMetrics() string {
-	sums := make([]string, len(report.MetricNames))
-	for i, m := range report.MetricNames {
+	sums := make([]string, len(indicators.MetricNames))
+	for i, m := range indicators.MetricNames {
 		sums[i] = "COALESCE(SUM(" + m + "), 0)"
 	}
 	return strings.Join(sums, ", ")
 }
 
 // ApplyStats implements store.Stats.
-func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
+func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 	db := s.conn(ctx)
 	for _, d := range ds {
 		k := d.Key
@@ -76,7 +88,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []report.Delta) error {
 }
 
 // ApplyUnitStats implements store.Stats.
-func (s *Store) ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error {
+func (s *Store) ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) error {
 	for _, d := range ds {
 		for _, p := range [][2]string{{periodDay, d.Day}, {periodMonth, d.Day[:7]}} {
 			err := s.conn(ctx).Exec(`INSERT INTO unit_step_stats (period, unit_code, day, finished, late, late_minutes)
@@ -93,7 +105,7 @@ func (s *Store) ApplyUnitStats(ctx context.Context, ds []report.UnitDelta) error
 }
 
 func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery) *gorm.DB {
-	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", q.Period, q.Agencies, q.From, q.To)
+	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", periodColumn(q.Period), q.Agencies, q.From, q.To)
 	if q.Procedure != "" {
 		db = db.Where("procedure_code = ?", q.Procedure)
 	}
@@ -107,7 +119,7 @@ func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery
 }
 
 // SumStats implements store.Stats.
-func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row, error) {
+func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]indicators.Row, error) {
 	sel, group := "'' AS day, channel, filed_by", "channel, filed_by"
 	if q.GroupByDay {
 		sel, group = "day, channel, filed_by", "day, channel, filed_by"
@@ -117,9 +129,9 @@ func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]report.Row,
 		return nil, err
 	}
 	defer rows.Close()
-	var out []report.Row
+	var out []indicators.Row
 	for rows.Next() {
-		var r report.Row
+		var r indicators.Row
 		var ch, kind int
 		dest := []any{&r.Day, &ch, &kind}
 		for i := range r.Vector {
@@ -149,9 +161,9 @@ func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]i
 }
 
 // SumUnitStats implements store.Stats.
-func (s *Store) SumUnitStats(ctx context.Context, period, from, to string, units []string) ([]store.UnitRow, error) {
+func (s *Store) SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]store.UnitRow, error) {
 	var rows []store.UnitRow
-	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", period, from, to)
+	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", periodColumn(g), from, to)
 	if units != nil {
 		q = q.Where("unit_code IN ?", units)
 	}
@@ -249,17 +261,17 @@ func (s *Store) ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain
 }
 
 // ListStatRows implements store.Stats.
-func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key]report.Vector, map[report.Key]map[int]int64, error) {
+func (s *Store) ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error) {
 	rows, err := s.conn(ctx).Raw(`SELECT agency_code, day, procedure_code, field_code, channel, filed_by, `+metricCols+
-		` FROM dossier_stats WHERE period = ?`, period).Rows()
+		` FROM dossier_stats WHERE period = ?`, periodColumn(g)).Rows()
 	if err != nil {
 		return nil, nil, err
 	}
 	defer rows.Close()
-	vecs := map[report.Key]report.Vector{}
+	vecs := map[indicators.Key]indicators.Vector{}
 	for rows.Next() {
-		var k report.Key
-		var v report.Vector
+		var k indicators.Key
+		var v indicators.Vector
 		var ch, kind int
 		dest := []any{&k.Agency, &k.Day, &k.Procedure, &k.Field, &ch, &kind}
 		for i := range v {
@@ -279,12 +291,12 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key
 		Channel, FiledBy, Bucket                  int
 		Dossiers                                  int64
 	}
-	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", period).Scan(&drows).Error; err != nil {
+	if err := s.conn(ctx).Table("dossier_stats_durations").Where("period = ?", periodColumn(g)).Scan(&drows).Error; err != nil {
 		return nil, nil, err
 	}
-	durs := map[report.Key]map[int]int64{}
+	durs := map[indicators.Key]map[int]int64{}
 	for _, r := range drows {
-		k := report.Key{Agency: r.AgencyCode, Day: r.Day, Procedure: r.ProcedureCode, Field: r.FieldCode,
+		k := indicators.Key{Agency: r.AgencyCode, Day: r.Day, Procedure: r.ProcedureCode, Field: r.FieldCode,
 			Channel: domain.Channel(r.Channel), FiledBy: domain.ActorKind(r.FiledBy)}
 		if durs[k] == nil {
 			durs[k] = map[int]int64{}
@@ -295,9 +307,9 @@ func (s *Store) ListStatRows(ctx context.Context, period string) (map[report.Key
 }
 
 // ListUnitStatRows implements store.Stats.
-func (s *Store) ListUnitStatRows(ctx context.Context, period string) (map[[2]string]store.UnitRow, error) {
+func (s *Store) ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]store.UnitRow, error) {
 	var rows []store.UnitRow
-	err := s.conn(ctx).Table("unit_step_stats").Where("period = ?", period).
+	err := s.conn(ctx).Table("unit_step_stats").Where("period = ?", periodColumn(g)).
 		Select("unit_code AS unit, day, finished, late, late_minutes").Scan(&rows).Error
 	out := make(map[[2]string]store.UnitRow, len(rows))
 	for _, r := range rows {

@@ -1,10 +1,10 @@
-// Package report computes the service-quality indicators. Indicators are
+// Package indicators computes the service-quality indicators. Indicators are
 // sums of per-dossier contributions kept incrementally in aggregate rows:
 // every mutation adds (contribution after − contribution before) in the
 // same transaction, so reading a year for a province sums a few thousand
 // rows instead of scanning dossiers. Contribution is a pure function of the
 // dossier, which is also what `motcua report verify` recomputes.
-package report
+package indicators
 
 import (
 	"time"

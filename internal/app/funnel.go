@@ -1,0 +1,115 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Mutation identifies a mutating request for Mutate.
+type Mutation struct {
+	// RequestID is the caller's idempotency key (unique per principal).
+	RequestID string
+	// Method names the operation (the full RPC method).
+	Method string
+	// Fingerprint identifies the request's content without its request id
+	// (the transport hashes its canonical encoding), so a request id reused
+	// for another request is recognised.
+	Fingerprint string
+}
+
+// Codec turns an answer into the bytes recorded for retries and back. The
+// transport supplies it, so a retry returns exactly the bytes of the first
+// answer.
+type Codec[R any] struct {
+	Encode func(R) ([]byte, error)
+	Decode func([]byte) (R, error)
+}
+
+// EventHook receives the events a mutation sealed, inside its transaction
+// and before the answer is recorded: an error rolls the whole mutation
+// back. It is where an outbox or job enqueue plugs in (docs/design.md).
+type EventHook func(ctx context.Context, events []domain.Event) error
+
+// WithEventHook adds a hook Mutate runs in every mutation's transaction.
+func WithEventHook(h EventHook) Option {
+	return func(c *config) { c.eventHooks = append(c.eventHooks, h) }
+}
+
+// Mutate is the one path of every mutating request. In one transaction it
+// opens itself it: looks the request up by (principal, request id) and, if
+// it was processed, returns the recorded answer without running anything;
+// otherwise runs the use case (the domain rule, event sealing and
+// aggregates, which join the transaction), hands the sealed events to the
+// event hooks, and records the encoded answer. Reusing a request id for a
+// different request fails with ErrRequestReused. Failed calls record
+// nothing, so they may be retried.
+func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutation, c Codec[R],
+	run func(ctx context.Context) (R, error)) (R, error) {
+	key := p.Subject
+	for attempt := 1; ; attempt++ {
+		var out R
+		err := s.requests.InTx(ctx, func(ctx context.Context) error {
+			rec, err := s.requests.GetRequest(ctx, key, m.RequestID)
+			switch {
+			case err == nil:
+				if rec.Method != m.Method || rec.RequestHash != m.Fingerprint {
+					return fmt.Errorf("%w: request_id %q was already used for a different request (%s); use a new request_id for a new request",
+						domain.ErrRequestReused, m.RequestID, rec.Method)
+				}
+				out, err = c.Decode(rec.Response)
+				return err
+			case !errors.Is(err, domain.ErrNotFound):
+				return err
+			}
+			sealed := &sealedEvents{}
+			ctx = context.WithValue(ctx, sealedKey{}, sealed)
+			if out, err = run(ctx); err != nil {
+				return err
+			}
+			for _, h := range s.eventHooks {
+				if err := h(ctx, sealed.list()); err != nil {
+					return err
+				}
+			}
+			b, err := c.Encode(out)
+			if err != nil {
+				return err
+			}
+			return s.requests.SaveRequest(ctx, &RequestRecord{Principal: key, RequestID: m.RequestID, Method: m.Method,
+				RequestHash: m.Fingerprint, Response: b, CreatedAt: s.Now()})
+		})
+		var ae *domain.AlreadyExistsError
+		if errors.As(err, &ae) && ae.Kind == "request" && attempt < 3 {
+			continue // a concurrent retry won the race: read its answer
+		}
+		return out, err
+	}
+}
+
+// sealedEvents collects the events stored during one run of a mutation.
+type sealedEvents struct {
+	mu     sync.Mutex
+	events []domain.Event
+}
+
+func (s *sealedEvents) list() []domain.Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]domain.Event(nil), s.events...)
+}
+
+type sealedKey struct{}
+
+// recordSealed notes a stored event for the funnel's hooks, if ctx runs
+// inside Mutate.
+func recordSealed(ctx context.Context, e *domain.Event) {
+	if s, ok := ctx.Value(sealedKey{}).(*sealedEvents); ok {
+		s.mu.Lock()
+		s.events = append(s.events, *e)
+		s.mu.Unlock()
+	}
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"time"
+
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/indicators"
+)
+
+// The types the ports below take. They live here, with their consumer, so
+// that the transport never imports the store; package store aliases them.
+
+// AgencyFilter narrows ListAgencies; zero fields match everything.
+type AgencyFilter struct {
+	ParentCode string
+}
+
+// ProcedureFilter narrows ListProcedures; zero fields match everything.
+type ProcedureFilter struct {
+	AgencyCode string
+	FieldCode  string
+}
+
+// DossierFilter narrows ListDossiers; zero fields match everything.
+type DossierFilter struct {
+	AgencyCode    string
+	ProcedureCode string
+	Statuses      []domain.Status
+	ApplicantID   string
+	ReceivedFrom  time.Time // inclusive
+	ReceivedTo    time.Time // exclusive
+	AfterID       string    // keyset: only ids below this one
+
+	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
+	Running bool
+	// DueBefore: only dossiers whose legal deadline is before this time.
+	DueBefore time.Time
+	// OrderByDue orders by legal deadline (then id), earliest first; the
+	// keyset is then (AfterDue, AfterID).
+	OrderByDue bool
+	AfterDue   time.Time
+
+	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
+	// dossiers whose applicant or representative has that id; when
+	// ScopeAgencies is set, only dossiers received at or currently at a step
+	// of one of them. ScopeAll must be true to list without either.
+	ScopeCitizenID string
+	ScopeAgencies  []string
+	ScopeAll       bool
+}
+
+// AccessFilter narrows ListAccesses; DossierID or ActorID is set.
+type AccessFilter struct {
+	DossierID string
+	ActorID   string
+	// ActorAgencies, when set, keeps only reads by staff of these agencies.
+	ActorAgencies []string
+	From, To      time.Time
+	AfterID       int64
+}
+
+// StatsQuery selects aggregate rows. Period is indicators.Day (From/To are
+// YYYY-MM-DD) or indicators.Month (YYYY-MM), both inclusive; empty
+// dimensions match all.
+type StatsQuery struct {
+	Period     indicators.Granularity
+	From, To   string
+	Agencies   []string
+	Procedure  string
+	Field      string
+	Channel    domain.Channel
+	GroupByDay bool
+	// For CountOverdue: the filing period as instants.
+	CreatedFrom, CreatedTo time.Time
+}
+
+// UnitRow is a unit's step statistics.
+type UnitRow struct {
+	Unit        string
+	Day         string
+	Finished    int64
+	Late        int64
+	LateMinutes int64
+}
+
+// RequestRecord is the stored outcome of a mutating request, keyed by the
+// principal and its request_id, so that a retry returns the first answer.
+type RequestRecord struct {
+	Principal   string
+	RequestID   string
+	Method      string
+	RequestHash string // hex SHA-256 of the request without its request_id
+	Response    []byte // the serialized response
+	CreatedAt   time.Time
+}

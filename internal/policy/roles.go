@@ -1,0 +1,34 @@
+package policy
+
+import (
+	"slices"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// The role sets of the non-lifecycle features. The per-method gate
+// (service.MethodRoles) and the use-case checks (app) both read these, so a
+// role added here is added to both; each function returns a fresh slice.
+var (
+	everyone = []domain.Role{domain.RoleCitizen, domain.RoleRepresentative, domain.RoleCommunityHelper, domain.RoleClerk,
+		domain.RoleSpecialist, domain.RoleLeader, domain.RoleAuditor, domain.RoleIntegration, domain.RoleAdmin, domain.RoleSystem}
+	admins    = []domain.Role{domain.RoleAdmin}
+	auditors  = []domain.Role{domain.RoleAuditor, domain.RoleAdmin}
+	reporters = []domain.Role{domain.RoleAuditor, domain.RoleLeader, domain.RoleAdmin}
+	readers   = append(slices.Clone(applicantSide), staffReaders...)
+)
+
+// Everyone is every role: public reads of the catalog and calendars.
+func Everyone() []domain.Role { return slices.Clone(everyone) }
+
+// Admins may change the catalog and the calendars.
+func Admins() []domain.Role { return slices.Clone(admins) }
+
+// Auditors may verify audit chains and read the audit signals.
+func Auditors() []domain.Role { return slices.Clone(auditors) }
+
+// Reporters may read indicators (which scope: see app's indicator scope).
+func Reporters() []domain.Role { return slices.Clone(reporters) }
+
+// Readers may read dossiers (which ones: ReadScope).
+func Readers() []domain.Role { return slices.Clone(readers) }
