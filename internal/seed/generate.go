@@ -2,8 +2,6 @@ package seed
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -393,11 +391,6 @@ func (g *generator) people() {
 	g.clerkNo = 1 + g.r.IntN(g.rec.clerks)
 }
 
-func sha(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
 // component is one document, uploaded (online) or brought in: some scanned
 // at the counter, some on paper only, identity papers often reused from
 // the national population database.
@@ -408,11 +401,11 @@ func (g *generator) component(code string, online bool, why string) domain.Compo
 	case strings.HasPrefix(code, "CCCD") && p < 0.3:
 		c.Source, c.ReusedFrom = domain.SourceReused, "csdlqg-dan-cu:"+g.applicant.IDNumber
 	case online:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceUploaded, file, sha(file)
+		c.Source, c.FileRef, c.FileSHA256 = domain.SourceUploaded, file, simulate.FileHash(file)
 	case g.proc.Code == ProcCopy && p < 0.7, p < 0.35:
 		c.Source = domain.SourcePaper
 	default:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceDigitised, file, sha(file)
+		c.Source, c.FileRef, c.FileSHA256 = domain.SourceDigitised, file, simulate.FileHash(file)
 	}
 	return c
 }
@@ -807,7 +800,7 @@ func (g *generator) resolve() error {
 		Documents: []domain.ResultDocument{{Code: "KQ", Name: "Kết quả giải quyết thủ tục " + g.proc.Code}}}
 	if res.Electronic {
 		ref := fmt.Sprintf("results/%d/%s/%d/kq.pdf", g.h.filed.Year(), g.rec.agency.Code, g.h.n)
-		res.Documents[0].FileRef, res.Documents[0].FileSHA256 = ref, sha(ref)
+		res.Documents[0].FileRef, res.Documents[0].FileSHA256 = ref, simulate.FileHash(ref)
 	}
 	if err := g.keep(g.app.Resolve(bg, g.as(domain.ActionResolve), g.target(""), res)); err != nil {
 		return err
