@@ -378,16 +378,7 @@ func (g *generator) people() {
 			g.rep.IDNumber = g.rep.IDNumber[:11] + string('0'+(g.rep.IDNumber[11]-'0'+1)%10)
 		}
 	}
-	switch {
-	case g.h.path == simulate.PathPostal:
-		g.returnCh = domain.ChannelPostal
-	case g.h.path.Online() && g.proc.Code != ProcBuilding && g.chance(0.6):
-		g.returnCh = domain.ChannelOnline
-	case g.chance(0.1):
-		g.returnCh = domain.ChannelPostal
-	default:
-		g.returnCh = domain.ChannelCounter
-	}
+	g.returnCh = simulate.ReturnChannel(g.r, g.h.path, g.proc.Code != ProcBuilding)
 	g.clerkNo = 1 + g.r.IntN(g.rec.clerks)
 }
 
@@ -396,18 +387,7 @@ func (g *generator) people() {
 // the national population database.
 func (g *generator) component(code string, online bool, why string) domain.Component {
 	file := fmt.Sprintf("files/%d/%s/%d/%s-%s.pdf", g.h.filed.Year(), g.rec.agency.Code, g.h.n, strings.ToLower(code), why)
-	c := domain.Component{Code: code}
-	switch p := g.r.Float64(); {
-	case strings.HasPrefix(code, "CCCD") && p < 0.3:
-		c.Source, c.ReusedFrom = domain.SourceReused, "csdlqg-dan-cu:"+g.applicant.IDNumber
-	case online:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceUploaded, file, simulate.FileHash(file)
-	case g.proc.Code == ProcCopy && p < 0.7, p < 0.35:
-		c.Source = domain.SourcePaper
-	default:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceDigitised, file, simulate.FileHash(file)
-	}
-	return c
+	return simulate.Component(g.r, code, file, g.applicant.IDNumber, online, g.proc.Code == ProcCopy)
 }
 
 func (g *generator) draft() domain.Draft {

@@ -385,16 +385,7 @@ func (s *Demo) plan(x *demoDossier) {
 	if x.path == PathRepresentative {
 		x.rep = &pb.Representative{Name: PersonName(r), IdNumber: NumberedCitizenID(r, x.n*10+1), MandateRef: fmt.Sprintf("UQ-%04d/2026", x.n)}
 	}
-	switch {
-	case x.path == PathPostal:
-		x.returnCh = pb.Channel_CHANNEL_POSTAL
-	case x.path.Online() && !x.proc.building && x.chance(0.6):
-		x.returnCh = pb.Channel_CHANNEL_ONLINE
-	case x.chance(0.1):
-		x.returnCh = pb.Channel_CHANNEL_POSTAL
-	default:
-		x.returnCh = pb.Channel_CHANNEL_COUNTER
-	}
+	x.returnCh = pb.Channel(ReturnChannel(r, x.path, !x.proc.building))
 
 	pl := demoPlan{stepSupplement: -1, interruptAt: -1}
 	steps := len(x.proc.workflow)
@@ -458,18 +449,9 @@ func (x *demoDossier) draft() *pb.DossierDraft {
 // component is one document, uploaded (online) or brought in.
 func (x *demoDossier) component(code string, online bool, why string) *pb.DossierComponent {
 	file := fmt.Sprintf("files/demo/%d/%s-%s.pdf", x.n, strings.ToLower(code), why)
-	c := &pb.DossierComponent{Code: code}
-	switch p := x.rng.Float64(); {
-	case strings.HasPrefix(code, "CCCD") && p < 0.3:
-		c.Source, c.ReusedFrom = pb.ComponentSource_COMPONENT_SOURCE_REUSED, "csdlqg-dan-cu:"+x.applicant.GetIdNumber()
-	case online:
-		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_UPLOADED, file, FileHash(file)
-	case x.proc.copy && p < 0.7, p < 0.35:
-		c.Source = pb.ComponentSource_COMPONENT_SOURCE_PAPER
-	default:
-		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, file, FileHash(file)
-	}
-	return c
+	c := Component(x.rng, code, file, x.applicant.GetIdNumber(), online, x.proc.copy)
+	return &pb.DossierComponent{Code: c.Code, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom,
+		FileRef: c.FileRef, FileSha256: c.FileSHA256}
 }
 
 // dossierResponse is what every action answers.
