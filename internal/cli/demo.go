@@ -20,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
+	"github.com/motcua/motcua/internal/simulate"
 	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
@@ -81,13 +82,11 @@ The store is deleted at the end unless --keep DIR keeps it (then serve it with
 	return cmd
 }
 
-// The simulated period: filings from Monday 5 January to Friday 6 March
-// 2026; the office works on until Friday 13 March, when the figures are
-// read.
+// The simulated period (see simulate.DemoStart).
 var (
-	demoStart      = time.Date(2026, 1, 5, 7, 30, 0, 0, vietnam)
-	demoLastFiling = time.Date(2026, 3, 6, 17, 0, 0, 0, vietnam)
-	demoEnd        = time.Date(2026, 3, 13, 17, 0, 0, 0, vietnam)
+	demoStart      = simulate.DemoStart
+	demoLastFiling = simulate.DemoLastFiling
+	demoEnd        = simulate.DemoEnd
 )
 
 // runDemo runs the whole demo; see newDemoCmd.
@@ -113,7 +112,7 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 		}
 	}
 
-	clock := newSimClock(demoStart)
+	clock := simulate.NewClock(demoStart)
 	st, err := gormstore.Open(ctx, "sqlite:"+filepath.Join(dir, "motcua.db"))
 	if err != nil {
 		return err
@@ -157,17 +156,19 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	defer conn.Close()
 
 	// Play the office.
-	sim, err := newDemoSim(ctx, conn, key, clock, o)
+	sim, err := simulate.NewDemo(ctx, conn, key, clock, simulate.DemoOptions{Dossiers: o.dossiers, Seed: o.seed,
+		Catalog: simulate.DemoCatalog{Agency: seed.OneStopCentre, Criminal: seed.ProcCriminal, Enterprise: seed.ProcEnterprise,
+			Building: seed.ProcBuilding, Copy: seed.ProcCopy}})
 	if err != nil {
 		return err
 	}
-	if err := sim.run(ctx, errOut); err != nil {
+	if err := playDemo(ctx, sim, o.dossiers, errOut); err != nil {
 		return err
 	}
 	clock.Set(demoEnd)
 
 	// The indicators, read as the province's auditor.
-	tok, err := sim.token(auth.TokenSpec{Subject: "auditor-1", Role: domain.RoleAuditor, Agency: seed.Province})
+	tok, err := sim.Token(auth.TokenSpec{Subject: "auditor-1", Role: domain.RoleAuditor, Agency: seed.Province})
 	if err != nil {
 		return err
 	}
@@ -198,6 +199,37 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	}
 	fmt.Fprintf(errOut, "demo finished in %s\n", time.Since(began).Round(100*time.Millisecond))
 	return verr
+}
+
+// playDemo runs the simulation with a progress bar on errOut.
+func playDemo(ctx context.Context, sim *simulate.Demo, total int, errOut io.Writer) error {
+	bar := newProgress(errOut)
+	started := time.Now()
+	err := sim.Run(ctx, func(filed int, now time.Time) {
+		text := fmt.Sprintf("%s %d/%d dossiers · simulated %s", progressBar(filed, total, 20), filed, total,
+			now.In(vietnam).Format("Mon 02/01/2006"))
+		if bar.terminal || filed == total || filed%max(1, total/10) == 0 {
+			bar.update(text, !bar.terminal)
+		}
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			bar.done(fmt.Sprintf("interrupted after %d of %d dossiers", sim.Filed(), total))
+		}
+		return err
+	}
+	bar.done(fmt.Sprintf("%s %d/%d dossiers filed and worked until %s (%s)", progressBar(sim.Filed(), total, 20), sim.Filed(),
+		total, demoEnd.Format("Mon 02/01/2006 15:04"), time.Since(started).Round(100*time.Millisecond)))
+	return nil
+}
+
+// progressBar is "[#####-----]".
+func progressBar(done, total, w int) string {
+	n := 0
+	if total > 0 {
+		n = done * w / total
+	}
+	return "[" + strings.Repeat("#", n) + strings.Repeat("-", w-n) + "]"
 }
 
 // onlineGap is the paragraph on the reported and the genuine online share.

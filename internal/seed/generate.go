@@ -2,8 +2,6 @@ package seed
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"strings"
@@ -15,28 +13,9 @@ import (
 	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/policy"
+	"github.com/motcua/motcua/internal/simulate"
 )
-
-// How a dossier reaches the office.
-type path int8
-
-const (
-	pathCounter        path = iota // brought to the counter, taken in by a clerk
-	pathPostal                     // sent by post, taken in by a clerk
-	pathCitizen                    // filed online by the applicant (genuine)
-	pathRepresentative             // filed online by a representative under a mandate (genuine)
-	pathPortal                     // filed on the national portal, relayed for the citizen (genuine)
-	pathStaffOnBehalf              // filed "online" by a clerk for someone at the counter (assisted)
-	pathHelper                     // filed online by a community digital-support helper (assisted)
-)
-
-func (p path) online() bool { return p >= pathCitizen }
-
-// applicantOnline: the applicant side itself acts online afterwards
-// (supplements, withdrawals, payments).
-func (p path) applicantOnline() bool {
-	return p == pathCitizen || p == pathRepresentative || p == pathPortal
-}
 
 // receiving is an agency that takes in dossiers.
 type receiving struct {
@@ -55,7 +34,7 @@ type header struct {
 	n      int32 // draw index: names the dossier's random streams
 	agency int16
 	proc   int8
-	path   path
+	path   simulate.Path
 	filed  time.Time
 	seq    int64
 }
@@ -81,8 +60,8 @@ var (
 	// How dossiers of a procedure offered online arrive. A third of online
 	// filings are made by officials or helpers for the applicant.
 	onlinePathWeights = []float64{
-		pathCounter: 0.28, pathPostal: 0.05, pathCitizen: 0.25, pathRepresentative: 0.04, pathPortal: 0.06,
-		pathStaffOnBehalf: 0.26, pathHelper: 0.06,
+		simulate.PathCounter: 0.28, simulate.PathPostal: 0.05, simulate.PathCitizen: 0.25, simulate.PathRepresentative: 0.04,
+		simulate.PathPortal: 0.06, simulate.PathStaffOnBehalf: 0.26, simulate.PathHelper: 0.06,
 	}
 	// centreShare is the provincial one-stop centre's share of all filings.
 	centreShare = 0.35
@@ -129,11 +108,10 @@ func (w *world) drawHeader(n int32) (header, error) {
 	// Filing time: counters and clerks work in working hours; people file
 	// online mostly then too, but also in the evening, at night, at
 	// weekends and on holidays.
-	h.path = path(pick(r, onlinePathWeights))
+	h.path = simulate.Path(pick(r, onlinePathWeights))
 	u, anyTime, nights := r.Float64(), r.Float64() < 0.45, r.Uint64()
 	file := func() {
-		selfService := h.path == pathCitizen || h.path == pathRepresentative || h.path == pathPortal || h.path == pathHelper
-		if !selfService || !anyTime {
+		if !h.path.SelfService() || !anyTime {
 			h.filed = rec.work.at(time.Duration(u * float64(rec.work.total))).Truncate(time.Second)
 			return
 		}
@@ -152,11 +130,11 @@ func (w *world) drawHeader(n int32) (header, error) {
 		return h, fmt.Errorf("seed: procedure %s has no version in force on %s; seed a year its catalog covers",
 			proc.Code, h.filed.In(rec.cal.Location()).Format("2006-01-02"))
 	}
-	if !pv.ServiceLevel.Online() && h.path.online() {
+	if !pv.ServiceLevel.Online() && h.path.Online() {
 		// Offered only at the counter: most come in person, some by post.
-		h.path = pathCounter
+		h.path = simulate.PathCounter
 		if r.Float64() < 0.08 {
-			h.path = pathPostal
+			h.path = simulate.PathPostal
 		}
 		file()
 	}
@@ -332,7 +310,7 @@ func (g *generator) at(t time.Time) bool {
 func (g *generator) draw() {
 	steps := len(g.pv.Workflow)
 	p := plan{stepSupplement: -1, interruptAt: -1, stallAt: -1}
-	if g.h.path.online() {
+	if g.h.path.Online() {
 		p.notAccept = g.chance(0.04)
 		p.withdrawAtIntake = !p.notAccept && g.chance(0.015)
 		p.intakeSupplement = g.chance(0.08)
@@ -347,7 +325,7 @@ func (g *generator) draw() {
 	p.abandon = (p.intakeSupplement || p.stepSupplement >= 0) && g.chance(0.12)
 	p.payment = len(g.pv.Fees) > 0 && g.proc.Code != ProcCopy && g.chance(0.4)
 	p.payOnline = g.chance(0.2)
-	if g.h.path.applicantOnline() {
+	if g.h.path.ApplicantOnline() {
 		p.payOnline = g.chance(0.65)
 	}
 	if steps > 0 && g.chance(0.035) {
@@ -377,95 +355,31 @@ func (g *generator) draw() {
 	g.plan = p
 }
 
-var (
-	familyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý"}
-	middleNames = []string{"Văn", "Thị", "Đức", "Minh", "Thu", "Hữu", "Ngọc", "Quang", "Thanh", "Xuân", "Hoài", "Kim"}
-	givenNames  = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hùng", "Lan", "Linh", "Long", "Mai",
-		"Nam", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến", "Khoa", "Nhung"}
-	communes = []string{"Phường 1", "Phường 2", "Xã An Hòa", "Xã Tân Lập", "Xã Phước Lợi", "Thị trấn Bến Cầu", "Xã Mỹ Hạnh",
-		"Xã Long Thạnh", "Phường Hiệp Ninh", "Xã Thạnh Đức"}
-	// Birth-registration provinces of the applicants: mostly this
-	// province, some from elsewhere.
-	idProvinces = []string{"080", "080", "080", "080", "079", "072", "082", "083", "086", "001", "038", "040"}
-	firmKinds   = []string{"Công ty TNHH", "Công ty cổ phần", "Doanh nghiệp tư nhân", "Công ty TNHH MTV"}
-	firmNames   = []string{"Thành Đạt", "Phú Quý", "Hưng Thịnh", "Minh Phát", "An Khang", "Tân Tiến", "Đại Việt", "Hoàng Long"}
-)
-
-func (g *generator) personName() string {
-	r := g.r
-	return familyNames[r.IntN(len(familyNames))] + " " + middleNames[r.IntN(len(middleNames))] + " " +
-		givenNames[r.IntN(len(givenNames))]
-}
-
-// citizenID is a valid 12-digit identity number: province, century and
-// sex, birth year, six digits.
-func (g *generator) citizenID() string {
-	r := g.r
-	year := 1945 + r.IntN(62)
-	century := 0
-	if year >= 2000 {
-		century = 2
-	}
-	century += r.IntN(2)
-	return fmt.Sprintf("%s%d%02d%06d", idProvinces[r.IntN(len(idProvinces))], century, year%100, r.IntN(1000000))
-}
-
-// taxCode is a valid 10-digit enterprise code (with its check digit).
-func (g *generator) taxCode() string {
-	weights := [9]int{31, 29, 23, 19, 17, 13, 7, 5, 3}
-	for {
-		var b [10]byte
-		sum := 0
-		for i, w := range weights {
-			d := g.r.IntN(10)
-			if i == 0 {
-				d = 3 // this province's tax codes start with 3
-			}
-			b[i] = byte('0' + d)
-			sum += w * d
-		}
-		if check := 10 - sum%11; check <= 9 {
-			b[9] = byte('0' + check)
-			return string(b[:])
-		}
-	}
-}
+// communes are where the applicants live.
+var communes = []string{"Phường 1", "Phường 2", "Xã An Hòa", "Xã Tân Lập", "Xã Phước Lợi", "Thị trấn Bến Cầu", "Xã Mỹ Hạnh",
+	"Xã Long Thạnh", "Phường Hiệp Ninh", "Xã Thạnh Đức"}
 
 // people draws the applicant, a representative (always for a firm: its
 // legal representative acts for it) and the return channel.
 func (g *generator) people() {
 	n := g.h.n
 	commune := communes[g.r.IntN(len(communes))]
-	g.applicant = domain.Applicant{Kind: domain.ApplicantCitizen, IDNumber: g.citizenID(), Name: g.personName(),
+	g.applicant = domain.Applicant{Kind: domain.ApplicantCitizen, IDNumber: simulate.CitizenID(g.r), Name: simulate.PersonName(g.r),
 		Phone: fmt.Sprintf("09%08d", g.r.IntN(100000000)), Address: commune + ", " + g.rec.agency.Name}
 	g.rep = nil
 	if g.proc.Code == ProcBuilding && g.chance(0.3) {
-		g.applicant = domain.Applicant{Kind: domain.ApplicantEnterprise, IDNumber: g.taxCode(),
-			Name:    firmKinds[g.r.IntN(len(firmKinds))] + " " + firmNames[g.r.IntN(len(firmNames))],
+		g.applicant = domain.Applicant{Kind: domain.ApplicantEnterprise, IDNumber: simulate.TaxCode(g.r),
+			Name:    simulate.FirmName(g.r),
 			Address: commune + ", " + g.rec.agency.Name, Email: fmt.Sprintf("lienhe%d@example.vn", n)}
 	}
-	if g.applicant.Kind != domain.ApplicantCitizen || g.h.path == pathRepresentative || (!g.h.path.online() && g.chance(0.04)) {
-		g.rep = &domain.Representative{Name: g.personName(), IDNumber: g.citizenID(), MandateRef: fmt.Sprintf("UQ-%d/%d", n, g.h.filed.Year())}
+	if g.applicant.Kind != domain.ApplicantCitizen || g.h.path == simulate.PathRepresentative || (!g.h.path.Online() && g.chance(0.04)) {
+		g.rep = &domain.Representative{Name: simulate.PersonName(g.r), IDNumber: simulate.CitizenID(g.r), MandateRef: fmt.Sprintf("UQ-%d/%d", n, g.h.filed.Year())}
 		if g.rep.IDNumber == g.applicant.IDNumber {
 			g.rep.IDNumber = g.rep.IDNumber[:11] + string('0'+(g.rep.IDNumber[11]-'0'+1)%10)
 		}
 	}
-	switch {
-	case g.h.path == pathPostal:
-		g.returnCh = domain.ChannelPostal
-	case g.h.path.online() && g.proc.Code != ProcBuilding && g.chance(0.6):
-		g.returnCh = domain.ChannelOnline
-	case g.chance(0.1):
-		g.returnCh = domain.ChannelPostal
-	default:
-		g.returnCh = domain.ChannelCounter
-	}
+	g.returnCh = simulate.ReturnChannel(g.r, g.h.path, g.proc.Code != ProcBuilding)
 	g.clerkNo = 1 + g.r.IntN(g.rec.clerks)
-}
-
-func sha(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
 }
 
 // component is one document, uploaded (online) or brought in: some scanned
@@ -473,18 +387,7 @@ func sha(s string) string {
 // the national population database.
 func (g *generator) component(code string, online bool, why string) domain.Component {
 	file := fmt.Sprintf("files/%d/%s/%d/%s-%s.pdf", g.h.filed.Year(), g.rec.agency.Code, g.h.n, strings.ToLower(code), why)
-	c := domain.Component{Code: code}
-	switch p := g.r.Float64(); {
-	case strings.HasPrefix(code, "CCCD") && p < 0.3:
-		c.Source, c.ReusedFrom = domain.SourceReused, "csdlqg-dan-cu:"+g.applicant.IDNumber
-	case online:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceUploaded, file, sha(file)
-	case g.proc.Code == ProcCopy && p < 0.7, p < 0.35:
-		c.Source = domain.SourcePaper
-	default:
-		c.Source, c.FileRef, c.FileSHA256 = domain.SourceDigitised, file, sha(file)
-	}
-	return c
+	return simulate.Component(g.r, code, file, g.applicant.IDNumber, online, g.proc.Code == ProcCopy)
 }
 
 func (g *generator) draft() domain.Draft {
@@ -494,7 +397,7 @@ func (g *generator) draft() domain.Draft {
 		if !c.Mandatory && (c.Code != "UQ" || g.rep == nil) {
 			continue
 		}
-		d.Components = append(d.Components, g.component(c.Code, g.h.path.online(), "nop"))
+		d.Components = append(d.Components, g.component(c.Code, g.h.path.Online(), "nop"))
 	}
 	return d
 }
@@ -513,15 +416,40 @@ func (g *generator) address(key string, mk func() string) string {
 
 func (g *generator) port() int { return 32768 + g.r.IntN(28000) }
 
-func (g *generator) clerk() domain.Principal {
-	return domain.Principal{Subject: fmt.Sprintf("clerk-%02d@%s", g.clerkNo, g.rec.agency.Code), Role: domain.RoleClerk,
-		AgencyCode: g.rec.agency.Code, ClientAddress: g.address("clerk", func() string {
+// as is who takes action a now: the actor policy grants it to
+// (simulate.ActorFor), at the seat the office uses in this situation when
+// prefer names one.
+func (g *generator) as(a domain.Action, prefer ...policy.Seat) domain.Principal {
+	var stepRole domain.Role
+	if g.d != nil && g.d.Step.Index >= 0 && g.d.Step.Index < len(g.pv.Workflow) {
+		stepRole = g.pv.Workflow[g.d.Step.Index].Role
+	}
+	act := simulate.ActorFor(a, stepRole, prefer...)
+	switch act.Seat {
+	case policy.SeatReceivingAgency:
+		return g.clerk(act.Role)
+	case policy.SeatStepUnit:
+		return g.stepOfficial(act.Role)
+	}
+	switch {
+	case g.h.path == simulate.PathHelper && act.Admits(domain.RoleCommunityHelper):
+		return g.helper()
+	case !act.Admits(domain.RoleCitizen):
+		return g.payments() // a grant to integrations only: the payment platform
+	}
+	return g.applicantSide()
+}
+
+// clerk is the dossier's clerk at the receiving agency.
+func (g *generator) clerk(role domain.Role) domain.Principal {
+	return domain.Principal{Subject: simulate.StaffSubject(role, g.clerkNo, g.rec.agency.Code), Role: role,
+		AgencyCode: g.rec.agency.Code, ClientAddress: g.address(role.String(), func() string {
 			return fmt.Sprintf("10.55.%d.%d:%d", g.rec.index, 10+g.clerkNo, g.port())
 		})}
 }
 
 func (g *generator) official(unit string, role domain.Role, k int) domain.Principal {
-	return domain.Principal{Subject: fmt.Sprintf("%s-%02d@%s", role, k, unit), Role: role, AgencyCode: unit,
+	return domain.Principal{Subject: simulate.StaffSubject(role, k, unit), Role: role, AgencyCode: unit,
 		ClientAddress: g.address(unit+role.String(), func() string {
 			return fmt.Sprintf("10.56.%d.%d:%d", 1+g.r.IntN(20), 10+k, g.port())
 		})}
@@ -537,16 +465,16 @@ func staffCount(role domain.Role) int {
 	return 6
 }
 
-// stepOfficial is who works the current step: its assignee when it has
-// one of the step's role, else one of the unit's officials.
-func (g *generator) stepOfficial() domain.Principal {
-	st := g.pv.Workflow[g.d.Step.Index]
-	if a := g.d.Step.Assignee; a != "" && strings.HasPrefix(a, st.Role.String()+"-") && strings.HasSuffix(a, "@"+st.UnitCode) {
+// stepOfficial is who works the current step with role: its assignee when
+// it has that role, else one of the unit's officials of it.
+func (g *generator) stepOfficial(role domain.Role) domain.Principal {
+	unit := g.pv.Workflow[g.d.Step.Index].UnitCode
+	if a := g.d.Step.Assignee; a != "" && strings.HasPrefix(a, role.String()+"-") && strings.HasSuffix(a, "@"+unit) {
 		k := 0
-		fmt.Sscanf(a[len(st.Role.String())+1:], "%d", &k)
-		return g.official(st.UnitCode, st.Role, k)
+		fmt.Sscanf(a[len(role.String())+1:], "%d", &k)
+		return g.official(unit, role, k)
 	}
-	return g.official(st.UnitCode, st.Role, 1+g.r.IntN(staffCount(st.Role)))
+	return g.official(unit, role, 1+g.r.IntN(staffCount(role)))
 }
 
 func (g *generator) citizenAddress() string {
@@ -564,7 +492,7 @@ func (g *generator) applicantSide() domain.Principal {
 	if g.rep != nil {
 		id = g.rep.IDNumber
 	}
-	if g.h.path == pathPortal {
+	if g.h.path == simulate.PathPortal {
 		return domain.Principal{Subject: "cong-dvc-quoc-gia", Role: domain.RoleIntegration, CitizenID: id,
 			Assurance: domain.AssuranceVNeID2, SourceSystem: "dichvucong.gov.vn/cong-dvc-quoc-gia",
 			ClientAddress: g.address("portal", func() string { return fmt.Sprintf("203.162.4.%d:%d", 190+g.r.IntN(4), g.port()) })}
@@ -626,7 +554,7 @@ func (g *generator) live() error {
 	if err := g.file(); err != nil {
 		return err
 	}
-	if g.h.path.online() {
+	if g.h.path.Online() {
 		more, err := g.intake()
 		if err != nil || !more {
 			return err
@@ -652,23 +580,21 @@ func (g *generator) live() error {
 func (g *generator) file() error {
 	draft := g.draft()
 	switch g.h.path {
-	case pathCounter:
-		return g.keep(g.app.ReceiveNew(bg, g.clerk(), g.rid(), draft, domain.ChannelCounter, ""))
-	case pathPostal:
-		return g.keep(g.app.ReceiveNew(bg, g.clerk(), g.rid(), draft, domain.ChannelPostal, "Nhận qua dịch vụ bưu chính công ích"))
-	case pathStaffOnBehalf:
-		return g.keep(g.app.Submit(bg, g.clerk(), g.rid(), draft))
-	case pathHelper:
-		return g.keep(g.app.Submit(bg, g.helper(), g.rid(), draft))
+	case simulate.PathCounter:
+		return g.keep(g.app.ReceiveNew(bg, g.as(domain.ActionReceive), g.rid(), draft, domain.ChannelCounter, ""))
+	case simulate.PathPostal:
+		return g.keep(g.app.ReceiveNew(bg, g.as(domain.ActionReceive), g.rid(), draft, domain.ChannelPostal, "Nhận qua dịch vụ bưu chính công ích"))
+	case simulate.PathStaffOnBehalf:
+		return g.keep(g.app.Submit(bg, g.as(domain.ActionSubmit, policy.SeatReceivingAgency), g.rid(), draft))
 	}
-	return g.keep(g.app.Submit(bg, g.applicantSide(), g.rid(), draft))
+	return g.keep(g.app.Submit(bg, g.as(domain.ActionSubmit), g.rid(), draft))
 }
 
 // intake accepts or refuses an online filing; false when the dossier ends
 // there (or the period does).
 func (g *generator) intake() (bool, error) {
 	delay := g.between(15*time.Minute, 6*time.Hour)
-	if g.h.path == pathStaffOnBehalf {
+	if g.h.path == simulate.PathStaffOnBehalf {
 		delay = g.between(2*time.Minute, 20*time.Minute) // the clerk accepts what they just filed
 	}
 	t := g.staffAfter(g.now, delay)
@@ -677,9 +603,9 @@ func (g *generator) intake() (bool, error) {
 		if !g.at(t) {
 			return false, nil
 		}
-		return false, g.keep(g.app.NotAccept(bg, g.clerk(), g.target(""), "Hồ sơ không thuộc thẩm quyền giải quyết"))
+		return false, g.keep(g.app.NotAccept(bg, g.as(domain.ActionNotAccept), g.target(""), "Hồ sơ không thuộc thẩm quyền giải quyết"))
 	case g.plan.withdrawAtIntake:
-		if g.h.path.applicantOnline() {
+		if g.h.path.ApplicantOnline() {
 			t = g.citizenAfter(g.now, g.between(time.Hour, 30*time.Hour))
 		}
 		return false, g.withdraw(t, "Không còn nhu cầu")
@@ -688,7 +614,7 @@ func (g *generator) intake() (bool, error) {
 		if !g.at(t) {
 			return false, nil
 		}
-		if err := g.askSupplement(g.clerk()); err != nil {
+		if err := g.askSupplement(g.as(domain.ActionRequestSupplement)); err != nil {
 			return false, err
 		}
 		if more, err := g.awaitSupplement(); err != nil || !more {
@@ -699,7 +625,7 @@ func (g *generator) intake() (bool, error) {
 	if !g.at(t) {
 		return false, nil
 	}
-	return true, g.keep(g.app.Accept(bg, g.clerk(), g.rid(), g.d.ID, g.d.Version, "Hồ sơ hợp lệ"))
+	return true, g.keep(g.app.Accept(bg, g.as(domain.ActionReceive), g.rid(), g.d.ID, g.d.Version, "Hồ sơ hợp lệ"))
 }
 
 func (g *generator) askSupplement(p domain.Principal) error {
@@ -714,25 +640,25 @@ func (g *generator) awaitSupplement() (bool, error) {
 		if !g.at(g.staffAfter(g.now, 15*8*time.Hour)) {
 			return false, nil
 		}
-		return false, g.keep(g.app.Stop(bg, g.clerk(), g.target(""), "Quá hạn bổ sung hồ sơ mà không bổ sung"))
+		return false, g.keep(g.app.Stop(bg, g.as(domain.ActionStop), g.target(""), "Quá hạn bổ sung hồ sơ mà không bổ sung"))
 	}
 	code := g.pv.Components[0].Code
-	if g.h.path.applicantOnline() {
+	if g.h.path.ApplicantOnline() {
 		if !g.at(g.citizenAfter(g.now, g.between(3*time.Hour, 96*time.Hour))) {
 			return false, nil
 		}
 		comp := g.component(code, true, fmt.Sprintf("bs%d", g.calls))
-		return true, g.keep(g.app.ProvideSupplement(bg, g.applicantSide(), g.target(""), []domain.Component{comp}, domain.ChannelOnline))
+		return true, g.keep(g.app.ProvideSupplement(bg, g.as(domain.ActionProvideSupplement, policy.SeatAnywhere), g.target(""), []domain.Component{comp}, domain.ChannelOnline))
 	}
 	if !g.at(g.staffAfter(g.now, g.between(4*time.Hour, 40*time.Hour))) {
 		return false, nil
 	}
 	ch := domain.ChannelCounter
-	if g.h.path == pathStaffOnBehalf && g.chance(0.5) {
+	if g.h.path == simulate.PathStaffOnBehalf && g.chance(0.5) {
 		ch = domain.ChannelOnline // the clerk uploads it for them again
 	}
 	comp := g.component(code, ch == domain.ChannelOnline, fmt.Sprintf("bs%d", g.calls))
-	return true, g.keep(g.app.ProvideSupplement(bg, g.clerk(), g.target(""), []domain.Component{comp}, ch))
+	return true, g.keep(g.app.ProvideSupplement(bg, g.as(domain.ActionProvideSupplement, policy.SeatReceivingAgency), g.target(""), []domain.Component{comp}, ch))
 }
 
 func (g *generator) pay() (bool, error) {
@@ -743,7 +669,7 @@ func (g *generator) pay() (bool, error) {
 	for _, f := range g.pv.Fees {
 		amount += f.AmountVND
 	}
-	if err := g.keep(g.app.RequestPayment(bg, g.clerk(), g.target(""), amount, "Phí, lệ phí giải quyết thủ tục hành chính")); err != nil {
+	if err := g.keep(g.app.RequestPayment(bg, g.as(domain.ActionRequestPayment), g.target(""), amount, "Phí, lệ phí giải quyết thủ tục hành chính")); err != nil {
 		return false, err
 	}
 	if g.plan.payOnline {
@@ -751,12 +677,12 @@ func (g *generator) pay() (bool, error) {
 			return false, nil
 		}
 		receipt := fmt.Sprintf("PAYGOV-%d-%07d", g.w.seed, g.h.n)
-		return true, g.keep(g.app.ConfirmPayment(bg, g.payments(), g.target(""), receipt, true))
+		return true, g.keep(g.app.ConfirmPayment(bg, g.as(domain.ActionConfirmPayment, policy.SeatAnywhere), g.target(""), receipt, true))
 	}
 	if !g.at(g.staffAfter(g.now, g.between(30*time.Minute, 16*time.Hour))) {
 		return false, nil
 	}
-	return true, g.keep(g.app.ConfirmPayment(bg, g.clerk(), g.target(""), fmt.Sprintf("BL-%07d", g.h.n), false))
+	return true, g.keep(g.app.ConfirmPayment(bg, g.as(domain.ActionConfirmPayment), g.target(""), fmt.Sprintf("BL-%07d", g.h.n), false))
 }
 
 // stepDone is when the current step's work is done: within its due time,
@@ -793,9 +719,9 @@ func (g *generator) step() (bool, error) {
 			if !g.at(t) {
 				return false, nil
 			}
-			return false, g.keep(g.app.Stop(bg, g.clerk(), g.target(""), "Hồ sơ không đủ điều kiện giải quyết"))
+			return false, g.keep(g.app.Stop(bg, g.as(domain.ActionStop), g.target(""), "Hồ sơ không đủ điều kiện giải quyết"))
 		}
-		if g.h.path.applicantOnline() {
+		if g.h.path.ApplicantOnline() {
 			t = g.citizenAfter(g.now, g.rec.cal.Between(g.now, t))
 		}
 		return false, g.withdraw(t, "Công dân xin rút hồ sơ")
@@ -805,7 +731,7 @@ func (g *generator) step() (bool, error) {
 			return false, nil
 		}
 		newDue := g.staffAfter(g.d.DueAt, g.between(16*time.Hour, 40*time.Hour))
-		if err := g.keep(g.app.Extend(bg, g.clerk(), g.target(""), "Xin lỗi: hồ sơ cần thêm thời gian thẩm định", newDue)); err != nil {
+		if err := g.keep(g.app.Extend(bg, g.as(domain.ActionExtend), g.target(""), "Xin lỗi: hồ sơ cần thêm thời gian thẩm định", newDue)); err != nil {
 			return false, err
 		}
 		g.extended = true
@@ -816,7 +742,7 @@ func (g *generator) step() (bool, error) {
 				return false, nil
 			}
 			g.asked++
-			if err := g.askSupplement(g.stepOfficial()); err != nil {
+			if err := g.askSupplement(g.as(domain.ActionRequestSupplement, policy.SeatStepUnit)); err != nil {
 				return false, err
 			}
 			if more, err := g.awaitSupplement(); err != nil || !more {
@@ -831,8 +757,8 @@ func (g *generator) step() (bool, error) {
 	wf := g.pv.Workflow
 	if i < len(wf)-1 {
 		next := wf[i+1]
-		assignee := fmt.Sprintf("%s-%02d@%s", next.Role, 1+g.r.IntN(staffCount(next.Role)), next.UnitCode)
-		return true, g.keep(g.app.Forward(bg, g.stepOfficial(), g.target(""), assignee))
+		assignee := simulate.StaffSubject(next.Role, 1+g.r.IntN(staffCount(next.Role)), next.UnitCode)
+		return true, g.keep(g.app.Forward(bg, g.as(domain.ActionForward), g.target(""), assignee))
 	}
 	return false, g.resolve()
 }
@@ -841,10 +767,10 @@ func (g *generator) withdraw(t time.Time, reason string) error {
 	if !g.at(t) {
 		return nil
 	}
-	if g.h.path.applicantOnline() {
-		return g.keep(g.app.Withdraw(bg, g.applicantSide(), g.target(""), reason, domain.ChannelOnline))
+	if g.h.path.ApplicantOnline() {
+		return g.keep(g.app.Withdraw(bg, g.as(domain.ActionWithdraw, policy.SeatAnywhere), g.target(""), reason, domain.ChannelOnline))
 	}
-	return g.keep(g.app.Withdraw(bg, g.clerk(), g.target(""), reason, domain.ChannelCounter))
+	return g.keep(g.app.Withdraw(bg, g.as(domain.ActionWithdraw, policy.SeatReceivingAgency), g.target(""), reason, domain.ChannelCounter))
 }
 
 // resolve issues the result at the last step, then hands it over.
@@ -854,9 +780,9 @@ func (g *generator) resolve() error {
 		Documents: []domain.ResultDocument{{Code: "KQ", Name: "Kết quả giải quyết thủ tục " + g.proc.Code}}}
 	if res.Electronic {
 		ref := fmt.Sprintf("results/%d/%s/%d/kq.pdf", g.h.filed.Year(), g.rec.agency.Code, g.h.n)
-		res.Documents[0].FileRef, res.Documents[0].FileSHA256 = ref, sha(ref)
+		res.Documents[0].FileRef, res.Documents[0].FileSHA256 = ref, simulate.FileHash(ref)
 	}
-	if err := g.keep(g.app.Resolve(bg, g.stepOfficial(), g.target(""), res)); err != nil {
+	if err := g.keep(g.app.Resolve(bg, g.as(domain.ActionResolve), g.target(""), res)); err != nil {
 		return err
 	}
 	if g.plan.uncollected {
@@ -878,5 +804,5 @@ func (g *generator) resolve() error {
 	if !g.at(t) {
 		return nil
 	}
-	return g.keep(g.app.Return(bg, g.clerk(), g.target(""), ch))
+	return g.keep(g.app.Return(bg, g.as(domain.ActionReturn), g.target(""), ch))
 }

@@ -1,22 +1,17 @@
 package testenv
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
-
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/simulate"
 )
 
 // Sha256 returns a plausible file hash for a name.
-func Sha256(name string) string {
-	s := sha256.Sum256([]byte(name))
-	return hex.EncodeToString(s[:])
-}
+func Sha256(name string) string { return simulate.FileHash(name) }
 
-// CitizenID returns a valid citizen identity number numbered n.
-func CitizenID(n int) string { return fmt.Sprintf("0010900%05d", n) }
+// CitizenID returns a valid citizen identity number numbered n (n below
+// 100000): a man born in 1990, registered in Hà Nội (001).
+func CitizenID(n int) string { return simulate.CitizenNumber("001", 1990, false, n) }
 
 // Draft is a complete online filing of the demo criminal-record procedure
 // at the one-stop centre, by the citizen with id.

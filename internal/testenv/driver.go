@@ -13,12 +13,15 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/policy"
+	"github.com/motcua/motcua/internal/simulate"
 )
 
 // Driver performs lifecycle actions on dossiers as the principal the policy
-// grants each action to: the applicant for their steps, a clerk of the
-// receiving agency for intake and counter work, staff of the current step's
-// unit with the step's role for workflow steps.
+// ordinarily grants each action to (the first grant, simulate.ActorFor):
+// the applicant for their steps, a clerk of the receiving agency for intake
+// and counter work, staff of the current step's unit with the step's role
+// for workflow steps.
 type Driver struct {
 	t   testing.TB
 	e   *Env
@@ -60,8 +63,10 @@ func (dr *Driver) ApplicantCtx(d *pb.Dossier) context.Context {
 }
 
 // ClerkCtx calls as a clerk of the receiving agency.
-func (dr *Driver) ClerkCtx(d *pb.Dossier) context.Context {
-	return dr.e.As(dr.t, auth.TokenSpec{Subject: "clerk@" + d.GetAgencyCode(), Role: domain.RoleClerk, Agency: d.GetAgencyCode()})
+func (dr *Driver) ClerkCtx(d *pb.Dossier) context.Context { return dr.clerkAt(d.GetAgencyCode()) }
+
+func (dr *Driver) clerkAt(agency string) context.Context {
+	return dr.e.As(dr.t, auth.TokenSpec{Subject: simulate.StaffSubject(domain.RoleClerk, 0, agency), Role: domain.RoleClerk, Agency: agency})
 }
 
 // StepCtx calls as an official of the current step's unit with its role.
@@ -72,8 +77,24 @@ func (dr *Driver) StepCtx(d *pb.Dossier) context.Context {
 		return dr.ClerkCtx(d)
 	}
 	st := wf[i]
-	return dr.e.As(dr.t, auth.TokenSpec{Subject: fmt.Sprintf("%s@%s", domain.Role(st.GetRole()), st.GetUnitCode()),
-		Role: domain.Role(st.GetRole()), Agency: st.GetUnitCode()})
+	role := domain.Role(st.GetRole())
+	return dr.e.As(dr.t, auth.TokenSpec{Subject: simulate.StaffSubject(role, 0, st.GetUnitCode()), Role: role, Agency: st.GetUnitCode()})
+}
+
+// GrantedCtx calls as the principal policy ordinarily grants a to on d.
+func (dr *Driver) GrantedCtx(a domain.Action, d *pb.Dossier) context.Context {
+	if len(policy.Grants(a)) == 0 {
+		dr.t.Fatalf("policy grants %s to nobody", a)
+	}
+	// The step's role matters only at the step's unit, where StepCtx
+	// reads it from the workflow.
+	switch simulate.ActorFor(a, 0).Seat {
+	case policy.SeatReceivingAgency:
+		return dr.ClerkCtx(d)
+	case policy.SeatStepUnit:
+		return dr.StepCtx(d)
+	}
+	return dr.ApplicantCtx(d)
 }
 
 // Do performs action a on d (as the granted principal, with a valid
@@ -94,45 +115,46 @@ func (dr *Driver) do(pick func(granted context.Context) context.Context, a domai
 	type resp interface{ GetDossier() *pb.Dossier }
 	var r resp
 	var err error
+	ctx := pick(dr.GrantedCtx(a, d))
 	switch a {
 	case domain.ActionReceive:
-		r, err = c.ReceiveDossier(pick(dr.ClerkCtx(d)), &pb.ReceiveDossierRequest{RequestId: dr.rid(),
+		r, err = c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: dr.rid(),
 			Target: &pb.ReceiveDossierRequest_DossierId{DossierId: id}, ExpectedVersion: ver})
 	case domain.ActionNotAccept:
-		r, err = c.NotAcceptDossier(pick(dr.ClerkCtx(d)), &pb.NotAcceptDossierRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.NotAcceptDossier(ctx, &pb.NotAcceptDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "hồ sơ không thuộc thẩm quyền"})
 	case domain.ActionRequestSupplement:
-		r, err = c.RequestSupplement(pick(dr.ClerkCtx(d)), &pb.RequestSupplementRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.RequestSupplement(ctx, &pb.RequestSupplementRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "ảnh chụp không rõ", ComponentCodes: []string{d.GetComponents()[0].GetCode()}})
 	case domain.ActionProvideSupplement:
 		comp := d.GetComponents()[0]
-		r, err = c.ProvideSupplement(pick(dr.ApplicantCtx(d)), &pb.ProvideSupplementRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.ProvideSupplement(ctx, &pb.ProvideSupplementRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Components: []*pb.DossierComponent{{Code: comp.GetCode(), FileRef: "files/supplement.pdf",
 				FileSha256: Sha256("supplement"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED}}})
 	case domain.ActionRequestPayment:
-		r, err = c.RequestPayment(pick(dr.ClerkCtx(d)), &pb.RequestPaymentRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.RequestPayment(ctx, &pb.RequestPaymentRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, AmountVnd: 200000, Reason: "phí cấp phiếu"})
 	case domain.ActionConfirmPayment:
-		r, err = c.ConfirmPayment(pick(dr.ClerkCtx(d)), &pb.ConfirmPaymentRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.ConfirmPayment(ctx, &pb.ConfirmPaymentRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, ReceiptRef: "BL-0001"})
 	case domain.ActionForward:
-		r, err = c.ForwardDossier(pick(dr.StepCtx(d)), &pb.ForwardDossierRequest{RequestId: dr.rid(), DossierId: id, ExpectedVersion: ver})
+		r, err = c.ForwardDossier(ctx, &pb.ForwardDossierRequest{RequestId: dr.rid(), DossierId: id, ExpectedVersion: ver})
 	case domain.ActionExtend:
-		r, err = c.ExtendDeadline(pick(dr.ClerkCtx(d)), &pb.ExtendDeadlineRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.ExtendDeadline(ctx, &pb.ExtendDeadlineRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "cần xác minh thêm",
 			NewDueTime: timestamppb.New(d.GetDueTime().AsTime().Add(72 * time.Hour))})
 	case domain.ActionWithdraw:
-		r, err = c.WithdrawDossier(pick(dr.ApplicantCtx(d)), &pb.WithdrawDossierRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.WithdrawDossier(ctx, &pb.WithdrawDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "không còn nhu cầu"})
 	case domain.ActionStop:
-		r, err = c.StopDossier(pick(dr.ClerkCtx(d)), &pb.StopDossierRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.StopDossier(ctx, &pb.StopDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "quá hạn bổ sung"})
 	case domain.ActionResolve:
-		r, err = c.ResolveDossier(pick(dr.StepCtx(d)), &pb.ResolveDossierRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Result: &pb.DossierResult{Electronic: true, Signer: "Giám đốc Sở",
 				Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả", FileRef: "files/kq.pdf", FileSha256: Sha256("kq")}}}})
 	case domain.ActionReturn:
-		r, err = c.ReturnResult(pick(dr.ClerkCtx(d)), &pb.ReturnResultRequest{RequestId: dr.rid(), DossierId: id,
+		r, err = c.ReturnResult(ctx, &pb.ReturnResultRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Channel: pb.Channel_CHANNEL_COUNTER})
 	default:
 		dr.t.Fatalf("driver cannot %s an existing dossier", a)
@@ -167,7 +189,7 @@ func (dr *Driver) Submit(draft *pb.DossierDraft) *pb.Dossier {
 // Intake takes draft in at the counter as a clerk of its agency.
 func (dr *Driver) Intake(draft *pb.DossierDraft) *pb.Dossier {
 	dr.t.Helper()
-	ctx := dr.e.As(dr.t, auth.TokenSpec{Subject: "clerk@" + draft.GetAgencyCode(), Role: domain.RoleClerk, Agency: draft.GetAgencyCode()})
+	ctx := dr.clerkAt(draft.GetAgencyCode())
 	r, err := dr.e.Dossiers.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: dr.rid(),
 		Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}})
 	if err != nil {

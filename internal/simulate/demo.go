@@ -1,13 +1,10 @@
-package cli
+package simulate
 
 import (
 	"container/heap"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"strings"
 	"sync/atomic"
@@ -21,50 +18,59 @@ import (
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/policy"
 )
 
-// simClock is the service's clock during the demo: the simulation moves it
-// forward; the server's goroutines read it.
-type simClock struct{ ns atomic.Int64 }
+// DemoOptions is what the demo plays.
+type DemoOptions struct {
+	Dossiers int    // how many dossiers are filed
+	Seed     uint64 // the same seed plays the same office
+	Catalog  DemoCatalog
+}
 
-func newSimClock(t time.Time) *simClock {
-	c := &simClock{}
+// DemoCatalog names the four procedures of the demo catalog (installed by
+// internal/seed) and the agency that receives every dossier. Each plays a
+// part: criminal records and enterprise registrations are mostly online,
+// building permits are partly on paper and never returned online, certified
+// copies are paper.
+type DemoCatalog struct {
+	Agency                               string
+	Criminal, Enterprise, Building, Copy string
+}
+
+// The demo's simulated period: filings from Monday 5 January to Friday 6
+// March 2026; the office works on until Friday 13 March, when the figures
+// are read.
+var (
+	zone           = calendar.DefaultConfig().Location
+	DemoStart      = time.Date(2026, 1, 5, 7, 30, 0, 0, zone)
+	DemoLastFiling = time.Date(2026, 3, 6, 17, 0, 0, 0, zone)
+	DemoEnd        = time.Date(2026, 3, 13, 17, 0, 0, 0, zone)
+)
+
+// Clock is the service's clock during a simulation: the simulation moves
+// it forward; the server's goroutines read it.
+type Clock struct{ ns atomic.Int64 }
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock {
+	c := &Clock{}
 	c.Set(t)
 	return c
 }
 
 // Now is the simulated time (the service's clock).
-func (c *simClock) Now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
+func (c *Clock) Now() time.Time { return time.Unix(0, c.ns.Load()).UTC() }
 
 // Set moves the clock to t.
-func (c *simClock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+func (c *Clock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
 
 // Advance moves the clock forward to t; it never goes back.
-func (c *simClock) Advance(to time.Time) {
+func (c *Clock) Advance(to time.Time) {
 	if to.After(c.Now()) {
 		c.Set(to)
 	}
 }
-
-// demoPath is how a dossier reaches the office.
-type demoPath int
-
-const (
-	pathCounter        demoPath = iota // brought to the counter, taken in by a clerk
-	pathPostal                         // sent by post, taken in by a clerk
-	pathOnline                         // filed online by the applicant
-	pathRepresentative                 // filed online by a representative under a mandate
-	pathStaffOnline                    // filed "online" by a clerk for a citizen at the counter (STAFF_ON_BEHALF)
-	pathHelper                         // filed online by a community helper for a neighbour
-)
-
-// online reports whether the path files with SubmitDossier.
-func (p demoPath) online() bool { return p >= pathOnline }
-
-// applicantOnline reports whether the applicant side itself acts online
-// (supplements, withdrawals) rather than at the counter.
-func (p demoPath) applicantOnline() bool { return p == pathOnline || p == pathRepresentative }
 
 // demoAction is what a dossier waits to do next.
 type demoAction int
@@ -86,6 +92,8 @@ const (
 // demoProcedure is a catalog procedure as the simulation uses it.
 type demoProcedure struct {
 	code     string
+	building bool // a construction permit: partly paper, never returned online
+	copy     bool // a certified copy: paper
 	online   bool
 	fees     bool
 	comps    []*pb.DocumentComponent
@@ -113,8 +121,9 @@ type demoPlan struct {
 type demoDossier struct {
 	n         int
 	rng       *rand.Rand
+	agency    string // where it is filed
 	proc      *demoProcedure
-	path      demoPath
+	path      Path
 	applicant *pb.Applicant
 	rep       *pb.Representative
 	returnCh  pb.Channel
@@ -155,10 +164,10 @@ func (q *demoQueue) Pop() any {
 	return t
 }
 
-// demoSim plays the office against the server.
-type demoSim struct {
-	o        demoOptions
-	clock    *simClock
+// Demo plays the office against the server.
+type Demo struct {
+	o        DemoOptions
+	clock    *Clock
 	cal      *calendar.Calendar
 	key      ed25519.PrivateKey
 	tokens   map[string]string
@@ -169,15 +178,19 @@ type demoSim struct {
 	filed    int
 }
 
-func newDemoSim(ctx context.Context, conn *grpc.ClientConn, key ed25519.PrivateKey, clock *simClock, o demoOptions) (*demoSim, error) {
+// NewDemo reads the demo catalog's procedures from the server at conn and
+// prepares the office; tokens are signed with key (the server must trust
+// it), and the simulation moves clock, the server's clock.
+func NewDemo(ctx context.Context, conn *grpc.ClientConn, key ed25519.PrivateKey, clock *Clock, o DemoOptions) (*Demo, error) {
 	cal, err := calendar.New(calendar.Config{})
 	if err != nil {
 		return nil, err
 	}
-	s := &demoSim{o: o, clock: clock, cal: cal, key: key, tokens: map[string]string{},
+	s := &Demo{o: o, clock: clock, cal: cal, key: key, tokens: map[string]string{},
 		dossiers: pb.NewDossierServiceClient(conn), procs: map[string]*demoProcedure{}}
 	catalog := pb.NewCatalogServiceClient(conn)
-	for _, code := range []string{seed.ProcCriminal, seed.ProcEnterprise, seed.ProcBuilding, seed.ProcCopy} {
+	cat := o.Catalog
+	for _, code := range []string{cat.Criminal, cat.Enterprise, cat.Building, cat.Copy} {
 		ctx, cancel, err := s.as(ctx, auth.TokenSpec{Subject: "demo-admin", Role: domain.RoleAdmin})
 		if err != nil {
 			return nil, err
@@ -189,14 +202,14 @@ func newDemoSim(ctx context.Context, conn *grpc.ClientConn, key ed25519.PrivateK
 		}
 		vs := resp.GetProcedure().GetVersions()
 		v := vs[len(vs)-1]
-		s.procs[code] = &demoProcedure{code: code, fees: len(v.GetFees()) > 0, comps: v.GetComponents(), workflow: v.GetWorkflow(),
+		s.procs[code] = &demoProcedure{code: code, building: code == cat.Building, copy: code == cat.Copy, fees: len(v.GetFees()) > 0, comps: v.GetComponents(), workflow: v.GetWorkflow(),
 			online: v.GetServiceLevel() == pb.ServiceLevel_SERVICE_LEVEL_FULL_ONLINE || v.GetServiceLevel() == pb.ServiceLevel_SERVICE_LEVEL_PARTIAL_ONLINE}
 	}
 	return s, nil
 }
 
-// token mints (once) a token for spec with the demo's key.
-func (s *demoSim) token(spec auth.TokenSpec) (string, error) {
+// Token mints (once) a token for spec with the demo's key.
+func (s *Demo) Token(spec auth.TokenSpec) (string, error) {
 	k := fmt.Sprintf("%d|%s|%s|%s|%s", spec.Role, spec.Subject, spec.Agency, spec.CitizenID, spec.MandateRef)
 	if t, ok := s.tokens[k]; ok {
 		return t, nil
@@ -211,8 +224,8 @@ func (s *demoSim) token(spec auth.TokenSpec) (string, error) {
 }
 
 // as returns a call context for spec.
-func (s *demoSim) as(ctx context.Context, spec auth.TokenSpec) (context.Context, context.CancelFunc, error) {
-	tok, err := s.token(spec)
+func (s *Demo) as(ctx context.Context, spec auth.TokenSpec) (context.Context, context.CancelFunc, error) {
+	tok, err := s.Token(spec)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -220,38 +233,44 @@ func (s *demoSim) as(ctx context.Context, spec auth.TokenSpec) (context.Context,
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok), cancel, nil
 }
 
-// Who acts. The one-stop centre has four clerks; each workflow unit two
-// officials of each role; a payment platform confirms online payments.
-func (x *demoDossier) clerk() auth.TokenSpec {
-	return auth.TokenSpec{Subject: fmt.Sprintf("clerk-%d", 1+x.n%4), Role: domain.RoleClerk, Agency: seed.OneStopCentre}
-}
-
-func (x *demoDossier) applicantSpec() auth.TokenSpec {
+// spec is who takes action a on x now: the actor policy grants it to
+// (ActorFor), at the seat the office uses in this situation when prefer
+// names one. The receiving agency has four clerks, each workflow unit two
+// officials of each role, three community helpers serve the neighbours.
+func (s *Demo) spec(x *demoDossier, a domain.Action, prefer ...policy.Seat) auth.TokenSpec {
+	var st *pb.WorkflowStep
+	var stepRole domain.Role
+	if i := int(x.d.GetCurrentStep().GetIndex()); x.d.GetCurrentStep() != nil && i < len(x.proc.workflow) {
+		st = x.proc.workflow[i]
+		stepRole = domain.Role(st.GetRole())
+	}
+	act := ActorFor(a, stepRole, prefer...)
+	switch act.Seat {
+	case policy.SeatReceivingAgency:
+		agency := s.o.Catalog.Agency
+		return auth.TokenSpec{Subject: StaffSubject(act.Role, 1+x.n%4, agency), Role: act.Role, Agency: agency}
+	case policy.SeatStepUnit:
+		// The step's assignee when it has the role, else one of the unit's.
+		subject := x.d.GetCurrentStep().GetAssignee()
+		if !strings.HasPrefix(subject, act.Role.String()+"-") {
+			subject = StaffSubject(act.Role, 1+x.n%2, st.GetUnitCode())
+		}
+		return auth.TokenSpec{Subject: subject, Role: act.Role, Agency: st.GetUnitCode()}
+	}
+	switch {
+	case x.path == PathHelper && act.Admits(domain.RoleCommunityHelper):
+		return auth.TokenSpec{Subject: fmt.Sprintf("helper-%d", 1+x.n%3), Role: domain.RoleCommunityHelper}
+	case !act.Admits(domain.RoleCitizen):
+		// A grant to integrations only: the national payment platform,
+		// for the applicant (named in the call's metadata).
+		return auth.TokenSpec{Subject: "payment-platform", Role: domain.RoleIntegration}
+	}
 	if x.rep != nil {
 		return auth.TokenSpec{Subject: "citizen-" + x.rep.GetIdNumber(), Role: domain.RoleRepresentative,
 			CitizenID: x.rep.GetIdNumber(), MandateRef: x.rep.GetMandateRef(), Assurance: domain.AssuranceVNeID2}
 	}
 	id := x.applicant.GetIdNumber()
 	return auth.TokenSpec{Subject: "citizen-" + id, Role: domain.RoleCitizen, CitizenID: id, Assurance: domain.AssuranceVNeID2}
-}
-
-func (x *demoDossier) helper() auth.TokenSpec {
-	return auth.TokenSpec{Subject: fmt.Sprintf("helper-%d", 1+x.n%3), Role: domain.RoleCommunityHelper}
-}
-
-func stepSubject(st *pb.WorkflowStep, k int) string {
-	return fmt.Sprintf("%s-%d", strings.ToLower(enumName(st.GetRole())), k)
-}
-
-// stepSpec is the official holding the current step: its assignee when it
-// has one of the step's role, else one of the unit's officials.
-func (x *demoDossier) stepSpec() auth.TokenSpec {
-	st := x.proc.workflow[x.d.GetCurrentStep().GetIndex()]
-	subject := x.d.GetCurrentStep().GetAssignee()
-	if subject == "" || !strings.HasPrefix(subject, strings.ToLower(enumName(st.GetRole()))) {
-		subject = stepSubject(st, 1+x.n%2)
-	}
-	return auth.TokenSpec{Subject: subject, Role: domain.Role(st.GetRole()), Agency: st.GetUnitCode()}
 }
 
 // Random helpers.
@@ -262,115 +281,64 @@ func (x *demoDossier) between(lo, hi time.Duration) time.Duration {
 }
 
 // staffAt is when an official acts after working time w from now.
-func (s *demoSim) staffAt(now time.Time, w time.Duration) time.Time { return s.cal.Add(now, w) }
+func (s *Demo) staffAt(now time.Time, w time.Duration) time.Time { return s.cal.Add(now, w) }
 
 // citizenAt is when an applicant acts after d of wall time, not in the
 // small hours.
 func citizenAt(now time.Time, d time.Duration) time.Time {
-	t := now.Add(d).In(vietnam)
+	t := now.Add(d).In(zone)
 	if t.Hour() < 6 {
 		t = t.Add(time.Duration(6-t.Hour()) * time.Hour)
 	}
 	return t
 }
 
-func sha(s string) string {
-	h := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(h[:])
-}
-
-var (
-	demoFamilyNames = []string{"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương"}
-	demoMiddleNames = []string{"Văn", "Thị", "Đức", "Minh", "Thu", "Hữu", "Ngọc", "Quang", "Thanh", "Xuân"}
-	demoGivenNames  = []string{"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hằng", "Hùng", "Lan", "Linh", "Long", "Mai",
-		"Nam", "Phúc", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Vy", "Yến"}
-	demoProvinces = []string{"001", "019", "022", "026", "030", "031", "033", "034", "035", "036", "037", "038", "040", "042"}
-)
-
-func (x *demoDossier) personName() string {
-	r := x.rng
-	return demoFamilyNames[r.IntN(len(demoFamilyNames))] + " " + demoMiddleNames[r.IntN(len(demoMiddleNames))] + " " +
-		demoGivenNames[r.IntN(len(demoGivenNames))]
-}
-
-// citizenID is a valid 12-digit identity number: province, century and
-// sex, birth year, six digits; the dossier number keeps it unique.
-func (x *demoDossier) citizenID(salt int) string {
-	r := x.rng
-	year := 1950 + r.IntN(56)
-	century := 0
-	if year >= 2000 {
-		century = 2
-	}
-	century += r.IntN(2)
-	return fmt.Sprintf("%s%d%02d%06d", demoProvinces[r.IntN(len(demoProvinces))], century, year%100, (x.n*10+salt)%1000000)
-}
-
-// run files the dossiers and works them until the end of the period, with
-// a progress bar on errOut.
-func (s *demoSim) run(ctx context.Context, errOut io.Writer) error {
-	master := rand.New(rand.NewPCG(s.o.seed, 0x6d6f74637561))
-	workWindow := s.cal.Between(demoStart, demoLastFiling)
-	for i := range s.o.dossiers {
-		x := &demoDossier{n: i + 1, rng: rand.New(rand.NewPCG(s.o.seed, uint64(i+1)))}
+// Run files the dossiers and works them until the end of the period
+// (DemoEnd), calling filed (when not nil) after each filing with the
+// number filed so far and the simulated time. It stops early with the
+// context's error when ctx ends.
+func (s *Demo) Run(ctx context.Context, filed func(n int, now time.Time)) error {
+	master := rand.New(rand.NewPCG(s.o.Seed, 0x6d6f74637561))
+	workWindow := s.cal.Between(DemoStart, DemoLastFiling)
+	for i := range s.o.Dossiers {
+		x := &demoDossier{n: i + 1, rng: rand.New(rand.NewPCG(s.o.Seed, uint64(i+1))), agency: s.o.Catalog.Agency}
 		s.plan(x)
 		// Counters and clerks work in working hours; citizens file online
 		// mostly then too, but also in the evening, at weekends and on Tết.
 		u, inHours := master.Float64(), master.Float64() < 0.6
-		if x.path.online() && x.path != pathStaffOnline && !inHours {
-			s.schedule(x, citizenAt(demoStart, time.Duration(u*float64(demoLastFiling.Sub(demoStart)))), actFile)
+		if x.path.SelfService() && !inHours {
+			s.schedule(x, citizenAt(DemoStart, time.Duration(u*float64(DemoLastFiling.Sub(DemoStart)))), actFile)
 		} else {
-			s.schedule(x, s.cal.Add(demoStart, time.Duration(u*float64(workWindow))), actFile)
-		}
-	}
-	bar := newProgress(errOut)
-	started := time.Now()
-	show := func() {
-		text := fmt.Sprintf("%s %d/%d dossiers · simulated %s", progressBar(s.filed, s.o.dossiers, 20), s.filed, s.o.dossiers,
-			s.clock.Now().In(vietnam).Format("Mon 02/01/2006"))
-		if bar.terminal || s.filed == s.o.dossiers || s.filed%max(1, s.o.dossiers/10) == 0 {
-			bar.update(text, !bar.terminal)
+			s.schedule(x, s.cal.Add(DemoStart, time.Duration(u*float64(workWindow))), actFile)
 		}
 	}
 	for s.queue.Len() > 0 {
 		t := heap.Pop(&s.queue).(demoTask)
-		if t.at.After(demoEnd) {
+		if t.at.After(DemoEnd) {
 			break
 		}
-		interrupted := func() error {
-			bar.done(fmt.Sprintf("interrupted after %d of %d dossiers", s.filed, s.o.dossiers))
-			return fmt.Errorf("demo: %w", ctx.Err())
-		}
 		if ctx.Err() != nil {
-			return interrupted()
+			return fmt.Errorf("demo: %w", ctx.Err())
 		}
 		s.clock.Advance(t.at)
 		before := s.filed
 		if err := s.act(ctx, t.x); err != nil {
 			if ctx.Err() != nil {
-				return interrupted()
+				return fmt.Errorf("demo: %w", ctx.Err())
 			}
 			return err
 		}
-		if s.filed != before {
-			show()
+		if s.filed != before && filed != nil {
+			filed(s.filed, s.clock.Now())
 		}
 	}
-	bar.done(fmt.Sprintf("%s %d/%d dossiers filed and worked until %s (%s)", progressBar(s.filed, s.o.dossiers, 20), s.filed,
-		s.o.dossiers, demoEnd.Format("Mon 02/01/2006 15:04"), time.Since(started).Round(100*time.Millisecond)))
 	return nil
 }
 
-// progressBar is "[#####-----]".
-func progressBar(done, total, w int) string {
-	n := 0
-	if total > 0 {
-		n = done * w / total
-	}
-	return "[" + strings.Repeat("#", n) + strings.Repeat("-", w-n) + "]"
-}
+// Filed is how many dossiers have been filed so far.
+func (s *Demo) Filed() int { return s.filed }
 
-func (s *demoSim) schedule(x *demoDossier, at time.Time, a demoAction) {
+func (s *Demo) schedule(x *demoDossier, at time.Time, a demoAction) {
 	if now := s.clock.Now(); !at.After(now) {
 		at = now.Add(time.Minute)
 	}
@@ -380,57 +348,48 @@ func (s *demoSim) schedule(x *demoDossier, at time.Time, a demoAction) {
 }
 
 // plan draws what will happen to a dossier.
-func (s *demoSim) plan(x *demoDossier) {
+func (s *Demo) plan(x *demoDossier) {
 	r := x.rng
 	switch p := r.Float64(); {
 	case p < 0.40:
-		x.proc = s.procs[seed.ProcCriminal]
+		x.proc = s.procs[s.o.Catalog.Criminal]
 	case p < 0.62:
-		x.proc = s.procs[seed.ProcEnterprise]
+		x.proc = s.procs[s.o.Catalog.Enterprise]
 	case p < 0.72:
-		x.proc = s.procs[seed.ProcBuilding]
+		x.proc = s.procs[s.o.Catalog.Building]
 	default:
-		x.proc = s.procs[seed.ProcCopy]
+		x.proc = s.procs[s.o.Catalog.Copy]
 	}
 	// How it arrives: the online paths only for procedures offered online.
 	p := r.Float64()
 	switch {
 	case !x.proc.online && p < 0.85:
-		x.path = pathCounter
+		x.path = PathCounter
 	case !x.proc.online:
-		x.path = pathPostal
+		x.path = PathPostal
 	case p < 0.22:
-		x.path = pathCounter
+		x.path = PathCounter
 	case p < 0.30:
-		x.path = pathPostal
+		x.path = PathPostal
 	case p < 0.62:
-		x.path = pathOnline
+		x.path = PathCitizen
 	case p < 0.68:
-		x.path = pathRepresentative
+		x.path = PathRepresentative
 	case p < 0.94:
-		x.path = pathStaffOnline
+		x.path = PathStaffOnBehalf
 	default:
-		x.path = pathHelper
+		x.path = PathHelper
 	}
-	x.applicant = &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: x.citizenID(0), Name: x.personName(),
+	x.applicant = &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: NumberedCitizenID(r, x.n*10), Name: PersonName(r),
 		Phone: fmt.Sprintf("09%08d", r.IntN(100000000))}
-	if x.path == pathRepresentative {
-		x.rep = &pb.Representative{Name: x.personName(), IdNumber: x.citizenID(1), MandateRef: fmt.Sprintf("UQ-%04d/2026", x.n)}
+	if x.path == PathRepresentative {
+		x.rep = &pb.Representative{Name: PersonName(r), IdNumber: NumberedCitizenID(r, x.n*10+1), MandateRef: fmt.Sprintf("UQ-%04d/2026", x.n)}
 	}
-	switch {
-	case x.path == pathPostal:
-		x.returnCh = pb.Channel_CHANNEL_POSTAL
-	case x.path.online() && x.proc.code != seed.ProcBuilding && x.chance(0.6):
-		x.returnCh = pb.Channel_CHANNEL_ONLINE
-	case x.chance(0.1):
-		x.returnCh = pb.Channel_CHANNEL_POSTAL
-	default:
-		x.returnCh = pb.Channel_CHANNEL_COUNTER
-	}
+	x.returnCh = pb.Channel(ReturnChannel(r, x.path, !x.proc.building))
 
 	pl := demoPlan{stepSupplement: -1, interruptAt: -1}
 	steps := len(x.proc.workflow)
-	if x.path.online() {
+	if x.path.Online() {
 		pl.notAccept = x.chance(0.04)
 		pl.withdrawAtIntake = !pl.notAccept && x.chance(0.015)
 		pl.intakeSupplement = x.chance(0.08)
@@ -445,7 +404,7 @@ func (s *demoSim) plan(x *demoDossier) {
 	pl.abandon = (pl.intakeSupplement || pl.stepSupplement >= 0) && x.chance(0.12)
 	pl.payment = x.proc.fees && x.chance(0.4)
 	pl.payOnline = x.chance(0.2)
-	if x.path.applicantOnline() {
+	if x.path.ApplicantOnline() {
 		pl.payOnline = x.chance(0.65)
 	}
 	if x.chance(0.035) {
@@ -458,10 +417,10 @@ func (s *demoSim) plan(x *demoDossier) {
 	}
 	pl.extend = x.chance(0.3)
 	// Certified copies are paper; building permits often still are.
-	switch x.proc.code {
-	case seed.ProcCopy:
+	switch {
+	case x.proc.copy:
 		pl.electronic = false
-	case seed.ProcBuilding:
+	case x.proc.building:
 		pl.electronic = x.chance(0.5)
 	default:
 		pl.electronic = x.chance(0.8)
@@ -476,13 +435,13 @@ func (s *demoSim) plan(x *demoDossier) {
 // by post some documents scanned, some on paper only, some reused from the
 // national databases.
 func (x *demoDossier) draft() *pb.DossierDraft {
-	d := &pb.DossierDraft{ProcedureCode: x.proc.code, AgencyCode: seed.OneStopCentre, Applicant: x.applicant,
+	d := &pb.DossierDraft{ProcedureCode: x.proc.code, AgencyCode: x.agency, Applicant: x.applicant,
 		Representative: x.rep, ReturnChannel: x.returnCh, Summary: fmt.Sprintf("Hồ sơ %s của %s", x.proc.code, x.applicant.GetName())}
 	for _, c := range x.proc.comps {
 		if !c.GetMandatory() && !(c.GetCode() == "UQ" && x.rep != nil) {
 			continue
 		}
-		d.Components = append(d.Components, x.component(c.GetCode(), x.path.online(), "filed"))
+		d.Components = append(d.Components, x.component(c.GetCode(), x.path.Online(), "filed"))
 	}
 	return d
 }
@@ -490,18 +449,9 @@ func (x *demoDossier) draft() *pb.DossierDraft {
 // component is one document, uploaded (online) or brought in.
 func (x *demoDossier) component(code string, online bool, why string) *pb.DossierComponent {
 	file := fmt.Sprintf("files/demo/%d/%s-%s.pdf", x.n, strings.ToLower(code), why)
-	c := &pb.DossierComponent{Code: code}
-	switch p := x.rng.Float64(); {
-	case strings.HasPrefix(code, "CCCD") && p < 0.3:
-		c.Source, c.ReusedFrom = pb.ComponentSource_COMPONENT_SOURCE_REUSED, "csdlqg-dan-cu:"+x.applicant.GetIdNumber()
-	case online:
-		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_UPLOADED, file, sha(file)
-	case x.proc.code == seed.ProcCopy && p < 0.7, p < 0.35:
-		c.Source = pb.ComponentSource_COMPONENT_SOURCE_PAPER
-	default:
-		c.Source, c.FileRef, c.FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, file, sha(file)
-	}
-	return c
+	c := Component(x.rng, code, file, x.applicant.GetIdNumber(), online, x.proc.copy)
+	return &pb.DossierComponent{Code: c.Code, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom,
+		FileRef: c.FileRef, FileSha256: c.FileSHA256}
 }
 
 // dossierResponse is what every action answers.
@@ -509,7 +459,7 @@ type dossierResponse interface{ GetDossier() *pb.Dossier }
 
 // call runs one action as spec (with metadata md) and keeps the dossier it
 // answers.
-func (s *demoSim) call(ctx context.Context, x *demoDossier, method string, spec auth.TokenSpec, md []string,
+func (s *Demo) call(ctx context.Context, x *demoDossier, method string, spec auth.TokenSpec, md []string,
 	fn func(ctx context.Context, rid string) (dossierResponse, error)) error {
 	cctx, cancel, err := s.as(ctx, spec)
 	if err != nil {
@@ -520,14 +470,14 @@ func (s *demoSim) call(ctx context.Context, x *demoDossier, method string, spec 
 		cctx = metadata.AppendToOutgoingContext(cctx, md...)
 	}
 	x.calls++
-	resp, err := fn(cctx, fmt.Sprintf("demo-%d-%d-%d", s.o.seed, x.n, x.calls))
+	resp, err := fn(cctx, fmt.Sprintf("demo-%d-%d-%d", s.o.Seed, x.n, x.calls))
 	if err != nil {
 		what := fmt.Sprintf("dossier #%d", x.n)
 		if x.d != nil {
-			what = fmt.Sprintf("dossier %s (%s, version %d)", x.d.GetCode(), enumName(x.d.GetStatus()), x.d.GetVersion())
+			what = fmt.Sprintf("dossier %s (%s, version %d)", x.d.GetCode(), x.d.GetStatus(), x.d.GetVersion())
 		}
 		return fmt.Errorf("demo: %s of %s as %s %s at %s: %w", method, what, spec.Role, spec.Subject,
-			s.clock.Now().In(vietnam).Format(timeLayout), err)
+			s.clock.Now().In(zone).Format("Mon 02/01/2006 15:04"), err)
 	}
 	x.d = resp.GetDossier()
 	return nil
@@ -543,7 +493,7 @@ func (x *demoDossier) allotted() time.Duration {
 }
 
 // act performs a dossier's next action and schedules the one after.
-func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
+func (s *Demo) act(ctx context.Context, x *demoDossier) error {
 	now := s.clock.Now()
 	c := s.dossiers
 	switch x.next {
@@ -555,16 +505,16 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		case x.plan.withdrawAtIntake:
 			return s.withdraw(ctx, x, "Không còn nhu cầu")
 		case x.plan.notAccept:
-			err := s.call(ctx, x, "NotAcceptDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			err := s.call(ctx, x, "NotAcceptDossier", s.spec(x, domain.ActionNotAccept), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 				return c.NotAcceptDossier(ctx, &pb.NotAcceptDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
 					Reason: "Hồ sơ không thuộc thẩm quyền giải quyết"})
 			})
 			x.next = actDone
 			return err
 		case x.plan.intakeSupplement && x.asked == 0:
-			return s.askSupplement(ctx, x, x.clerk(), now)
+			return s.askSupplement(ctx, x, s.spec(x, domain.ActionRequestSupplement), now)
 		}
-		err := s.call(ctx, x, "ReceiveDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		err := s.call(ctx, x, "ReceiveDossier", s.spec(x, domain.ActionReceive), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: rid,
 				Target: &pb.ReceiveDossierRequest_DossierId{DossierId: x.id()}, ExpectedVersion: x.version(), Note: "Hồ sơ hợp lệ"})
 		})
@@ -575,11 +525,11 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		return nil
 
 	case actProvide:
-		spec, ch, online := x.clerk(), pb.Channel_CHANNEL_COUNTER, false
+		spec, ch, online := s.spec(x, domain.ActionProvideSupplement, policy.SeatReceivingAgency), pb.Channel_CHANNEL_COUNTER, false
 		switch {
-		case x.path.applicantOnline():
-			spec, ch, online = x.applicantSpec(), pb.Channel_CHANNEL_ONLINE, true
-		case x.path == pathStaffOnline && x.chance(0.5):
+		case x.path.ApplicantOnline():
+			spec, ch, online = s.spec(x, domain.ActionProvideSupplement, policy.SeatAnywhere), pb.Channel_CHANNEL_ONLINE, true
+		case x.path == PathStaffOnBehalf && x.chance(0.5):
 			ch, online = pb.Channel_CHANNEL_ONLINE, true // the clerk uploads it for them again
 		}
 		code := x.proc.comps[0].GetCode()
@@ -602,7 +552,7 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		return s.stop(ctx, x, "Quá hạn bổ sung hồ sơ mà công dân không bổ sung")
 
 	case actRequestPayment:
-		err := s.call(ctx, x, "RequestPayment", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		err := s.call(ctx, x, "RequestPayment", s.spec(x, domain.ActionRequestPayment), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.RequestPayment(ctx, &pb.RequestPaymentRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
 				AmountVnd: 200000, Reason: "Phí, lệ phí giải quyết thủ tục hành chính"})
 		})
@@ -617,13 +567,13 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		return nil
 
 	case actConfirmPayment:
-		spec, md := x.clerk(), []string(nil)
+		spec, md := s.spec(x, domain.ActionConfirmPayment), []string(nil)
 		receipt := fmt.Sprintf("BL-%05d", x.n)
 		if x.plan.payOnline {
 			// The national payment platform confirms for the applicant.
-			spec = auth.TokenSpec{Subject: "payment-platform", Role: domain.RoleIntegration}
+			spec = s.spec(x, domain.ActionConfirmPayment, policy.SeatAnywhere)
 			md = []string{auth.MDCitizenID, x.applicant.GetIdNumber(), auth.MDCitizenAssurance, domain.AssuranceVNeID2.String()}
-			receipt = fmt.Sprintf("PAYGOV-%d-%05d", s.o.seed, x.n)
+			receipt = fmt.Sprintf("PAYGOV-%d-%05d", s.o.Seed, x.n)
 		}
 		err := s.call(ctx, x, "ConfirmPayment", spec, md, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ConfirmPayment(ctx, &pb.ConfirmPaymentRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
@@ -639,7 +589,7 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 	case actExtend:
 		due := x.d.GetDueTime().AsTime()
 		newDue := s.cal.Add(due, x.between(16*time.Hour, 40*time.Hour))
-		err := s.call(ctx, x, "ExtendDeadline", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		err := s.call(ctx, x, "ExtendDeadline", s.spec(x, domain.ActionExtend), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ExtendDeadline(ctx, &pb.ExtendDeadlineRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
 				Reason: "Xin lỗi công dân: hồ sơ cần thêm thời gian thẩm định", NewDueTime: timestamppb.New(newDue)})
 		})
@@ -660,14 +610,14 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		i := x.stepIndex()
 		if x.plan.stepSupplement == i && x.stepAsked < x.plan.rounds {
 			x.stepAsked++
-			return s.askSupplement(ctx, x, x.stepSpec(), now)
+			return s.askSupplement(ctx, x, s.spec(x, domain.ActionRequestSupplement, policy.SeatStepUnit), now)
 		}
 		if x.lastStep() {
 			return s.resolve(ctx, x, now)
 		}
 		next := x.proc.workflow[i+1]
-		assignee := stepSubject(next, 1+x.rng.IntN(2))
-		err := s.call(ctx, x, "ForwardDossier", x.stepSpec(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		assignee := StaffSubject(domain.Role(next.GetRole()), 1+x.rng.IntN(2), next.GetUnitCode())
+		err := s.call(ctx, x, "ForwardDossier", s.spec(x, domain.ActionForward), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ForwardDossier(ctx, &pb.ForwardDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
 				Assignee: assignee})
 		})
@@ -682,7 +632,7 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 		if ch == pb.Channel_CHANNEL_ONLINE && !x.d.GetResult().GetElectronic() {
 			ch = pb.Channel_CHANNEL_COUNTER
 		}
-		err := s.call(ctx, x, "ReturnResult", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		err := s.call(ctx, x, "ReturnResult", s.spec(x, domain.ActionReturn), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ReturnResult(ctx, &pb.ReturnResultRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Channel: ch})
 		})
 		x.next = actDone
@@ -692,27 +642,24 @@ func (s *demoSim) act(ctx context.Context, x *demoDossier) error {
 }
 
 // file files the dossier the way its path says.
-func (s *demoSim) file(ctx context.Context, x *demoDossier, now time.Time) error {
+func (s *Demo) file(ctx context.Context, x *demoDossier, now time.Time) error {
 	c := s.dossiers
 	draft := x.draft()
 	var err error
 	switch x.path {
-	case pathCounter, pathPostal:
+	case PathCounter, PathPostal:
 		ch := pb.Channel_CHANNEL_COUNTER
-		if x.path == pathPostal {
+		if x.path == PathPostal {
 			ch = pb.Channel_CHANNEL_POSTAL
 		}
-		err = s.call(ctx, x, "ReceiveDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		err = s.call(ctx, x, "ReceiveDossier", s.spec(x, domain.ActionReceive), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: rid,
 				Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}, Channel: ch})
 		})
 	default:
-		spec := x.applicantSpec()
-		switch x.path {
-		case pathStaffOnline:
-			spec = x.clerk()
-		case pathHelper:
-			spec = x.helper()
+		spec := s.spec(x, domain.ActionSubmit)
+		if x.path == PathStaffOnBehalf {
+			spec = s.spec(x, domain.ActionSubmit, policy.SeatReceivingAgency)
 		}
 		err = s.call(ctx, x, "SubmitDossier", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 			return c.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: rid, Dossier: draft})
@@ -723,9 +670,9 @@ func (s *demoSim) file(ctx context.Context, x *demoDossier, now time.Time) error
 	}
 	s.filed++
 	switch {
-	case !x.path.online():
+	case !x.path.Online():
 		s.received(x, now)
-	case x.path == pathStaffOnline:
+	case x.path == PathStaffOnBehalf:
 		// The clerk accepts what they just filed, a few minutes later.
 		s.schedule(x, s.staffAt(now, x.between(2*time.Minute, 20*time.Minute)), actIntake)
 	default:
@@ -735,7 +682,7 @@ func (s *demoSim) file(ctx context.Context, x *demoDossier, now time.Time) error
 }
 
 // received goes on after receipt: the fee first, if any, then the steps.
-func (s *demoSim) received(x *demoDossier, now time.Time) {
+func (s *Demo) received(x *demoDossier, now time.Time) {
 	if x.plan.payment && !x.paid {
 		s.schedule(x, s.staffAt(now, x.between(5*time.Minute, 40*time.Minute)), actRequestPayment)
 		return
@@ -745,7 +692,7 @@ func (s *demoSim) received(x *demoDossier, now time.Time) {
 
 // enterStep plans the work of the current step: when it will be done (on
 // time, or late), and what happens meanwhile.
-func (s *demoSim) enterStep(x *demoDossier, now time.Time, fresh bool) {
+func (s *Demo) enterStep(x *demoDossier, now time.Time, fresh bool) {
 	if fresh || x.stepDoneAt.IsZero() || !x.stepDoneAt.After(now) {
 		x.stepDoneAt = s.stepDone(x, now)
 	}
@@ -764,18 +711,18 @@ func (s *demoSim) enterStep(x *demoDossier, now time.Time, fresh bool) {
 }
 
 // midway is a working time between now and the step's planned end.
-func (s *demoSim) midway(x *demoDossier, now time.Time) time.Time {
+func (s *Demo) midway(x *demoDossier, now time.Time) time.Time {
 	left := s.cal.Between(now, x.stepDoneAt)
 	return s.staffAt(now, time.Duration(float64(left)*(0.2+0.5*x.rng.Float64())))
 }
 
 // stepDone is when the current step's work is done: within its due time,
 // or (planned late, and more often in the weeks around Tết) after it.
-func (s *demoSim) stepDone(x *demoDossier, now time.Time) time.Time {
+func (s *Demo) stepDone(x *demoDossier, now time.Time) time.Time {
 	step := x.d.GetCurrentStep()
 	due := step.GetDueTime().AsTime()
 	late := x.plan.late[x.stepIndex()]
-	if d := due.In(vietnam); !late && d.After(time.Date(2026, 2, 9, 0, 0, 0, 0, vietnam)) && d.Before(time.Date(2026, 2, 28, 0, 0, 0, 0, vietnam)) {
+	if d := due.In(zone); !late && d.After(time.Date(2026, 2, 9, 0, 0, 0, 0, zone)) && d.Before(time.Date(2026, 2, 28, 0, 0, 0, 0, zone)) {
 		late = x.chance(0.15)
 	}
 	left := s.cal.Between(now, due)
@@ -787,7 +734,7 @@ func (s *demoSim) stepDone(x *demoDossier, now time.Time) time.Time {
 
 // askSupplement asks for a document (pausing the clock); the applicant
 // provides it later, or never (the dossier is then stopped).
-func (s *demoSim) askSupplement(ctx context.Context, x *demoDossier, spec auth.TokenSpec, now time.Time) error {
+func (s *Demo) askSupplement(ctx context.Context, x *demoDossier, spec auth.TokenSpec, now time.Time) error {
 	code := x.proc.comps[0].GetCode()
 	err := s.call(ctx, x, "RequestSupplement", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 		return s.dossiers.RequestSupplement(ctx, &pb.RequestSupplementRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
@@ -801,7 +748,7 @@ func (s *demoSim) askSupplement(ctx context.Context, x *demoDossier, spec auth.T
 		s.schedule(x, s.staffAt(now, 15*8*time.Hour), actStopAbandoned)
 		return nil
 	}
-	if x.path.applicantOnline() {
+	if x.path.ApplicantOnline() {
 		s.schedule(x, citizenAt(now, x.between(3*time.Hour, 96*time.Hour)), actProvide)
 	} else {
 		s.schedule(x, s.staffAt(now, x.between(4*time.Hour, 40*time.Hour)), actProvide)
@@ -809,10 +756,10 @@ func (s *demoSim) askSupplement(ctx context.Context, x *demoDossier, spec auth.T
 	return nil
 }
 
-func (s *demoSim) withdraw(ctx context.Context, x *demoDossier, reason string) error {
-	spec, ch := x.clerk(), pb.Channel_CHANNEL_COUNTER
-	if x.path.applicantOnline() {
-		spec, ch = x.applicantSpec(), pb.Channel_CHANNEL_ONLINE
+func (s *Demo) withdraw(ctx context.Context, x *demoDossier, reason string) error {
+	spec, ch := s.spec(x, domain.ActionWithdraw, policy.SeatReceivingAgency), pb.Channel_CHANNEL_COUNTER
+	if x.path.ApplicantOnline() {
+		spec, ch = s.spec(x, domain.ActionWithdraw, policy.SeatAnywhere), pb.Channel_CHANNEL_ONLINE
 	}
 	x.next = actDone
 	return s.call(ctx, x, "WithdrawDossier", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
@@ -821,22 +768,22 @@ func (s *demoSim) withdraw(ctx context.Context, x *demoDossier, reason string) e
 	})
 }
 
-func (s *demoSim) stop(ctx context.Context, x *demoDossier, reason string) error {
+func (s *Demo) stop(ctx context.Context, x *demoDossier, reason string) error {
 	x.next = actDone
-	return s.call(ctx, x, "StopDossier", x.clerk(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+	return s.call(ctx, x, "StopDossier", s.spec(x, domain.ActionStop), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 		return s.dossiers.StopDossier(ctx, &pb.StopDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Reason: reason})
 	})
 }
 
 // resolve issues the result at the last step; it is handed over later.
-func (s *demoSim) resolve(ctx context.Context, x *demoDossier, now time.Time) error {
+func (s *Demo) resolve(ctx context.Context, x *demoDossier, now time.Time) error {
 	res := &pb.DossierResult{Electronic: x.plan.electronic, Signer: "Lãnh đạo " + x.proc.workflow[len(x.proc.workflow)-1].GetUnitCode(),
 		Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả giải quyết " + x.proc.code}}}
 	if res.Electronic {
 		ref := fmt.Sprintf("results/demo/%d/kq.pdf", x.n)
-		res.Documents[0].FileRef, res.Documents[0].FileSha256 = ref, sha(ref)
+		res.Documents[0].FileRef, res.Documents[0].FileSha256 = ref, FileHash(ref)
 	}
-	err := s.call(ctx, x, "ResolveDossier", x.stepSpec(), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+	err := s.call(ctx, x, "ResolveDossier", s.spec(x, domain.ActionResolve), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
 		return s.dossiers.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Result: res})
 	})
 	if err != nil {
