@@ -17,6 +17,8 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/motcua/motcua/internal/domain"
 )
 
 // requestCodec is gRPC's proto codec with one difference: a request whose
@@ -101,7 +103,7 @@ func malformed(m proto.Message, b []byte, err error) error {
 	if field := invalidUTF8Field(b, md, ""); field != "" {
 		st = status.New(codes.InvalidArgument, "invalid argument: "+field+": is not valid UTF-8")
 		if d, derr := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-			{Field: field, Reason: "text.utf8", Description: "is not valid UTF-8"}}}); derr == nil {
+			{Field: field, Reason: domain.TextInvalidUTF8, Description: "is not valid UTF-8"}}}); derr == nil {
 			st = d
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"buf.build/go/protovalidate"
@@ -13,16 +12,15 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/motcua/motcua/internal/domain"
 )
 
 // The storable-input rules apply to every field of every request, on top of
 // the per-field rules written in the proto files:
 //
 //   - text is valid UTF-8 and holds no control character other than tab,
-//     line feed and carriage return (C0, DEL and C1 are refused): PostgreSQL
-//     cannot store NUL at all, SQLite would store it and truncate it in some
-//     readers, and the other controls only serve to forge what a log, a
-//     terminal or a printed slip shows;
+//     line feed and carriage return (domain.TextProblem);
 //   - a text the proto marks as required (min_len ≥ 1, or required) holds
 //     more than white space: "   " is no reason and no purpose;
 //   - a google.protobuf.Timestamp or Duration is within its documented range
@@ -31,36 +29,12 @@ import (
 //
 // Each violation names its field by its API path, as protovalidate does.
 
-// Reasons in the BadRequest violations of the storable-input rules.
+// Reasons in the BadRequest violations of the storable-input rules that
+// domain.TextProblem does not give.
 const (
-	reasonInvalidUTF8 = "text.utf8"
-	reasonControl     = "text.control_character"
-	reasonBlank       = "text.blank"
-	reasonTimeRange   = "time.range"
+	reasonBlank     = "text.blank"
+	reasonTimeRange = "time.range"
 )
-
-// textProblem says what makes s unstorable, or "" when it is fine.
-func textProblem(s string) (reason, description string) {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f { // printable ASCII, the common case
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			return reasonInvalidUTF8, fmt.Sprintf("is not valid UTF-8 (byte 0x%02x at offset %d)", c, i)
-		case r == 0:
-			return reasonControl, fmt.Sprintf("contains a NUL character (U+0000) at offset %d, which cannot be stored", i)
-		case r == '\t' || r == '\n' || r == '\r':
-		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
-			return reasonControl, fmt.Sprintf("contains the control character U+%04X at offset %d", r, i)
-		}
-		i += size
-	}
-	return "", ""
-}
 
 // requiredText reports whether the proto rules of fd demand a non-empty
 // string; the answer is cached per field.
@@ -87,8 +61,8 @@ func (c *textChecker) add(field, reason, desc string) {
 }
 
 func (c *textChecker) str(field string, fd protoreflect.FieldDescriptor, s string) {
-	reason, desc := textProblem(s)
-	if reason == reasonControl && c.utf8Only {
+	reason, desc := domain.TextProblem(s)
+	if reason == domain.TextControl && c.utf8Only {
 		return
 	}
 	if reason != "" {
