@@ -44,6 +44,14 @@ lint: ## gofmt, go vet, staticcheck and buf lint
 test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
 	./scripts/test.sh
 
+# How long each fuzz target runs in `make fuzz` (12 targets: under 2 minutes
+# once the instrumented test binaries are built and cached).
+FUZZTIME ?= 6s
+
+.PHONY: fuzz
+fuzz: ## run every Go fuzz target briefly (FUZZTIME each; seeds in testdata/fuzz/)
+	./scripts/fuzz.sh $(FUZZTIME)
+
 # Dossiers the province benchmark seeds; the indicators target is stated for
 # 1000000 (about 6 minutes on 2 CPUs; BENCH_DOSSIERS=100000 takes about 2).
 BENCH_DOSSIERS ?= 1000000

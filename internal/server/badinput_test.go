@@ -213,6 +213,18 @@ func TestGatewayRefusesUndecodableInputWith400(t *testing.T) {
 				}
 			})
 		}
+		// Routing errors keep their HTTP status, in the same JSON form.
+		for _, c := range []struct {
+			method, path string
+			want         int
+		}{
+			{"DELETE", "/v1/dossiers/" + id, http.StatusMethodNotAllowed},
+			{"GET", "/v1/no-such-thing", http.StatusNotFound},
+		} {
+			if code, body := gatewayCall(t, e, auditor, c.method, c.path, ""); code != c.want || body["message"] == "" {
+				t.Errorf("%s %s: got HTTP %d %v, want %d", c.method, c.path, code, body, c.want)
+			}
+		}
 		if after := e.CountRows(t); fmt.Sprint(after) != fmt.Sprint(before) {
 			t.Fatalf("refused requests changed the database: %v -> %v", before, after)
 		}

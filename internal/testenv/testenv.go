@@ -107,7 +107,9 @@ func Start(t testing.TB, url string, o Options) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	// A fuzz target's F may not log from inside the fuzz function, where the
+	// server's calls happen.
+	if _, fuzzing := t.(*testing.F); testing.Verbose() && !fuzzing {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	httpAddr := ""
