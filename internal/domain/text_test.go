@@ -18,7 +18,7 @@ func TestTextProblem(t *testing.T) {
 		{"abc\x00", TextControl},
 		{"\x1b[31m", TextControl},
 		{"\x7f", TextControl},
-		{"a\u0085b", TextControl}, // NEL, a C1 control
+		{"a\u0085b", TextControl},  // NEL, a C1 control
 		{"\u009b31m", TextControl}, // CSI
 		{"\xff", TextInvalidUTF8},
 		{"Vi\xc3\x28t", TextInvalidUTF8},
