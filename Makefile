@@ -44,6 +44,15 @@ lint: ## gofmt, go vet, staticcheck and buf lint
 test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
 	./scripts/test.sh
 
+# How long each fuzz target runs in `make fuzz`: 12 targets, about 1.5 minutes
+# of fuzzing, plus building the instrumented test binaries (cached after the
+# first run; 6 minutes in all on a busy 2-core machine).
+FUZZTIME ?= 6s
+
+.PHONY: fuzz
+fuzz: ## run every Go fuzz target briefly (FUZZTIME each; seeds in testdata/fuzz/)
+	./scripts/fuzz.sh $(FUZZTIME)
+
 # Dossiers the province benchmark seeds; the indicators target is stated for
 # 1000000 (about 6 minutes on 2 CPUs; BENCH_DOSSIERS=100000 takes about 2).
 BENCH_DOSSIERS ?= 1000000

@@ -200,8 +200,8 @@ func precondition(c *actContext, reason, format string, args ...any) error {
 // Extend sets a new appointment with an apology; the legal deadline stays.
 func (s *Lifecycle) Extend(ctx context.Context, p domain.Principal, t Target, reason string, newDue time.Time) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionExtend), func(_ context.Context, c *actContext) error {
-		if !newDue.After(c.d.DueAt) {
-			return domain.Invalid("new_due_time", "must be after the current appointment %s", c.d.DueAt.In(c.cal.Location()).Format("02/01/2006 15:04"))
+		if err := lifecycle.CheckExtension(c.d, c.pv, c.cal, c.now, newDue); err != nil {
+			return err
 		}
 		c.details["reason"] = reason
 		c.details["previous_due_at"] = c.d.DueAt.Format(time.RFC3339)

@@ -341,7 +341,7 @@ func (s *DossierReads) GetDossier(ctx context.Context, p domain.Principal, key D
 }
 
 func requirePurpose(p domain.Principal, purpose string) error {
-	if policy.NeedsPurpose(p) && purpose == "" {
+	if policy.NeedsPurpose(p) && strings.TrimSpace(purpose) == "" {
 		return domain.Invalid("purpose", "staff must state why they read dossiers; it is recorded in the access log the citizen can see")
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -182,7 +183,7 @@ func stringClaim(tok jwt.Token, name string) string {
 // principalOf reads our claims and checks they fit together.
 func principalOf(tok jwt.Token) (domain.Principal, error) {
 	sub, _ := tok.Subject()
-	role, err := domain.ParseRole(stringClaim(tok, ClaimRole))
+	role, err := ParseTokenRole(stringClaim(tok, ClaimRole))
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("claim %q: %v", ClaimRole, err)
 	}
@@ -208,6 +209,12 @@ func principalOf(tok jwt.Token) (domain.Principal, error) {
 
 // CheckPrincipal verifies that a principal's claims fit its role.
 func CheckPrincipal(p domain.Principal) error {
+	if !slices.Contains(TokenRoles, p.Role) {
+		return fmt.Errorf("role %q is not one a token may carry (%s)", p.Role, tokenRoleNames())
+	}
+	if err := checkClaimText(p); err != nil {
+		return err
+	}
 	switch p.Role {
 	case domain.RoleCitizen, domain.RoleRepresentative:
 		if msg := domain.ValidateIDNumber(domain.ApplicantCitizen, p.CitizenID); msg != "" {

@@ -8,7 +8,6 @@ import (
 
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/config"
-	"github.com/motcua/motcua/internal/domain"
 )
 
 func newTokenCmd() *cobra.Command {
@@ -38,7 +37,7 @@ Examples:
   motcua token issue --role citizen --citizen-id 001090000123 --assurance VNEID_2 --subject citizen1`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			r, err := domain.ParseRole(role)
+			r, err := auth.ParseTokenRole(role)
 			if err != nil {
 				return usageError{fmt.Errorf("--role: %w", err)}
 			}

@@ -127,16 +127,19 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	//   1. recovery  — a panic anywhere below becomes INTERNAL, never a crash;
 	//   2. logging   — one line per finished call (debug for the outcomes a caller causes);
 	//   3. metrics   — counts every call, including rejected ones;
+	//   3b. decoding — a request whose bytes did not decode is INVALID_ARGUMENT (codec.go);
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
 	//   5. authn     — verifies the bearer token and attaches the principal;
 	//   6. authz     — the coarse gate: may this role call this RPC at all;
 	//   7. validate  — protovalidate rules, only for authorised callers.
 	// The fine rules (whose dossier, which unit) are the use cases' job.
+	codec := newRequestCodec()
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverFn),
 			logging.UnaryServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.UnaryServerInterceptor(),
+			codec.unary,
 			s.schemaGate,
 			authn.Unary(),
 			service.AuthorizationInterceptor,
@@ -146,12 +149,14 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			recovery.StreamServerInterceptor(recoverFn),
 			logging.StreamServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.StreamServerInterceptor(),
+			codec.stream,
 			s.schemaGateStream,
 			authn.Stream(),
 			service.AuthorizationStreamInterceptor,
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
+		grpc.ForceServerCodecV2(codec),
 		grpc.Creds(serverCreds(opts.TLS)),
 	)
 	svc := service.New(a, log)
@@ -323,7 +328,7 @@ func (s *Server) shutdown() error {
 // and the JSON gateway under /v1/, which calls the gRPC server over loopback
 // so that every interceptor applies.
 func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
-	gw := runtime.NewServeMux()
+	gw := runtime.NewServeMux(gatewayMuxOptions()...)
 	target := s.grpcLis.Addr().String()
 	if strings.HasPrefix(target, "[::]") || strings.HasPrefix(target, "0.0.0.0") {
 		target = "127.0.0.1" + target[strings.LastIndex(target, ":"):]
@@ -333,7 +338,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		// The gateway calls this very server over loopback.
 		creds = credentials.NewTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec
 	}
-	dial := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
+	dial := append([]grpc.DialOption{grpc.WithTransportCredentials(creds)}, gatewayDialOptions()...)
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,

@@ -13,8 +13,9 @@ import (
 )
 
 // ValidationInterceptor enforces the rules written in the proto files
-// (protovalidate) before any handler runs, answering INVALID_ARGUMENT with a
-// google.rpc.BadRequest listing every violated field.
+// (protovalidate) and the storable-input rules (text.go) before any handler
+// runs, answering INVALID_ARGUMENT with a google.rpc.BadRequest listing every
+// violated field.
 // Streaming calls have each received message validated the same way.
 func ValidationInterceptor() (grpc.UnaryServerInterceptor, grpc.StreamServerInterceptor, error) {
 	v, err := protovalidate.New()
@@ -23,8 +24,8 @@ func ValidationInterceptor() (grpc.UnaryServerInterceptor, grpc.StreamServerInte
 	}
 	unary := func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		if m, ok := req.(proto.Message); ok {
-			if err := v.Validate(m); err != nil {
-				return nil, validationStatus(err)
+			if err := validateRequest(v, m); err != nil {
+				return nil, err
 			}
 		}
 		return handler(ctx, req)
@@ -45,8 +46,8 @@ func (s *validatingStream) RecvMsg(m any) error {
 		return err
 	}
 	if pm, ok := m.(proto.Message); ok {
-		if err := s.v.Validate(pm); err != nil {
-			return validationStatus(err)
+		if err := validateRequest(s.v, pm); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -57,16 +58,21 @@ func validationStatus(err error) error {
 	if !errors.As(err, &ve) {
 		return status.Errorf(codes.InvalidArgument, "request cannot be validated: %v", err)
 	}
-	br := &errdetails.BadRequest{}
-	msg := "invalid argument:"
+	return badRequest(protovalidateViolations(ve))
+}
+
+func protovalidateViolations(ve *protovalidate.ValidationError) []*errdetails.BadRequest_FieldViolation {
+	var out []*errdetails.BadRequest_FieldViolation
+	if ve == nil {
+		return nil
+	}
 	for _, v := range ve.Violations {
 		field := protovalidate.FieldPathString(v.Proto.GetField())
 		if field == "" {
 			field = "(request)"
 		}
-		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
+		out = append(out, &errdetails.BadRequest_FieldViolation{
 			Field: field, Description: v.Proto.GetMessage(), Reason: v.Proto.GetRuleId()})
-		msg += " " + field + ": " + v.Proto.GetMessage() + ";"
 	}
-	return withDetails(codes.InvalidArgument, msg[:len(msg)-1], br)
+	return out
 }

@@ -56,6 +56,8 @@ type Env struct {
 	Catalog  pb.CatalogServiceClient
 	Dossiers pb.DossierServiceClient
 	Calendar pb.CalendarServiceClient
+	// HTTPURL is the JSON gateway's base URL when Options.HTTP is set.
+	HTTPURL string
 }
 
 // Options tune Start.
@@ -76,11 +78,13 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
+	// HTTP also serves the JSON gateway (with health and metrics) on 127.0.0.1.
+	HTTP bool
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
 // (effective from 2020) and serves on 127.0.0.1; everything stops with t.
-func Start(t *testing.T, url string, o Options) *Env {
+func Start(t testing.TB, url string, o Options) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := gormstore.Open(ctx, url)
@@ -111,13 +115,19 @@ func Start(t *testing.T, url string, o Options) *Env {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
+	// A fuzz target's F may not log from inside the fuzz function, where the
+	// server's calls happen.
+	if _, fuzzing := t.(*testing.F); testing.Verbose() && !fuzzing {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
 	if o.Log != nil {
 		log = o.Log
 	}
-	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
+	httpAddr := ""
+	if o.HTTP {
+		httpAddr = "127.0.0.1:0"
+	}
+	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
 		Verifier: verifier})
 	if err != nil {
@@ -144,12 +154,18 @@ func Start(t *testing.T, url string, o Options) *Env {
 		}
 		st.Close()
 	})
-	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
+	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
+	if o.HTTP && o.TLS == nil {
+		env.HTTPURL = "http://" + srv.HTTPAddr()
+	} else if o.HTTP {
+		env.HTTPURL = "https://" + srv.HTTPAddr()
+	}
+	return env
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
