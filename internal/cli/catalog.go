@@ -149,6 +149,7 @@ func (im *catalogImport) load() error {
 			break
 		}
 	}
+	im.bar.done(fmt.Sprintf("read the server's catalog: %d agencies, %d procedures", len(im.agencies), len(im.procs)))
 	return nil
 }
 
@@ -344,7 +345,12 @@ func (im *catalogImport) apply(plan *importPlan) error {
 	done := 0
 	step := func(what string) {
 		done++
-		im.bar.update(fmt.Sprintf("importing: %d / %d (%s)", done, total, what), done == total)
+		text := fmt.Sprintf("importing: %d / %d (%s)", done, total, what)
+		if done == total {
+			im.bar.done(text)
+		} else {
+			im.bar.update(text, false)
+		}
 	}
 	for _, a := range plan.addAgencies {
 		if _, err := call(im.s, "CreateAgency", func(ctx context.Context) (*pb.CreateAgencyResponse, error) {
