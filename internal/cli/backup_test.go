@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -107,7 +108,7 @@ func TestBackupWhileIntakeRestores(t *testing.T) {
 		t.Run(kind, func(t *testing.T) {
 			storeURL := testenv.StoreURL(t, kind)
 			e := testenv.Start(t, storeURL, testenv.Options{})
-			in := startIntake(t, e, 4)
+			in := startIntake(t, e, 3)
 			defer func() {
 				select {
 				case <-in.stop:
@@ -116,7 +117,7 @@ func TestBackupWhileIntakeRestores(t *testing.T) {
 					in.wg.Wait()
 				}
 			}()
-			for in.count() < 40 {
+			for in.count() < 30 {
 				time.Sleep(10 * time.Millisecond)
 			}
 			started := time.Now()
@@ -130,9 +131,17 @@ func TestBackupWhileIntakeRestores(t *testing.T) {
 				if !strings.Contains(out, "integrity checked") || !strings.Contains(errOut, "pages") {
 					t.Errorf("backup output: %q, progress: %q", out, errOut)
 				}
+				if _, _, err := runCLI("backup", file, "--database-url", storeURL); err == nil || !strings.Contains(err.Error(), "already exists") {
+					t.Errorf("a backup over an existing file: %v", err)
+				}
 				// The restore drill: the copy is a store of its own.
 				restoredURL = "sqlite:" + file
 			} else {
+				var ue usageError
+				if _, _, err := runCLI("backup", filepath.Join(t.TempDir(), "x.db"), "--database-url", storeURL); !errors.As(err, &ue) ||
+					!strings.Contains(err.Error(), "pg_basebackup") {
+					t.Errorf("motcua backup of PostgreSQL: %v, want a usage error pointing to PostgreSQL's tools", err)
+				}
 				restoredURL = pgDumpRestore(t, storeURL)
 			}
 			during := in.count()
