@@ -117,10 +117,10 @@ func TestServesOpenAPIDocument(t *testing.T) {
 		t.Error("the served document is not the embedded one")
 	}
 	var doc struct {
-		Info struct{ Title, Version string }
+		Info                struct{ Title, Version string }
 		SecurityDefinitions map[string]struct{ Type, In, Name string }
-		Security []map[string][]string
-		Paths    map[string]any
+		Security            []map[string][]string
+		Paths               map[string]any
 	}
 	if err := json.Unmarshal(body, &doc); err != nil {
 		t.Fatal(err)
