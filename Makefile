@@ -39,6 +39,11 @@ lint: ## gofmt, go vet, staticcheck and buf lint
 	$(GO_TOOL) staticcheck ./...
 	./scripts/protodeps.sh
 	$(BUF) lint proto
+	$(MAKE) --no-print-directory deploy-check
+
+.PHONY: deploy-check
+deploy-check: ## validate deploy/ offline: Kubernetes, CNPG, compose and Envoy schemas + rules
+	go -C tools test -count=1 ./deploycheck/ && go -C tools run ./deploycheck ../deploy
 
 .PHONY: test
 test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)

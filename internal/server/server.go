@@ -32,6 +32,7 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"github.com/motcua/motcua"
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
@@ -358,6 +359,10 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(motcua.OpenAPI) // the contract of this build (docs/api-versioning.md)
+	})
 	mux.Handle("/v1/", gw)
 	return mux, nil
 }
