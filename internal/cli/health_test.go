@@ -39,7 +39,7 @@ func startServer(t *testing.T, migrate bool) *server.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(app.New(st), server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
+	srv, err := server.New(app.New(st), st, server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Verifier: verifier, SchemaPoll: time.Hour})
 	if err != nil {
 		t.Fatal(err)
