@@ -3,10 +3,13 @@ package gormstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/internal/domain"
 )
 
 type txKey struct{}
@@ -24,8 +27,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(ctx, txKey{}, tx))
 		})
-		if err == nil || !isRetryable(err) || attempt == maxTxAttempts {
+		if err == nil || !isRetryable(err) {
 			return err
+		}
+		if attempt == maxTxAttempts {
+			// Contention that outlasts the retries is the database being too
+			// busy now, not a broken request: callers see ErrUnavailable
+			// (UNAVAILABLE, which clients may retry later).
+			return fmt.Errorf("%w: the transaction still met contention after %d attempts: %w", domain.ErrUnavailable, attempt, err)
 		}
 		// Jittered backoff: 2, 4, 8, 16 ms on average.
 		d := time.Duration(1<<attempt) * time.Millisecond
