@@ -17,6 +17,19 @@ run: ## run the server on the default SQLite store
 build: ## build bin/motcua
 	go build -o bin/motcua ./cmd/motcua
 
+.PHONY: test
+test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
+	./scripts/test.sh
+
+.PHONY: lint
+lint: ## gofmt, go vet, staticcheck and buf lint
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(GO_TOOL) staticcheck ./...
+	./scripts/protodeps.sh
+	$(BUF) lint proto
+
 .PHONY: gen
 gen: ## regenerate Go, gateway and OpenAPI code from proto/ (needs only the Go proxy)
 	./scripts/protodeps.sh
@@ -31,18 +44,13 @@ gen-check: gen ## fail if the committed generated code is not what `make gen` pr
 	fi
 	@echo "generated code is current"
 
-.PHONY: lint
-lint: ## gofmt, go vet, staticcheck and buf lint
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
-		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	go vet ./...
-	$(GO_TOOL) staticcheck ./...
-	./scripts/protodeps.sh
-	$(BUF) lint proto
+.PHONY: breaking
+breaking: ## fail if proto/ breaks the API against the previous commit (override: docs/operations.md)
+	./scripts/breaking.sh
 
-.PHONY: test
-test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
-	./scripts/test.sh
+.PHONY: ci
+ci: ## run what CI runs (.ci/run): lint, gen-check, breaking, test, with timings
+	./.ci/run
 
 # Dossiers the province benchmark seeds; the indicators target is stated for
 # 1000000 (about 6 minutes on 2 CPUs; BENCH_DOSSIERS=100000 takes about 2).
