@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,6 +95,9 @@ func TestRetryPostgres(t *testing.T) {
 		var pe *pgconn.PgError
 		if calls != gormstore.MaxTxAttempts || !errors.Is(err, domain.ErrUnavailable) || !errors.As(err, &pe) || pe.Code != "40001" {
 			t.Fatalf("InTx = %v after %d calls, want ErrUnavailable wrapping 40001 after %d", err, calls, gormstore.MaxTxAttempts)
+		}
+		if strings.Contains(err.Error(), "40001") || strings.Contains(err.Error(), "serialize") {
+			t.Fatalf("the database's text reaches the message callers may show: %q", err)
 		}
 		if _, err := s.GetAgency(ctx, "000.00.05.H55"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("a rolled-back attempt's write is visible: %v", err)
