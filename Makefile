@@ -17,6 +17,20 @@ run: ## run the server on the default SQLite store
 build: ## build bin/motcua
 	go build -o bin/motcua ./cmd/motcua
 
+.PHONY: test
+test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
+	./scripts/test.sh
+
+.PHONY: lint
+lint: ## gofmt, go vet, staticcheck, buf lint and deploy-check
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	$(GO_TOOL) staticcheck ./...
+	./scripts/protodeps.sh
+	$(BUF) lint proto
+	$(MAKE) --no-print-directory deploy-check
+
 .PHONY: gen
 gen: ## regenerate Go, gateway and OpenAPI code from proto/ (needs only the Go proxy)
 	./scripts/protodeps.sh
@@ -31,23 +45,17 @@ gen-check: gen ## fail if the committed generated code is not what `make gen` pr
 	fi
 	@echo "generated code is current"
 
-.PHONY: lint
-lint: ## gofmt, go vet, staticcheck and buf lint
-	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
-		if [ -n "$$unformatted" ]; then echo "gofmt would change:"; echo "$$unformatted"; exit 1; fi
-	go vet ./...
-	$(GO_TOOL) staticcheck ./...
-	./scripts/protodeps.sh
-	$(BUF) lint proto
-	$(MAKE) --no-print-directory deploy-check
+.PHONY: breaking
+breaking: ## fail if proto/ breaks the API against the previous commit (override: docs/operations.md)
+	./scripts/breaking.sh
 
 .PHONY: deploy-check
 deploy-check: ## validate deploy/ offline: Kubernetes, CNPG, compose and Envoy schemas + rules
 	go -C tools test -count=1 ./deploycheck/ && go -C tools run ./deploycheck ../deploy
 
-.PHONY: test
-test: ## run every test with -race against a throwaway PostgreSQL (started and stopped here)
-	./scripts/test.sh
+.PHONY: ci
+ci: ## run what CI runs (.ci/run): lint, gen-check, breaking, test, fuzz, with timings
+	./.ci/run
 
 # How long each fuzz target runs in `make fuzz`: 12 targets, about 1.5 minutes
 # of fuzzing, plus building the instrumented test binaries (cached after the

@@ -37,7 +37,8 @@ type Store interface {
 	// It commits when fn returns nil and rolls back otherwise. It re-runs fn
 	// — a bounded number of times — only after serialization failures,
 	// deadlocks and busy errors, so fn must not have effects outside the
-	// transaction.
+	// transaction. When those persist past the bound it returns an error
+	// wrapping domain.ErrUnavailable (and the database's last error, not in its message).
 	InTx(ctx context.Context, fn func(ctx context.Context) error) error
 
 	Catalog

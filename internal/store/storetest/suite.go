@@ -41,6 +41,10 @@ func Run(t *testing.T, newStore Factory) {
 		{"AuditQueries", testAuditQueries},
 		{"SchemaCurrent", testSchemaCurrent},
 		{"InsertBulk", testInsertBulk},
+		{"StatsAggregates", testStatsAggregates},
+		{"StatsUnits", testStatsUnits},
+		{"StatsOverdue", testStatsOverdue},
+		{"StatsVerificationReads", testStatsVerificationReads},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })

@@ -1,0 +1,28 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Hooks for the tests of this package's external test package.
+
+// MaxTxAttempts is the bound of InTx.
+const MaxTxAttempts = maxTxAttempts
+
+// TxOf returns the transaction ctx carries (nil outside InTx).
+func TxOf(ctx context.Context) *gorm.DB {
+	tx, _ := ctx.Value(txKey{}).(*gorm.DB)
+	return tx
+}
+
+// SetBusyTimeout shortens a SQLite store's busy timeout so that a busy test
+// takes milliseconds, not the production 10 s per attempt. The pool is cut
+// to one connection so the pragma holds for every transaction.
+func SetBusyTimeout(s *Store, d time.Duration) error {
+	s.sqlDB.SetMaxOpenConns(1)
+	return s.db.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds())).Error
+}
