@@ -54,6 +54,15 @@ type Options struct {
 	// TLS, when set, serves gRPC and HTTP over TLS; with ClientCAs it also
 	// verifies client certificates that are presented (mTLS).
 	TLS *tls.Config
+	// Probes are checked every HealthInterval within HealthTimeout (see
+	// Probe; health.go). Nil means StoreProbes of the app's store.
+	Probes                        []Probe
+	HealthInterval, HealthTimeout time.Duration
+	// CallTimeout bounds each unary call and StreamTimeout each API stream
+	// (bounds.go); zero means no bound. MaxVerifyStreams caps concurrent
+	// VerifyAuditChain streams; zero means no cap.
+	CallTimeout, StreamTimeout time.Duration
+	MaxVerifyStreams           int
 }
 
 // Server is a running motcua instance.
@@ -68,6 +77,10 @@ type Server struct {
 	schema   atomic.Value // string: why the server is not ready
 	grpcLis  net.Listener
 	httpLis  net.Listener
+
+	probes     probeState
+	probeGauge *prometheus.GaugeVec
+	streams    *streamLimiter
 }
 
 // healthService is the name under which the whole API's health is reported.
@@ -80,6 +93,15 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	}
 	if opts.SchemaPoll == 0 {
 		opts.SchemaPoll = 5 * time.Second
+	}
+	if opts.HealthInterval == 0 {
+		opts.HealthInterval = 2 * time.Second
+	}
+	if opts.HealthTimeout == 0 {
+		opts.HealthTimeout = 2 * time.Second
+	}
+	if opts.Probes == nil {
+		opts.Probes = StoreProbes(a.Store())
 	}
 	reg := opts.Registerer
 	if reg == nil {
@@ -94,6 +116,9 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
+	s.probes.failed = map[string]error{}
+	s.probeGauge = newProbeGauge(reg)
+	s.streams = newStreamLimiter(opts.MaxVerifyStreams)
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
 	log := opts.Log
 	recoverFn := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
@@ -105,7 +130,8 @@ func New(a *app.Service, opts Options) (*Server, error) {
 		logging.WithLevels(func(c codes.Code) logging.Level {
 			switch c {
 			case codes.OK, codes.NotFound, codes.InvalidArgument, codes.AlreadyExists, codes.FailedPrecondition,
-				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled:
+				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled,
+				codes.Unavailable, codes.ResourceExhausted: // logged once where they arise (service, health, limits)
 				return logging.LevelDebug
 			}
 			return logging.LevelError
@@ -124,6 +150,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 			recovery.UnaryServerInterceptor(recoverFn),
 			logCalls,
 			metrics.UnaryServerInterceptor(),
+			s.callTimeout,
 			s.schemaGate,
 			authn.Unary(),
 			service.AuthorizationInterceptor,
@@ -132,9 +159,11 @@ func New(a *app.Service, opts Options) (*Server, error) {
 		grpc.ChainStreamInterceptor(
 			recovery.StreamServerInterceptor(recoverFn),
 			metrics.StreamServerInterceptor(),
+			s.streamTimeout,
 			s.schemaGateStream,
 			authn.Stream(),
 			service.AuthorizationStreamInterceptor,
+			s.limitStreams,
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
@@ -164,18 +193,19 @@ func (s *Server) setServing(ok bool) {
 	s.ready.Store(ok)
 	s.health.SetServingStatus("", st)
 	s.health.SetServingStatus(healthService, st)
+	s.publishHealth() // and the probes' verdict (health.go)
 }
 
 func (s *Server) schemaGate(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if !s.ready.Load() && !auth.Public(info.FullMethod) {
-		return nil, status.Error(codes.Unavailable, s.schema.Load().(string))
+	if err := s.gate(ctx, info.FullMethod); err != nil {
+		return nil, err
 	}
 	return h(ctx, req)
 }
 
 func (s *Server) schemaGateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-	if !s.ready.Load() && !auth.Public(info.FullMethod) {
-		return status.Error(codes.Unavailable, s.schema.Load().(string))
+	if err := s.gate(ss.Context(), info.FullMethod); err != nil {
+		return err
 	}
 	return h(srv, ss)
 }
@@ -240,6 +270,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if !s.CheckSchema(ctx) {
 		go s.pollSchema(ctx)
 	}
+	go s.watchProbes(ctx)
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
 	if s.httpLis != nil {
@@ -332,8 +363,8 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, s.schema.Load().(string), http.StatusServiceUnavailable)
+		if ok, why := s.readiness(); !ok {
+			http.Error(w, why, http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

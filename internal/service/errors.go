@@ -32,8 +32,16 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		nf   *domain.NotFoundError
 		conf *domain.ConflictError
 		pre  *domain.PreconditionError
+		fail *domain.FailureError
 	)
+	if !errors.As(err, &fail) && ctx.Err() != nil {
+		// The server's own per-call bound (a FailureError cause) fired while
+		// the handler waited: report that, not the driver's symptom of it.
+		errors.As(context.Cause(ctx), &fail)
+	}
 	switch {
+	case fail != nil:
+		return failureStatus(ctx, log, fail)
 	case errors.As(err, &inv):
 		br := &errdetails.BadRequest{}
 		for _, v := range inv.Violations {

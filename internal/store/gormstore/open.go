@@ -38,6 +38,7 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect string
 	durable bool
+	writes  writeHealth
 }
 
 var _ store.Store = (*Store)(nil)
@@ -88,9 +89,19 @@ const sqlitePragmas = "&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_p
 
 // Open connects to the database a URL names. It does not migrate.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	return OpenWith(ctx, rawURL, Options{})
+}
+
+// OpenWith is Open with bounds on the database's waits (see Options).
+func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	loc, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	if loc.Dialect == Postgres {
+		if loc.DSN, err = o.postgresDSN(loc.DSN); err != nil {
+			return nil, err
+		}
 	}
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
@@ -117,6 +128,9 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
+	if err := s.registerClassifier(db); err != nil {
+		return nil, err
+	}
 	switch {
 	case loc.Dialect == Postgres:
 		sqlDB.SetMaxOpenConns(32)

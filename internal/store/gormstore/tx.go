@@ -25,6 +25,8 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 			return fn(context.WithValue(ctx, txKey{}, tx))
 		})
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts {
+			err = classify(err) // BEGIN and COMMIT failures pass no statement callback
+			s.writes.record(err)
 			return err
 		}
 		// Jittered backoff: 2, 4, 8, 16 ms on average.
