@@ -71,6 +71,12 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
+	// Bounds are the store's wait bounds; ServerOptions, if set, adjusts
+	// the server's options (health interval, timeouts, HTTP address…); Log
+	// replaces the default (discarding) logger.
+	Bounds        gormstore.Options
+	ServerOptions func(*server.Options)
+	Log           *slog.Logger
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -78,7 +84,7 @@ type Options struct {
 func Start(t *testing.T, url string, o Options) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := gormstore.Open(ctx, url)
+	st, err := gormstore.OpenWith(ctx, url, o.Bounds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +112,16 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if testing.Verbose() {
 		log = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
+	if o.Log != nil {
+		log = o.Log
+	}
+	sopts := server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: verifier})
+		Verifier: verifier}
+	if o.ServerOptions != nil {
+		o.ServerOptions(&sopts)
+	}
+	srv, err := server.New(a, sopts)
 	if err != nil {
 		t.Fatal(err)
 	}
