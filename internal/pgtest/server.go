@@ -26,9 +26,9 @@ import (
 // service. As root it runs as the "postgres" user (PostgreSQL refuses
 // root). It is stopped and removed when the test ends.
 type Server struct {
-	tb    testing.TB
-	bin   string   // directory of initdb, pg_ctl, postgres
-	dir   string   // owns data/, the socket and the log
+	tb     testing.TB
+	bin    string   // directory of initdb, pg_ctl, postgres
+	dir    string   // owns data/, the socket and the log
 	runAs  []string // prefix that runs a command as the server's user
 	frozen bool
 	Port   int
