@@ -172,7 +172,9 @@ func (s *Store) registerClassifier(db *gorm.DB) error {
 			if tx.Error != nil {
 				tx.Error = classify(tx.Error)
 			}
-			if write {
+			// Inside a transaction only its outcome counts (InTx records
+			// it): one failed transaction is one failed write.
+			if _, inTx := tx.Statement.ConnPool.(gorm.TxCommitter); write && !inTx {
 				s.writes.record(tx.Error)
 			}
 		}
