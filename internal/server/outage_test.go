@@ -34,6 +34,8 @@ const (
 	failBound = testCallTimeout + 3*time.Second
 )
 
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
 func faultOptions(o *server.Options) {
 	o.HTTPAddr = "127.0.0.1:0"
 	o.HealthInterval, o.HealthTimeout, o.CallTimeout = testHealthInterval, testHealthTimeout, testCallTimeout

@@ -1,13 +1,17 @@
 package server_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -46,7 +50,7 @@ func wantFailure(t *testing.T, err error, code codes.Code, reason string) {
 	}
 }
 
-var submits int
+var submits, failedSubmits int
 
 // submitOne files one dossier as a citizen.
 func submitOne(t *testing.T, env *testenv.Env) (*pb.Dossier, error) {
@@ -54,8 +58,24 @@ func submitOne(t *testing.T, env *testenv.Env) (*pb.Dossier, error) {
 	id := testenv.CitizenID(7)
 	resp, err := env.Dossiers.SubmitDossier(env.As(t, testenv.Citizen(id)),
 		&pb.SubmitDossierRequest{RequestId: fmt.Sprintf("full-%d-%d", time.Now().UnixNano(), submits), Dossier: testenv.Draft(id)})
+	if err != nil {
+		failedSubmits++
+	}
 	return resp.GetDossier(), err
 }
+
+// syncBuffer collects log output from concurrent goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+func (b *syncBuffer) String() string { b.mu.Lock(); defer b.mu.Unlock(); return b.b.String() }
 
 // fillUntilFailure submits until a call fails (the store is full) and
 // returns that error.
@@ -101,7 +121,10 @@ func writesFailThenRecover(t *testing.T, env *testenv.Env, phase string, code co
 // answers RESOURCE_EXHAUSTED, a read-only one (SQLITE_READONLY)
 // UNAVAILABLE, not INTERNAL.
 func TestSQLiteFullAndReadOnly(t *testing.T) {
-	env := testenv.Start(t, testenv.StoreURL(t, "sqlite"), testenv.Options{ServerOptions: faultOptions})
+	var logs syncBuffer
+	env := testenv.Start(t, testenv.StoreURL(t, "sqlite"), testenv.Options{ServerOptions: faultOptions,
+		Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))})
+	failedSubmits = 0
 	sqlDB, err := env.Store.DB().DB()
 	if err != nil {
 		t.Fatal(err)
@@ -131,6 +154,21 @@ func TestSQLiteFullAndReadOnly(t *testing.T) {
 	pragma("query_only = 1")
 	writesFailThenRecover(t, env, "SQLite read-only (query_only)", codes.Unavailable, domain.ReasonStoreReadOnly, first,
 		func() { pragma("query_only = 0") })
+
+	// Exactly one log line per failed call (with its cause), and no
+	// "internal error" line.
+	var perCall int
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"msg":"request failed`) {
+			perCall++
+		}
+		if strings.Contains(line, "internal error") || strings.Contains(line, `"grpc.code"`) {
+			t.Errorf("unexpected log line: %s", line)
+		}
+	}
+	if perCall != failedSubmits {
+		t.Errorf("%d failed calls logged %d lines; want one each:\n%s", failedSubmits, perCall, logs.String())
+	}
 }
 
 // TestPostgresDiskFullAndReadOnly: a database set read-only (25006) answers
