@@ -34,13 +34,8 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		pre  *domain.PreconditionError
 		fail *domain.FailureError
 	)
-	if !errors.As(err, &fail) && ctx.Err() != nil {
-		// The server's own per-call bound (a FailureError cause) fired while
-		// the handler waited: report that, not the driver's symptom of it.
-		errors.As(context.Cause(ctx), &fail)
-	}
 	switch {
-	case fail != nil:
+	case errors.As(err, &fail):
 		return failureStatus(ctx, log, fail)
 	case errors.As(err, &inv):
 		br := &errdetails.BadRequest{}
@@ -69,6 +64,12 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return status.Error(codes.Unauthenticated, err.Error())
 	case errors.Is(err, domain.ErrUnavailable):
 		return status.Error(codes.Unavailable, err.Error())
+	case serverTimeout(ctx) != nil:
+		// The server's own bound on the call fired while the handler
+		// waited: report that, with the driver's symptom as the cause.
+		f := *serverTimeout(ctx)
+		f.Cause = err
+		return failureStatus(ctx, log, &f)
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "the call was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):

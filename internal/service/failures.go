@@ -33,6 +33,16 @@ func failureStatus(ctx context.Context, log *slog.Logger, f *domain.FailureError
 	return withDetails(c, msg, details...)
 }
 
+// serverTimeout is the FailureError the server's call bound cancelled ctx
+// with (bounds.go in internal/server), or nil.
+func serverTimeout(ctx context.Context) *domain.FailureError {
+	var f *domain.FailureError
+	if ctx.Err() != nil && errors.As(context.Cause(ctx), &f) {
+		return f
+	}
+	return nil
+}
+
 // Status is the gRPC status of err, by the same mapping as every handler's
 // errors, for the server's interceptors (gates, limits, timeouts).
 func Status(ctx context.Context, log *slog.Logger, err error) error { return toStatus(ctx, log, err) }

@@ -61,14 +61,19 @@ func TestFailureStatuses(t *testing.T) {
 // FailureError cause: whatever the driver then returns, the client gets
 // UNAVAILABLE; the client's own deadline stays DEADLINE_EXCEEDED.
 func TestServerTimeoutIsUnavailable(t *testing.T) {
-	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
 	ctx, cancel := context.WithTimeoutCause(context.Background(), time.Millisecond,
 		domain.Unavailable(domain.ReasonCallTimeout, "the call did not finish within the server's limit", time.Second, nil))
 	defer cancel()
 	<-ctx.Done()
 	for _, driverErr := range []error{context.DeadlineExceeded, errors.New("conn closed"), errors.New("interrupted (9)")} {
+		logs.Reset()
 		if c := status.Code(service.Status(ctx, log, driverErr)); c != codes.Unavailable {
 			t.Errorf("server bound + %v: %v, want UNAVAILABLE", driverErr, c)
+		}
+		if n := strings.Count(logs.String(), "\n"); n != 1 || !strings.Contains(logs.String(), "CALL_TIMEOUT") {
+			t.Errorf("want one log line naming CALL_TIMEOUT, got %d:\n%s", n, logs.String())
 		}
 	}
 	client, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
@@ -76,5 +81,18 @@ func TestServerTimeoutIsUnavailable(t *testing.T) {
 	<-client.Done()
 	if c := status.Code(service.Status(client, log, context.DeadlineExceeded)); c != codes.DeadlineExceeded {
 		t.Errorf("client deadline: %v, want DEADLINE_EXCEEDED", c)
+	}
+}
+
+// An outcome the use case decided stays what it is even if the server's
+// bound fired meanwhile.
+func TestServerTimeoutKeepsDomainOutcomes(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(&bytes.Buffer{}, nil))
+	ctx, cancel := context.WithTimeoutCause(context.Background(), time.Millisecond,
+		domain.Unavailable(domain.ReasonCallTimeout, "limit", time.Second, nil))
+	defer cancel()
+	<-ctx.Done()
+	if c := status.Code(service.Status(ctx, log, domain.NotFound("dossier", "x"))); c != codes.NotFound {
+		t.Errorf("NOT_FOUND became %v", c)
 	}
 }
