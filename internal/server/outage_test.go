@@ -55,11 +55,11 @@ type load struct {
 	acked   map[string]string // request id → dossier id, acknowledged
 	failed  map[string]bool   // request ids never acknowledged (yet)
 	codes   map[codes.Code]int
-	retry   int // failures that carried a RetryInfo
+	retry   int           // failures that carried a RetryInfo
 	slowest time.Duration // of the failing calls
 	longest time.Duration // of all calls
 
-	seq     int
+	seq int
 }
 
 func startLoad(t *testing.T, env *testenv.Env, workers int) *load {
