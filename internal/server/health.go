@@ -38,11 +38,16 @@ type Probe struct {
 	Gate bool
 }
 
-// StoreProbes are the probes of a store: "store" pings it (gating), and
-// "store-writes" reports consecutive failed writes (not gating: reads may
-// still work on a full or read-only database) when the store tracks them.
+// StoreProbes are the probes of a store: "store" pings it (gating) — on
+// its own connection when the store offers Probe — and "store-writes"
+// reports consecutive failed writes (not gating: reads may still work on a
+// full or read-only database) when the store tracks them.
 func StoreProbes(st interface{ Ping(context.Context) error }) []Probe {
-	ps := []Probe{{Name: "store", Check: st.Ping, Gate: true}}
+	check := st.Ping
+	if p, ok := st.(interface{ Probe(context.Context) error }); ok {
+		check = p.Probe
+	}
+	ps := []Probe{{Name: "store", Check: check, Gate: true}}
 	if w, ok := st.(interface{ CheckWrites(context.Context) error }); ok {
 		ps = append(ps, Probe{Name: "store-writes", Check: w.CheckWrites})
 	}
@@ -53,7 +58,13 @@ func StoreProbes(st interface{ Ping(context.Context) error }) []Probe {
 type probeState struct {
 	mu     sync.Mutex
 	failed map[string]error // by probe name; absent when healthy
+	streak map[string]int   // consecutive failed checks, by probe name
 }
+
+// failAfter is how many checks in a row must fail before a probe counts as
+// failing: one slow answer on a loaded machine is not an outage. One
+// passing check clears it.
+const failAfter = 2
 
 // checkProbes runs every probe once (concurrently, each within the check
 // timeout), records the outcomes, logs each change of state and publishes
@@ -85,6 +96,14 @@ func (s *Server) checkProbes(ctx context.Context) {
 	s.probes.mu.Lock()
 	for _, r := range results {
 		prev, wasFailing := s.probes.failed[r.p.Name]
+		if r.err != nil {
+			s.probes.streak[r.p.Name]++
+			if s.probes.streak[r.p.Name] < failAfter && !wasFailing {
+				continue
+			}
+		} else {
+			delete(s.probes.streak, r.p.Name)
+		}
 		switch {
 		case r.err != nil && !wasFailing:
 			s.opts.Log.Error("health: "+r.p.Name+" failing; not ready", "error", r.err)

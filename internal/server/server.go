@@ -116,7 +116,7 @@ func New(a *app.Service, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, store: a.Store(), health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
-	s.probes.failed = map[string]error{}
+	s.probes.failed, s.probes.streak = map[string]error{}, map[string]int{}
 	s.probeGauge = newProbeGauge(reg)
 	s.streams = newStreamLimiter(opts.MaxVerifyStreams)
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}

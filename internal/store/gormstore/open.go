@@ -39,6 +39,7 @@ type Store struct {
 	dialect string
 	durable bool
 	writes  writeHealth
+	probeDB *sql.DB // see Probe
 }
 
 var _ store.Store = (*Store)(nil)
@@ -131,6 +132,10 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
 	}
+	if s.probeDB, err = openProbe(loc.Dialect, loc.DSN); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	switch {
 	case loc.Dialect == Postgres:
 		sqlDB.SetMaxOpenConns(32)
@@ -165,7 +170,12 @@ func (s *Store) Durable() bool { return s.durable }
 func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	if s.probeDB != nil {
+		_ = s.probeDB.Close()
+	}
+	return s.sqlDB.Close()
+}
 
 // DB exposes the gorm handle to tests and tools in this module that need raw
 // access (tamper tests, benchmarks).
