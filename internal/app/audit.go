@@ -92,19 +92,7 @@ type ChainScope struct {
 func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc ChainScope,
 	progress func(ChainProgress) error, broken func(ChainBreak) error) (ChainSummary, error) {
 	var sum ChainSummary
-	check := func(h domain.ChainHead) error {
-		var evs []domain.Event
-		for after := int64(0); ; {
-			page, err := s.st.ListEvents(ctx, h.DossierID, after, 1000)
-			if err != nil {
-				return err
-			}
-			evs = append(evs, page...)
-			if len(page) < 1000 {
-				break
-			}
-			after = page[len(page)-1].Seq
-		}
+	check := func(h domain.ChainHead, evs []domain.Event) error { // evs: from chainEvents (auditbatch.go)
 		sum.Checked++
 		sum.Events += int64(len(evs))
 		if b := audit.Verify(h, evs); b != nil {
@@ -126,7 +114,12 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 				return sum, err
 			}
 		}
-		return sum, check(domain.ChainHead{DossierID: d.ID, Code: d.Code, LastSeq: d.LastEventSeq, LastHash: d.LastEventHash})
+		h := domain.ChainHead{DossierID: d.ID, Code: d.Code, LastSeq: d.LastEventSeq, LastHash: d.LastEventHash}
+		evs, err := s.chainEvents(ctx, []domain.ChainHead{h})
+		if err != nil {
+			return sum, err
+		}
+		return sum, check(h, evs[h.DossierID])
 	}
 	if err := s.requireAuditor(ctx, p, sc.Agency); err != nil {
 		return sum, err
@@ -152,8 +145,12 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 		if err != nil {
 			return sum, err
 		}
+		evs, err := s.chainEvents(ctx, heads)
+		if err != nil {
+			return sum, err
+		}
 		for _, h := range heads {
-			if err := check(h); err != nil {
+			if err := check(h, evs[h.DossierID]); err != nil {
 				return sum, err
 			}
 			if time.Since(lastReport) > 500*time.Millisecond {

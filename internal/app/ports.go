@@ -103,6 +103,7 @@ type AuditStore interface {
 	AccessLog
 	GetDossier(ctx context.Context, id string) (*domain.Dossier, error)
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
+	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	ListAccesses(ctx context.Context, f AccessFilter, limit int) ([]domain.Access, error)
 	ListChainHeads(ctx context.Context, agencies []string, from, to time.Time, afterID string, limit int) ([]domain.ChainHead, error)
 	CountDossiers(ctx context.Context, agencies []string, from, to time.Time) (int64, error)

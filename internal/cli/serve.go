@@ -42,7 +42,9 @@ verifies tokens with a development key it creates there (mint tokens with
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
-	st, err := gormstore.Open(ctx, cfg.StoreURL())
+	b := cfg.Bounds
+	st, err := gormstore.OpenWith(ctx, cfg.StoreURL(), gormstore.Options{ConnectTimeout: b.DBConnectTimeout,
+		StatementTimeout: b.DBStatementTimeout, LockTimeout: b.DBLockTimeout})
 	if err != nil {
 		return err
 	}
@@ -79,7 +81,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		}
 	}
 	srv, err := server.New(a, st, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg})
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
+		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
+		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams})
 	if err != nil {
 		return err
 	}

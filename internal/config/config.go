@@ -35,6 +35,20 @@ type Config struct {
 	TLSKeyFile      string
 	TLSClientCAFile string
 	CounterNetworks []string
+	Bounds          Bounds
+}
+
+// Bounds limit how long the server waits and how much it runs at once
+// (docs/operations.md, "Failures and bounds").
+type Bounds struct {
+	DBConnectTimeout   time.Duration
+	DBStatementTimeout time.Duration
+	DBLockTimeout      time.Duration
+	CallTimeout        time.Duration
+	StreamTimeout      time.Duration
+	HealthInterval     time.Duration
+	HealthTimeout      time.Duration
+	MaxVerifyStreams   int
 }
 
 // DefaultConfig returns the defaults: loopback listeners, SQLite in the
@@ -50,6 +64,16 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
+		Bounds: Bounds{
+			DBConnectTimeout:   5 * time.Second,
+			DBStatementTimeout: 30 * time.Second,
+			DBLockTimeout:      10 * time.Second,
+			CallTimeout:        30 * time.Second,
+			StreamTimeout:      30 * time.Minute,
+			HealthInterval:     2 * time.Second,
+			HealthTimeout:      2 * time.Second,
+			MaxVerifyStreams:   4,
+		},
 	}
 }
 
@@ -99,6 +123,15 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"verify client certificates against these CAs (mTLS); integrations must then present one naming their token subject")
 	fs.StringSliceVar(&c.CounterNetworks, "counter-networks", c.CounterNetworks,
 		"CIDR networks of the counters' own computers (comma-separated); online filings from them are flagged")
+	b := &c.Bounds
+	fs.DurationVar(&b.DBConnectTimeout, "db-connect-timeout", b.DBConnectTimeout, "PostgreSQL: give up opening a connection after this long (whole seconds; 0 = no limit)")
+	fs.DurationVar(&b.DBStatementTimeout, "db-statement-timeout", b.DBStatementTimeout, "PostgreSQL: the server cancels any statement running longer (statement_timeout; 0 = the server's setting)")
+	fs.DurationVar(&b.DBLockTimeout, "db-lock-timeout", b.DBLockTimeout, "PostgreSQL: give up waiting for a lock after this long (lock_timeout; 0 = the server's setting)")
+	fs.DurationVar(&b.CallTimeout, "call-timeout", b.CallTimeout, "longest a unary call may run, whatever the client's deadline; then UNAVAILABLE (0 = no limit)")
+	fs.DurationVar(&b.StreamTimeout, "stream-timeout", b.StreamTimeout, "longest a streaming call (audit verification) may run (0 = no limit)")
+	fs.DurationVar(&b.HealthInterval, "health-interval", b.HealthInterval, "how often the store's health is checked for /readyz and gRPC health")
+	fs.DurationVar(&b.HealthTimeout, "health-timeout", b.HealthTimeout, "a health check slower than this fails")
+	fs.IntVar(&b.MaxVerifyStreams, "max-verify-streams", b.MaxVerifyStreams, "most VerifyAuditChain streams run at once; more are refused RESOURCE_EXHAUSTED (0 = no limit)")
 }
 
 // EnvName is the environment variable of a flag.
@@ -154,6 +187,19 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(n); err != nil {
 			return fmt.Errorf("--counter-networks: %q is not a CIDR network like 10.20.0.0/16", n)
 		}
+	}
+	b := c.Bounds
+	for name, d := range map[string]time.Duration{"db-connect-timeout": b.DBConnectTimeout, "db-statement-timeout": b.DBStatementTimeout,
+		"db-lock-timeout": b.DBLockTimeout, "call-timeout": b.CallTimeout, "stream-timeout": b.StreamTimeout} {
+		if d < 0 {
+			return fmt.Errorf("--%s must not be negative", name)
+		}
+	}
+	if b.HealthInterval < 100*time.Millisecond || b.HealthTimeout < 10*time.Millisecond {
+		return fmt.Errorf("--health-interval must be at least 100ms and --health-timeout at least 10ms")
+	}
+	if b.MaxVerifyStreams < 0 {
+		return fmt.Errorf("--max-verify-streams must not be negative")
 	}
 	switch c.LogFormat {
 	case "text", "json":

@@ -27,6 +27,9 @@ var (
 	ErrUnauthenticated = errors.New("unauthenticated")
 	// ErrUnavailable: the service cannot serve now, e.g. schema behind (UNAVAILABLE).
 	ErrUnavailable = errors.New("unavailable")
+	// ErrResourceExhausted: storage is full, or a limit on concurrent work
+	// was reached (RESOURCE_EXHAUSTED). See FailureError.
+	ErrResourceExhausted = errors.New("resource exhausted")
 )
 
 // FieldViolation names one bad field of a request, by its API path

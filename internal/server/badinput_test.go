@@ -16,11 +16,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
-	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/testenv"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
 
 // rawCodec sends and receives bytes as they are, so a test can put any byte
 // sequence on the wire where a protobuf message is expected.

@@ -54,6 +54,15 @@ type Options struct {
 	// TLS, when set, serves gRPC and HTTP over TLS; with ClientCAs it also
 	// verifies client certificates that are presented (mTLS).
 	TLS *tls.Config
+	// Probes are checked every HealthInterval within HealthTimeout (see
+	// Probe; health.go). Nil means StoreProbes(db).
+	Probes                        []Probe
+	HealthInterval, HealthTimeout time.Duration
+	// CallTimeout bounds each unary call and StreamTimeout each API stream
+	// (bounds.go); zero means no bound. MaxVerifyStreams caps concurrent
+	// VerifyAuditChain streams; zero means no cap.
+	CallTimeout, StreamTimeout time.Duration
+	MaxVerifyStreams           int
 }
 
 // Database is what the server asks of the database for its readiness: the
@@ -78,6 +87,10 @@ type Server struct {
 	schema   atomic.Value // string: why the server is not ready
 	grpcLis  net.Listener
 	httpLis  net.Listener
+
+	probes     probeState
+	probeGauge *prometheus.GaugeVec
+	streams    *streamLimiter
 }
 
 // healthService is the name under which the whole API's health is reported.
@@ -92,6 +105,15 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	if opts.SchemaPoll == 0 {
 		opts.SchemaPoll = 5 * time.Second
 	}
+	if opts.HealthInterval == 0 {
+		opts.HealthInterval = 2 * time.Second
+	}
+	if opts.HealthTimeout == 0 {
+		opts.HealthTimeout = 2 * time.Second
+	}
+	if opts.Probes == nil {
+		opts.Probes = StoreProbes(db)
+	}
 	reg := opts.Registerer
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -105,6 +127,9 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, store: db, health: health.NewServer(), registry: reg}
 	s.schema.Store("schema not checked yet")
+	s.probes.failed, s.probes.streak = map[string]error{}, map[string]int{}
+	s.probeGauge = newProbeGauge(reg)
+	s.streams = newStreamLimiter(opts.MaxVerifyStreams)
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
 	log := opts.Log
 	recoverFn := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
@@ -118,7 +143,8 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 		logging.WithLevels(func(c codes.Code) logging.Level {
 			switch c {
 			case codes.OK, codes.NotFound, codes.InvalidArgument, codes.AlreadyExists, codes.FailedPrecondition,
-				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled:
+				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled,
+				codes.Unavailable, codes.ResourceExhausted: // logged once where they arise (service, health, limits)
 				return logging.LevelDebug
 			}
 			return logging.LevelError
@@ -129,6 +155,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	//   2. logging   — one line per finished call (debug for the outcomes a caller causes);
 	//   3. metrics   — counts every call, including rejected ones;
 	//   3b. decoding — a request whose bytes did not decode is INVALID_ARGUMENT (codec.go);
+	//   3c. bounds   — the server's own time limit on a call or stream (bounds.go);
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
 	//   5. authn     — verifies the bearer token and attaches the principal;
 	//   6. authz     — the coarse gate: may this role call this RPC at all;
@@ -141,6 +168,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			logging.UnaryServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.UnaryServerInterceptor(),
 			codec.unary,
+			s.callTimeout,
 			s.schemaGate,
 			authn.Unary(),
 			service.AuthorizationInterceptor,
@@ -151,9 +179,11 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			logging.StreamServerInterceptor(slogAdapter(log), logOpts...),
 			metrics.StreamServerInterceptor(),
 			codec.stream,
+			s.streamTimeout,
 			s.schemaGateStream,
 			authn.Stream(),
 			service.AuthorizationStreamInterceptor,
+			s.limitStreams,
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
@@ -184,18 +214,19 @@ func (s *Server) setServing(ok bool) {
 	s.ready.Store(ok)
 	s.health.SetServingStatus("", st)
 	s.health.SetServingStatus(healthService, st)
+	s.publishHealth() // and the probes' verdict (health.go)
 }
 
 func (s *Server) schemaGate(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
-	if !s.ready.Load() && !auth.Public(info.FullMethod) {
-		return nil, status.Error(codes.Unavailable, s.schema.Load().(string))
+	if err := s.gate(ctx, info.FullMethod); err != nil {
+		return nil, err
 	}
 	return h(ctx, req)
 }
 
 func (s *Server) schemaGateStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
-	if !s.ready.Load() && !auth.Public(info.FullMethod) {
-		return status.Error(codes.Unavailable, s.schema.Load().(string))
+	if err := s.gate(ss.Context(), info.FullMethod); err != nil {
+		return err
 	}
 	return h(srv, ss)
 }
@@ -260,6 +291,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	if !s.CheckSchema(ctx) {
 		go s.pollSchema(ctx)
 	}
+	go s.watchProbes(ctx)
 	errc := make(chan error, 2)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
 	if s.httpLis != nil {
@@ -352,8 +384,8 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if !s.ready.Load() {
-			http.Error(w, s.schema.Load().(string), http.StatusServiceUnavailable)
+		if ok, why := s.readiness(); !ok {
+			http.Error(w, why, http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")

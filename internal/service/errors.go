@@ -32,8 +32,11 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		nf   *domain.NotFoundError
 		conf *domain.ConflictError
 		pre  *domain.PreconditionError
+		fail *domain.FailureError
 	)
 	switch {
+	case errors.As(err, &fail):
+		return failureStatus(ctx, log, fail)
 	case errors.As(err, &inv):
 		br := &errdetails.BadRequest{}
 		for _, v := range inv.Violations {
@@ -61,6 +64,12 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		return status.Error(codes.Unauthenticated, err.Error())
 	case errors.Is(err, domain.ErrUnavailable):
 		return status.Error(codes.Unavailable, err.Error())
+	case serverTimeout(ctx) != nil:
+		// The server's own bound on the call fired while the handler
+		// waited: report that, with the driver's symptom as the cause.
+		f := *serverTimeout(ctx)
+		f.Cause = err
+		return failureStatus(ctx, log, &f)
 	case errors.Is(err, context.Canceled):
 		return status.Error(codes.Canceled, "the call was cancelled")
 	case errors.Is(err, context.DeadlineExceeded):

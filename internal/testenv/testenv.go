@@ -80,6 +80,10 @@ type Options struct {
 	TLS, ClientTLS *tls.Config
 	// HTTP also serves the JSON gateway (with health and metrics) on 127.0.0.1.
 	HTTP bool
+	// Bounds are the store's wait bounds; ServerOptions, if set, adjusts
+	// the server's options (health interval, timeouts, HTTP address…).
+	Bounds        gormstore.Options
+	ServerOptions func(*server.Options)
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -87,7 +91,7 @@ type Options struct {
 func Start(t testing.TB, url string, o Options) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	st, err := gormstore.Open(ctx, url)
+	st, err := gormstore.OpenWith(ctx, url, o.Bounds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,9 +131,13 @@ func Start(t testing.TB, url string, o Options) *Env {
 	if o.HTTP {
 		httpAddr = "127.0.0.1:0"
 	}
-	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
+	sopts := server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: verifier})
+		Verifier: verifier}
+	if o.ServerOptions != nil {
+		o.ServerOptions(&sopts)
+	}
+	srv, err := server.New(a, st, sopts)
 	if err != nil {
 		t.Fatal(err)
 	}

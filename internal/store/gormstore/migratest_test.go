@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/pgtest"
 	report "github.com/motcua/motcua/internal/indicators"
+	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/store/gormstore"
 )

@@ -38,6 +38,8 @@ type Store struct {
 	sqlDB   *sql.DB
 	dialect string
 	durable bool
+	writes  writeHealth
+	probeDB *sql.DB // see Probe
 }
 
 var _ store.Store = (*Store)(nil)
@@ -88,9 +90,19 @@ const sqlitePragmas = "&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_p
 
 // Open connects to the database a URL names. It does not migrate.
 func Open(ctx context.Context, rawURL string) (*Store, error) {
+	return OpenWith(ctx, rawURL, Options{})
+}
+
+// OpenWith is Open with bounds on the database's waits (see Options).
+func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	loc, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
+	}
+	if loc.Dialect == Postgres {
+		if loc.DSN, err = o.postgresDSN(loc.DSN); err != nil {
+			return nil, err
+		}
 	}
 	cfg := &gorm.Config{
 		Logger:                 logger.Discard,
@@ -117,6 +129,13 @@ func Open(ctx context.Context, rawURL string) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
+	if err := s.registerClassifier(db); err != nil {
+		return nil, err
+	}
+	if s.probeDB, err = openProbe(loc.Dialect, loc.DSN); err != nil {
+		_ = sqlDB.Close()
+		return nil, err
+	}
 	switch {
 	case loc.Dialect == Postgres:
 		sqlDB.SetMaxOpenConns(32)
@@ -151,7 +170,12 @@ func (s *Store) Durable() bool { return s.durable }
 func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx) }
 
 // Close closes the connection pool.
-func (s *Store) Close() error { return s.sqlDB.Close() }
+func (s *Store) Close() error {
+	if s.probeDB != nil {
+		_ = s.probeDB.Close()
+	}
+	return s.sqlDB.Close()
+}
 
 // DB exposes the gorm handle to tests and tools in this module that need raw
 // access (tamper tests, benchmarks).

@@ -96,8 +96,10 @@ func TestRetryPostgres(t *testing.T) {
 		if calls != gormstore.MaxTxAttempts || !errors.Is(err, domain.ErrUnavailable) || !errors.As(err, &pe) || pe.Code != "40001" {
 			t.Fatalf("InTx = %v after %d calls, want ErrUnavailable wrapping 40001 after %d", err, calls, gormstore.MaxTxAttempts)
 		}
-		if strings.Contains(err.Error(), "40001") || strings.Contains(err.Error(), "serialize") {
-			t.Fatalf("the database's text reaches the message callers may show: %q", err)
+		var fe *domain.FailureError
+		if !errors.As(err, &fe) || fe.Reason != domain.ReasonStoreBusy ||
+			strings.Contains(fe.Description, "40001") || strings.Contains(fe.Description, "serialize") {
+			t.Fatalf("InTx = %v: want a STORE_BUSY failure whose client-facing description keeps the database's text out", err)
 		}
 		if _, err := s.GetAgency(ctx, "000.00.05.H55"); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("a rolled-back attempt's write is visible: %v", err)

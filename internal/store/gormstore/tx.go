@@ -3,13 +3,10 @@ package gormstore
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/motcua/motcua/internal/domain"
 )
 
 type txKey struct{}
@@ -27,14 +24,12 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(ctx, txKey{}, tx))
 		})
-		if err == nil || !isRetryable(err) {
+		if err == nil || !isRetryable(err) || attempt == maxTxAttempts {
+			// Contention that outlasts the retries is the database being
+			// too busy now (STORE_BUSY, UNAVAILABLE), not a broken request.
+			err = classify(err) // BEGIN and COMMIT failures pass no statement callback
+			s.writes.record(err)
 			return err
-		}
-		if attempt == maxTxAttempts {
-			// Contention that outlasts the retries is the database being too
-			// busy now, not a broken request: callers see ErrUnavailable
-			// (UNAVAILABLE, which clients may retry later).
-			return &contentionError{attempts: attempt, err: err}
 		}
 		// Jittered backoff: 2, 4, 8, 16 ms on average.
 		d := time.Duration(1<<attempt) * time.Millisecond
@@ -54,17 +49,3 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 	}
 	return s.db.WithContext(ctx)
 }
-
-// contentionError is InTx giving up. It is domain.ErrUnavailable and wraps
-// the database's last error (for errors.As and logs), whose text it keeps
-// out of its own message, which may reach clients.
-type contentionError struct {
-	attempts int
-	err      error
-}
-
-func (e *contentionError) Error() string {
-	return fmt.Sprintf("%v: the database is busy (contention on %d attempts); retry later", domain.ErrUnavailable, e.attempts)
-}
-
-func (e *contentionError) Unwrap() []error { return []error{domain.ErrUnavailable, e.err} }

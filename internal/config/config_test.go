@@ -1,0 +1,42 @@
+package config
+
+import (
+	"testing"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+func TestBoundsFromFlagsAndEnvironment(t *testing.T) {
+	c := DefaultConfig()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	c.BindServe(fs)
+	t.Setenv("MOTCUA_CALL_TIMEOUT", "7s")
+	t.Setenv("MOTCUA_MAX_VERIFY_STREAMS", "9")
+	t.Setenv("MOTCUA_DB_STATEMENT_TIMEOUT", "1m") // the flag below wins
+	if err := fs.Parse([]string{"--db-statement-timeout=45s", "--health-interval=500ms"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := ApplyEnv(fs); err != nil {
+		t.Fatal(err)
+	}
+	b := c.Bounds
+	if b.CallTimeout != 7*time.Second || b.MaxVerifyStreams != 9 || b.DBStatementTimeout != 45*time.Second ||
+		b.HealthInterval != 500*time.Millisecond || b.DBConnectTimeout != 5*time.Second || b.StreamTimeout != 30*time.Minute {
+		t.Errorf("bounds %+v", b)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []func(*Bounds){
+		func(b *Bounds) { b.CallTimeout = -time.Second },
+		func(b *Bounds) { b.HealthInterval = time.Millisecond },
+		func(b *Bounds) { b.MaxVerifyStreams = -1 },
+	} {
+		c2 := c
+		bad(&c2.Bounds)
+		if err := c2.Validate(); err == nil {
+			t.Errorf("%+v accepted", c2.Bounds)
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package gormstore
+
+import (
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+)
+
+// Options bound how long the store waits for PostgreSQL. Zero leaves a
+// bound unset (as the URL or the server's settings have it). SQLite waits
+// on locks for its busy_timeout (10 s) and has no network to wait for.
+type Options struct {
+	// ConnectTimeout bounds opening a connection (pgx connect_timeout).
+	ConnectTimeout time.Duration
+	// StatementTimeout makes PostgreSQL cancel any statement running longer
+	// (session statement_timeout): the database protects itself even when
+	// the client is gone.
+	StatementTimeout time.Duration
+	// LockTimeout makes PostgreSQL give up waiting for a row or table lock
+	// (session lock_timeout).
+	LockTimeout time.Duration
+}
+
+// postgresDSN adds the bounds to a postgres:// URL as connection
+// parameters (pgx sends unknown ones as session settings at connect).
+// Parameters already in the URL win: an operator's explicit choice stays.
+func (o Options) postgresDSN(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("database URL: %w", err)
+	}
+	q := u.Query()
+	set := func(key string, v time.Duration, unit time.Duration) {
+		if v <= 0 || q.Has(key) {
+			return
+		}
+		n := int64(v / unit)
+		if n == 0 {
+			n = 1
+		}
+		q.Set(key, strconv.FormatInt(n, 10))
+	}
+	set("connect_timeout", o.ConnectTimeout, time.Second) // pgx takes whole seconds
+	set("statement_timeout", o.StatementTimeout, time.Millisecond)
+	set("lock_timeout", o.LockTimeout, time.Millisecond)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
