@@ -19,7 +19,6 @@ import (
 	"github.com/motcua/motcua/internal/testenv"
 )
 
-
 // rawCodec sends and receives bytes as they are, so a test can put any byte
 // sequence on the wire where a protobuf message is expected.
 type rawCodec struct{}

@@ -34,7 +34,6 @@ const (
 	failBound = testCallTimeout + 3*time.Second
 )
 
-
 func faultOptions(o *server.Options) {
 	o.HTTPAddr = "127.0.0.1:0"
 	o.HealthInterval, o.HealthTimeout, o.CallTimeout = testHealthInterval, testHealthTimeout, testCallTimeout
