@@ -21,6 +21,7 @@ type Service struct {
 	now         func() time.Time
 	counterNets []netip.Prefix
 	cache       caches
+	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 }
 
 // Option configures a Service.
@@ -62,6 +63,7 @@ func sealEvent(d *domain.Dossier, e *domain.Event) {
 	e.Seq = d.LastEventSeq + 1
 	e.DossierVersion = d.Version
 	e.StepIndex = d.Step.Index
+	e.State = audit.ProjectionOf(d) // binds the row to the chain (docs/security.md)
 	audit.Seal(e, d.LastEventHash)
 	d.LastEventSeq, d.LastEventHash = e.Seq, e.Hash
 }

@@ -68,6 +68,9 @@ func (s *Service) requireAuditor(ctx context.Context, p domain.Principal, agency
 type ChainBreak struct {
 	Head domain.ChainHead
 	audit.Break
+	// Field names the dossier row field that differs from its events
+	// (problems ROW_MISMATCH and STATE_MISMATCH).
+	Field string
 }
 
 // ChainProgress reports verification progress.
@@ -93,6 +96,7 @@ type ChainScope struct {
 func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc ChainScope,
 	progress func(ChainProgress) error, broken func(ChainBreak) error) (ChainSummary, error) {
 	var sum ChainSummary
+	anchors := s.newRowVerifier()
 	check := func(h domain.ChainHead) error {
 		var evs []domain.Event
 		for after := int64(0); ; {
@@ -112,7 +116,13 @@ func (s *Service) VerifyAuditChain(ctx context.Context, p domain.Principal, sc C
 			sum.Broken++
 			return broken(ChainBreak{Head: h, Break: *b})
 		}
-		return nil
+		// The chain holds: is it the anchored one, and does the row say
+		// what its events say? (integrity.go)
+		bad, err := anchors.verify(ctx, h, evs, broken)
+		if bad {
+			sum.Broken++
+		}
+		return err
 	}
 	if sc.DossierID != "" {
 		if err := policy.RequireRole(p, domain.RoleAuditor, domain.RoleAdmin); err != nil {

@@ -33,6 +33,7 @@ type Store interface {
 	Requests
 	Audit
 	Stats
+	Checkpoints
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
