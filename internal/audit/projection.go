@@ -136,7 +136,7 @@ func ProjectionOf(d *domain.Dossier) Projection {
 		FSummary: digest(d.Summary, false), FComponents: digest(d.Components, len(d.Components) == 0),
 		FComponentsTotal: num(len(d.Components)), FComponentsDigit: num(digitised), FComponentsReused: num(reused),
 		FComponentsPaper: num(paper),
-		FSubmittedAt: tm(d.SubmittedAt), FReceivedAt: tm(d.ReceivedAt), FClockStartedAt: tm(d.ClockStartedAt),
+		FSubmittedAt:     tm(d.SubmittedAt), FReceivedAt: tm(d.ReceivedAt), FClockStartedAt: tm(d.ClockStartedAt),
 		FDueAt: tm(d.DueAt), FOriginalDueAt: tm(d.OriginalDueAt), FPausedWorking: num(int64(d.PausedWorking / time.Second)),
 		FPausedAt: tm(d.PausedAt), FStepIndex: num(d.Step.Index), FStepName: d.Step.Name, FStepUnit: d.Step.UnitCode,
 		FStepAssignee: d.Step.Assignee, FStepStartedAt: tm(d.Step.StartedAt), FStepDueAt: tm(d.Step.DueAt),

@@ -78,7 +78,9 @@ func (t *Tree) Size() int64 { return t.size }
 func (t *Tree) Root() (tlog.Hash, error) { return tlog.TreeHash(t.size, t.reader()) }
 
 // Prove returns the inclusion proof of leaf i.
-func (t *Tree) Prove(i int64) (tlog.RecordProof, error) { return tlog.ProveRecord(t.size, i, t.reader()) }
+func (t *Tree) Prove(i int64) (tlog.RecordProof, error) {
+	return tlog.ProveRecord(t.size, i, t.reader())
+}
 
 // Checkpoint is what a signature covers.
 type Checkpoint struct {

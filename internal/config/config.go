@@ -35,6 +35,16 @@ type Config struct {
 	TLSKeyFile      string
 	TLSClientCAFile string
 	CounterNetworks []string
+	// Checkpoints (docs/security.md): every CheckpointInterval (0: never)
+	// the chain heads are sealed, signed with the key in CheckpointKeyFile
+	// (default <data-dir>/checkpoint.key, created if missing; public key
+	// beside it with .pub), written to CheckpointDir (default
+	// <data-dir>/checkpoints) and POSTed to CheckpointWitnessURL if set.
+	CheckpointInterval   time.Duration
+	CheckpointKeyFile    string
+	CheckpointDir        string
+	CheckpointWitnessURL string
+	CheckpointOrigin     string
 }
 
 // DefaultConfig returns the defaults: loopback listeners, SQLite in the
@@ -50,7 +60,25 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
+
+		CheckpointInterval: 10 * time.Minute,
 	}
+}
+
+// CheckpointKeyPath is the checkpoint signing key's file.
+func (c *Config) CheckpointKeyPath() string {
+	if c.CheckpointKeyFile != "" {
+		return c.CheckpointKeyFile
+	}
+	return filepath.Join(c.DataDir, "checkpoint.key")
+}
+
+// CheckpointDirPath is the directory checkpoints are written to.
+func (c *Config) CheckpointDirPath() string {
+	if c.CheckpointDir != "" {
+		return c.CheckpointDir
+	}
+	return filepath.Join(c.DataDir, "checkpoints")
 }
 
 // DefaultDataDir is $XDG_DATA_HOME/motcua, or ~/.local/share/motcua.
@@ -99,6 +127,16 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"verify client certificates against these CAs (mTLS); integrations must then present one naming their token subject")
 	fs.StringSliceVar(&c.CounterNetworks, "counter-networks", c.CounterNetworks,
 		"CIDR networks of the counters' own computers (comma-separated); online filings from them are flagged")
+	fs.DurationVar(&c.CheckpointInterval, "checkpoint-interval", c.CheckpointInterval,
+		"seal a signed checkpoint of every chain head this often (0 disables checkpoints)")
+	fs.StringVar(&c.CheckpointKeyFile, "checkpoint-key-file", c.CheckpointKeyFile,
+		"the checkpoint signing key (created if missing, mode 0600; public key beside it as .pub); default <data-dir>/checkpoint.key")
+	fs.StringVar(&c.CheckpointDir, "checkpoint-dir", c.CheckpointDir,
+		"directory each signed checkpoint is written to (put it outside the database's control); default <data-dir>/checkpoints")
+	fs.StringVar(&c.CheckpointWitnessURL, "checkpoint-witness-url", c.CheckpointWitnessURL,
+		"URL each signed checkpoint is POSTed to (text/plain), e.g. a witness run by the inspectorate")
+	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
+		"name of this installation in checkpoints (default: the host name)")
 }
 
 // EnvName is the environment variable of a flag.
@@ -154,6 +192,12 @@ func (c *Config) Validate() error {
 		if _, err := netip.ParsePrefix(n); err != nil {
 			return fmt.Errorf("--counter-networks: %q is not a CIDR network like 10.20.0.0/16", n)
 		}
+	}
+	if c.CheckpointInterval < 0 || (c.CheckpointInterval > 0 && c.CheckpointInterval < time.Second) {
+		return fmt.Errorf("--checkpoint-interval must be 0 (off) or at least 1s")
+	}
+	if u := c.CheckpointWitnessURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("--checkpoint-witness-url must be an http:// or https:// URL")
 	}
 	switch c.LogFormat {
 	case "text", "json":

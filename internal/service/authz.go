@@ -66,6 +66,8 @@ var MethodRoles = map[string][]domain.Role{
 	pb.AuditService_ListDossierAccesses_FullMethodName:       readers,
 	pb.AuditService_ListProxyFilingSignals_FullMethodName:    auditors,
 	pb.AuditService_ListCounterNetworkFilings_FullMethodName: auditors,
+	pb.AuditService_GetCheckpoint_FullMethodName:             auditors,
+	pb.AuditService_GetInclusionProof_FullMethodName:         auditors,
 
 	pb.ReportService_GetIndicators_FullMethodName:      reporters,
 	pb.ReportService_GetIndicatorSeries_FullMethodName: reporters,

@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/checkpoint"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/seed"
@@ -51,6 +53,10 @@ type Env struct {
 	Key    ed25519.PrivateKey
 	Conn   *grpc.ClientConn
 
+	// CheckpointDir receives the signed checkpoints; CheckpointPublicKey
+	// verifies them (an ephemeral key per Env).
+	CheckpointDir, CheckpointPublicKey string
+
 	tokensMu sync.Mutex
 	tokens   map[auth.TokenSpec]string
 	Catalog  pb.CatalogServiceClient
@@ -71,6 +77,8 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
+	// CheckpointWitness, if set, receives every checkpoint by POST.
+	CheckpointWitness string
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -92,6 +100,20 @@ func Start(t *testing.T, url string, o Options) *Env {
 		opts = append(opts, app.WithClock(o.Now))
 	}
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
+	cpDir, cpKey := filepath.Join(t.TempDir(), "checkpoints"), ""
+	{
+		skey, vkey, err := checkpoint.GenerateKey(rand.Reader, "motcua-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := checkpoint.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpKey = vkey
+		opts = append(opts, app.WithCheckpoints(app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
+			Dir: cpDir, WitnessURL: o.CheckpointWitness}))
+	}
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -133,7 +155,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 		}
 		st.Close()
 	})
-	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
+	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, CheckpointDir: cpDir, CheckpointPublicKey: cpKey,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 }
