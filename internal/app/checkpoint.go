@@ -91,6 +91,9 @@ func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, 
 		}
 		after = page[len(page)-1].DossierID
 	}
+	if err := s.extendsLatest(ctx, heads); err != nil {
+		return nil, err
+	}
 	root, err := tree.Root()
 	if err != nil {
 		return nil, err
@@ -118,6 +121,45 @@ func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, 
 		return nil, err
 	}
 	return rec, s.publish(ctx, rec)
+}
+
+// extendsLatest checks that every chain anchored by the latest checkpoint
+// (itself checked against its signature and the directory) still holds
+// the anchored event: chains only grow. A checkpoint is sealed only if
+// so, so each checkpoint's chains extend all earlier ones' and verifying
+// against the latest suffices; a rewrite is never sealed over.
+func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) error {
+	prev, err := s.loadAnchor(ctx, 0)
+	if err != nil || prev == nil {
+		return err
+	}
+	var bad []string
+	seen := 0
+	for _, h := range heads {
+		i, ok := prev.index[h.DossierID]
+		if !ok {
+			continue
+		}
+		seen++
+		leaf := prev.leaves[i]
+		holds := h.LastSeq == leaf.LastSeq && h.LastHash == leaf.LastHash
+		if h.LastSeq > leaf.LastSeq {
+			evs, err := s.store.ListEvents(ctx, h.DossierID, leaf.LastSeq-1, 1)
+			if err != nil {
+				return err
+			}
+			holds = len(evs) == 1 && evs[0].Seq == leaf.LastSeq && evs[0].Hash == leaf.LastHash
+		}
+		if !holds {
+			bad = append(bad, h.DossierID)
+		}
+	}
+	if len(bad) == 0 && seen == len(prev.leaves) {
+		return nil
+	}
+	return &domain.PreconditionError{Reason: "CHECKPOINT_REFUSED", Subject: "checkpoint/" + fmt.Sprint(prev.cp.Seq+1),
+		Description: fmt.Sprintf("not sealing: since checkpoint %d, %d anchored chains were rewritten (e.g. %v) and %d anchored dossiers are gone; run VerifyAuditChain",
+			prev.cp.Seq, len(bad), bad[:min(len(bad), 5)], len(prev.leaves)-seen)}
 }
 
 // publish writes a checkpoint to the directory (unless already there) and

@@ -53,6 +53,8 @@ type Env struct {
 	Key    ed25519.PrivateKey
 	Conn   *grpc.ClientConn
 
+	// URL is the store's URL (for commands that open the store directly).
+	URL string
 	// CheckpointDir receives the signed checkpoints; CheckpointPublicKey
 	// verifies them (an ephemeral key per Env).
 	CheckpointDir, CheckpointPublicKey string
@@ -155,7 +157,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 		}
 		st.Close()
 	})
-	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, CheckpointDir: cpDir, CheckpointPublicKey: cpKey,
+	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 }
