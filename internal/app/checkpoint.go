@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/mod/sumdb/note"
@@ -39,10 +40,13 @@ type CheckpointConfig struct {
 	// KeepLeaves is how many checkpoints keep their leaves in the store (for
 	// inclusion proofs); 0 means 48.
 	KeepLeaves int
+
+	mu     sync.Mutex
+	anchor *anchor // the newest verified checkpoint (cached)
 }
 
 // WithCheckpoints enables signed checkpoints of the chain heads.
-func WithCheckpoints(c CheckpointConfig) Option {
+func WithCheckpoints(c *CheckpointConfig) Option {
 	return func(s *Service) {
 		if c.KeepLeaves <= 0 {
 			c.KeepLeaves = 48
@@ -50,7 +54,7 @@ func WithCheckpoints(c CheckpointConfig) Option {
 		if c.Client == nil {
 			c.Client = &http.Client{Timeout: 30 * time.Second}
 		}
-		s.checkpoints = &c
+		s.checkpoints = c
 	}
 }
 
@@ -142,6 +146,9 @@ func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) e
 		}
 		seen++
 		leaf := prev.leaves[i]
+		if leaf.LastSeq < 1 {
+			continue // anchored nothing
+		}
 		holds := h.LastSeq == leaf.LastSeq && h.LastHash == leaf.LastHash
 		if h.LastSeq > leaf.LastSeq {
 			evs, err := s.store.ListEvents(ctx, h.DossierID, leaf.LastSeq-1, 1)
@@ -277,6 +284,9 @@ func (s *Service) loadAnchor(ctx context.Context, seq int64) (*anchor, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a := cfg.cached(rec); a != nil {
+		return a, nil
+	}
 	a := &anchor{rec: rec, index: map[string]int64{}}
 	if a.cp, err = checkpoint.Open([]byte(rec.Note), cfg.PublicKey); err != nil {
 		return nil, &domain.PreconditionError{Reason: "CHECKPOINT_FORGED", Subject: "checkpoint/" + fmt.Sprint(rec.Seq),
@@ -308,7 +318,30 @@ func (s *Service) loadAnchor(ctx context.Context, seq int64) (*anchor, error) {
 			Description: fmt.Sprintf("the stored leaves of checkpoint %d (%d) do not give its signed root (%d leaves): they were edited or are no longer kept",
 				rec.Seq, a.tree.Size(), a.cp.Size)}
 	}
+	cfg.cache(a)
 	return a, nil
+}
+
+// cached returns the verified anchor of rec if it is the one kept: a
+// checkpoint's leaves are read and checked against its signed root once
+// per process, not per verification (a million dossiers are a million
+// rows). Keeping the verified copy is also safer: later edits of the
+// stored leaves cannot change what this process checks against.
+func (c *CheckpointConfig) cached(rec *store.CheckpointRecord) *anchor {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.anchor != nil && c.anchor.rec.Seq == rec.Seq && c.anchor.rec.Note == rec.Note {
+		return c.anchor
+	}
+	return nil
+}
+
+func (c *CheckpointConfig) cache(a *anchor) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.anchor == nil || a.rec.Seq >= c.anchor.rec.Seq {
+		c.anchor = a
+	}
 }
 
 // newestCheckpointFile returns the contents of the highest-numbered

@@ -36,7 +36,7 @@ func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []doma
 		return broken(ChainBreak{Head: h, Break: audit.Break{Seq: seq, Problem: problem, Detail: detail}, Field: field})
 	}
 	if a := v.anchor; a != nil {
-		if i, ok := a.index[h.DossierID]; ok {
+		if i, ok := a.index[h.DossierID]; ok && a.leaves[i].LastSeq >= 1 {
 			leaf := a.leaves[i]
 			if leaf.LastSeq > int64(len(evs)) || evs[leaf.LastSeq-1].Hash != leaf.LastHash {
 				got := "nothing"

@@ -80,7 +80,7 @@ func checkpointOption(cfg config.Config, log *slog.Logger) (app.Option, error) {
 	if err != nil {
 		return nil, fmt.Errorf("checkpoint key %s: %w", path, err)
 	}
-	return app.WithCheckpoints(app.CheckpointConfig{Origin: origin, Signer: signer, PublicKey: vkey,
+	return app.WithCheckpoints(&app.CheckpointConfig{Origin: origin, Signer: signer, PublicKey: vkey,
 		Dir: cfg.CheckpointDirPath(), WitnessURL: cfg.CheckpointWitnessURL}), nil
 }
 

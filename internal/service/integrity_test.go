@@ -411,15 +411,26 @@ func TestCheckpointsAnchorChains(t *testing.T) {
 				t.Fatalf("sealing over a rewrite: %v", err)
 			}
 
-			// Editing the stored leaves, or deleting the stored checkpoint
-			// (the file outside the database remains), is detected.
+			// Editing the stored leaf to the forged head: the running server
+			// keeps checking against the leaves it verified; a fresh one
+			// (a restart) refuses the edited leaves.
 			db := e.Store.DB()
 			if err := db.Exec(`UPDATE checkpoint_leaves SET last_hash = ? WHERE dossier_id = ?`, evHash(t, e, assisted.GetId(), 3), assisted.GetId()).Error; err != nil {
 				t.Fatal(err)
 			}
-			if _, _, err := allBreaks(t, e, wholeProvince()); status.Code(err) != codes.FailedPrecondition || !strings.Contains(err.Error(), "do not give its signed root") {
-				t.Fatalf("edited leaves: %v", err)
+			if breaks, _, err := allBreaks(t, e, oneDossier(assisted.GetId())); err != nil || len(breaks[assisted.GetId()]) != 1 ||
+				breaks[assisted.GetId()][0].GetProblem() != app.CheckpointMismatch {
+				t.Fatalf("edited leaves, running server: %v %v", breaks, err)
 			}
+			fresh := app.New(e.Store, app.WithCheckpoints(&app.CheckpointConfig{PublicKey: e.CheckpointPublicKey, Dir: e.CheckpointDir}))
+			auditor := domain.Principal{Subject: "auditor-1", Role: domain.RoleAuditor, AgencyCode: seed.Province}
+			_, err = fresh.VerifyAuditChain(ctx, auditor, app.ChainScope{DossierID: assisted.GetId()},
+				func(app.ChainProgress) error { return nil }, func(app.ChainBreak) error { return nil })
+			if pe := (*domain.PreconditionError)(nil); !errors.As(err, &pe) || pe.Reason != "CHECKPOINT_LEAVES_ALTERED" {
+				t.Fatalf("edited leaves, fresh server: %v", err)
+			}
+			// Deleting the stored checkpoint (the file outside the database
+			// remains) is detected.
 			if err := db.Exec(`DELETE FROM checkpoints`).Error; err != nil {
 				t.Fatal(err)
 			}

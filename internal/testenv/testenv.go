@@ -113,7 +113,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 			t.Fatal(err)
 		}
 		cpKey = vkey
-		opts = append(opts, app.WithCheckpoints(app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
+		opts = append(opts, app.WithCheckpoints(&app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
 			Dir: cpDir, WitnessURL: o.CheckpointWitness}))
 	}
 	a := app.New(st, opts...)
