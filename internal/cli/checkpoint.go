@@ -21,7 +21,7 @@ import (
 func ensureCheckpointKey(path, name string) (skey, vkey string, created bool, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		if skey, vkey, err = checkpoint.GenerateKey(rand.Reader, name); err != nil {
+		if skey, _, err = checkpoint.GenerateKey(rand.Reader, name); err != nil {
 			return "", "", false, err
 		}
 		if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
