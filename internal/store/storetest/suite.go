@@ -41,6 +41,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"AuditQueries", testAuditQueries},
 		{"SchemaCurrent", testSchemaCurrent},
 		{"InsertBulk", testInsertBulk},
+		{"EventState", testEventState},
+		{"Checkpoints", testCheckpoints},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
