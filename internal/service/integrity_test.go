@@ -449,3 +449,43 @@ func evHash(t *testing.T, e *testenv.Env, id string, seq int64) string {
 	}
 	return evs[0].Hash
 }
+
+// TestWitnessFailureIsRetried: a witness that fails does not lose the
+// checkpoint (stored and written to the directory first); the next round
+// posts it again.
+func TestWitnessFailureIsRetried(t *testing.T) {
+	for _, kind := range testenv.Stores {
+		t.Run(kind, func(t *testing.T) {
+			var mu sync.Mutex
+			var posts []string
+			witness := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				mu.Lock()
+				defer mu.Unlock()
+				posts = append(posts, string(b))
+				if len(posts) == 1 {
+					http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+				}
+			}))
+			defer witness.Close()
+			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow }, CheckpointWitness: witness.URL})
+			dr := e.NewDriver(t)
+			dr.Submit(testenv.Draft(testenv.CitizenID(1)))
+			if _, err := e.App.SealCheckpoint(t.Context()); err == nil || !strings.Contains(err.Error(), "503") {
+				t.Fatalf("failing witness: %v", err)
+			}
+			rec, err := e.App.SealCheckpoint(t.Context())
+			if err != nil || rec.Seq != 1 {
+				t.Fatalf("retry: %+v %v", rec, err)
+			}
+			if _, err := os.Stat(filepath.Join(e.CheckpointDir, app.CheckpointFile(1))); err != nil {
+				t.Fatal(err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(posts) != 2 || posts[0] != rec.Note || posts[1] != rec.Note {
+				t.Fatalf("witness got %d posts", len(posts))
+			}
+		})
+	}
+}
