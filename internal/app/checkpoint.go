@@ -37,9 +37,6 @@ type CheckpointConfig struct {
 	WitnessURL string
 	// Client posts to the witness (http.DefaultClient with a timeout if nil).
 	Client *http.Client
-	// KeepLeaves is how many checkpoints keep their leaves in the store (for
-	// inclusion proofs); 0 means 48.
-	KeepLeaves int
 
 	mu     sync.Mutex
 	anchor *anchor // the newest verified checkpoint (cached)
@@ -48,9 +45,6 @@ type CheckpointConfig struct {
 // WithCheckpoints enables signed checkpoints of the chain heads.
 func WithCheckpoints(c *CheckpointConfig) Option {
 	return func(s *Service) {
-		if c.KeepLeaves <= 0 {
-			c.KeepLeaves = 48
-		}
 		if c.Client == nil {
 			c.Client = &http.Client{Timeout: 30 * time.Second}
 		}
@@ -66,8 +60,8 @@ var ErrNoCheckpoints = &domain.PreconditionError{Reason: "CHECKPOINTS_DISABLED",
 func CheckpointFile(seq int64) string { return fmt.Sprintf("checkpoint-%010d.note", seq) }
 
 // SealCheckpoint reads every chain head, builds the Merkle tree, signs
-// it, stores it with its leaves, writes it to the directory and posts it to
-// the witness. It does nothing (returning the latest) when no chain moved
+// it, stores it with the leaves that changed since the previous one, writes
+// it to the directory and posts it to the witness. It does nothing (returning the latest) when no chain moved
 // since the latest checkpoint. The store copy is written first: a file or
 // witness failure is returned, and the next run publishes again.
 func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, error) {
@@ -95,7 +89,8 @@ func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, 
 		}
 		after = page[len(page)-1].DossierID
 	}
-	if err := s.extendsLatest(ctx, heads); err != nil {
+	changed, err := s.extendsLatest(ctx, heads)
+	if err != nil {
 		return nil, err
 	}
 	root, err := tree.Root()
@@ -121,7 +116,7 @@ func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, 
 		return nil, err
 	}
 	rec := &store.CheckpointRecord{Seq: seq, CreatedAt: now, TreeSize: c.Size, RootHash: base64.StdEncoding.EncodeToString(root[:]), Note: string(signed)}
-	if err := s.store.PutCheckpoint(ctx, rec, heads, cfg.KeepLeaves); err != nil {
+	if err := s.store.PutCheckpoint(ctx, rec, changed); err != nil {
 		return nil, err
 	}
 	return rec, s.publish(ctx, rec)
@@ -132,20 +127,28 @@ func (s *Service) SealCheckpoint(ctx context.Context) (*store.CheckpointRecord, 
 // the anchored event: chains only grow. A checkpoint is sealed only if
 // so, so each checkpoint's chains extend all earlier ones' and verifying
 // against the latest suffices; a rewrite is never sealed over.
-func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) error {
+//
+// It returns the heads that changed since (new dossiers, moved chains):
+// the leaves to store.
+func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) ([]domain.ChainHead, error) {
 	prev, err := s.loadAnchor(ctx, 0)
 	if err != nil || prev == nil {
-		return err
+		return heads, err
 	}
 	var bad []string
+	var changed []domain.ChainHead
 	seen := 0
 	for _, h := range heads {
 		i, ok := prev.index[h.DossierID]
 		if !ok {
+			changed = append(changed, h)
 			continue
 		}
 		seen++
 		leaf := prev.leaves[i]
+		if h.LastSeq != leaf.LastSeq || h.LastHash != leaf.LastHash {
+			changed = append(changed, h)
+		}
 		if leaf.LastSeq < 1 {
 			continue // anchored nothing
 		}
@@ -153,7 +156,7 @@ func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) e
 		if h.LastSeq > leaf.LastSeq {
 			evs, err := s.store.ListEvents(ctx, h.DossierID, leaf.LastSeq-1, 1)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			holds = len(evs) == 1 && evs[0].Seq == leaf.LastSeq && evs[0].Hash == leaf.LastHash
 		}
@@ -162,9 +165,9 @@ func (s *Service) extendsLatest(ctx context.Context, heads []domain.ChainHead) e
 		}
 	}
 	if len(bad) == 0 && seen == len(prev.leaves) {
-		return nil
+		return changed, nil
 	}
-	return &domain.PreconditionError{Reason: "CHECKPOINT_REFUSED", Subject: "checkpoint/" + fmt.Sprint(prev.cp.Seq+1),
+	return nil, &domain.PreconditionError{Reason: "CHECKPOINT_REFUSED", Subject: "checkpoint/" + fmt.Sprint(prev.cp.Seq+1),
 		Description: fmt.Sprintf("not sealing: since checkpoint %d, %d anchored chains were rewritten (e.g. %v) and %d anchored dossiers are gone; run VerifyAuditChain",
 			prev.cp.Seq, len(bad), bad[:min(len(bad), 5)], len(prev.leaves)-seen)}
 }
@@ -292,8 +295,8 @@ func (s *Service) loadAnchor(ctx context.Context, seq int64) (*anchor, error) {
 		return nil, &domain.PreconditionError{Reason: "CHECKPOINT_FORGED", Subject: "checkpoint/" + fmt.Sprint(rec.Seq),
 			Description: fmt.Sprintf("stored checkpoint %d: %v", rec.Seq, err)}
 	}
-	for from := int64(0); ; {
-		page, err := s.store.ListCheckpointLeaves(ctx, rec.Seq, from, 5000)
+	for after := ""; ; {
+		page, err := s.store.ListCheckpointLeaves(ctx, rec.Seq, after, 5000)
 		if err != nil {
 			return nil, err
 		}
@@ -307,7 +310,7 @@ func (s *Service) loadAnchor(ctx context.Context, seq int64) (*anchor, error) {
 		if len(page) < 5000 {
 			break
 		}
-		from += int64(len(page))
+		after = page[len(page)-1].DossierID
 	}
 	root, err := a.tree.Root()
 	if err != nil {

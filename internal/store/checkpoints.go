@@ -17,19 +17,20 @@ type CheckpointRecord struct {
 	Note      string
 }
 
-// Checkpoints stores the signed checkpoints of the chain heads and the
-// leaves of the recent ones.
+// Checkpoints stores the signed checkpoints of the chain heads and their
+// leaves, each leaf once per checkpoint in which it changed.
 type Checkpoints interface {
 	// ListAllChainHeads returns at most limit chain heads of every dossier
 	// with id > afterID, by id.
 	ListAllChainHeads(ctx context.Context, afterID string, limit int) ([]domain.ChainHead, error)
-	// PutCheckpoint stores a checkpoint and its leaves (in leaf order), and
-	// drops the leaves of all but the newest keepLeaves checkpoints.
-	PutCheckpoint(ctx context.Context, c *CheckpointRecord, leaves []domain.ChainHead, keepLeaves int) error
+	// PutCheckpoint stores a checkpoint and the leaves that changed since
+	// the previous one (the heads of dossiers new or moved since).
+	PutCheckpoint(ctx context.Context, c *CheckpointRecord, changed []domain.ChainHead) error
 	// GetCheckpoint returns checkpoint seq, or the latest for seq 0;
 	// domain.ErrNotFound when there is none.
 	GetCheckpoint(ctx context.Context, seq int64) (*CheckpointRecord, error)
 	// ListCheckpointLeaves returns at most limit leaves of checkpoint seq
-	// from leaf index from on, in order.
-	ListCheckpointLeaves(ctx context.Context, seq, from int64, limit int) ([]domain.ChainHead, error)
+	// (each dossier's leaf stored at the highest checkpoint <= seq) with
+	// dossier id > afterID, by dossier id: the tree's leaf order.
+	ListCheckpointLeaves(ctx context.Context, seq int64, afterID string, limit int) ([]domain.ChainHead, error)
 }

@@ -23,9 +23,8 @@ type checkpointRow struct {
 func (checkpointRow) TableName() string { return "checkpoints" }
 
 type checkpointLeafRow struct {
-	CheckpointSeq int64 `gorm:"primaryKey;autoIncrement:false"`
-	LeafIndex     int64 `gorm:"primaryKey;autoIncrement:false"`
-	DossierID     string
+	DossierID     string `gorm:"primaryKey"`
+	CheckpointSeq int64  `gorm:"primaryKey;autoIncrement:false"`
 	LastSeq       int64
 	LastHash      string
 }
@@ -53,7 +52,7 @@ func (s *Store) ListAllChainHeads(ctx context.Context, afterID string, limit int
 }
 
 // PutCheckpoint implements store.Checkpoints.
-func (s *Store) PutCheckpoint(ctx context.Context, c *store.CheckpointRecord, leaves []domain.ChainHead, keepLeaves int) error {
+func (s *Store) PutCheckpoint(ctx context.Context, c *store.CheckpointRecord, changed []domain.ChainHead) error {
 	return s.InTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
 		row := checkpointRow{Seq: c.Seq, CreatedAt: must(c.CreatedAt), TreeSize: c.TreeSize, RootHash: c.RootHash, Note: c.Note}
@@ -63,19 +62,14 @@ func (s *Store) PutCheckpoint(ctx context.Context, c *store.CheckpointRecord, le
 			}
 			return err
 		}
-		rows := make([]checkpointLeafRow, len(leaves))
-		for i, h := range leaves {
-			rows[i] = checkpointLeafRow{CheckpointSeq: c.Seq, LeafIndex: int64(i), DossierID: h.DossierID, LastSeq: h.LastSeq, LastHash: h.LastHash}
+		if len(changed) == 0 {
+			return nil
 		}
-		if len(rows) > 0 {
-			if err := db.CreateInBatches(rows, 500).Error; err != nil {
-				return err
-			}
+		rows := make([]checkpointLeafRow, len(changed))
+		for i, h := range changed {
+			rows[i] = checkpointLeafRow{DossierID: h.DossierID, CheckpointSeq: c.Seq, LastSeq: h.LastSeq, LastHash: h.LastHash}
 		}
-		if keepLeaves > 0 {
-			return db.Where("checkpoint_seq <= ?", c.Seq-int64(keepLeaves)).Delete(&checkpointLeafRow{}).Error
-		}
-		return nil
+		return db.CreateInBatches(rows, 500).Error
 	})
 }
 
@@ -96,9 +90,15 @@ func (s *Store) GetCheckpoint(ctx context.Context, seq int64) (*store.Checkpoint
 }
 
 // ListCheckpointLeaves implements store.Checkpoints.
-func (s *Store) ListCheckpointLeaves(ctx context.Context, seq, from int64, limit int) ([]domain.ChainHead, error) {
+func (s *Store) ListCheckpointLeaves(ctx context.Context, seq int64, afterID string, limit int) ([]domain.ChainHead, error) {
 	var rows []checkpointLeafRow
-	err := s.conn(ctx).Where("checkpoint_seq = ? AND leaf_index >= ?", seq, from).Order("leaf_index").Limit(limit).Find(&rows).Error
+	q := s.conn(ctx).Table("checkpoint_leaves l").
+		Where(`l.checkpoint_seq = (SELECT MAX(m.checkpoint_seq) FROM checkpoint_leaves m
+			WHERE m.dossier_id = l.dossier_id AND m.checkpoint_seq <= ?)`, seq)
+	if afterID != "" {
+		q = q.Where("l.dossier_id > ?", afterID)
+	}
+	err := q.Order("l.dossier_id").Limit(limit).Find(&rows).Error
 	out := make([]domain.ChainHead, len(rows))
 	for i, r := range rows {
 		out[i] = domain.ChainHead{DossierID: r.DossierID, LastSeq: r.LastSeq, LastHash: r.LastHash}

@@ -59,11 +59,14 @@ func testCheckpoints(t *testing.T, s store.Store) {
 	heads = append(heads, rest...)
 	_, err = s.GetCheckpoint(ctx, 0)
 	wantErr(t, err, domain.ErrNotFound)
-	for seq := int64(1); seq <= 3; seq++ {
+	// Checkpoint 1 has every head; 2 nothing changed; 3 the second head moved.
+	moved := heads[1]
+	moved.LastSeq, moved.LastHash = 9, "moved"
+	for seq, changed := range map[int64][]domain.ChainHead{1: heads, 2: nil, 3: {moved}} {
 		must(t, s.PutCheckpoint(ctx, &store.CheckpointRecord{Seq: seq, CreatedAt: t0.Add(time.Duration(seq) * time.Minute),
-			TreeSize: int64(len(heads)), RootHash: "root", Note: "note"}, heads, 2))
+			TreeSize: int64(len(heads)), RootHash: "root", Note: "note"}, changed))
 	}
-	wantErr(t, s.PutCheckpoint(ctx, &store.CheckpointRecord{Seq: 3, CreatedAt: t0, Note: "again"}, nil, 2), domain.ErrAlreadyExists)
+	wantErr(t, s.PutCheckpoint(ctx, &store.CheckpointRecord{Seq: 3, CreatedAt: t0, Note: "again"}, nil), domain.ErrAlreadyExists)
 	latest, err := s.GetCheckpoint(ctx, 0)
 	must(t, err)
 	if latest.Seq != 3 || latest.TreeSize != 3 || latest.Note != "note" || !latest.CreatedAt.Equal(t0.Add(3*time.Minute)) {
@@ -72,15 +75,21 @@ func testCheckpoints(t *testing.T, s store.Store) {
 	if c, err := s.GetCheckpoint(ctx, 1); err != nil || c.Seq != 1 {
 		t.Fatalf("checkpoint 1: %+v %v", c, err)
 	}
-	leaves, err := s.ListCheckpointLeaves(ctx, 3, 1, 10)
+	for seq, want := range map[int64][]domain.ChainHead{1: heads, 2: heads, 3: {heads[0], moved, heads[2]}} {
+		got, err := s.ListCheckpointLeaves(ctx, seq, "", 10)
+		must(t, err)
+		if len(got) != 3 {
+			t.Fatalf("leaves of %d: %+v", seq, got)
+		}
+		for i := range got {
+			if got[i].DossierID != want[i].DossierID || got[i].LastSeq != want[i].LastSeq || got[i].LastHash != want[i].LastHash {
+				t.Fatalf("leaf %d of checkpoint %d: %+v, want %+v", i, seq, got[i], want[i])
+			}
+		}
+	}
+	page, err := s.ListCheckpointLeaves(ctx, 3, heads[0].DossierID, 1)
 	must(t, err)
-	if len(leaves) != 2 || leaves[0].DossierID != heads[1].DossierID || leaves[1].LastSeq != heads[2].LastSeq {
-		t.Fatalf("leaves of 3 from 1: %+v", leaves)
-	}
-	if old, err := s.ListCheckpointLeaves(ctx, 1, 0, 10); err != nil || len(old) != 0 {
-		t.Fatalf("leaves of checkpoint 1 kept: %d %v", len(old), err)
-	}
-	if kept, err := s.ListCheckpointLeaves(ctx, 2, 0, 10); err != nil || len(kept) != 3 {
-		t.Fatalf("leaves of checkpoint 2: %d %v", len(kept), err)
+	if len(page) != 1 || page[0].LastHash != "moved" {
+		t.Fatalf("leaves after the first: %+v", page)
 	}
 }

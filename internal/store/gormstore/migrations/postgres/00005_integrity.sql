@@ -7,9 +7,9 @@
 --
 -- Checkpoints: a signed Merkle tree over every chain head (dossier id,
 -- last sequence, last hash), also written outside the database (a
--- directory of files, an HTTP witness). A checkpoint's leaves are kept so
--- the server can prove a dossier's inclusion; the root they give is what
--- the signature covers, so editing them is detected.
+-- directory of files, an HTTP witness). Leaves are kept so the server can
+-- prove a dossier's inclusion; the root they give is what the signature
+-- covers, so editing them is detected.
 
 -- +goose Up
 ALTER TABLE dossier_events ADD COLUMN state JSONB;
@@ -23,15 +23,17 @@ CREATE TABLE checkpoints (
     note       TEXT NOT NULL
 );
 
+-- A leaf is stored once per dossier per checkpoint in which its head moved
+-- (not every dossier at every checkpoint): a dossier's leaf in checkpoint N
+-- is its row with the highest checkpoint_seq <= N. No foreign key: the
+-- leaves are checked against the signed root, not trusted.
 CREATE TABLE checkpoint_leaves (
-    checkpoint_seq BIGINT NOT NULL REFERENCES checkpoints (seq) ON DELETE CASCADE,
-    leaf_index     BIGINT NOT NULL,
     dossier_id     UUID NOT NULL,
+    checkpoint_seq BIGINT NOT NULL,
     last_seq       BIGINT NOT NULL,
     last_hash      TEXT NOT NULL,
-    PRIMARY KEY (checkpoint_seq, leaf_index)
+    PRIMARY KEY (dossier_id, checkpoint_seq)
 );
-CREATE UNIQUE INDEX checkpoint_leaves_dossier ON checkpoint_leaves (checkpoint_seq, dossier_id);
 
 -- +goose Down
 DROP TABLE checkpoint_leaves;

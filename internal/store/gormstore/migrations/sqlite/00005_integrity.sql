@@ -13,14 +13,12 @@ CREATE TABLE checkpoints (
 );
 
 CREATE TABLE checkpoint_leaves (
-    checkpoint_seq INTEGER NOT NULL REFERENCES checkpoints (seq) ON DELETE CASCADE,
-    leaf_index     INTEGER NOT NULL,
     dossier_id     TEXT NOT NULL,
+    checkpoint_seq INTEGER NOT NULL,
     last_seq       INTEGER NOT NULL,
     last_hash      TEXT NOT NULL,
-    PRIMARY KEY (checkpoint_seq, leaf_index)
+    PRIMARY KEY (dossier_id, checkpoint_seq)
 );
-CREATE UNIQUE INDEX checkpoint_leaves_dossier ON checkpoint_leaves (checkpoint_seq, dossier_id);
 
 -- +goose Down
 DROP TABLE checkpoint_leaves;
