@@ -66,6 +66,7 @@ type Audit struct {
 	*shared
 	st          AuditStore
 	counterNets []netip.Prefix
+	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 }
 
 // config is what the Options set.
@@ -73,6 +74,7 @@ type config struct {
 	now         func() time.Time
 	counterNets []netip.Prefix
 	eventHooks  []EventHook
+	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 }
 
 // Option configures a Service or a Lifecycle.
@@ -95,7 +97,7 @@ func New(st Store, opts ...Option) *Service {
 	sh := newShared(st, c)
 	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
-		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets},
+		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		requests: st, eventHooks: c.eventHooks}
 }
 
@@ -133,6 +135,7 @@ func sealEvent(d *domain.Dossier, e *domain.Event) {
 	e.Seq = d.LastEventSeq + 1
 	e.DossierVersion = d.Version
 	e.StepIndex = d.Step.Index
+	e.State = audit.ProjectionOf(d) // binds the row to the chain (docs/security.md)
 	audit.Seal(e, d.LastEventHash)
 	d.LastEventSeq, d.LastEventHash = e.Seq, e.Hash
 }

@@ -67,6 +67,9 @@ func (s *Audit) requireAuditor(ctx context.Context, p domain.Principal, agency s
 type ChainBreak struct {
 	Head domain.ChainHead
 	audit.Break
+	// Field names the dossier row field that differs from its events
+	// (problems ROW_MISMATCH and STATE_MISMATCH).
+	Field string
 }
 
 // ChainProgress reports verification progress.
@@ -92,6 +95,7 @@ type ChainScope struct {
 func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc ChainScope,
 	progress func(ChainProgress) error, broken func(ChainBreak) error) (ChainSummary, error) {
 	var sum ChainSummary
+	anchors := s.newRowVerifier()
 	check := func(h domain.ChainHead, evs []domain.Event) error { // evs: from chainEvents (auditbatch.go)
 		sum.Checked++
 		sum.Events += int64(len(evs))
@@ -99,7 +103,13 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 			sum.Broken++
 			return broken(ChainBreak{Head: h, Break: *b})
 		}
-		return nil
+		// The chain holds: is it the anchored one, and does the row say
+		// what its events say? (integrity.go)
+		bad, err := anchors.verify(ctx, h, evs, broken)
+		if bad {
+			sum.Broken++
+		}
+		return err
 	}
 	if sc.DossierID != "" {
 		if err := policy.RequireRole(p, policy.Auditors()...); err != nil {

@@ -108,6 +108,11 @@ type AuditStore interface {
 	ListChainHeads(ctx context.Context, agencies []string, from, to time.Time, afterID string, limit int) ([]domain.ChainHead, error)
 	CountDossiers(ctx context.Context, agencies []string, from, to time.Time) (int64, error)
 	ListOnlineSubmissions(ctx context.Context, agencies []string, from, to time.Time) ([]domain.Submission, error)
+	// The signed checkpoints of the chain heads (checkpoint.go).
+	ListAllChainHeads(ctx context.Context, afterID string, limit int) ([]domain.ChainHead, error)
+	PutCheckpoint(ctx context.Context, c *CheckpointRecord, changed []domain.ChainHead) error
+	GetCheckpoint(ctx context.Context, seq int64) (*CheckpointRecord, error)
+	ListCheckpointLeaves(ctx context.Context, seq int64, afterID string, limit int) ([]domain.ChainHead, error)
 }
 
 // RequestStore is what the mutation funnel uses: the transaction and the

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"time"
 
+	"github.com/motcua/motcua/internal/audit"
 	"github.com/motcua/motcua/internal/calendar"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/indicators"
@@ -256,14 +256,34 @@ func (s *IndicatorQueries) OverdueByUnit(ctx context.Context, p domain.Principal
 	return out, nil
 }
 
-// StatsDiff is an aggregate that does not match its recomputation.
+// StatsDiff is an aggregate that does not match its recomputation, or (Table
+// "dossiers", Key the dossier code, Metric the field) a dossier row field
+// that does not match its events, with the values as text.
 type StatsDiff struct {
 	Table, Key, Metric string
 	Stored, Recomputed int64
+	// StoredValue and RecomputedValue are set for row fields.
+	StoredValue, RecomputedValue string
 }
 
 func (d StatsDiff) String() string {
-	return fmt.Sprintf("%s %s %s: stored %d, recomputed %d", d.Table, d.Key, d.Metric, d.Stored, d.Recomputed)
+	return fmt.Sprintf("%s %s %s: stored %s, recomputed %s", d.Table, d.Key, d.Metric, d.StoredText(), d.RecomputedText())
+}
+
+// StoredText is the stored value as text.
+func (d StatsDiff) StoredText() string {
+	if d.Table == "dossiers" {
+		return d.StoredValue
+	}
+	return fmt.Sprint(d.Stored)
+}
+
+// RecomputedText is the recomputed value as text.
+func (d StatsDiff) RecomputedText() string {
+	if d.Table == "dossiers" {
+		return d.RecomputedValue
+	}
+	return fmt.Sprint(d.Recomputed)
 }
 
 // VerifyStats recomputes every aggregate from the dossiers' events and
@@ -272,6 +292,7 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals()}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
+	var diffs []StatsDiff
 	n := 0
 	for after := ""; ; {
 		page, err := s.st.ListDossierPage(ctx, after, 500)
@@ -298,7 +319,13 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 			return nil, err
 		}
 		for i := range page {
-			d := replayCounters(page[i], byDossier[page[i].ID])
+			// Keyed and counted from the events, not from the row: a row
+			// edited together with its aggregates shows on both.
+			d, rowDiffs := replayDossier(page[i], byDossier[page[i].ID])
+			for _, f := range rowDiffs {
+				diffs = append(diffs, StatsDiff{Table: "dossiers", Key: page[i].Code, Metric: f.Field,
+					StoredValue: audit.Show(f.Field, f.Stored), RecomputedValue: audit.Show(f.Field, f.Recomputed)})
+			}
 			pr, ok := procs[d.ProcedureCode]
 			if !ok {
 				if pr, err = s.st.GetProcedure(ctx, d.ProcedureCode); err != nil {
@@ -341,7 +368,6 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 		}
 		after = page[len(page)-1].ID
 	}
-	var diffs []StatsDiff
 	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
 		stored, storedDur, err := s.st.ListStatRows(ctx, period)
 		if err != nil {
@@ -400,36 +426,6 @@ func (s *IndicatorQueries) calendarAndLoc(ctx context.Context, cache map[string]
 	c := &calendarAndLoc{cal: cal, loc: cal.Location()}
 	cache[agency] = c
 	return c, nil
-}
-
-// replayCounters rebuilds a dossier's indicator counters from its events,
-// so that verification trusts the event log, not the dossier row.
-func replayCounters(d domain.Dossier, evs []domain.Event) domain.Dossier {
-	d.SupplementRounds, d.PaymentRequests, d.PaymentsConfirmed, d.PaymentsOnline, d.Extensions = 0, 0, 0, 0, 0
-	d.ProcessingMinutes = nil
-	for _, e := range evs {
-		switch e.Action {
-		case domain.ActionRequestSupplement:
-			d.SupplementRounds++
-		case domain.ActionRequestPayment:
-			d.PaymentRequests++
-		case domain.ActionConfirmPayment:
-			d.PaymentsConfirmed++
-			if e.Details["paid_online"] == "true" {
-				d.PaymentsOnline++
-			}
-		case domain.ActionExtend:
-			d.Extensions++
-		case domain.ActionResolve:
-			if m, err := strconv.ParseInt(e.Details["processing_minutes"], 10, 64); err == nil {
-				d.ProcessingMinutes = &m
-			}
-		}
-	}
-	if len(evs) > 0 {
-		d.Status = evs[len(evs)-1].To
-	}
-	return d
 }
 
 func keyString(k indicators.Key) string {

@@ -93,3 +93,13 @@ type RequestRecord struct {
 	Response    []byte // the serialized response
 	CreatedAt   time.Time
 }
+
+// CheckpointRecord is a stored checkpoint (internal/checkpoint): the signed
+// note as published, with its parsed sequence, size and root.
+type CheckpointRecord struct {
+	Seq       int64
+	CreatedAt time.Time
+	TreeSize  int64
+	RootHash  string // base64, as in the note
+	Note      string
+}

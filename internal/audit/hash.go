@@ -16,12 +16,16 @@ import (
 )
 
 // encodingVersion is the first field of every canonical encoding, so that the
-// encoding can evolve without making old chains unverifiable.
-const encodingVersion = "motcua.event.v1"
+// encoding can evolve without making old chains unverifiable. v1 events
+// carry no sealed row state; v2 events append their State after Details.
+const (
+	encodingVersion   = "motcua.event.v1"
+	encodingVersionV2 = "motcua.event.v2"
+)
 
 // Hash returns the lower-case hex SHA-256 of e's canonical encoding. It
 // covers every stored field of the event (not Hash itself, nor DossierCode,
-// which is not stored on the event).
+// which is not stored on the event), including the sealed row state.
 func Hash(e *domain.Event) string {
 	var b []byte
 	put := func(s string) {
@@ -30,7 +34,11 @@ func Hash(e *domain.Event) string {
 	}
 	num := func(n int64) { put(strconv.FormatInt(n, 10)) }
 	a := e.Attribution
-	put(encodingVersion)
+	if len(e.State) > 0 {
+		put(encodingVersionV2)
+	} else {
+		put(encodingVersion)
+	}
 	put(e.ID)
 	put(e.DossierID)
 	num(e.Seq)
@@ -61,6 +69,18 @@ func Hash(e *domain.Event) string {
 	for _, k := range keys {
 		put(k)
 		put(e.Details[k])
+	}
+	if len(e.State) > 0 {
+		skeys := make([]string, 0, len(e.State))
+		for k := range e.State {
+			skeys = append(skeys, k)
+		}
+		sort.Strings(skeys)
+		num(int64(len(skeys)))
+		for _, k := range skeys {
+			put(k)
+			put(e.State[k])
+		}
 	}
 	put(e.PrevHash)
 	sum := sha256.Sum256(b)

@@ -114,6 +114,9 @@ func verifyStats(ctx context.Context, a *app.Service, out, errOut io.Writer, asJ
 			Metric     string `json:"metric"`
 			Stored     int64  `json:"stored"`
 			Recomputed int64  `json:"recomputed"`
+			// Row fields (table "dossiers") differ as text.
+			StoredValue     string `json:"storedValue,omitempty"`
+			RecomputedValue string `json:"recomputedValue,omitempty"`
 		}
 		doc := struct {
 			DossiersChecked int    `json:"dossiersChecked"`
@@ -121,7 +124,7 @@ func verifyStats(ctx context.Context, a *app.Service, out, errOut io.Writer, asJ
 			Differences     []diff `json:"differences"`
 		}{DossiersChecked: checked, Match: len(diffs) == 0, Differences: []diff{}}
 		for _, d := range diffs {
-			doc.Differences = append(doc.Differences, diff{d.Table, d.Key, d.Metric, d.Stored, d.Recomputed})
+			doc.Differences = append(doc.Differences, diff{d.Table, d.Key, d.Metric, d.Stored, d.Recomputed, d.StoredValue, d.RecomputedValue})
 		}
 		b, err := json.MarshalIndent(doc, "", "  ")
 		if err != nil {
@@ -167,7 +170,7 @@ func printVerify(out io.Writer, checked int, diffs []app.StatsDiff) {
 		if i == maxDiffsShown {
 			break
 		}
-		t.row(d.Table, d.Key, d.Metric, fmt.Sprint(d.Stored), fmt.Sprint(d.Recomputed))
+		t.row(d.Table, d.Key, d.Metric, d.StoredText(), d.RecomputedText())
 	}
 	t.flush()
 	if len(diffs) > maxDiffsShown {

@@ -70,7 +70,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(st, app.WithCounterNetworks(cfg.CounterPrefixes()))
+	opts := []app.Option{app.WithCounterNetworks(cfg.CounterPrefixes())}
+	cpOpt, err := checkpointOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if cpOpt != nil {
+		opts = append(opts, cpOpt)
+	}
+	a := app.New(st, opts...)
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
@@ -100,6 +108,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		security = "TLS, client certificates verified"
 	case tlsCfg != nil:
 		security = "TLS"
+	}
+	if cpOpt != nil {
+		runCheckpoints(ctx, a, cfg, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
 	return srv.Serve(ctx)

@@ -35,7 +35,17 @@ type Config struct {
 	TLSKeyFile      string
 	TLSClientCAFile string
 	CounterNetworks []string
-	Bounds          Bounds
+	// Checkpoints (docs/security.md): every CheckpointInterval (0: never)
+	// the chain heads are sealed, signed with the key in CheckpointKeyFile
+	// (default <data-dir>/checkpoint.key, created if missing; public key
+	// beside it with .pub), written to CheckpointDir (default
+	// <data-dir>/checkpoints) and POSTed to CheckpointWitnessURL if set.
+	CheckpointInterval   time.Duration
+	CheckpointKeyFile    string
+	CheckpointDir        string
+	CheckpointWitnessURL string
+	CheckpointOrigin     string
+	Bounds               Bounds
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -74,7 +84,25 @@ func DefaultConfig() Config {
 			HealthTimeout:      2 * time.Second,
 			MaxVerifyStreams:   4,
 		},
+
+		CheckpointInterval: 10 * time.Minute,
 	}
+}
+
+// CheckpointKeyPath is the checkpoint signing key's file.
+func (c *Config) CheckpointKeyPath() string {
+	if c.CheckpointKeyFile != "" {
+		return c.CheckpointKeyFile
+	}
+	return filepath.Join(c.DataDir, "checkpoint.key")
+}
+
+// CheckpointDirPath is the directory checkpoints are written to.
+func (c *Config) CheckpointDirPath() string {
+	if c.CheckpointDir != "" {
+		return c.CheckpointDir
+	}
+	return filepath.Join(c.DataDir, "checkpoints")
 }
 
 // DefaultDataDir is $XDG_DATA_HOME/motcua, or ~/.local/share/motcua.
@@ -132,6 +160,16 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.DurationVar(&b.HealthInterval, "health-interval", b.HealthInterval, "how often the store's health is checked for /readyz and gRPC health")
 	fs.DurationVar(&b.HealthTimeout, "health-timeout", b.HealthTimeout, "a health check slower than this fails")
 	fs.IntVar(&b.MaxVerifyStreams, "max-verify-streams", b.MaxVerifyStreams, "most VerifyAuditChain streams run at once; more are refused RESOURCE_EXHAUSTED (0 = no limit)")
+	fs.DurationVar(&c.CheckpointInterval, "checkpoint-interval", c.CheckpointInterval,
+		"seal a signed checkpoint of every chain head this often (0 disables checkpoints)")
+	fs.StringVar(&c.CheckpointKeyFile, "checkpoint-key-file", c.CheckpointKeyFile,
+		"the checkpoint signing key (created if missing, mode 0600; public key beside it as .pub); default <data-dir>/checkpoint.key")
+	fs.StringVar(&c.CheckpointDir, "checkpoint-dir", c.CheckpointDir,
+		"directory each signed checkpoint is written to (put it outside the database's control); default <data-dir>/checkpoints")
+	fs.StringVar(&c.CheckpointWitnessURL, "checkpoint-witness-url", c.CheckpointWitnessURL,
+		"URL each signed checkpoint is POSTed to (text/plain), e.g. a witness run by the inspectorate")
+	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
+		"name of this installation in checkpoints (default: the host name)")
 }
 
 // EnvName is the environment variable of a flag.
@@ -200,6 +238,12 @@ func (c *Config) Validate() error {
 	}
 	if b.MaxVerifyStreams < 0 {
 		return fmt.Errorf("--max-verify-streams must not be negative")
+	}
+	if c.CheckpointInterval < 0 || (c.CheckpointInterval > 0 && c.CheckpointInterval < time.Second) {
+		return fmt.Errorf("--checkpoint-interval must be 0 (off) or at least 1s")
+	}
+	if u := c.CheckpointWitnessURL; u != "" && !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+		return fmt.Errorf("--checkpoint-witness-url must be an http:// or https:// URL")
 	}
 	switch c.LogFormat {
 	case "text", "json":

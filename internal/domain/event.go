@@ -34,7 +34,11 @@ type Event struct {
 	Attribution    Attribution
 	DossierVersion int64
 	// Details holds action-specific facts (new due time, reason, assignee…).
-	Details  map[string]string
+	Details map[string]string
+	// State is the dossier row's projection after this event (see
+	// audit.ProjectionOf), sealed into the hash so the row cannot drift
+	// from its chain. Nil on events written before it existed.
+	State    map[string]string
 	PrevHash string
 	Hash     string
 }

@@ -29,7 +29,7 @@ func (s AuditServer) VerifyAuditChain(req *pb.VerifyAuditChainRequest, stream gr
 		},
 		func(b app.ChainBreak) error {
 			return stream.Send(&pb.VerifyAuditChainResponse{Item: &pb.VerifyAuditChainResponse_Broken{Broken: &pb.BrokenLink{
-				DossierId: b.Head.DossierID, DossierCode: b.Head.Code, Sequence: b.Seq, Problem: b.Problem, Detail: b.Detail}}})
+				DossierId: b.Head.DossierID, DossierCode: b.Head.Code, Sequence: b.Seq, Problem: b.Problem, Detail: b.Detail, Field: b.Field}}})
 		})
 	if err != nil {
 		return s.fail(ctx, err)

@@ -54,6 +54,8 @@ var MethodRoles = map[string][]domain.Role{
 	pb.AuditService_ListDossierAccesses_FullMethodName:       policy.Readers(),
 	pb.AuditService_ListProxyFilingSignals_FullMethodName:    policy.Auditors(),
 	pb.AuditService_ListCounterNetworkFilings_FullMethodName: policy.Auditors(),
+	pb.AuditService_GetCheckpoint_FullMethodName:             policy.Auditors(),
+	pb.AuditService_GetInclusionProof_FullMethodName:         policy.Auditors(),
 
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),

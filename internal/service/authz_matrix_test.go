@@ -132,6 +132,8 @@ var authzMatrix = []matrixRow{
 	{cells{PD, PD, PD, PD, OK, PD, PD, PD, PD, PD, OK, NF, PD, PD, PD}, "ListDossierAccesses (actor)", tReads},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, PD, PD, OK}, "ListProxyFilingSignals", tProvince},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, PD, PD, OK}, "ListCounterNetworkFilings", tProvince},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, OK, PD, PD, OK}, "GetCheckpoint", tNone},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, NF, PD, PD, OK}, "GetInclusionProof", tStep1},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicators", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicatorSeries", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "ListOverdueByUnit", tJustice},
@@ -392,6 +394,15 @@ func (m *authzEnv) readTarget() *pb.Dossier {
 	return m.read
 }
 
+// sealed makes sure a checkpoint includes the read target.
+func (m *authzEnv) sealed() *pb.Dossier {
+	d := m.readTarget()
+	if _, err := m.e.App.SealCheckpoint(context.Background()); err != nil {
+		m.t.Fatal(err)
+	}
+	return d
+}
+
 // readByClerk makes sure the receiving clerk's reads include the read target.
 func (m *authzEnv) readByClerk() *pb.Dossier {
 	d := m.readTarget()
@@ -649,6 +660,14 @@ func (m *authzEnv) impls() map[string]rowImpl {
 		"ListProxyFilingSignals": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
 			from, to := period()
 			_, err := m.audit.ListProxyFilingSignals(ctx, &pb.ListProxyFilingSignalsRequest{AgencyCode: seed.Province, FromTime: from, ToTime: to})
+			return noList(err)
+		}},
+		"GetCheckpoint": {prep: m.sealed, call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.audit.GetCheckpoint(ctx, &pb.GetCheckpointRequest{})
+			return noList(err)
+		}},
+		"GetInclusionProof": {prep: m.sealed, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
+			_, err := m.audit.GetInclusionProof(ctx, &pb.GetInclusionProofRequest{DossierId: d.GetId()})
 			return noList(err)
 		}},
 		"ListCounterNetworkFilings": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {

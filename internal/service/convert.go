@@ -182,7 +182,7 @@ func eventToPB(e *domain.Event) *pb.DossierEvent {
 		Id: e.ID, DossierId: e.DossierID, DossierCode: e.DossierCode, Sequence: e.Seq, Action: pb.Action(e.Action),
 		FromStatus: pb.DossierStatus(e.From), ToStatus: pb.DossierStatus(e.To), StepIndex: int32(e.StepIndex),
 		Time: ts(e.At), Note: e.Note, RequestId: e.RequestID, DossierVersion: e.DossierVersion, Details: e.Details,
-		Hash: e.Hash, PrevHash: e.PrevHash,
+		Hash: e.Hash, PrevHash: e.PrevHash, State: e.State,
 		Attribution: &pb.Attribution{
 			Channel: pb.Channel(a.Channel), ActorId: a.ActorID, ActorRole: pb.Role(a.ActorRole), ActorAgency: a.ActorAgency,
 			ActorKind: pb.ActorKind(a.ActorKind), Assurance: pb.AssuranceLevel(a.Assurance), OnBehalfOf: a.OnBehalfOf,

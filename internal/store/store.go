@@ -48,6 +48,7 @@ type Store interface {
 	Requests
 	Audit
 	Stats
+	Checkpoints
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.

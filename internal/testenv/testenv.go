@@ -6,6 +6,7 @@ package testenv
 import (
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"crypto/tls"
 	"io"
 	"log/slog"
@@ -23,6 +24,7 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/checkpoint"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/seed"
@@ -50,6 +52,12 @@ type Env struct {
 	App    *app.Service
 	Key    ed25519.PrivateKey
 	Conn   *grpc.ClientConn
+
+	// URL is the store's URL (for commands that open the store directly).
+	URL string
+	// CheckpointDir receives the signed checkpoints; CheckpointPublicKey
+	// verifies them (an ephemeral key per Env).
+	CheckpointDir, CheckpointPublicKey string
 
 	tokensMu sync.Mutex
 	tokens   map[auth.TokenSpec]string
@@ -84,6 +92,8 @@ type Options struct {
 	// the server's options (health interval, timeouts, HTTP address…).
 	Bounds        gormstore.Options
 	ServerOptions func(*server.Options)
+	// CheckpointWitness, if set, receives every checkpoint by POST.
+	CheckpointWitness string
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -107,6 +117,20 @@ func Start(t testing.TB, url string, o Options) *Env {
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
 	for _, h := range o.EventHooks {
 		opts = append(opts, app.WithEventHook(h))
+	}
+	cpDir, cpKey := filepath.Join(t.TempDir(), "checkpoints"), ""
+	{
+		skey, vkey, err := checkpoint.GenerateKey(rand.Reader, "motcua-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := checkpoint.NewSigner(skey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cpKey = vkey
+		opts = append(opts, app.WithCheckpoints(&app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
+			Dir: cpDir, WitnessURL: o.CheckpointWitness}))
 	}
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
@@ -162,7 +186,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 		}
 		st.Close()
 	})
-	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
+	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 	if o.HTTP && o.TLS == nil {

@@ -227,8 +227,13 @@ type BrokenLink struct {
 	// removed, inserted or moved before it), SEQUENCE_GAP, SEQUENCE_DUPLICATE,
 	// HEAD_MISMATCH (events after the last one recorded on the dossier, or the
 	// last ones missing), NO_EVENTS.
-	Problem       string `protobuf:"bytes,4,opt,name=problem,proto3" json:"problem,omitempty"`
-	Detail        string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	Problem string `protobuf:"bytes,4,opt,name=problem,proto3" json:"problem,omitempty"`
+	Detail  string `protobuf:"bytes,5,opt,name=detail,proto3" json:"detail,omitempty"`
+	// For ROW_MISMATCH (the dossier row differs from what its events say)
+	// and STATE_MISMATCH (an event's sealed row state contradicts the event):
+	// the row field, e.g. "status", "filed_by", "due_at". CHECKPOINT_MISMATCH
+	// means the chain is not the one the latest signed checkpoint anchors.
+	Field         string `protobuf:"bytes,6,opt,name=field,proto3" json:"field,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -294,6 +299,13 @@ func (x *BrokenLink) GetProblem() string {
 func (x *BrokenLink) GetDetail() string {
 	if x != nil {
 		return x.Detail
+	}
+	return ""
+}
+
+func (x *BrokenLink) GetField() string {
+	if x != nil {
+		return x.Field
 	}
 	return ""
 }
@@ -1097,6 +1109,335 @@ func (x *ListCounterNetworkFilingsResponse) GetCounterNetworks() []string {
 	return nil
 }
 
+type GetCheckpointRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 0 for the latest.
+	Sequence      int64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCheckpointRequest) Reset() {
+	*x = GetCheckpointRequest{}
+	mi := &file_motcua_v1_audit_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCheckpointRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCheckpointRequest) ProtoMessage() {}
+
+func (x *GetCheckpointRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_audit_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCheckpointRequest.ProtoReflect.Descriptor instead.
+func (*GetCheckpointRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_audit_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetCheckpointRequest) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+// Checkpoint is a signed Merkle tree head over every dossier's chain head.
+type Checkpoint struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Sequence int64                  `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	Time     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
+	// Leaves: dossiers with a chain when it was sealed.
+	TreeSize int64 `protobuf:"varint,3,opt,name=tree_size,json=treeSize,proto3" json:"tree_size,omitempty"`
+	// The RFC 6962 root hash, base64.
+	RootHash string `protobuf:"bytes,4,opt,name=root_hash,json=rootHash,proto3" json:"root_hash,omitempty"`
+	// The signed note exactly as published (golang.org/x/mod/sumdb/note):
+	// the text "motcua checkpoint v1\n<origin>\n<sequence>\n<tree size>\n
+	// <root>\n<time>\n", a blank line and an Ed25519 signature line.
+	Note          string `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Checkpoint) Reset() {
+	*x = Checkpoint{}
+	mi := &file_motcua_v1_audit_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Checkpoint) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Checkpoint) ProtoMessage() {}
+
+func (x *Checkpoint) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_audit_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Checkpoint.ProtoReflect.Descriptor instead.
+func (*Checkpoint) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_audit_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *Checkpoint) GetSequence() int64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *Checkpoint) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *Checkpoint) GetTreeSize() int64 {
+	if x != nil {
+		return x.TreeSize
+	}
+	return 0
+}
+
+func (x *Checkpoint) GetRootHash() string {
+	if x != nil {
+		return x.RootHash
+	}
+	return ""
+}
+
+func (x *Checkpoint) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
+type GetCheckpointResponse struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Checkpoint *Checkpoint            `protobuf:"bytes,1,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	// The note verifier key of the server's checkpoint key
+	// ("<name>+<key hash>+<base64>"). Auditors compare it with the key they
+	// were given out of band; do not trust it from the server alone.
+	PublicKey     string `protobuf:"bytes,2,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetCheckpointResponse) Reset() {
+	*x = GetCheckpointResponse{}
+	mi := &file_motcua_v1_audit_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetCheckpointResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetCheckpointResponse) ProtoMessage() {}
+
+func (x *GetCheckpointResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_audit_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetCheckpointResponse.ProtoReflect.Descriptor instead.
+func (*GetCheckpointResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_audit_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *GetCheckpointResponse) GetCheckpoint() *Checkpoint {
+	if x != nil {
+		return x.Checkpoint
+	}
+	return nil
+}
+
+func (x *GetCheckpointResponse) GetPublicKey() string {
+	if x != nil {
+		return x.PublicKey
+	}
+	return ""
+}
+
+type GetInclusionProofRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	DossierId string                 `protobuf:"bytes,1,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	// The checkpoint to prove against; 0 for the latest.
+	CheckpointSequence int64 `protobuf:"varint,2,opt,name=checkpoint_sequence,json=checkpointSequence,proto3" json:"checkpoint_sequence,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *GetInclusionProofRequest) Reset() {
+	*x = GetInclusionProofRequest{}
+	mi := &file_motcua_v1_audit_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInclusionProofRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInclusionProofRequest) ProtoMessage() {}
+
+func (x *GetInclusionProofRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_audit_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInclusionProofRequest.ProtoReflect.Descriptor instead.
+func (*GetInclusionProofRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_audit_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetInclusionProofRequest) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *GetInclusionProofRequest) GetCheckpointSequence() int64 {
+	if x != nil {
+		return x.CheckpointSequence
+	}
+	return 0
+}
+
+type GetInclusionProofResponse struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Checkpoint  *Checkpoint            `protobuf:"bytes,1,opt,name=checkpoint,proto3" json:"checkpoint,omitempty"`
+	DossierId   string                 `protobuf:"bytes,2,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	DossierCode string                 `protobuf:"bytes,3,opt,name=dossier_code,json=dossierCode,proto3" json:"dossier_code,omitempty"`
+	// The dossier's leaf: its chain head when the checkpoint was sealed.
+	LeafIndex    int64  `protobuf:"varint,4,opt,name=leaf_index,json=leafIndex,proto3" json:"leaf_index,omitempty"`
+	LastSequence int64  `protobuf:"varint,5,opt,name=last_sequence,json=lastSequence,proto3" json:"last_sequence,omitempty"`
+	LastHash     string `protobuf:"bytes,6,opt,name=last_hash,json=lastHash,proto3" json:"last_hash,omitempty"`
+	// The RFC 6962 inclusion proof, leaf to root, 32 bytes each.
+	Proof         [][]byte `protobuf:"bytes,7,rep,name=proof,proto3" json:"proof,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetInclusionProofResponse) Reset() {
+	*x = GetInclusionProofResponse{}
+	mi := &file_motcua_v1_audit_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetInclusionProofResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetInclusionProofResponse) ProtoMessage() {}
+
+func (x *GetInclusionProofResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_audit_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetInclusionProofResponse.ProtoReflect.Descriptor instead.
+func (*GetInclusionProofResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_audit_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetInclusionProofResponse) GetCheckpoint() *Checkpoint {
+	if x != nil {
+		return x.Checkpoint
+	}
+	return nil
+}
+
+func (x *GetInclusionProofResponse) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *GetInclusionProofResponse) GetDossierCode() string {
+	if x != nil {
+		return x.DossierCode
+	}
+	return ""
+}
+
+func (x *GetInclusionProofResponse) GetLeafIndex() int64 {
+	if x != nil {
+		return x.LeafIndex
+	}
+	return 0
+}
+
+func (x *GetInclusionProofResponse) GetLastSequence() int64 {
+	if x != nil {
+		return x.LastSequence
+	}
+	return 0
+}
+
+func (x *GetInclusionProofResponse) GetLastHash() string {
+	if x != nil {
+		return x.LastHash
+	}
+	return ""
+}
+
+func (x *GetInclusionProofResponse) GetProof() [][]byte {
+	if x != nil {
+		return x.Proof
+	}
+	return nil
+}
+
 type VerifyAuditChainResponse_Progress struct {
 	state           protoimpl.MessageState `protogen:"open.v1"`
 	DossiersChecked int64                  `protobuf:"varint,1,opt,name=dossiers_checked,json=dossiersChecked,proto3" json:"dossiers_checked,omitempty"`
@@ -1108,7 +1449,7 @@ type VerifyAuditChainResponse_Progress struct {
 
 func (x *VerifyAuditChainResponse_Progress) Reset() {
 	*x = VerifyAuditChainResponse_Progress{}
-	mi := &file_motcua_v1_audit_proto_msgTypes[13]
+	mi := &file_motcua_v1_audit_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1461,7 @@ func (x *VerifyAuditChainResponse_Progress) String() string {
 func (*VerifyAuditChainResponse_Progress) ProtoMessage() {}
 
 func (x *VerifyAuditChainResponse_Progress) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_audit_proto_msgTypes[13]
+	mi := &file_motcua_v1_audit_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1169,7 +1510,7 @@ type VerifyAuditChainResponse_Summary struct {
 
 func (x *VerifyAuditChainResponse_Summary) Reset() {
 	*x = VerifyAuditChainResponse_Summary{}
-	mi := &file_motcua_v1_audit_proto_msgTypes[14]
+	mi := &file_motcua_v1_audit_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1181,7 +1522,7 @@ func (x *VerifyAuditChainResponse_Summary) String() string {
 func (*VerifyAuditChainResponse_Summary) ProtoMessage() {}
 
 func (x *VerifyAuditChainResponse_Summary) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_audit_proto_msgTypes[14]
+	mi := &file_motcua_v1_audit_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1239,7 +1580,7 @@ const file_motcua_v1_audit_proto_rawDesc = "" +
 	"\vagency_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\n" +
 	"agencyCode\x12?\n" +
 	"\tfrom_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\bfromTime\x12;\n" +
-	"\ato_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x06toTime\"\x9c\x01\n" +
+	"\ato_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\x06toTime\"\xb2\x01\n" +
 	"\n" +
 	"BrokenLink\x12\x1d\n" +
 	"\n" +
@@ -1247,7 +1588,8 @@ const file_motcua_v1_audit_proto_rawDesc = "" +
 	"\fdossier_code\x18\x02 \x01(\tR\vdossierCode\x12\x1a\n" +
 	"\bsequence\x18\x03 \x01(\x03R\bsequence\x12\x18\n" +
 	"\aproblem\x18\x04 \x01(\tR\aproblem\x12\x16\n" +
-	"\x06detail\x18\x05 \x01(\tR\x06detail\"\x8d\x04\n" +
+	"\x06detail\x18\x05 \x01(\tR\x06detail\x12\x14\n" +
+	"\x05field\x18\x06 \x01(\tR\x05field\"\x8d\x04\n" +
 	"\x18VerifyAuditChainResponse\x12J\n" +
 	"\bprogress\x18\x01 \x01(\v2,.motcua.v1.VerifyAuditChainResponse.ProgressH\x00R\bprogress\x12/\n" +
 	"\x06broken\x18\x02 \x01(\v2\x15.motcua.v1.BrokenLinkH\x00R\x06broken\x12G\n" +
@@ -1330,12 +1672,45 @@ const file_motcua_v1_audit_proto_rawDesc = "" +
 	"\x04time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x04time\"\x89\x01\n" +
 	"!ListCounterNetworkFilingsResponse\x129\n" +
 	"\afilings\x18\x01 \x03(\v2\x1f.motcua.v1.CounterNetworkFilingR\afilings\x12)\n" +
-	"\x10counter_networks\x18\x02 \x03(\tR\x0fcounterNetworks2\xba\x03\n" +
+	"\x10counter_networks\x18\x02 \x03(\tR\x0fcounterNetworks\";\n" +
+	"\x14GetCheckpointRequest\x12#\n" +
+	"\bsequence\x18\x01 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\bsequence\"\xa6\x01\n" +
+	"\n" +
+	"Checkpoint\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12.\n" +
+	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1b\n" +
+	"\ttree_size\x18\x03 \x01(\x03R\btreeSize\x12\x1b\n" +
+	"\troot_hash\x18\x04 \x01(\tR\brootHash\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"m\n" +
+	"\x15GetCheckpointResponse\x125\n" +
+	"\n" +
+	"checkpoint\x18\x01 \x01(\v2\x15.motcua.v1.CheckpointR\n" +
+	"checkpoint\x12\x1d\n" +
+	"\n" +
+	"public_key\x18\x02 \x01(\tR\tpublicKey\"}\n" +
+	"\x18GetInclusionProofRequest\x12'\n" +
+	"\n" +
+	"dossier_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tdossierId\x128\n" +
+	"\x13checkpoint_sequence\x18\x02 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x12checkpointSequence\"\x8b\x02\n" +
+	"\x19GetInclusionProofResponse\x125\n" +
+	"\n" +
+	"checkpoint\x18\x01 \x01(\v2\x15.motcua.v1.CheckpointR\n" +
+	"checkpoint\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x02 \x01(\tR\tdossierId\x12!\n" +
+	"\fdossier_code\x18\x03 \x01(\tR\vdossierCode\x12\x1d\n" +
+	"\n" +
+	"leaf_index\x18\x04 \x01(\x03R\tleafIndex\x12#\n" +
+	"\rlast_sequence\x18\x05 \x01(\x03R\flastSequence\x12\x1b\n" +
+	"\tlast_hash\x18\x06 \x01(\tR\blastHash\x12\x14\n" +
+	"\x05proof\x18\a \x03(\fR\x05proof2\xee\x04\n" +
 	"\fAuditService\x12]\n" +
 	"\x10VerifyAuditChain\x12\".motcua.v1.VerifyAuditChainRequest\x1a#.motcua.v1.VerifyAuditChainResponse0\x01\x12d\n" +
 	"\x13ListDossierAccesses\x12%.motcua.v1.ListDossierAccessesRequest\x1a&.motcua.v1.ListDossierAccessesResponse\x12m\n" +
 	"\x16ListProxyFilingSignals\x12(.motcua.v1.ListProxyFilingSignalsRequest\x1a).motcua.v1.ListProxyFilingSignalsResponse\x12v\n" +
-	"\x19ListCounterNetworkFilings\x12+.motcua.v1.ListCounterNetworkFilingsRequest\x1a,.motcua.v1.ListCounterNetworkFilingsResponseB1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
+	"\x19ListCounterNetworkFilings\x12+.motcua.v1.ListCounterNetworkFilingsRequest\x1a,.motcua.v1.ListCounterNetworkFilingsResponse\x12R\n" +
+	"\rGetCheckpoint\x12\x1f.motcua.v1.GetCheckpointRequest\x1a .motcua.v1.GetCheckpointResponse\x12^\n" +
+	"\x11GetInclusionProof\x12#.motcua.v1.GetInclusionProofRequest\x1a$.motcua.v1.GetInclusionProofResponseB1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
 
 var (
 	file_motcua_v1_audit_proto_rawDescOnce sync.Once
@@ -1350,7 +1725,7 @@ func file_motcua_v1_audit_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_audit_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_motcua_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_motcua_v1_audit_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_motcua_v1_audit_proto_goTypes = []any{
 	(ProxyFilingSignal_Kind)(0),               // 0: motcua.v1.ProxyFilingSignal.Kind
 	(*VerifyAuditChainRequest)(nil),           // 1: motcua.v1.VerifyAuditChainRequest
@@ -1366,50 +1741,62 @@ var file_motcua_v1_audit_proto_goTypes = []any{
 	(*ListCounterNetworkFilingsRequest)(nil),  // 11: motcua.v1.ListCounterNetworkFilingsRequest
 	(*CounterNetworkFiling)(nil),              // 12: motcua.v1.CounterNetworkFiling
 	(*ListCounterNetworkFilingsResponse)(nil), // 13: motcua.v1.ListCounterNetworkFilingsResponse
-	(*VerifyAuditChainResponse_Progress)(nil), // 14: motcua.v1.VerifyAuditChainResponse.Progress
-	(*VerifyAuditChainResponse_Summary)(nil),  // 15: motcua.v1.VerifyAuditChainResponse.Summary
-	nil,                                       // 16: motcua.v1.ProxyFilingSignal.ByActorKindEntry
-	(*timestamppb.Timestamp)(nil),             // 17: google.protobuf.Timestamp
-	(Role)(0),                                 // 18: motcua.v1.Role
-	(ActorKind)(0),                            // 19: motcua.v1.ActorKind
+	(*GetCheckpointRequest)(nil),              // 14: motcua.v1.GetCheckpointRequest
+	(*Checkpoint)(nil),                        // 15: motcua.v1.Checkpoint
+	(*GetCheckpointResponse)(nil),             // 16: motcua.v1.GetCheckpointResponse
+	(*GetInclusionProofRequest)(nil),          // 17: motcua.v1.GetInclusionProofRequest
+	(*GetInclusionProofResponse)(nil),         // 18: motcua.v1.GetInclusionProofResponse
+	(*VerifyAuditChainResponse_Progress)(nil), // 19: motcua.v1.VerifyAuditChainResponse.Progress
+	(*VerifyAuditChainResponse_Summary)(nil),  // 20: motcua.v1.VerifyAuditChainResponse.Summary
+	nil,                                       // 21: motcua.v1.ProxyFilingSignal.ByActorKindEntry
+	(*timestamppb.Timestamp)(nil),             // 22: google.protobuf.Timestamp
+	(Role)(0),                                 // 23: motcua.v1.Role
+	(ActorKind)(0),                            // 24: motcua.v1.ActorKind
 }
 var file_motcua_v1_audit_proto_depIdxs = []int32{
 	2,  // 0: motcua.v1.VerifyAuditChainRequest.agency_period:type_name -> motcua.v1.AgencyPeriod
-	17, // 1: motcua.v1.AgencyPeriod.from_time:type_name -> google.protobuf.Timestamp
-	17, // 2: motcua.v1.AgencyPeriod.to_time:type_name -> google.protobuf.Timestamp
-	14, // 3: motcua.v1.VerifyAuditChainResponse.progress:type_name -> motcua.v1.VerifyAuditChainResponse.Progress
+	22, // 1: motcua.v1.AgencyPeriod.from_time:type_name -> google.protobuf.Timestamp
+	22, // 2: motcua.v1.AgencyPeriod.to_time:type_name -> google.protobuf.Timestamp
+	19, // 3: motcua.v1.VerifyAuditChainResponse.progress:type_name -> motcua.v1.VerifyAuditChainResponse.Progress
 	3,  // 4: motcua.v1.VerifyAuditChainResponse.broken:type_name -> motcua.v1.BrokenLink
-	15, // 5: motcua.v1.VerifyAuditChainResponse.summary:type_name -> motcua.v1.VerifyAuditChainResponse.Summary
-	18, // 6: motcua.v1.DossierAccess.actor_role:type_name -> motcua.v1.Role
-	17, // 7: motcua.v1.DossierAccess.time:type_name -> google.protobuf.Timestamp
-	17, // 8: motcua.v1.ListDossierAccessesRequest.from_time:type_name -> google.protobuf.Timestamp
-	17, // 9: motcua.v1.ListDossierAccessesRequest.to_time:type_name -> google.protobuf.Timestamp
+	20, // 5: motcua.v1.VerifyAuditChainResponse.summary:type_name -> motcua.v1.VerifyAuditChainResponse.Summary
+	23, // 6: motcua.v1.DossierAccess.actor_role:type_name -> motcua.v1.Role
+	22, // 7: motcua.v1.DossierAccess.time:type_name -> google.protobuf.Timestamp
+	22, // 8: motcua.v1.ListDossierAccessesRequest.from_time:type_name -> google.protobuf.Timestamp
+	22, // 9: motcua.v1.ListDossierAccessesRequest.to_time:type_name -> google.protobuf.Timestamp
 	5,  // 10: motcua.v1.ListDossierAccessesResponse.accesses:type_name -> motcua.v1.DossierAccess
-	17, // 11: motcua.v1.ListProxyFilingSignalsRequest.from_time:type_name -> google.protobuf.Timestamp
-	17, // 12: motcua.v1.ListProxyFilingSignalsRequest.to_time:type_name -> google.protobuf.Timestamp
+	22, // 11: motcua.v1.ListProxyFilingSignalsRequest.from_time:type_name -> google.protobuf.Timestamp
+	22, // 12: motcua.v1.ListProxyFilingSignalsRequest.to_time:type_name -> google.protobuf.Timestamp
 	0,  // 13: motcua.v1.ProxyFilingSignal.kind:type_name -> motcua.v1.ProxyFilingSignal.Kind
-	16, // 14: motcua.v1.ProxyFilingSignal.by_actor_kind:type_name -> motcua.v1.ProxyFilingSignal.ByActorKindEntry
-	17, // 15: motcua.v1.ProxyFilingSignal.first_time:type_name -> google.protobuf.Timestamp
-	17, // 16: motcua.v1.ProxyFilingSignal.last_time:type_name -> google.protobuf.Timestamp
+	21, // 14: motcua.v1.ProxyFilingSignal.by_actor_kind:type_name -> motcua.v1.ProxyFilingSignal.ByActorKindEntry
+	22, // 15: motcua.v1.ProxyFilingSignal.first_time:type_name -> google.protobuf.Timestamp
+	22, // 16: motcua.v1.ProxyFilingSignal.last_time:type_name -> google.protobuf.Timestamp
 	9,  // 17: motcua.v1.ListProxyFilingSignalsResponse.signals:type_name -> motcua.v1.ProxyFilingSignal
-	17, // 18: motcua.v1.ListCounterNetworkFilingsRequest.from_time:type_name -> google.protobuf.Timestamp
-	17, // 19: motcua.v1.ListCounterNetworkFilingsRequest.to_time:type_name -> google.protobuf.Timestamp
-	19, // 20: motcua.v1.CounterNetworkFiling.actor_kind:type_name -> motcua.v1.ActorKind
-	17, // 21: motcua.v1.CounterNetworkFiling.time:type_name -> google.protobuf.Timestamp
+	22, // 18: motcua.v1.ListCounterNetworkFilingsRequest.from_time:type_name -> google.protobuf.Timestamp
+	22, // 19: motcua.v1.ListCounterNetworkFilingsRequest.to_time:type_name -> google.protobuf.Timestamp
+	24, // 20: motcua.v1.CounterNetworkFiling.actor_kind:type_name -> motcua.v1.ActorKind
+	22, // 21: motcua.v1.CounterNetworkFiling.time:type_name -> google.protobuf.Timestamp
 	12, // 22: motcua.v1.ListCounterNetworkFilingsResponse.filings:type_name -> motcua.v1.CounterNetworkFiling
-	1,  // 23: motcua.v1.AuditService.VerifyAuditChain:input_type -> motcua.v1.VerifyAuditChainRequest
-	6,  // 24: motcua.v1.AuditService.ListDossierAccesses:input_type -> motcua.v1.ListDossierAccessesRequest
-	8,  // 25: motcua.v1.AuditService.ListProxyFilingSignals:input_type -> motcua.v1.ListProxyFilingSignalsRequest
-	11, // 26: motcua.v1.AuditService.ListCounterNetworkFilings:input_type -> motcua.v1.ListCounterNetworkFilingsRequest
-	4,  // 27: motcua.v1.AuditService.VerifyAuditChain:output_type -> motcua.v1.VerifyAuditChainResponse
-	7,  // 28: motcua.v1.AuditService.ListDossierAccesses:output_type -> motcua.v1.ListDossierAccessesResponse
-	10, // 29: motcua.v1.AuditService.ListProxyFilingSignals:output_type -> motcua.v1.ListProxyFilingSignalsResponse
-	13, // 30: motcua.v1.AuditService.ListCounterNetworkFilings:output_type -> motcua.v1.ListCounterNetworkFilingsResponse
-	27, // [27:31] is the sub-list for method output_type
-	23, // [23:27] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	22, // 23: motcua.v1.Checkpoint.time:type_name -> google.protobuf.Timestamp
+	15, // 24: motcua.v1.GetCheckpointResponse.checkpoint:type_name -> motcua.v1.Checkpoint
+	15, // 25: motcua.v1.GetInclusionProofResponse.checkpoint:type_name -> motcua.v1.Checkpoint
+	1,  // 26: motcua.v1.AuditService.VerifyAuditChain:input_type -> motcua.v1.VerifyAuditChainRequest
+	6,  // 27: motcua.v1.AuditService.ListDossierAccesses:input_type -> motcua.v1.ListDossierAccessesRequest
+	8,  // 28: motcua.v1.AuditService.ListProxyFilingSignals:input_type -> motcua.v1.ListProxyFilingSignalsRequest
+	11, // 29: motcua.v1.AuditService.ListCounterNetworkFilings:input_type -> motcua.v1.ListCounterNetworkFilingsRequest
+	14, // 30: motcua.v1.AuditService.GetCheckpoint:input_type -> motcua.v1.GetCheckpointRequest
+	17, // 31: motcua.v1.AuditService.GetInclusionProof:input_type -> motcua.v1.GetInclusionProofRequest
+	4,  // 32: motcua.v1.AuditService.VerifyAuditChain:output_type -> motcua.v1.VerifyAuditChainResponse
+	7,  // 33: motcua.v1.AuditService.ListDossierAccesses:output_type -> motcua.v1.ListDossierAccessesResponse
+	10, // 34: motcua.v1.AuditService.ListProxyFilingSignals:output_type -> motcua.v1.ListProxyFilingSignalsResponse
+	13, // 35: motcua.v1.AuditService.ListCounterNetworkFilings:output_type -> motcua.v1.ListCounterNetworkFilingsResponse
+	16, // 36: motcua.v1.AuditService.GetCheckpoint:output_type -> motcua.v1.GetCheckpointResponse
+	18, // 37: motcua.v1.AuditService.GetInclusionProof:output_type -> motcua.v1.GetInclusionProofResponse
+	32, // [32:38] is the sub-list for method output_type
+	26, // [26:32] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_audit_proto_init() }
@@ -1437,7 +1824,7 @@ func file_motcua_v1_audit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_audit_proto_rawDesc), len(file_motcua_v1_audit_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

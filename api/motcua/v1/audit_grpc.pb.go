@@ -23,6 +23,8 @@ const (
 	AuditService_ListDossierAccesses_FullMethodName       = "/motcua.v1.AuditService/ListDossierAccesses"
 	AuditService_ListProxyFilingSignals_FullMethodName    = "/motcua.v1.AuditService/ListProxyFilingSignals"
 	AuditService_ListCounterNetworkFilings_FullMethodName = "/motcua.v1.AuditService/ListCounterNetworkFilings"
+	AuditService_GetCheckpoint_FullMethodName             = "/motcua.v1.AuditService/GetCheckpoint"
+	AuditService_GetInclusionProof_FullMethodName         = "/motcua.v1.AuditService/GetInclusionProof"
 )
 
 // AuditServiceClient is the client API for AuditService service.
@@ -47,6 +49,14 @@ type AuditServiceClient interface {
 	// Lists online filings recorded as genuine (citizen or representative)
 	// that came from a network the office declared as a counter network.
 	ListCounterNetworkFilings(ctx context.Context, in *ListCounterNetworkFilingsRequest, opts ...grpc.CallOption) (*ListCounterNetworkFilingsResponse, error)
+	// Returns a signed checkpoint of every chain head (the latest, or one by
+	// sequence) and the public key that verifies it. Auditors and admins.
+	GetCheckpoint(ctx context.Context, in *GetCheckpointRequest, opts ...grpc.CallOption) (*GetCheckpointResponse, error)
+	// Proves that a dossier's chain head (last sequence and hash) is a leaf
+	// of a checkpoint's Merkle tree. Auditors (in their jurisdiction) and
+	// admins. An auditor checks it against a checkpoint obtained elsewhere
+	// (`motcua audit verify`).
+	GetInclusionProof(ctx context.Context, in *GetInclusionProofRequest, opts ...grpc.CallOption) (*GetInclusionProofResponse, error)
 }
 
 type auditServiceClient struct {
@@ -106,6 +116,26 @@ func (c *auditServiceClient) ListCounterNetworkFilings(ctx context.Context, in *
 	return out, nil
 }
 
+func (c *auditServiceClient) GetCheckpoint(ctx context.Context, in *GetCheckpointRequest, opts ...grpc.CallOption) (*GetCheckpointResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetCheckpointResponse)
+	err := c.cc.Invoke(ctx, AuditService_GetCheckpoint_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *auditServiceClient) GetInclusionProof(ctx context.Context, in *GetInclusionProofRequest, opts ...grpc.CallOption) (*GetInclusionProofResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetInclusionProofResponse)
+	err := c.cc.Invoke(ctx, AuditService_GetInclusionProof_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AuditServiceServer is the server API for AuditService service.
 // All implementations must embed UnimplementedAuditServiceServer
 // for forward compatibility.
@@ -128,6 +158,14 @@ type AuditServiceServer interface {
 	// Lists online filings recorded as genuine (citizen or representative)
 	// that came from a network the office declared as a counter network.
 	ListCounterNetworkFilings(context.Context, *ListCounterNetworkFilingsRequest) (*ListCounterNetworkFilingsResponse, error)
+	// Returns a signed checkpoint of every chain head (the latest, or one by
+	// sequence) and the public key that verifies it. Auditors and admins.
+	GetCheckpoint(context.Context, *GetCheckpointRequest) (*GetCheckpointResponse, error)
+	// Proves that a dossier's chain head (last sequence and hash) is a leaf
+	// of a checkpoint's Merkle tree. Auditors (in their jurisdiction) and
+	// admins. An auditor checks it against a checkpoint obtained elsewhere
+	// (`motcua audit verify`).
+	GetInclusionProof(context.Context, *GetInclusionProofRequest) (*GetInclusionProofResponse, error)
 	mustEmbedUnimplementedAuditServiceServer()
 }
 
@@ -149,6 +187,12 @@ func (UnimplementedAuditServiceServer) ListProxyFilingSignals(context.Context, *
 }
 func (UnimplementedAuditServiceServer) ListCounterNetworkFilings(context.Context, *ListCounterNetworkFilingsRequest) (*ListCounterNetworkFilingsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListCounterNetworkFilings not implemented")
+}
+func (UnimplementedAuditServiceServer) GetCheckpoint(context.Context, *GetCheckpointRequest) (*GetCheckpointResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetCheckpoint not implemented")
+}
+func (UnimplementedAuditServiceServer) GetInclusionProof(context.Context, *GetInclusionProofRequest) (*GetInclusionProofResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetInclusionProof not implemented")
 }
 func (UnimplementedAuditServiceServer) mustEmbedUnimplementedAuditServiceServer() {}
 func (UnimplementedAuditServiceServer) testEmbeddedByValue()                      {}
@@ -236,6 +280,42 @@ func _AuditService_ListCounterNetworkFilings_Handler(srv interface{}, ctx contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuditService_GetCheckpoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetCheckpointRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuditServiceServer).GetCheckpoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuditService_GetCheckpoint_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuditServiceServer).GetCheckpoint(ctx, req.(*GetCheckpointRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuditService_GetInclusionProof_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetInclusionProofRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuditServiceServer).GetInclusionProof(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuditService_GetInclusionProof_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuditServiceServer).GetInclusionProof(ctx, req.(*GetInclusionProofRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AuditService_ServiceDesc is the grpc.ServiceDesc for AuditService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -254,6 +334,14 @@ var AuditService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListCounterNetworkFilings",
 			Handler:    _AuditService_ListCounterNetworkFilings_Handler,
+		},
+		{
+			MethodName: "GetCheckpoint",
+			Handler:    _AuditService_GetCheckpoint_Handler,
+		},
+		{
+			MethodName: "GetInclusionProof",
+			Handler:    _AuditService_GetInclusionProof_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

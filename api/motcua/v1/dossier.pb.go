@@ -888,7 +888,12 @@ type DossierEvent struct {
 	Hash     string `protobuf:"bytes,14,opt,name=hash,proto3" json:"hash,omitempty"`
 	PrevHash string `protobuf:"bytes,15,opt,name=prev_hash,json=prevHash,proto3" json:"prev_hash,omitempty"`
 	// Action-specific facts, e.g. "due_at", "clock_start", "reason".
-	Details       map[string]string `protobuf:"bytes,16,rep,name=details,proto3" json:"details,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	Details map[string]string `protobuf:"bytes,16,rep,name=details,proto3" json:"details,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The dossier row's projection after this event (status, filing channel
+	// and filer kind, deadlines, step, result, counters… see
+	// docs/security.md), sealed into hash; empty on events written before it
+	// was introduced, whose hash does not cover it.
+	State         map[string]string `protobuf:"bytes,17,rep,name=state,proto3" json:"state,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1031,6 +1036,13 @@ func (x *DossierEvent) GetPrevHash() string {
 func (x *DossierEvent) GetDetails() map[string]string {
 	if x != nil {
 		return x.Details
+	}
+	return nil
+}
+
+func (x *DossierEvent) GetState() map[string]string {
+	if x != nil {
+		return x.State
 	}
 	return nil
 }
@@ -4031,7 +4043,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"updateTime\x125\n" +
 	"\n" +
 	"timeliness\x18\x1d \x01(\x0e2\x15.motcua.v1.TimelinessR\n" +
-	"timeliness\"\xab\x05\n" +
+	"timeliness\"\x9f\x06\n" +
 	"\fDossierEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4053,8 +4065,13 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\x0fdossier_version\x18\r \x01(\x03R\x0edossierVersion\x12\x12\n" +
 	"\x04hash\x18\x0e \x01(\tR\x04hash\x12\x1b\n" +
 	"\tprev_hash\x18\x0f \x01(\tR\bprevHash\x12>\n" +
-	"\adetails\x18\x10 \x03(\v2$.motcua.v1.DossierEvent.DetailsEntryR\adetails\x1a:\n" +
+	"\adetails\x18\x10 \x03(\v2$.motcua.v1.DossierEvent.DetailsEntryR\adetails\x128\n" +
+	"\x05state\x18\x11 \x03(\v2\".motcua.v1.DossierEvent.StateEntryR\x05state\x1a:\n" +
 	"\fDetailsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\x1a8\n" +
+	"\n" +
+	"StateEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9b\x03\n" +
 	"\fDossierDraft\x120\n" +
@@ -4379,7 +4396,7 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
@@ -4433,167 +4450,169 @@ var file_motcua_v1_dossier_proto_goTypes = []any{
 	(*DeadlineExtension)(nil),             // 49: motcua.v1.DeadlineExtension
 	(*ExplainDeadlineResponse)(nil),       // 50: motcua.v1.ExplainDeadlineResponse
 	nil,                                   // 51: motcua.v1.DossierEvent.DetailsEntry
-	(ComponentSource)(0),                  // 52: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 53: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 54: motcua.v1.Applicant
-	(*Representative)(nil),                // 55: motcua.v1.Representative
-	(Channel)(0),                          // 56: motcua.v1.Channel
-	(ActorKind)(0),                        // 57: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 58: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 59: google.protobuf.Duration
-	(Action)(0),                           // 60: motcua.v1.Action
-	(*Attribution)(nil),                   // 61: motcua.v1.Attribution
-	(Role)(0),                             // 62: motcua.v1.Role
+	nil,                                   // 52: motcua.v1.DossierEvent.StateEntry
+	(ComponentSource)(0),                  // 53: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 55: motcua.v1.Applicant
+	(*Representative)(nil),                // 56: motcua.v1.Representative
+	(Channel)(0),                          // 57: motcua.v1.Channel
+	(ActorKind)(0),                        // 58: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 59: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 60: google.protobuf.Duration
+	(Action)(0),                           // 61: motcua.v1.Action
+	(*Attribution)(nil),                   // 62: motcua.v1.Attribution
+	(Role)(0),                             // 63: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	52,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	53,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
 	4,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	53,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	53,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	53,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	53,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	54,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	55,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	56,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	57,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	58,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	54,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	54,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	54,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	54,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	55,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	56,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	57,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	58,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	59,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
 	3,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	53,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	53,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	53,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	53,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	53,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	59,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	53,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	54,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	54,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	54,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	54,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	54,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	60,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	54,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
 	7,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
 	5,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	56,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	53,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	53,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	57,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	54,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	54,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
 	6,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	53,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	53,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	54,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	54,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 27: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	60,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	58,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	58,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	53,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	61,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	61,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	59,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	59,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	54,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	62,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
 	51,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	54,  // 34: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	55,  // 35: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	3,   // 36: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	56,  // 37: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	10,  // 38: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	8,   // 39: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 40: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 41: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	56,  // 42: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 43: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 44: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 45: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	58,  // 46: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	53,  // 47: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	53,  // 48: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	1,   // 49: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	8,   // 50: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	9,   // 51: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	8,   // 52: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 53: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 54: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 55: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	3,   // 56: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	56,  // 57: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 58: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 59: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 60: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 61: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 62: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 63: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 64: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 65: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	53,  // 66: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	8,   // 67: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 68: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	56,  // 69: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 70: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 71: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 72: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 73: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	5,   // 74: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	8,   // 75: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 76: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	56,  // 77: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 78: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 79: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	62,  // 80: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	53,  // 81: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	53,  // 82: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	53,  // 83: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 84: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	59,  // 85: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	44,  // 86: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	2,   // 87: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	53,  // 88: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	53,  // 89: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	59,  // 90: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	59,  // 91: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	60,  // 92: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	53,  // 93: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	53,  // 94: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	59,  // 95: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	53,  // 96: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	53,  // 97: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	53,  // 98: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	53,  // 99: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	53,  // 100: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	59,  // 101: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	47,  // 102: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	48,  // 103: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	49,  // 104: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	53,  // 105: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	53,  // 106: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	11,  // 107: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	13,  // 108: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	15,  // 109: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	17,  // 110: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	19,  // 111: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	21,  // 112: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	23,  // 113: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	25,  // 114: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	27,  // 115: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	29,  // 116: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	31,  // 117: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	33,  // 118: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	35,  // 119: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	37,  // 120: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	39,  // 121: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	41,  // 122: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	43,  // 123: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	46,  // 124: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	12,  // 125: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	14,  // 126: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	16,  // 127: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	18,  // 128: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	20,  // 129: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	22,  // 130: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	24,  // 131: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	26,  // 132: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	28,  // 133: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	30,  // 134: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	32,  // 135: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	34,  // 136: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	36,  // 137: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	38,  // 138: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	40,  // 139: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	42,  // 140: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	45,  // 141: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	50,  // 142: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	125, // [125:143] is the sub-list for method output_type
-	107, // [107:125] is the sub-list for method input_type
-	107, // [107:107] is the sub-list for extension type_name
-	107, // [107:107] is the sub-list for extension extendee
-	0,   // [0:107] is the sub-list for field type_name
+	52,  // 34: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	55,  // 35: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	56,  // 36: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	3,   // 37: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	57,  // 38: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	10,  // 39: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	8,   // 40: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 41: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 42: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	57,  // 43: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 44: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 45: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 46: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	59,  // 47: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	54,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	54,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	8,   // 51: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	9,   // 52: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	8,   // 53: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 54: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 55: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 56: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	3,   // 57: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	57,  // 58: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 59: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 60: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 61: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 62: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 63: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 64: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 65: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 66: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	54,  // 67: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	8,   // 68: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 69: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	57,  // 70: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 71: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 72: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 73: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 74: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 75: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	8,   // 76: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 77: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	57,  // 78: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 79: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 80: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	63,  // 81: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	54,  // 82: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	54,  // 83: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	54,  // 84: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 85: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	60,  // 86: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	44,  // 87: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	2,   // 88: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	54,  // 89: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	54,  // 90: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	60,  // 91: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	60,  // 92: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	61,  // 93: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	54,  // 94: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	54,  // 95: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	60,  // 96: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	54,  // 97: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	54,  // 98: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 99: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 100: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	54,  // 101: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	60,  // 102: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	47,  // 103: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	48,  // 104: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	49,  // 105: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	54,  // 106: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 107: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	11,  // 108: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	13,  // 109: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	15,  // 110: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	17,  // 111: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	19,  // 112: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	21,  // 113: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	23,  // 114: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	25,  // 115: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	27,  // 116: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	29,  // 117: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	31,  // 118: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	33,  // 119: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	35,  // 120: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	37,  // 121: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	39,  // 122: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	41,  // 123: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	43,  // 124: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	46,  // 125: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	12,  // 126: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	14,  // 127: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	16,  // 128: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	18,  // 129: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	20,  // 130: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	22,  // 131: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	24,  // 132: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	26,  // 133: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	28,  // 134: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	30,  // 135: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	32,  // 136: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	34,  // 137: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	36,  // 138: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	38,  // 139: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	40,  // 140: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	42,  // 141: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	45,  // 142: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	50,  // 143: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	126, // [126:144] is the sub-list for method output_type
+	108, // [108:126] is the sub-list for method input_type
+	108, // [108:108] is the sub-list for extension type_name
+	108, // [108:108] is the sub-list for extension extendee
+	0,   // [0:108] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -4616,7 +4635,7 @@ func file_motcua_v1_dossier_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   49,
+			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,7 +27,7 @@ var (
 		"processing_minutes", "version", "last_event_seq", "last_event_hash", "created_at", "updated_at"}
 	bulkEventCols = []string{"id", "dossier_id", "seq", "action", "from_status", "to_status", "step_index", "occurred_at",
 		"note", "request_id", "channel", "actor_id", "actor_role", "actor_agency", "actor_kind", "assurance",
-		"on_behalf_of", "mandate_ref", "source_system", "client_address", "dossier_version", "details", "prev_hash", "hash"}
+		"on_behalf_of", "mandate_ref", "source_system", "client_address", "dossier_version", "details", "state", "prev_hash", "hash"}
 	bulkSlipCols = []string{"dossier_id", "step_index", "step_name", "unit_code", "role", "assignee", "started_at",
 		"due_at", "finished_at", "outcome"}
 )
@@ -107,10 +107,16 @@ func eventValues(e *domain.Event, id uuidArg) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	var state any // NULL without a sealed state
+	if len(e.State) > 0 {
+		if state, err = jsonOf(e.State).Value(); err != nil {
+			return nil, err
+		}
+	}
 	a := e.Attribution
 	return []any{eid, did, e.Seq, int(e.Action), int(e.From), int(e.To), e.StepIndex, requiredDBTime(e.At), e.Note, e.RequestID,
 		int(a.Channel), a.ActorID, int(a.ActorRole), a.ActorAgency, int(a.ActorKind), int(a.Assurance), a.OnBehalfOf,
-		a.MandateRef, a.SourceSystem, a.ClientAddress, e.DossierVersion, dj, e.PrevHash, e.Hash}, nil
+		a.MandateRef, a.SourceSystem, a.ClientAddress, e.DossierVersion, dj, state, e.PrevHash, e.Hash}, nil
 }
 
 func slipValues(r *domain.SlipRow, id uuidArg) ([]any, error) {

@@ -83,6 +83,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	2: checkV2,
 	3: checkV3,
 	4: checkV4,
+	5: checkV5,
 }
 
 var (
@@ -175,6 +176,19 @@ func checkV4(t *testing.T, s *gormstore.Store) {
 	if vecs, _, _ := s.ListStatRows(ctx, report.Month); vecs[report.Key{Agency: k.Agency, Procedure: k.Procedure, Field: k.Field,
 		Channel: k.Channel, FiledBy: k.FiledBy, Day: "2026-02"}][report.Filed] != 2 {
 		t.Fatalf("month row after a new delta: %v", vecs)
+	}
+}
+
+func checkV5(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	cp, err := s.GetCheckpoint(ctx, 0)
+	if err != nil || cp.Seq != 1 || cp.TreeSize != 1 || cp.RootHash != "cm9vdA==" || !strings.HasPrefix(cp.Note, "motcua checkpoint v1\nfixture\n") ||
+		!cp.CreatedAt.Equal(time.Date(2026, 2, 16, 3, 0, 0, 0, time.UTC)) {
+		t.Fatalf("checkpoint: %+v %v", cp, err)
+	}
+	leaves, err := s.ListCheckpointLeaves(ctx, 1, "", 10)
+	if err != nil || len(leaves) != 1 || leaves[0].DossierID != dossierV4 || leaves[0].LastSeq != 5 || leaves[0].LastHash != "h5" {
+		t.Fatalf("leaves: %+v %v", leaves, err)
 	}
 }
 

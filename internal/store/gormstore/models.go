@@ -168,8 +168,24 @@ type eventRow struct {
 	ClientAddress  string
 	DossierVersion int64
 	Details        jsonCol[map[string]string]
+	State          *jsonCol[map[string]string] // NULL before migration 00005
 	PrevHash       string
 	Hash           string
+}
+
+// stateCol is an event's sealed state as stored (NULL when it has none).
+func stateCol(m map[string]string) *jsonCol[map[string]string] {
+	if len(m) == 0 {
+		return nil
+	}
+	return &jsonCol[map[string]string]{V: m}
+}
+
+func stateOf(c *jsonCol[map[string]string]) map[string]string {
+	if c == nil {
+		return nil
+	}
+	return c.V
 }
 
 func (eventRow) TableName() string { return "dossier_events" }

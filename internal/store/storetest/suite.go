@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"StatsUnits", testStatsUnits},
 		{"StatsOverdue", testStatsOverdue},
 		{"StatsVerificationReads", testStatsVerificationReads},
+		{"EventState", testEventState},
+		{"Checkpoints", testCheckpoints},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
