@@ -4,10 +4,10 @@ import (
 	"context"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
-	"github.com/motcua/motcua/internal/store"
+	"github.com/motcua/motcua/internal/app"
 )
 
-func checkpointToPB(c *store.CheckpointRecord) *pb.Checkpoint {
+func checkpointToPB(c *app.CheckpointRecord) *pb.Checkpoint {
 	return &pb.Checkpoint{Sequence: c.Seq, Time: ts(c.CreatedAt), TreeSize: c.TreeSize, RootHash: c.RootHash, Note: c.Note}
 }
 
