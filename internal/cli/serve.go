@@ -78,8 +78,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
 		}
 	}
-	srv, err := server.New(a, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg})
+	opts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg}
+	if opts.HTTPMount, err = consoleMount(cfg, verifier, tlsCfg != nil, log); err != nil {
+		return err
+	}
+	srv, err := server.New(a, opts)
 	if err != nil {
 		return err
 	}
@@ -98,6 +102,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		security = "TLS"
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
+	logConsole(log, cfg, srv.HTTPAddr(), tlsCfg != nil)
 	return srv.Serve(ctx)
 }
 

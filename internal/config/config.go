@@ -35,6 +35,7 @@ type Config struct {
 	TLSKeyFile      string
 	TLSClientCAFile string
 	CounterNetworks []string
+	Console         Console
 }
 
 // DefaultConfig returns the defaults: loopback listeners, SQLite in the
@@ -99,6 +100,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"verify client certificates against these CAs (mTLS); integrations must then present one naming their token subject")
 	fs.StringSliceVar(&c.CounterNetworks, "counter-networks", c.CounterNetworks,
 		"CIDR networks of the counters' own computers (comma-separated); online filings from them are flagged")
+	c.Console.bind(fs)
 }
 
 // EnvName is the environment variable of a flag.
@@ -160,7 +162,7 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("--log-format must be text or json")
 	}
-	return nil
+	return c.Console.Validate()
 }
 
 // CounterPrefixes parses CounterNetworks (validated by Validate).

@@ -54,6 +54,9 @@ type Options struct {
 	// TLS, when set, serves gRPC and HTTP over TLS; with ClientCAs it also
 	// verifies client certificates that are presented (mTLS).
 	TLS *tls.Config
+	// HTTPMount, when set, adds handlers to the HTTP side (the web console);
+	// conn reaches this server's gRPC API over loopback, like the gateway.
+	HTTPMount func(ctx context.Context, mux *http.ServeMux, conn grpc.ClientConnInterface) error
 }
 
 // Server is a running motcua instance.
@@ -340,6 +343,16 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	})
 	mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.Handle("/v1/", gw)
+	if s.opts.HTTPMount != nil {
+		conn, err := grpc.NewClient(target, dial...)
+		if err != nil {
+			return nil, err
+		}
+		context.AfterFunc(ctx, func() { conn.Close() })
+		if err := s.opts.HTTPMount(ctx, mux, conn); err != nil {
+			return nil, err
+		}
+	}
 	return mux, nil
 }
 
