@@ -32,7 +32,7 @@ func esc(s string) string { return html.EscapeString(s) }
 // and the reported online share (what a report counting assisted filings
 // as online would show).
 func trendChart(v *view, pts []*pb.IndicatorPoint) template.HTML {
-	const W, H, left, right, top, bottom = 720, 260, 48, 16, 16, 40
+	const W, H, left, right, top, bottom = 720, 260, 48, 32, 16, 40
 	pw, ph := float64(W-left-right), float64(H-top-bottom)
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %d %d" role="img" aria-labelledby="trend-t trend-d" xmlns="http://www.w3.org/2000/svg">`, W, H)
@@ -63,13 +63,21 @@ func trendChart(v *view, pts []*pb.IndicatorPoint) template.HTML {
 		{func(i *pb.Indicators) float64 { return i.GetGenuineOnlineShare().GetValue() }, colGenuine, ""},
 		{func(i *pb.Indicators) float64 { return i.GetReportedOnlineShare().GetValue() }, colReported, ` stroke-dasharray="6 4"`},
 	}
+	// A bucket that received nothing has no rate: the line skips it rather
+	// than fall to 0.
 	for _, s := range series {
 		var pts2 []string
 		for i, p := range pts {
+			if p.GetIndicators().GetReceived() == 0 {
+				continue
+			}
 			pts2 = append(pts2, fmt.Sprintf("%.1f,%.1f", x(i), y(s.get(p.GetIndicators()))))
 		}
 		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2.5"%s points="%s"/>`, s.color, s.dash, strings.Join(pts2, " "))
 		for i, p := range pts {
+			if p.GetIndicators().GetReceived() == 0 {
+				continue
+			}
 			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3" fill="%s"><title>%s: %s</title></circle>`, x(i), y(s.get(p.GetIndicators())), s.color,
 				esc(p.GetBucket()), esc(v.Pct(s.get(p.GetIndicators()))))
 		}
@@ -125,7 +133,7 @@ func hbars(id, title, desc string, bars []hbar) template.HTML {
 func unitsChart(v *view, units []unitRow) template.HTML {
 	bars := make([]hbar, 0, len(units))
 	for _, u := range units {
-		bars = append(bars, hbar{Label: truncate(u.Name, 34), Value: v.Pct(u.I.GetOnTime().GetValue()), Frac: u.I.GetOnTime().GetValue(),
+		bars = append(bars, hbar{Label: truncate(u.Name, 34), Value: v.Rate(u.I.GetOnTime()), Frac: u.I.GetOnTime().GetValue(),
 			Href: string(u.Link), Color: colOnTime})
 	}
 	return hbars("units", v.T("chart.units"), v.T("chart.units.desc"), bars)

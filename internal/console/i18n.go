@@ -82,7 +82,7 @@ var vi = map[string]string{
 	"col.unit": "Đơn vị", "col.status": "Trạng thái", "col.code": "Mã hồ sơ", "col.procedure": "Thủ tục", "col.agency": "Cơ quan tiếp nhận",
 	"col.channel": "Kênh", "col.filedby": "Người nộp", "col.received": "Tiếp nhận", "col.due": "Hạn luật định", "col.timeliness": "Tiến độ",
 	"col.step": "Bước", "col.assignee": "Người xử lý", "col.time": "Thời gian", "col.action": "Thao tác", "col.actor": "Người thực hiện",
-	"col.actorkind": "Loại chủ thể", "col.client": "Địa chỉ mạng", "col.hash": "Mã băm", "col.role": "Vai trò", "col.purpose": "Mục đích", "col.method": "Cách đọc",
+	"col.actorkind": "Loại chủ thể", "col.client": "Địa chỉ mạng", "col.hash": "Mã băm", "col.role": "Vai trò", "col.purpose": "Mục đích", "col.actoragency": "Cơ quan người đọc", "col.method": "Cách đọc",
 
 	"dos.title": "Danh sách hồ sơ", "dos.filters": "Bộ lọc", "dos.andbelow": "và các đơn vị trực thuộc", "dos.allscope": "Mọi cơ quan trong phạm vi của bạn",
 	"dos.received": "tiếp nhận từ", "dos.none": "Không có hồ sơ nào.", "dos.next": "Trang sau",
@@ -190,7 +190,7 @@ var en = map[string]string{
 	"col.unit": "Unit", "col.status": "Status", "col.code": "Dossier", "col.procedure": "Procedure", "col.agency": "Receiving agency",
 	"col.channel": "Channel", "col.filedby": "Filed by", "col.received": "Received", "col.due": "Legal deadline", "col.timeliness": "Timeliness",
 	"col.step": "Step", "col.assignee": "Assignee", "col.time": "Time", "col.action": "Action", "col.actor": "Actor",
-	"col.actorkind": "Actor kind", "col.client": "Network address", "col.hash": "Hash", "col.role": "Role", "col.purpose": "Purpose", "col.method": "Read by",
+	"col.actorkind": "Actor kind", "col.client": "Network address", "col.hash": "Hash", "col.role": "Role", "col.purpose": "Purpose", "col.actoragency": "Reader's agency", "col.method": "Read by",
 
 	"dos.title": "Dossiers", "dos.filters": "Filters", "dos.andbelow": "and the agencies below", "dos.allscope": "Every agency in your scope",
 	"dos.received": "received", "dos.none": "No dossiers.", "dos.next": "Next page",

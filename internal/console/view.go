@@ -16,6 +16,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/durationpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
 )
 
 // view is what every page template gets: the language, the user, the
@@ -121,6 +123,14 @@ func (v *view) Pct(f float64) string {
 	return v.Dec(f*100) + " %"
 }
 
+// Rate formats a rate as a percentage, or "—" when nothing was counted.
+func (v *view) Rate(r *pb.Rate) string {
+	if r.GetDenominator() == 0 {
+		return "—"
+	}
+	return v.Pct(r.GetValue())
+}
+
 // Time formats a timestamp in Vietnam's time zone; empty when unset.
 func (v *view) Time(ts *timestamppb.Timestamp) string {
 	if ts == nil {
@@ -185,8 +195,17 @@ type apiError struct {
 	Message string // the API's message (safe: it never holds a token)
 }
 
-// CodeName is the gRPC code's name.
-func (e *apiError) CodeName() string { return e.Code.String() }
+// CodeName is the gRPC code's canonical name (PERMISSION_DENIED).
+func (e *apiError) CodeName() string {
+	var b strings.Builder
+	for i, r := range e.Code.String() {
+		if i > 0 && r >= 'A' && r <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	return strings.ToUpper(b.String())
+}
 
 func toAPIError(err error) *apiError {
 	st, _ := status.FromError(err)

@@ -71,6 +71,8 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
+	// Verifier replaces the test key's verifier (e.g. an OIDC provider's JWKS).
+	Verifier *auth.Verifier
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -101,6 +103,9 @@ func Start(t *testing.T, url string, o Options) *Env {
 	key, verifier, err := auth.NewEphemeralDevKey()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.Verifier != nil {
+		verifier = o.Verifier
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
