@@ -21,7 +21,7 @@ import (
 )
 
 // view is what every page template gets: the language, the user, the
-// page's data, and formatting methods ($.T "key", $.Num 12, …).
+// page's data, and formatting methods ($.T "nav.indicators", $.Num 12, …).
 type view struct {
 	Lang  string
 	P     string // the console's prefix
@@ -198,11 +198,13 @@ type apiError struct {
 // CodeName is the gRPC code's canonical name (PERMISSION_DENIED).
 func (e *apiError) CodeName() string {
 	var b strings.Builder
-	for i, r := range e.Code.String() {
-		if i > 0 && r >= 'A' && r <= 'Z' {
+	prev := rune(0)
+	for _, r := range e.Code.String() {
+		if r >= 'A' && r <= 'Z' && prev >= 'a' && prev <= 'z' {
 			b.WriteByte('_')
 		}
 		b.WriteRune(r)
+		prev = r
 	}
 	return strings.ToUpper(b.String())
 }
