@@ -20,14 +20,14 @@ func invalid(field, msg string) error {
 
 // verifyEvent is one line of the progress stream the page's script reads.
 type verifyEvent struct {
-	Kind     string          `json:"kind"` // progress, broken, summary, error
-	Checked  int64           `json:"checked,omitempty"`
-	Total    int64           `json:"total,omitempty"`
-	Events   int64           `json:"events,omitempty"`
-	Broken   *brokenJSON     `json:"broken,omitempty"`
-	Summary  *summaryJSON    `json:"summary,omitempty"`
-	Error    string          `json:"error,omitempty"`
-	Code     string          `json:"code,omitempty"`
+	Kind    string       `json:"kind"` // progress, broken, summary, error
+	Checked int64        `json:"checked,omitempty"`
+	Total   int64        `json:"total,omitempty"`
+	Events  int64        `json:"events,omitempty"`
+	Broken  *brokenJSON  `json:"broken,omitempty"`
+	Summary *summaryJSON `json:"summary,omitempty"`
+	Error   string       `json:"error,omitempty"`
+	Code    string       `json:"code,omitempty"`
 }
 
 type brokenJSON struct {
@@ -40,10 +40,10 @@ type brokenJSON struct {
 }
 
 type summaryJSON struct {
-	Checked int64 `json:"checked"`
-	Events  int64 `json:"events"`
-	Broken  int64 `json:"broken"`
-	Intact  bool  `json:"intact"`
+	Checked int64  `json:"checked"`
+	Events  int64  `json:"events"`
+	Broken  int64  `json:"broken"`
+	Intact  bool   `json:"intact"`
 	Text    string `json:"text"`
 }
 

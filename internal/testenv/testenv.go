@@ -34,7 +34,7 @@ import (
 var Stores = []string{"sqlite", "postgres"}
 
 // StoreURL returns a fresh, migrated store URL of the given kind.
-func StoreURL(t *testing.T, kind string) string {
+func StoreURL(t testing.TB, kind string) string {
 	t.Helper()
 	if kind == "postgres" {
 		return pgtest.NewDatabase(t)
@@ -77,7 +77,7 @@ type Options struct {
 
 // Start opens the store at url, migrates it, installs the demo catalog
 // (effective from 2020) and serves on 127.0.0.1; everything stops with t.
-func Start(t *testing.T, url string, o Options) *Env {
+func Start(t testing.TB, url string, o Options) *Env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := gormstore.Open(ctx, url)
@@ -143,7 +143,7 @@ func Start(t *testing.T, url string, o Options) *Env {
 		Calendar: pb.NewCalendarServiceClient(conn)}
 }
 
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) { w.t.Log(string(p)); return len(p), nil }
 
