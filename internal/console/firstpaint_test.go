@@ -84,7 +84,6 @@ func BenchmarkFirstPaint(b *testing.B) {
 	b.ReportMetric(paints[len(paints)/2], "fcp-median-ms")
 	b.ReportMetric(paints[len(paints)-1], "fcp-max-ms")
 	b.ReportMetric(server[len(server)/2], "response-median-ms")
-	b.ReportMetric(0, "ns/op")
 }
 
 // browserFor starts headless Chromium at 1366×768 for a benchmark.
