@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p build
 go build -o build/testsummary ./scripts/testsummary
+./scripts/ensure-chromium.sh
 exec ./scripts/with-postgres.sh bash -c '
   set -o pipefail
   go test -race -count=1 -shuffle=on -json "$@" ./... | tee build/test.json | build/testsummary
