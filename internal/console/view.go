@@ -2,7 +2,6 @@ package console
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"math"
@@ -285,4 +284,3 @@ func (c *Console) renderStatus(w http.ResponseWriter, _ *http.Request, page stri
 	_, _ = buf.WriteTo(w)
 }
 
-var errBadInput = errors.New("bad input")
