@@ -287,6 +287,10 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	// Click through: overdue now → its dossiers, all pages — as many as the figure.
 	run(t, ctx, "click overdue figure", chromedp.Click(chromedp.CSS("#fig-overdue_now")), chromedp.WaitVisible(chromedp.CSS("#dossier-list")))
 	screenshot(t, ctx, "3-dossiers")
+	listURL, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
 	listed, firstCode := 0, ""
 	for page := 0; ; page++ {
 		listed += count(t, ctx, "#dossier-list a.dossier-link")
@@ -306,7 +310,8 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	}
 
 	// One dossier: slip, deadline, events, who read it (this very session).
-	run(t, ctx, "open a dossier", chromedp.Navigate(ce.URL+"dossier/"+firstCode), chromedp.WaitVisible(chromedp.CSS("#dossier-code")))
+	run(t, ctx, "click a dossier", chromedp.Navigate(listURL), chromedp.WaitVisible(chromedp.CSS("#dossier-list")),
+		chromedp.Click(chromedp.CSS("#dossier-list a.dossier-link")), chromedp.WaitVisible(chromedp.CSS("#dossier-code")))
 	if got := text(t, ctx, "#dossier-code"); got != firstCode {
 		t.Fatalf("dossier page shows %q, want %q", got, firstCode)
 	}
