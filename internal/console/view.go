@@ -283,4 +283,3 @@ func (c *Console) renderStatus(w http.ResponseWriter, _ *http.Request, page stri
 	w.WriteHeader(code)
 	_, _ = buf.WriteTo(w)
 }
-
