@@ -88,10 +88,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
 		}
 	}
-	srv, err := server.New(a, st, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
+	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
 		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
-		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams})
+		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams}
+	if sopts.HTTPMount, err = consoleMount(cfg, verifier, tlsCfg != nil, log); err != nil {
+		return err
+	}
+	srv, err := server.New(a, st, sopts)
 	if err != nil {
 		return err
 	}
@@ -113,6 +117,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		runCheckpoints(ctx, a, cfg, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
+	logConsole(log, cfg, srv.HTTPAddr(), tlsCfg != nil)
 	return srv.Serve(ctx)
 }
 

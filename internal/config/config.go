@@ -46,6 +46,7 @@ type Config struct {
 	CheckpointWitnessURL string
 	CheckpointOrigin     string
 	Bounds               Bounds
+	Console              Console
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -170,6 +171,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"URL each signed checkpoint is POSTed to (text/plain), e.g. a witness run by the inspectorate")
 	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
 		"name of this installation in checkpoints (default: the host name)")
+	c.Console.bind(fs)
 }
 
 // EnvName is the environment variable of a flag.
@@ -250,7 +252,7 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("--log-format must be text or json")
 	}
-	return nil
+	return c.Console.Validate()
 }
 
 // CounterPrefixes parses CounterNetworks (validated by Validate).

@@ -63,6 +63,9 @@ type Options struct {
 	// VerifyAuditChain streams; zero means no cap.
 	CallTimeout, StreamTimeout time.Duration
 	MaxVerifyStreams           int
+	// HTTPMount, when set, adds handlers to the HTTP side (the web console);
+	// conn reaches this server's gRPC API over loopback, like the gateway.
+	HTTPMount func(ctx context.Context, mux *http.ServeMux, conn grpc.ClientConnInterface) error
 }
 
 // Database is what the server asks of the database for its readiness: the
@@ -396,6 +399,16 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		_, _ = w.Write(motcua.OpenAPI) // the contract of this build (docs/api-versioning.md)
 	})
 	mux.Handle("/v1/", gw)
+	if s.opts.HTTPMount != nil {
+		conn, err := grpc.NewClient(target, dial...)
+		if err != nil {
+			return nil, err
+		}
+		context.AfterFunc(ctx, func() { conn.Close() })
+		if err := s.opts.HTTPMount(ctx, mux, conn); err != nil {
+			return nil, err
+		}
+	}
 	return mux, nil
 }
 

@@ -36,7 +36,7 @@ import (
 var Stores = []string{"sqlite", "postgres"}
 
 // StoreURL returns a fresh, migrated store URL of the given kind.
-func StoreURL(t *testing.T, kind string) string {
+func StoreURL(t testing.TB, kind string) string {
 	t.Helper()
 	if kind == "postgres" {
 		return pgtest.NewDatabase(t)
@@ -94,6 +94,8 @@ type Options struct {
 	ServerOptions func(*server.Options)
 	// CheckpointWitness, if set, receives every checkpoint by POST.
 	CheckpointWitness string
+	// Verifier replaces the test key's verifier (e.g. an OIDC provider's JWKS).
+	Verifier *auth.Verifier
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -141,6 +143,9 @@ func Start(t testing.TB, url string, o Options) *Env {
 	key, verifier, err := auth.NewEphemeralDevKey()
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.Verifier != nil {
+		verifier = o.Verifier
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// A fuzz target's F may not log from inside the fuzz function, where the

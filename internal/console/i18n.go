@@ -1,0 +1,225 @@
+package console
+
+// The console's two message tables: Vietnamese (the default) and English.
+// TestMessageTables checks that every key the templates and the code use,
+// and every enum value shown, is in both.
+
+const defaultLang = "vi"
+
+var messages = map[string]map[string]string{"vi": vi, "en": en}
+
+var vi = map[string]string{
+	"app.name": "motcua · Bảng điều hành", "app.skip": "Bỏ qua, đến nội dung chính", "app.purpose": "Mục đích tra cứu",
+	"nav.label": "Điều hướng chính", "nav.indicators": "Chỉ số", "nav.overdue": "Quá hạn theo đơn vị", "nav.dossiers": "Hồ sơ",
+	"nav.integrity": "Toàn vẹn dữ liệu", "nav.signout": "Đăng xuất", "nav.signin": "Đăng nhập", "nav.continue": "Đăng nhập",
+
+	"signin.title":        "Đăng nhập bảng điều hành",
+	"signin.intro":        "Bảng điều hành dành cho thanh tra và lãnh đạo: chỉ số, hồ sơ quá hạn, lịch sử hồ sơ và kiểm tra toàn vẹn. Bạn chỉ thấy những gì quyền của bạn cho phép qua API; mọi lần đọc hồ sơ đều được ghi lại cùng mục đích.",
+	"signin.oidc":         "Đăng nhập qua nhà cung cấp định danh",
+	"signin.oidc.button":  "Đăng nhập",
+	"signin.purpose":      "Mục đích tra cứu (bắt buộc)",
+	"signin.purpose.help": "Ví dụ: Thanh tra công vụ quý 4/2026. Được ghi vào nhật ký truy cập mà công dân xem được.",
+	"signin.dev":          "Đăng nhập phát triển",
+	"signin.dev.warn":     "Chỉ dùng khi phát triển: máy chủ đang dùng khóa phát triển, ai vào được máy này đều có thể đăng nhập với bất kỳ vai trò nào.",
+	"signin.role":         "Vai trò", "signin.subject": "Tài khoản", "signin.agency": "Mã cơ quan (cán bộ)",
+	"signin.citizen":    "Số định danh (công dân)",
+	"signin.dev.button": "Đăng nhập",
+	"signin.none":       "Chưa cấu hình cách đăng nhập: đặt --console-oidc-issuer, hoặc chạy máy chủ với khóa phát triển.",
+	"signin.done":       "Đã đăng nhập",
+	"signin.continue":   "Tiếp tục đến bảng điều hành",
+
+	"err.purpose": "Hãy nêu mục đích tra cứu (tối đa 200 ký tự).", "err.identity": "Thông tin đăng nhập không hợp lệ (vai trò, tài khoản, cơ quan).",
+	"err.token": "API không chấp nhận mã truy cập của bạn (kiểm tra vai trò, cơ quan, bên phát hành, đối tượng).",
+	"err.flow":  "Phiên đăng nhập đã hết hạn hoặc không khớp; hãy đăng nhập lại.", "err.provider": "Nhà cung cấp định danh từ chối hoặc trả lời không hợp lệ.",
+	"err.expired": "Phiên đã hết hạn; hãy đăng nhập lại.", "err.failed": "Không lấy được dữ liệu", "err.denied": "Bạn không có quyền xem nội dung này",
+	"err.notfound": "Không tìm thấy (hoặc ngoài phạm vi của bạn)", "err.invalid": "Yêu cầu không hợp lệ", "err.unavailable": "Máy chủ tạm thời không phục vụ",
+	"err.unauthenticated": "Chưa đăng nhập", "err.period": "kỳ phải có dạng 2026, 2026-Q1, 2026-03 hoặc 2026-03-05", "err.dates": "ngày phải có dạng YYYY-MM-DD",
+
+	"role.CITIZEN": "Công dân", "role.REPRESENTATIVE": "Người được ủy quyền", "role.COMMUNITY_HELPER": "Tổ công nghệ số cộng đồng",
+	"role.CLERK": "Cán bộ một cửa", "role.SPECIALIST": "Chuyên viên", "role.LEADER": "Lãnh đạo", "role.AUDITOR": "Thanh tra",
+	"role.INTEGRATION": "Hệ thống tích hợp", "role.ADMIN": "Quản trị", "role.SYSTEM": "Hệ thống",
+
+	"status.SUBMITTED": "Chờ tiếp nhận", "status.RECEIVED": "Đã tiếp nhận", "status.NOT_ACCEPTED": "Từ chối tiếp nhận",
+	"status.PROCESSING": "Đang xử lý", "status.AWAITING_SUPPLEMENT": "Chờ bổ sung", "status.AWAITING_PAYMENT": "Chờ thực hiện nghĩa vụ tài chính",
+	"status.WITHDRAWN": "Rút hồ sơ", "status.STOPPED": "Dừng xử lý", "status.RESOLVED": "Có kết quả", "status.RETURNED": "Đã trả kết quả",
+
+	"action.SUBMIT": "Nộp trực tuyến", "action.RECEIVE": "Tiếp nhận", "action.NOT_ACCEPT": "Từ chối tiếp nhận",
+	"action.REQUEST_SUPPLEMENT": "Yêu cầu bổ sung", "action.PROVIDE_SUPPLEMENT": "Bổ sung hồ sơ", "action.REQUEST_PAYMENT": "Yêu cầu nộp phí",
+	"action.CONFIRM_PAYMENT": "Xác nhận nộp phí", "action.FORWARD": "Chuyển bước", "action.EXTEND": "Gia hạn (xin lỗi)",
+	"action.WITHDRAW": "Rút hồ sơ", "action.STOP": "Dừng xử lý", "action.RESOLVE": "Có kết quả", "action.RETURN": "Trả kết quả",
+
+	"actor.CITIZEN": "Công dân tự nộp", "actor.REPRESENTATIVE": "Người được ủy quyền", "actor.STAFF": "Cán bộ",
+	"actor.STAFF_ON_BEHALF": "Cán bộ nộp hộ", "actor.COMMUNITY_HELPER": "Tổ CNS cộng đồng nộp hộ", "actor.SYSTEM": "Hệ thống",
+
+	"channel.COUNTER": "Trực tiếp", "channel.ONLINE": "Trực tuyến", "channel.POSTAL": "Bưu chính",
+	"timeliness.IN_PROGRESS": "Đang trong hạn", "timeliness.OVERDUE": "Quá hạn", "timeliness.ON_TIME": "Đúng hạn",
+	"timeliness.LATE": "Trễ hạn", "timeliness.PAUSED": "Tạm dừng", "timeliness.ENDED": "Kết thúc không có kết quả",
+	"segment.COUNTED": "Ngày làm việc (tính)", "segment.SKIPPED": "Ngày nghỉ (bỏ qua)",
+	"signal.ACCOUNT": "Tài khoản", "signal.NETWORK": "Dải mạng",
+	"unit.hours": "giờ làm việc", "unit.days": "ngày làm việc",
+
+	"form.scope": "Phạm vi", "form.agency": "Cơ quan", "form.sub": "Gồm các đơn vị trực thuộc", "form.period": "Kỳ",
+	"form.period.help": "2026, 2026-Q1, 2026-03 hoặc 2026-03-05", "form.apply": "Xem", "form.from": "Từ ngày", "form.to": "Đến ngày",
+
+	"ind.title": "Chỉ số phục vụ", "ind.period": "Hồ sơ nộp trong kỳ", "ind.headline": "Chỉ số chính",
+	"ind.ontime": "Tỷ lệ đúng hạn", "ind.online": "Trực tuyến: thực chất và báo cáo", "ind.genuine": "Trực tuyến thực chất",
+	"ind.reported": "Nếu tính cả nộp hộ", "ind.dossiers": "hồ sơ", "ind.assisted": "nộp hộ",
+	"ind.online.help": "Bên trái: hồ sơ do công dân hoặc người được ủy quyền tự nộp. Bên phải: tỷ lệ một báo cáo sẽ nêu nếu tính cả hồ sơ cán bộ hay tổ CNS nộp hộ.",
+	"ind.digitised":   "Số hóa hồ sơ", "ind.paper_to_electronic": "Số hóa giấy", "ind.electronic": "Kết quả điện tử",
+	"ind.sync": "Đồng bộ Cổng DVCQG đúng hạn", "ind.na": "Chưa có", "ind.sync.help": "Chỉ số này có khi chức năng đồng bộ với Cổng Dịch vụ công quốc gia được triển khai.",
+	"ind.counts": "Số hồ sơ", "ind.filed": "Đã nộp", "ind.received": "Đã tiếp nhận", "ind.channels": "Theo kênh",
+	"ind.resolved_on_time": "Giải quyết đúng hạn", "ind.resolved_late": "Giải quyết trễ hạn", "ind.in_progress": "Đang xử lý trong hạn",
+	"ind.overdue_now": "Đang quá hạn", "ind.paused": "Đang chờ bổ sung / nộp phí", "ind.awaiting": "Chờ tiếp nhận",
+	"ind.ended": "Kết thúc không có kết quả", "ind.supplements": "Hồ sơ phải bổ sung", "ind.rounds": "lượt",
+	"ind.processing": "Thời gian xử lý trung bình / P90", "ind.score": "Điểm đo được (kiểu QĐ 766)", "ind.score.online": "dịch vụ trực tuyến",
+
+	"chart.trend": "Xu hướng theo thời gian", "chart.trend.desc": "Tỷ lệ đúng hạn, tỷ lệ trực tuyến thực chất và tỷ lệ trực tuyến nếu tính cả nộp hộ, theo từng kỳ.",
+	"chart.empty": "Không có dữ liệu trong kỳ", "chart.table": "Xem dạng bảng", "chart.bucket": "Kỳ",
+	"chart.units": "So sánh các đơn vị trực thuộc", "chart.units.desc": "Tỷ lệ đúng hạn của từng đơn vị trực thuộc; mỗi thanh dẫn đến danh sách hồ sơ.",
+	"chart.overdue": "Bước trễ và quá hạn theo đơn vị", "chart.overdue.desc": "Số bước xử lý trễ trong kỳ cộng số bước đang quá hạn, theo đơn vị.",
+	"chart.slip": "Phiếu kiểm soát quá trình", "chart.slip.desc": "Mỗi dòng là một bước: thanh từ lúc bắt đầu đến lúc hoàn thành, vạch đen là hạn của bước.",
+
+	"col.unit": "Đơn vị", "col.status": "Trạng thái", "col.code": "Mã hồ sơ", "col.procedure": "Thủ tục", "col.agency": "Cơ quan tiếp nhận",
+	"col.channel": "Kênh", "col.filedby": "Người nộp", "col.received": "Tiếp nhận", "col.due": "Hạn luật định", "col.timeliness": "Tiến độ",
+	"col.step": "Bước", "col.assignee": "Người xử lý", "col.time": "Thời gian", "col.action": "Thao tác", "col.actor": "Người thực hiện",
+	"col.actorkind": "Loại chủ thể", "col.client": "Địa chỉ mạng", "col.hash": "Mã băm", "col.role": "Vai trò", "col.purpose": "Mục đích", "col.actoragency": "Cơ quan người đọc", "col.method": "Cách đọc",
+
+	"dos.title": "Danh sách hồ sơ", "dos.filters": "Bộ lọc", "dos.andbelow": "và các đơn vị trực thuộc", "dos.allscope": "Mọi cơ quan trong phạm vi của bạn",
+	"dos.received": "tiếp nhận từ", "dos.none": "Không có hồ sơ nào.", "dos.next": "Trang sau",
+	"dos.inexact":  "API chưa lọc được theo kênh, người nộp, kết quả điện tử hay đúng/trễ hạn: danh sách gồm mọi hồ sơ theo bộ lọc trên; xem các cột Kênh, Người nộp, Tiến độ.",
+	"fig.received": "Đã tiếp nhận", "fig.overdue_now": "Đang quá hạn", "fig.in_progress_on_time": "Đang xử lý", "fig.resolved_on_time": "Đã giải quyết (đúng hạn)",
+	"fig.resolved_late": "Đã giải quyết (trễ hạn)", "fig.paused": "Đang tạm dừng", "fig.awaiting_intake": "Chờ tiếp nhận", "fig.withdrawn": "Rút hồ sơ",
+	"fig.not_accepted": "Từ chối tiếp nhận", "fig.stopped": "Dừng xử lý", "fig.online": "Trực tuyến", "fig.electronic_results": "Kết quả điện tử", "fig.digitised": "Số hóa",
+
+	"ovd.title": "Quá hạn theo đơn vị", "ovd.help": "Đơn vị xếp theo số bước xử lý hoàn thành trễ trong kỳ, rồi số bước đang quá hạn (từ phiếu kiểm soát quá trình).",
+	"ovd.finished": "Bước hoàn thành", "ovd.late": "Bước trễ", "ovd.hours": "Giờ trễ", "ovd.now": "Đang quá hạn", "ovd.drill": "Hồ sơ đang giữ",
+	"ovd.none": "Không có đơn vị nào có bước xử lý trong kỳ.", "ovd.held": "Hồ sơ quá hạn đang ở %s", "ovd.scanned": "Trong %s hồ sơ quá hạn đầu tiên (hạn sớm nhất trước).",
+	"ovd.more": "Còn nhiều hồ sơ quá hạn khác chưa xét.", "ovd.stepdue": "Hạn của bước", "ovd.unassigned": "(chưa phân công)", "ovd.noneheld": "Đơn vị không giữ hồ sơ quá hạn nào.",
+
+	"dsr.title": "Hồ sơ", "dsr.applicant": "Chủ hồ sơ", "dsr.legal_due": "Hạn luật định", "dsr.appointment": "Ngày hẹn trả", "dsr.finished": "Hoàn thành",
+	"dsr.summary": "Trích yếu", "dsr.slip": "Phiếu kiểm soát quá trình", "dsr.noslip": "Chưa có bước xử lý.",
+	"dsr.deadline": "Cách tính hạn", "dsr.clockstart": "Bắt đầu tính", "dsr.statutory": "Thời hạn theo quy định", "dsr.segments": "Ngày tính và ngày bỏ qua",
+	"dsr.kind": "Loại", "dsr.days": "Ngày", "dsr.counted": "Tính", "dsr.total": "Cộng dồn", "dsr.why": "Lý do", "dsr.pauses": "Thời gian tạm dừng",
+	"dsr.extensions": "Gia hạn", "dsr.lines": "Diễn giải đầy đủ", "dsr.events": "Nhật ký xử lý", "dsr.onbehalf": "thay cho",
+	"dsr.accesses": "Ai đã xem hồ sơ, vì sao", "dsr.noaccess": "Chưa có lượt xem nào.",
+	"slip.due": "Hạn bước", "slip.start": "Bắt đầu", "slip.lateby": "Trễ",
+
+	"int.title": "Toàn vẹn dữ liệu", "int.verify": "Kiểm tra chuỗi băm", "int.signals.apply": "Xem tín hiệu", "int.min": "Tối thiểu số người nộp",
+	"int.chain": "Kiểm tra chuỗi nhật ký", "int.chain.help": "Tính lại chuỗi băm của mọi hồ sơ của cơ quan (và đơn vị trực thuộc) tạo trong khoảng ngày; liệt kê mọi chỗ đứt.",
+	"int.progress": "Tiến độ", "int.seq": "Sự kiện", "int.problem": "Vấn đề", "int.detail": "Chi tiết", "int.checked": "Đã kiểm tra",
+	"int.proxy": "Tín hiệu nộp hộ", "int.proxy.help": "Tài khoản và dải mạng đã nộp trực tuyến cho nhiều người khác nhau trong khoảng ngày.",
+	"int.kind": "Loại", "int.key": "Tài khoản / mạng", "int.applicants": "Số người nộp", "int.filings": "Số hồ sơ", "int.byactor": "Ghi nhận là",
+	"int.first": "Lần đầu", "int.last": "Lần cuối", "int.nosignals": "Không có tín hiệu.",
+	"int.counter": "Nộp \"tự nộp\" từ máy tại quầy", "int.counter.help": "Hồ sơ ghi là công dân tự nộp trực tuyến nhưng gửi từ mạng của quầy một cửa.",
+	"int.networks": "Mạng của quầy", "int.nonetworks": "Máy chủ chưa khai báo mạng của quầy (--counter-networks).", "int.network": "Mạng khớp",
+	"int.nocounter":     "Không có hồ sơ nào.",
+	"integrity.summary": "Đã kiểm tra %s hồ sơ, %s sự kiện; %s hồ sơ có chuỗi bị đứt.",
+}
+
+var en = map[string]string{
+	"app.name": "motcua · Console", "app.skip": "Skip to the main content", "app.purpose": "Purpose of reading",
+	"nav.label": "Main navigation", "nav.indicators": "Indicators", "nav.overdue": "Overdue by unit", "nav.dossiers": "Dossiers",
+	"nav.integrity": "Integrity", "nav.signout": "Sign out", "nav.signin": "Sign in", "nav.continue": "Sign in",
+
+	"signin.title":        "Sign in to the console",
+	"signin.intro":        "The console for auditors and leaders: indicators, overdue dossiers, a dossier's history and integrity checks. You see only what your rights give you over the API; every read of a dossier is logged with its purpose.",
+	"signin.oidc":         "Sign in with the identity provider",
+	"signin.oidc.button":  "Sign in",
+	"signin.purpose":      "Purpose of reading (required)",
+	"signin.purpose.help": "For example: Q4 2026 service inspection. It is written to the access log citizens can read.",
+	"signin.dev":          "Development sign-in",
+	"signin.dev.warn":     "Development only: the server uses its development key, so anyone on this machine can sign in as anyone.",
+	"signin.role":         "Role", "signin.subject": "Account", "signin.agency": "Agency code (staff)",
+	"signin.citizen":    "Identity number (citizens)",
+	"signin.dev.button": "Sign in",
+	"signin.none":       "No sign-in is configured: set --console-oidc-issuer, or run the server with the development key.",
+	"signin.done":       "Signed in",
+	"signin.continue":   "Continue to the console",
+
+	"err.purpose": "State the purpose of your reading (at most 200 characters).", "err.identity": "Invalid sign-in details (role, account, agency).",
+	"err.token": "The API does not accept your access token (check its role, agency, issuer and audience).",
+	"err.flow":  "The sign-in expired or did not match; sign in again.", "err.provider": "The identity provider refused or answered wrongly.",
+	"err.expired": "Your session expired; sign in again.", "err.failed": "The data could not be fetched", "err.denied": "You are not allowed to see this",
+	"err.notfound": "Not found (or outside your scope)", "err.invalid": "Invalid request", "err.unavailable": "The server is not serving for now",
+	"err.unauthenticated": "Not signed in", "err.period": "the period must look like 2026, 2026-Q1, 2026-03 or 2026-03-05", "err.dates": "dates must look like YYYY-MM-DD",
+
+	"role.CITIZEN": "Citizen", "role.REPRESENTATIVE": "Representative", "role.COMMUNITY_HELPER": "Community helper",
+	"role.CLERK": "One-stop clerk", "role.SPECIALIST": "Specialist", "role.LEADER": "Leader", "role.AUDITOR": "Auditor",
+	"role.INTEGRATION": "Integration", "role.ADMIN": "Administrator", "role.SYSTEM": "System",
+
+	"status.SUBMITTED": "Awaiting intake", "status.RECEIVED": "Received", "status.NOT_ACCEPTED": "Not accepted",
+	"status.PROCESSING": "Processing", "status.AWAITING_SUPPLEMENT": "Awaiting supplement", "status.AWAITING_PAYMENT": "Awaiting payment",
+	"status.WITHDRAWN": "Withdrawn", "status.STOPPED": "Stopped", "status.RESOLVED": "Resolved", "status.RETURNED": "Returned",
+
+	"action.SUBMIT": "Filed online", "action.RECEIVE": "Received", "action.NOT_ACCEPT": "Not accepted",
+	"action.REQUEST_SUPPLEMENT": "Supplement requested", "action.PROVIDE_SUPPLEMENT": "Supplement provided", "action.REQUEST_PAYMENT": "Payment requested",
+	"action.CONFIRM_PAYMENT": "Payment confirmed", "action.FORWARD": "Forwarded", "action.EXTEND": "Deadline extended (apology)",
+	"action.WITHDRAW": "Withdrawn", "action.STOP": "Stopped", "action.RESOLVE": "Resolved", "action.RETURN": "Result returned",
+
+	"actor.CITIZEN": "Citizen, self", "actor.REPRESENTATIVE": "Representative", "actor.STAFF": "Staff",
+	"actor.STAFF_ON_BEHALF": "Staff on behalf", "actor.COMMUNITY_HELPER": "Community helper on behalf", "actor.SYSTEM": "System",
+
+	"channel.COUNTER": "Counter", "channel.ONLINE": "Online", "channel.POSTAL": "Post",
+	"timeliness.IN_PROGRESS": "In time", "timeliness.OVERDUE": "Overdue", "timeliness.ON_TIME": "On time",
+	"timeliness.LATE": "Late", "timeliness.PAUSED": "Paused", "timeliness.ENDED": "Ended without result",
+	"segment.COUNTED": "Working days (counted)", "segment.SKIPPED": "Days off (skipped)",
+	"signal.ACCOUNT": "Account", "signal.NETWORK": "Network",
+	"unit.hours": "working hours", "unit.days": "working days",
+
+	"form.scope": "Scope", "form.agency": "Agency", "form.sub": "Include the agencies below", "form.period": "Period",
+	"form.period.help": "2026, 2026-Q1, 2026-03 or 2026-03-05", "form.apply": "Show", "form.from": "From", "form.to": "To",
+
+	"ind.title": "Service indicators", "ind.period": "Dossiers filed in", "ind.headline": "Headline figures",
+	"ind.ontime": "On-time rate", "ind.online": "Online: genuine and reported", "ind.genuine": "Genuine online",
+	"ind.reported": "Counting assisted filings", "ind.dossiers": "dossiers", "ind.assisted": "assisted",
+	"ind.online.help": "Left: dossiers filed online by the applicant or their representative. Right: the share a report would give counting filings made by staff or helpers for people.",
+	"ind.digitised":   "Digitised dossiers", "ind.paper_to_electronic": "Paper digitised", "ind.electronic": "Electronic results",
+	"ind.sync": "National portal sync on time", "ind.na": "Not available yet", "ind.sync.help": "This figure appears once synchronisation with the national public-service portal exists.",
+	"ind.counts": "Dossier counts", "ind.filed": "Filed", "ind.received": "Received", "ind.channels": "By channel",
+	"ind.resolved_on_time": "Resolved on time", "ind.resolved_late": "Resolved late", "ind.in_progress": "In progress, in time",
+	"ind.overdue_now": "Overdue now", "ind.paused": "Awaiting supplement / payment", "ind.awaiting": "Awaiting intake",
+	"ind.ended": "Ended without result", "ind.supplements": "Dossiers asked to supplement", "ind.rounds": "rounds",
+	"ind.processing": "Processing time, average / P90", "ind.score": "Measured score (Decision 766 style)", "ind.score.online": "online service",
+
+	"chart.trend": "Trend", "chart.trend.desc": "On-time rate, genuine online share and the online share counting assisted filings, per period.",
+	"chart.empty": "No data in the period", "chart.table": "Show as a table", "chart.bucket": "Period",
+	"chart.units": "Units compared", "chart.units.desc": "On-time rate of each unit below the agency; each bar leads to its dossiers.",
+	"chart.overdue": "Late and overdue steps by unit", "chart.overdue.desc": "Steps finished late in the period plus steps overdue now, per unit.",
+	"chart.slip": "Process-control slip", "chart.slip.desc": "One line per step: the bar runs from its start to its finish, the black tick is the step's due time.",
+
+	"col.unit": "Unit", "col.status": "Status", "col.code": "Dossier", "col.procedure": "Procedure", "col.agency": "Receiving agency",
+	"col.channel": "Channel", "col.filedby": "Filed by", "col.received": "Received", "col.due": "Legal deadline", "col.timeliness": "Timeliness",
+	"col.step": "Step", "col.assignee": "Assignee", "col.time": "Time", "col.action": "Action", "col.actor": "Actor",
+	"col.actorkind": "Actor kind", "col.client": "Network address", "col.hash": "Hash", "col.role": "Role", "col.purpose": "Purpose", "col.actoragency": "Reader's agency", "col.method": "Read by",
+
+	"dos.title": "Dossiers", "dos.filters": "Filters", "dos.andbelow": "and the agencies below", "dos.allscope": "Every agency in your scope",
+	"dos.received": "received", "dos.none": "No dossiers.", "dos.next": "Next page",
+	"dos.inexact":  "The API cannot yet filter by channel, filer, electronic result or on time/late: the list holds every dossier matching the filters above; see the Channel, Filed by and Timeliness columns.",
+	"fig.received": "Received", "fig.overdue_now": "Overdue now", "fig.in_progress_on_time": "In progress", "fig.resolved_on_time": "Resolved (on time)",
+	"fig.resolved_late": "Resolved (late)", "fig.paused": "Paused", "fig.awaiting_intake": "Awaiting intake", "fig.withdrawn": "Withdrawn",
+	"fig.not_accepted": "Not accepted", "fig.stopped": "Stopped", "fig.online": "Online", "fig.electronic_results": "Electronic results", "fig.digitised": "Digitised",
+
+	"ovd.title": "Overdue by unit", "ovd.help": "Units ranked by workflow steps finished late in the period, then by steps overdue now (from the process-control slips).",
+	"ovd.finished": "Steps finished", "ovd.late": "Late steps", "ovd.hours": "Hours late", "ovd.now": "Overdue now", "ovd.drill": "Dossiers held",
+	"ovd.none": "No unit finished a step in the period.", "ovd.held": "Overdue dossiers held by %s", "ovd.scanned": "Among the first %s overdue dossiers (earliest deadline first).",
+	"ovd.more": "More overdue dossiers were not examined.", "ovd.stepdue": "Step due", "ovd.unassigned": "(unassigned)", "ovd.noneheld": "The unit holds no overdue dossier.",
+
+	"dsr.title": "Dossier", "dsr.applicant": "Applicant", "dsr.legal_due": "Legal deadline", "dsr.appointment": "Appointment", "dsr.finished": "Finished",
+	"dsr.summary": "Summary", "dsr.slip": "Process-control slip", "dsr.noslip": "No workflow step yet.",
+	"dsr.deadline": "How the deadline was counted", "dsr.clockstart": "Clock start", "dsr.statutory": "Statutory time", "dsr.segments": "Days counted and skipped",
+	"dsr.kind": "Kind", "dsr.days": "Days", "dsr.counted": "Counted", "dsr.total": "Running total", "dsr.why": "Why", "dsr.pauses": "Pauses",
+	"dsr.extensions": "Extensions", "dsr.lines": "Full explanation", "dsr.events": "Event log", "dsr.onbehalf": "for",
+	"dsr.accesses": "Who read it, and why", "dsr.noaccess": "No reads yet.",
+	"slip.due": "Step due", "slip.start": "Started", "slip.lateby": "Late by",
+
+	"int.title": "Integrity", "int.verify": "Verify the hash chains", "int.signals.apply": "Show signals", "int.min": "Minimum applicants",
+	"int.chain": "Event chain verification", "int.chain.help": "Recomputes the hash chain of every dossier of the agency (and those below) created between the dates; lists every break.",
+	"int.progress": "Progress", "int.seq": "Event", "int.problem": "Problem", "int.detail": "Detail", "int.checked": "Checked",
+	"int.proxy": "Proxy-filing signals", "int.proxy.help": "Accounts and networks that filed online for many different applicants between the dates.",
+	"int.kind": "Kind", "int.key": "Account / network", "int.applicants": "Applicants", "int.filings": "Filings", "int.byactor": "Recorded as",
+	"int.first": "First", "int.last": "Last", "int.nosignals": "No signals.",
+	"int.counter": "\"Self-filed\" from counter computers", "int.counter.help": "Dossiers recorded as filed online by the applicant that came from a one-stop counter's network.",
+	"int.networks": "Counter networks", "int.nonetworks": "The server declares no counter network (--counter-networks).", "int.network": "Matched network",
+	"int.nocounter":     "No dossiers.",
+	"integrity.summary": "Checked %s dossiers, %s events; %s dossiers have a broken chain.",
+}
