@@ -14,6 +14,7 @@ import (
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/store/gormstore"
+	"github.com/motcua/motcua/internal/telemetry"
 )
 
 func newServeCmd() *cobra.Command {
@@ -42,11 +43,27 @@ verifies tokens with a development key it creates there (mint tokens with
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log = slog.New(telemetry.LogHandler(log.Handler())) // trace ids in every line
+	tracing := telemetry.TracingConfig{Endpoint: cfg.OTLPEndpoint, SampleRatio: cfg.TraceSampleRatio, Version: Version}
+	tp, err := telemetry.NewTracerProvider(ctx, tracing)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tp.Shutdown(flush) // export the last spans
+	}()
 	st, err := gormstore.Open(ctx, cfg.StoreURL())
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	st.SetPool(gormstore.Pool{MaxOpen: cfg.DBMaxOpenConns, MaxIdle: cfg.DBMaxIdleConns,
+		MaxLifetime: cfg.DBConnMaxLifetime, MaxIdleTime: cfg.DBConnMaxIdleTime})
+	if err := st.UseTracing(tp); err != nil {
+		return err
+	}
 	sqlite := st.Dialect() == gormstore.SQLite
 	if !st.Durable() {
 		log.Warn("the store is in memory: everything is lost when the server stops")
@@ -68,7 +85,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	a := app.New(st, app.WithCounterNetworks(cfg.CounterPrefixes()))
+	dossierMetrics := telemetry.NewDossierMetrics()
+	a := app.New(st, app.WithCounterNetworks(cfg.CounterPrefixes()), app.WithCommitHook(dossierMetrics.Observe))
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
@@ -78,8 +96,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
 		}
 	}
+	collectors := append(dossierMetrics.Collectors(), telemetry.NewOverdueCollector(st, 30*time.Second, log))
+	collectors = append(collectors, telemetry.ProcessCollectors(Version, st.SQLDB())...)
 	srv, err := server.New(a, st, server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg})
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
+		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,
+			Collectors: collectors, Requests: st, RequestRetention: cfg.RequestRetention, PruneInterval: cfg.PruneInterval,
+			Limits: server.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, IntegrationRate: cfg.IntegrationRateLimit,
+				IntegrationBurst: cfg.IntegrationRateBurst, Streams: cfg.StreamLimit}}})
 	if err != nil {
 		return err
 	}
@@ -97,7 +121,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	case tlsCfg != nil:
 		security = "TLS"
 	}
-	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
+	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
+		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())
 	return srv.Serve(ctx)
 }
 

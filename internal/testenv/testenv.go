@@ -50,6 +50,9 @@ type Env struct {
 	App    *app.Service
 	Key    ed25519.PrivateKey
 	Conn   *grpc.ClientConn
+	// Stop shuts the server down as SIGTERM does (drain, graceful stop)
+	// and returns what Serve returned; the store stays open.
+	Stop func() error
 
 	tokensMu sync.Mutex
 	tokens   map[auth.TokenSpec]string
@@ -76,6 +79,14 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
+	// Operations are the server's operations settings (admin listener,
+	// drain, tracing, limits, retention); a TracerProvider also traces the
+	// store's statements.
+	Operations server.Operations
+	// CommitHooks run after every committed mutation (app.WithCommitHook).
+	CommitHooks []app.CommitHook
+	// HTTP serves the JSON gateway on a loopback port.
+	HTTP bool
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -100,6 +111,14 @@ func Start(t *testing.T, url string, o Options) *Env {
 	for _, h := range o.EventHooks {
 		opts = append(opts, app.WithEventHook(h))
 	}
+	for _, h := range o.CommitHooks {
+		opts = append(opts, app.WithCommitHook(h))
+	}
+	if o.Operations.TracerProvider != nil {
+		if err := st.UseTracing(o.Operations.TracerProvider); err != nil {
+			t.Fatal(err)
+		}
+	}
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -117,9 +136,13 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if o.Log != nil {
 		log = o.Log
 	}
-	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", Log: log, SchemaPoll: 50 * time.Millisecond,
+	httpAddr := ""
+	if o.HTTP {
+		httpAddr = "127.0.0.1:0"
+	}
+	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: verifier})
+		Verifier: verifier, Operations: o.Operations})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,15 +159,20 @@ func Start(t *testing.T, url string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var stopOnce sync.Once
+	var stopErr error
+	stop := func() error {
+		stopOnce.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
 	t.Cleanup(func() {
 		conn.Close()
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server stopped with %v", err)
 		}
 		st.Close()
 	})
-	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn,
+	return &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, Stop: stop,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 }
