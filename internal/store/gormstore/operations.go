@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"time"
 
-
 	"github.com/motcua/motcua/internal/domain"
 )
 
