@@ -21,8 +21,10 @@ func TestLimiterStreamsAndEviction(t *testing.T) {
 	l.now = func() time.Time { return now }
 	a := domain.Principal{Subject: "a", Role: domain.RoleClerk}
 	b := domain.Principal{Subject: "b", Role: domain.RoleClerk}
-	if !l.openStream(a) || !l.openStream(a) {
-		t.Fatal("two streams within the limit refused")
+	for i := range 2 {
+		if !l.openStream(a) {
+			t.Fatalf("stream %d within the limit refused", i+1)
+		}
 	}
 	if l.openStream(a) {
 		t.Fatal("a third stream was allowed")
