@@ -170,7 +170,9 @@ func (s *Server) serverTraceHandler() stats.Handler {
 }
 
 // clientTraceHandler propagates the trace from the JSON gateway to the gRPC
-// server it calls.
+// server it calls. A JSON request's trace starts there: the HTTP side is not
+// instrumented, because HTTP server spans record URL query strings, which
+// may hold identity numbers.
 func (s *Server) clientTraceHandler() stats.Handler {
 	return otelgrpc.NewClientHandler(otelgrpc.WithTracerProvider(s.tracerProvider()), otelgrpc.WithFilter(traced),
 		otelgrpc.WithPropagators(propagation.TraceContext{}))

@@ -228,7 +228,14 @@ func (s *Server) Listen() error {
 			return fmt.Errorf("HTTP listen on %s: %w", s.opts.HTTPAddr, err)
 		}
 	}
-	return s.listenAdmin()
+	if err := s.listenAdmin(); err != nil {
+		s.grpcLis.Close()
+		if s.httpLis != nil {
+			s.httpLis.Close()
+		}
+		return err
+	}
+	return nil
 }
 
 // GRPCAddr and HTTPAddr return the bound addresses after Listen.
