@@ -33,8 +33,9 @@ type Service struct {
 	*IndicatorQueries
 	*Audit
 
-	requests   RequestStore
-	eventHooks []EventHook
+	requests    RequestStore
+	eventHooks  []EventHook
+	commitHooks []CommitHook
 }
 
 // DossierReads holds the dossier reads (they log staff reads).
@@ -75,6 +76,7 @@ type config struct {
 	counterNets []netip.Prefix
 	eventHooks  []EventHook
 	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
+	commitHooks []CommitHook
 }
 
 // Option configures a Service or a Lifecycle.
@@ -98,7 +100,7 @@ func New(st Store, opts ...Option) *Service {
 	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
-		requests: st, eventHooks: c.eventHooks}
+		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

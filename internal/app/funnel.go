@@ -39,6 +39,16 @@ func WithEventHook(h EventHook) Option {
 	return func(c *config) { c.eventHooks = append(c.eventHooks, h) }
 }
 
+// CommitHook receives the events of a mutation after its transaction
+// committed, once (never for a replayed answer or a rolled-back run). It
+// cannot fail the mutation: it is for what may be lost, such as metrics.
+type CommitHook func(ctx context.Context, events []domain.Event)
+
+// WithCommitHook adds a hook Mutate runs after every committed mutation.
+func WithCommitHook(h CommitHook) Option {
+	return func(c *config) { c.commitHooks = append(c.commitHooks, h) }
+}
+
 // Mutate is the one path of every mutating request. In one transaction it
 // opens itself it: looks the request up by (principal, request id) and, if
 // it was processed, returns the recorded answer without running anything;
@@ -52,7 +62,9 @@ func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutati
 	key := p.Subject
 	for attempt := 1; ; attempt++ {
 		var out R
+		var committed []domain.Event // the events of the run that commits, if it ran
 		err := s.requests.InTx(ctx, func(ctx context.Context) error {
+			committed = nil
 			rec, err := s.requests.GetRequest(ctx, key, m.RequestID)
 			switch {
 			case err == nil:
@@ -70,6 +82,7 @@ func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutati
 			if out, err = run(ctx); err != nil {
 				return err
 			}
+			committed = sealed.list()
 			for _, h := range s.eventHooks {
 				if err := h(ctx, sealed.list()); err != nil {
 					return err
@@ -85,6 +98,11 @@ func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutati
 		var ae *domain.AlreadyExistsError
 		if errors.As(err, &ae) && ae.Kind == "request" && attempt < 3 {
 			continue // a concurrent retry won the race: read its answer
+		}
+		if err == nil && len(committed) > 0 {
+			for _, h := range s.commitHooks {
+				h(ctx, committed)
+			}
 		}
 		return out, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/store/gormstore"
+	"github.com/motcua/motcua/internal/telemetry"
 )
 
 func newServeCmd() *cobra.Command {
@@ -42,6 +43,17 @@ verifies tokens with a development key it creates there (mint tokens with
 }
 
 func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
+	log = slog.New(telemetry.LogHandler(log.Handler())) // trace ids in every line
+	tracing := telemetry.TracingConfig{Endpoint: cfg.OTLPEndpoint, SampleRatio: cfg.TraceSampleRatio, Version: Version}
+	tp, err := telemetry.NewTracerProvider(ctx, tracing)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flush, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tp.Shutdown(flush) // export the last spans
+	}()
 	b := cfg.Bounds
 	st, err := gormstore.OpenWith(ctx, cfg.StoreURL(), gormstore.Options{ConnectTimeout: b.DBConnectTimeout,
 		StatementTimeout: b.DBStatementTimeout, LockTimeout: b.DBLockTimeout})
@@ -49,6 +61,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer st.Close()
+	st.SetPool(gormstore.Pool{MaxOpen: cfg.DBMaxOpenConns, MaxIdle: cfg.DBMaxIdleConns,
+		MaxLifetime: cfg.DBConnMaxLifetime, MaxIdleTime: cfg.DBConnMaxIdleTime})
+	if err := st.UseTracing(tp); err != nil {
+		return err
+	}
 	sqlite := st.Dialect() == gormstore.SQLite
 	if !st.Durable() {
 		log.Warn("the store is in memory: everything is lost when the server stops")
@@ -70,7 +87,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	opts := []app.Option{app.WithCounterNetworks(cfg.CounterPrefixes())}
+	dossierMetrics := telemetry.NewDossierMetrics()
+	opts := []app.Option{app.WithCounterNetworks(cfg.CounterPrefixes()), app.WithCommitHook(dossierMetrics.Observe)}
 	cpOpt, err := checkpointOption(cfg, log)
 	if err != nil {
 		return err
@@ -88,10 +106,16 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 			log.Info("installed the demo catalog (one province, its one-stop centre, three departments, four procedures)")
 		}
 	}
+	collectors := append(dossierMetrics.Collectors(), telemetry.NewOverdueCollector(st, 30*time.Second, log))
+	collectors = append(collectors, telemetry.ProcessCollectors(Version, st.SQLDB())...)
 	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
 		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
-		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams}
+		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams,
+		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,
+			Collectors: collectors, Requests: st, RequestRetention: cfg.RequestRetention, PruneInterval: cfg.PruneInterval,
+			Limits: server.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, IntegrationRate: cfg.IntegrationRateLimit,
+				IntegrationBurst: cfg.IntegrationRateBurst, Streams: cfg.StreamLimit}}}
 	if sopts.HTTPMount, err = consoleMount(cfg, verifier, tlsCfg != nil, log); err != nil {
 		return err
 	}
@@ -116,7 +140,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		runCheckpoints(ctx, a, cfg, log)
 	}
-	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s); store %s", Version, srv.GRPCAddr(), orOff(srv.HTTPAddr()), security, where))
+	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
+		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())
 	logConsole(log, cfg, srv.HTTPAddr(), tlsCfg != nil)
 	return srv.Serve(ctx)
 }

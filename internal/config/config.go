@@ -45,6 +45,7 @@ type Config struct {
 	CheckpointDir        string
 	CheckpointWitnessURL string
 	CheckpointOrigin     string
+	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
 }
@@ -87,6 +88,7 @@ func DefaultConfig() Config {
 		},
 
 		CheckpointInterval: 10 * time.Minute,
+		Operations:      DefaultOperations(),
 	}
 }
 
@@ -136,7 +138,7 @@ func (c *Config) BindStore(fs *pflag.FlagSet) {
 func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.BindStore(fs)
 	fs.StringVar(&c.GRPCAddr, FlagGRPCAddr, c.GRPCAddr, "gRPC listen address")
-	fs.StringVar(&c.HTTPAddr, FlagHTTPAddr, c.HTTPAddr, "HTTP listen address for /healthz, /readyz, /metrics and the JSON gateway (/v1/…); empty disables")
+	fs.StringVar(&c.HTTPAddr, FlagHTTPAddr, c.HTTPAddr, "HTTP listen address for the JSON gateway (/v1/…); empty disables (health and metrics: --admin-addr)")
 	fs.StringVar(&c.AutoMigrate, "auto-migrate", c.AutoMigrate, "apply migrations at start: auto (SQLite yes, PostgreSQL no), always, never")
 	fs.StringVar(&c.DemoCatalog, "demo-catalog", c.DemoCatalog, "install the demo catalog into an empty store: auto (SQLite yes, PostgreSQL no), always, never")
 	fs.StringVar(&c.JWTKeysFile, "jwt-keys-file", c.JWTKeysFile, "file of token verification public keys (JWK set JSON or PEM); with --jwks-url unset and this empty, the development key is used")
@@ -172,6 +174,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
+	c.BindOperations(fs)
 }
 
 // EnvName is the environment variable of a flag.
@@ -252,7 +255,10 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("--log-format must be text or json")
 	}
-	return c.Console.Validate()
+	if err := c.Console.Validate(); err != nil {
+		return err
+	}
+	return c.Operations.Validate()
 }
 
 // CounterPrefixes parses CounterNetworks (validated by Validate).
@@ -266,16 +272,21 @@ func (c *Config) CounterPrefixes() []netip.Prefix {
 	return out
 }
 
+// TLSReloadCheck is how often, at most, the certificate files are checked
+// for a renewal.
+var TLSReloadCheck = 10 * time.Second
+
 // TLS loads the TLS settings, or returns nil when TLS is off.
 func (c *Config) TLS() (*tls.Config, error) {
 	if c.TLSCertFile == "" {
 		return nil, nil
 	}
-	cert, err := tls.LoadX509KeyPair(c.TLSCertFile, c.TLSKeyFile)
+	// Renewed certificates are picked up without a restart (tlsreload.go).
+	certs, err := newCertReloader(c.TLSCertFile, c.TLSKeyFile, TLSReloadCheck)
 	if err != nil {
-		return nil, fmt.Errorf("TLS certificate: %w", err)
+		return nil, err
 	}
-	cfg := &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	cfg := &tls.Config{GetCertificate: certs.GetCertificate, MinVersion: tls.VersionTLS12}
 	if c.TLSClientCAFile != "" {
 		pem, err := os.ReadFile(c.TLSClientCAFile)
 		if err != nil {

@@ -139,6 +139,9 @@ func (s *Server) watchProbes(ctx context.Context) {
 
 // readiness says whether the server is ready, and why not.
 func (s *Server) readiness() (bool, string) {
+	if s.ops.draining.Load() {
+		return false, "shutting down"
+	}
 	if !s.ready.Load() {
 		return false, s.schema.Load().(string)
 	}

@@ -17,12 +17,10 @@ import (
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -66,6 +64,9 @@ type Options struct {
 	// HTTPMount, when set, adds handlers to the HTTP side (the web console);
 	// conn reaches this server's gRPC API over loopback, like the gateway.
 	HTTPMount func(ctx context.Context, mux *http.ServeMux, conn grpc.ClientConnInterface) error
+	// Operations: admin listener, drain, tracing, limits, retention
+	// (operations.go).
+	Operations
 }
 
 // Database is what the server asks of the database for its readiness: the
@@ -94,6 +95,7 @@ type Server struct {
 	probes     probeState
 	probeGauge *prometheus.GaugeVec
 	streams    *streamLimiter
+	ops      opsState // operations.go
 }
 
 // healthService is the name under which the whole API's health is reported.
@@ -139,28 +141,19 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error; it was logged")
 	})
-	// Both chains log alike: one line per finished call, at debug for the
-	// outcomes a caller causes and at error for the rest.
-	logOpts := []logging.Option{
-		logging.WithLogOnEvents(logging.FinishCall),
-		logging.WithLevels(func(c codes.Code) logging.Level {
-			switch c {
-			case codes.OK, codes.NotFound, codes.InvalidArgument, codes.AlreadyExists, codes.FailedPrecondition,
-				codes.Aborted, codes.PermissionDenied, codes.Unauthenticated, codes.Canceled,
-				codes.Unavailable, codes.ResourceExhausted: // logged once where they arise (service, health, limits)
-				return logging.LevelDebug
-			}
-			return logging.LevelError
-		}),
+	if err := s.initOperations(reg); err != nil {
+		return nil, err
 	}
 	// The interceptor order is deliberate (the same in both chains):
 	//   1. recovery  — a panic anywhere below becomes INTERNAL, never a crash;
-	//   2. logging   — one line per finished call (debug for the outcomes a caller causes);
+	//   2. access log — one line per finished call (info; error for server faults), with
+	//                  the principal, peer and trace id; adds the trace id to error details;
 	//   3. metrics   — counts every call, including rejected ones;
 	//   3b. decoding — a request whose bytes did not decode is INVALID_ARGUMENT (codec.go);
 	//   3c. bounds   — the server's own time limit on a call or stream (bounds.go);
 	//   4. schema    — UNAVAILABLE while the database schema is behind the code;
 	//   5. authn     — verifies the bearer token and attaches the principal;
+	//   5b. limits   — per-principal rate and concurrent-stream limits (limits.go);
 	//   6. authz     — the coarse gate: may this role call this RPC at all;
 	//   7. validate  — protovalidate rules, only for authorised callers.
 	// The fine rules (whose dossier, which unit) are the use cases' job.
@@ -168,23 +161,25 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	s.grpc = grpc.NewServer(
 		grpc.ChainUnaryInterceptor(
 			recovery.UnaryServerInterceptor(recoverFn),
-			logging.UnaryServerInterceptor(slogAdapter(log), logOpts...),
+			s.accessLogUnary,
 			metrics.UnaryServerInterceptor(),
 			codec.unary,
 			s.callTimeout,
 			s.schemaGate,
 			authn.Unary(),
+			s.limitUnary,
 			service.AuthorizationInterceptor,
 			validate,
 		),
 		grpc.ChainStreamInterceptor(
 			recovery.StreamServerInterceptor(recoverFn),
-			logging.StreamServerInterceptor(slogAdapter(log), logOpts...),
+			s.accessLogStream,
 			metrics.StreamServerInterceptor(),
 			codec.stream,
 			s.streamTimeout,
 			s.schemaGateStream,
 			authn.Stream(),
+			s.limitStream,
 			service.AuthorizationStreamInterceptor,
 			s.limitStreams,
 			validateStream,
@@ -192,6 +187,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 		grpc.MaxRecvMsgSize(4<<20),
 		grpc.ForceServerCodecV2(codec),
 		grpc.Creds(serverCreds(opts.TLS)),
+		grpc.StatsHandler(s.serverTraceHandler()),
 	)
 	svc := service.New(a, log)
 	pb.RegisterCatalogServiceServer(s.grpc, svc)
@@ -210,8 +206,10 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 func (s *Server) GRPCServer() *grpc.Server { return s.grpc }
 
 func (s *Server) setServing(ok bool) {
+	s.ops.healthMu.Lock() // against a concurrent drain (drain.go)
+	defer s.ops.healthMu.Unlock()
 	st := healthpb.HealthCheckResponse_NOT_SERVING
-	if ok {
+	if ok && !s.ops.draining.Load() {
 		st = healthpb.HealthCheckResponse_SERVING
 	}
 	s.ready.Store(ok)
@@ -269,6 +267,13 @@ func (s *Server) Listen() error {
 			return fmt.Errorf("HTTP listen on %s: %w", s.opts.HTTPAddr, err)
 		}
 	}
+	if err := s.listenAdmin(); err != nil {
+		s.grpcLis.Close()
+		if s.httpLis != nil {
+			s.httpLis.Close()
+		}
+		return err
+	}
 	return nil
 }
 
@@ -295,7 +300,8 @@ func (s *Server) Serve(ctx context.Context) error {
 		go s.pollSchema(ctx)
 	}
 	go s.watchProbes(ctx)
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
+	s.startOperations(ctx, errc)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
 	if s.httpLis != nil {
 		h, err := s.httpHandler(ctx)
@@ -318,6 +324,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	select {
 	case err := <-errc:
 		s.grpc.Stop()
+		s.stopAdmin(context.Background())
 		return err
 	case <-ctx.Done():
 	}
@@ -341,8 +348,8 @@ func (s *Server) pollSchema(ctx context.Context) {
 }
 
 func (s *Server) shutdown() error {
+	s.drain() // NOT_SERVING first, then the drain period (drain.go)
 	s.opts.Log.Info("shutting down", "grace", s.opts.ShutdownTimeout)
-	s.setServing(false)
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	done := make(chan struct{})
@@ -357,11 +364,11 @@ func (s *Server) shutdown() error {
 		s.opts.Log.Warn("graceful stop timed out; cutting remaining calls")
 		s.grpc.Stop()
 	}
+	s.stopAdmin(ctx)
 	return httpErr
 }
 
-// httpHandler serves /healthz (live), /readyz (schema current), /metrics
-// and the JSON gateway under /v1/, which calls the gRPC server over loopback
+// httpHandler serves the JSON gateway under /v1/, which calls the gRPC server over loopback
 // so that every interceptor applies.
 func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	gw := runtime.NewServeMux(gatewayMuxOptions()...)
@@ -374,7 +381,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		// The gateway calls this very server over loopback.
 		creds = credentials.NewTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec
 	}
-	dial := append([]grpc.DialOption{grpc.WithTransportCredentials(creds)}, gatewayDialOptions()...)
+	dial := append([]grpc.DialOption{grpc.WithTransportCredentials(creds), grpc.WithStatsHandler(s.clientTraceHandler())}, gatewayDialOptions()...)
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
@@ -384,16 +391,9 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 			return nil, err
 		}
 	}
+	// Health and metrics are on the admin listener (operations.go): the
+	// public port serves the JSON API only.
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
-	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if ok, why := s.readiness(); !ok {
-			http.Error(w, why, http.StatusServiceUnavailable)
-			return
-		}
-		fmt.Fprintln(w, "ready")
-	})
-	mux.Handle("/metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /v1/openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(motcua.OpenAPI) // the contract of this build (docs/api-versioning.md)
@@ -421,10 +421,4 @@ func serverCreds(c *tls.Config) credentials.TransportCredentials {
 		c.ClientAuth = tls.VerifyClientCertIfGiven
 	}
 	return credentials.NewTLS(c)
-}
-
-func slogAdapter(l *slog.Logger) logging.Logger {
-	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		l.Log(ctx, slog.Level(lvl), msg, fields...)
-	})
 }

@@ -216,4 +216,8 @@ type Requests interface {
 	// SaveRequest inserts r; ErrAlreadyExists if the key was recorded (by a
 	// concurrent retry).
 	SaveRequest(ctx context.Context, r *RequestRecord) error
+	// DeleteRequestsBefore deletes the records created before 'before', at
+	// most batch per statement, and returns how many it deleted. A request
+	// retried after its record is gone runs again (docs/operations.md).
+	DeleteRequestsBefore(ctx context.Context, before time.Time, batch int) (int64, error)
 }

@@ -52,6 +52,9 @@ type Env struct {
 	App    *app.Service
 	Key    ed25519.PrivateKey
 	Conn   *grpc.ClientConn
+	// Stop shuts the server down as SIGTERM does (drain, graceful stop)
+	// and returns what Serve returned; the store stays open.
+	Stop func() error
 
 	// URL is the store's URL (for commands that open the store directly).
 	URL string
@@ -86,8 +89,6 @@ type Options struct {
 	// TLS serves over TLS (and mTLS with ClientCAs); ClientTLS is then what
 	// Env.Conn dials with.
 	TLS, ClientTLS *tls.Config
-	// HTTP also serves the JSON gateway (with health and metrics) on 127.0.0.1.
-	HTTP bool
 	// Bounds are the store's wait bounds; ServerOptions, if set, adjusts
 	// the server's options (health interval, timeouts, HTTP address…).
 	Bounds        gormstore.Options
@@ -96,6 +97,14 @@ type Options struct {
 	CheckpointWitness string
 	// Verifier replaces the test key's verifier (e.g. an OIDC provider's JWKS).
 	Verifier *auth.Verifier
+	// Operations are the server's operations settings (admin listener,
+	// drain, tracing, limits, retention); a TracerProvider also traces the
+	// store's statements.
+	Operations server.Operations
+	// CommitHooks run after every committed mutation (app.WithCommitHook).
+	CommitHooks []app.CommitHook
+	// HTTP serves the JSON gateway on a loopback port.
+	HTTP bool
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -119,6 +128,14 @@ func Start(t testing.TB, url string, o Options) *Env {
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
 	for _, h := range o.EventHooks {
 		opts = append(opts, app.WithEventHook(h))
+	}
+	for _, h := range o.CommitHooks {
+		opts = append(opts, app.WithCommitHook(h))
+	}
+	if o.Operations.TracerProvider != nil {
+		if err := st.UseTracing(o.Operations.TracerProvider); err != nil {
+			t.Fatal(err)
+		}
 	}
 	cpDir, cpKey := filepath.Join(t.TempDir(), "checkpoints"), ""
 	{
@@ -162,7 +179,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	}
 	sopts := server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: verifier}
+		Verifier: verifier, Operations: o.Operations}
 	if o.ServerOptions != nil {
 		o.ServerOptions(&sopts)
 	}
@@ -183,15 +200,20 @@ func Start(t testing.TB, url string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var stopOnce sync.Once
+	var stopErr error
+	stop := func() error {
+		stopOnce.Do(func() { cancel(); stopErr = <-done })
+		return stopErr
+	}
 	t.Cleanup(func() {
 		conn.Close()
-		cancel()
-		if err := <-done; err != nil {
+		if err := stop(); err != nil {
 			t.Errorf("server stopped with %v", err)
 		}
 		st.Close()
 	})
-	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
+	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, Stop: stop, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
 		Calendar: pb.NewCalendarServiceClient(conn)}
 	if o.HTTP && o.TLS == nil {

@@ -35,6 +35,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"SequenceGapFreeUnderConcurrency", testSequenceConcurrency},
 		{"TransactionRollback", testRollback},
 		{"Requests", testRequests},
+		{"PruneRequests", testPruneRequests},
 		{"Slips", testSlips},
 		{"CalendarYears", testCalendarYears},
 		{"DeadlineLists", testDeadlineLists},
