@@ -88,7 +88,7 @@ func DefaultConfig() Config {
 		},
 
 		CheckpointInterval: 10 * time.Minute,
-		Operations:      DefaultOperations(),
+		Operations:         DefaultOperations(),
 	}
 }
 

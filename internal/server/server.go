@@ -95,7 +95,7 @@ type Server struct {
 	probes     probeState
 	probeGauge *prometheus.GaugeVec
 	streams    *streamLimiter
-	ops      opsState // operations.go
+	ops        opsState // operations.go
 }
 
 // healthService is the name under which the whole API's health is reported.
