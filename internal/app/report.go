@@ -415,7 +415,7 @@ func replayCounters(d domain.Dossier, evs []domain.Event) domain.Dossier {
 			d.PaymentRequests++
 		case domain.ActionConfirmPayment:
 			d.PaymentsConfirmed++
-			if e.Details["paid_online"] == "true" {
+			if e.OnlinePayment() {
 				d.PaymentsOnline++
 			}
 		case domain.ActionExtend:
