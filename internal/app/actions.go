@@ -151,13 +151,25 @@ func componentCodes(cs []domain.Component) string {
 	return strings.Join(codes, ",")
 }
 
-// ConfirmPayment records a payment; the clock resumes.
+// ConfirmPayment records a payment; the clock resumes. Only the payment
+// integration (acting for the applicant, with the provider's transaction
+// reference as receiptRef) records an online payment: its provenance — the
+// authenticated integration and the reference — is sealed into the event,
+// and only such payments count as online (domain.Event.OnlinePayment). Staff
+// record counter payments; their "online" claim is refused.
 func (s *Lifecycle) ConfirmPayment(ctx context.Context, p domain.Principal, t Target, receiptRef string, online bool) (*domain.Dossier, *domain.Event, error) {
 	return s.act(ctx, p, t.req(domain.ActionConfirmPayment), func(_ context.Context, c *actContext) error {
+		if online && (p.Role != domain.RoleIntegration || p.SourceSystem == "") {
+			return &domain.DeniedError{Reason: "ONLINE_PAYMENT_NEEDS_PROVIDER", Field: "online",
+				Description: "only the payment platform records an online payment, with its transaction reference; " +
+					"a payment confirmed by staff is a counter payment (send online = false)"}
+		}
 		c.details["receipt_ref"] = receiptRef
 		c.details["paid_online"] = fmt.Sprint(online)
 		c.d.PaymentsConfirmed++
 		if online {
+			c.details["payment_provider"] = p.SourceSystem
+			c.details["payment_reference"] = receiptRef
 			c.d.PaymentsOnline++
 			c.channel = domain.ChannelOnline
 		}

@@ -38,7 +38,7 @@ func (s *DossierReads) logAccess(ctx context.Context, p domain.Principal, method
 	now := s.Now()
 	as := make([]domain.Access, len(ds))
 	for i, d := range ds {
-		as[i] = domain.Access{DossierID: d.ID, ActorID: p.Subject, ActorRole: p.Role, ActorAgency: p.AgencyCode,
+		as[i] = domain.Access{DossierID: d.ID, ActorID: p.Subject, ActorKey: p.Key(), ActorRole: p.Role, ActorAgency: p.AgencyCode,
 			Purpose: purpose, Method: method, At: now, ClientAddress: p.ClientAddress}
 	}
 	return s.st.LogAccesses(ctx, as)
@@ -205,8 +205,14 @@ func (s *Audit) ListAccesses(ctx context.Context, p domain.Principal, q AccessQu
 			return nil, "", err
 		}
 	}
+	// One's own reads are selected by identity key, not by subject: a token
+	// of another kind or issuer with the same subject reads nothing.
+	actorID, actorKey := q.ActorID, ""
+	if q.DossierID == "" && q.ActorID == p.Subject {
+		actorID, actorKey = "", p.Key()
+	}
 	var actorAgencies []string
-	if p.Role == domain.RoleAuditor && q.ActorID != "" {
+	if p.Role == domain.RoleAuditor && actorID != "" {
 		// An auditor audits the officials of their jurisdiction.
 		var err error
 		if actorAgencies, err = s.st.AgencySubtree(ctx, p.AgencyCode); err != nil {
@@ -215,7 +221,7 @@ func (s *Audit) ListAccesses(ctx context.Context, p domain.Principal, q AccessQu
 	}
 	return keysetPage(q, pageSize, 100, token,
 		func(after string, limit int) ([]domain.Access, error) {
-			f := AccessFilter{DossierID: q.DossierID, ActorID: q.ActorID, From: q.From, To: q.To, ActorAgencies: actorAgencies}
+			f := AccessFilter{DossierID: q.DossierID, ActorID: actorID, ActorKey: actorKey, From: q.From, To: q.To, ActorAgencies: actorAgencies}
 			if after != "" {
 				var err error
 				if f.AfterID, err = strconv.ParseInt(after, 10, 64); err != nil {
@@ -271,8 +277,11 @@ func (s *Audit) ProxyFilingSignals(ctx context.Context, p domain.Principal, agen
 		applicants map[string]bool
 	}
 	groups := map[string]*acc{}
-	add := func(network bool, key string, sub domain.Submission) {
-		k := fmt.Sprint(network, key)
+	// An account is grouped by its identity key (kind and subject) and
+	// shown by its subject: a citizen whose subject equals a clerk's is
+	// another account.
+	add := func(network bool, group, key string, sub domain.Submission) {
+		k := fmt.Sprint(network, group)
 		g := groups[k]
 		if g == nil {
 			g = &acc{ProxySignal: ProxySignal{Network: network, Key: key, ByActorKind: map[string]int64{}, First: sub.At}, applicants: map[string]bool{}}
@@ -284,9 +293,9 @@ func (s *Audit) ProxyFilingSignals(ctx context.Context, p domain.Principal, agen
 		g.Last = sub.At
 	}
 	for _, sub := range subs {
-		add(false, sub.ActorID, sub)
+		add(false, sub.ActorKey(), sub.ActorID, sub)
 		if n, ok := network(sub.ClientAddress); ok {
-			add(true, n.String(), sub)
+			add(true, n.String(), n.String(), sub)
 		}
 	}
 	var out []ProxySignal

@@ -50,7 +50,7 @@ func WithCommitHook(h CommitHook) Option {
 }
 
 // Mutate is the one path of every mutating request. In one transaction it
-// opens itself it: looks the request up by (principal, request id) and, if
+// opens itself it: looks the request up by (principal identity key, request id) and, if
 // it was processed, returns the recorded answer without running anything;
 // otherwise runs the use case (the domain rule, event sealing and
 // aggregates, which join the transaction), hands the sealed events to the
@@ -59,7 +59,7 @@ func WithCommitHook(h CommitHook) Option {
 // nothing, so they may be retried.
 func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutation, c Codec[R],
 	run func(ctx context.Context) (R, error)) (R, error) {
-	key := p.Subject
+	key := p.Key() // never the subject alone: see domain.IdentityKey
 	for attempt := 1; ; attempt++ {
 		var out R
 		var committed []domain.Event // the events of the run that commits, if it ran

@@ -49,10 +49,14 @@ type DossierFilter struct {
 	ScopeAll       bool
 }
 
-// AccessFilter narrows ListAccesses; DossierID or ActorID is set.
+// AccessFilter narrows ListAccesses; DossierID, ActorID or ActorKey is
+// set.
 type AccessFilter struct {
 	DossierID string
-	ActorID   string
+	// ActorID selects reads by a staff member's subject (what an auditor
+	// types); ActorKey by their identity key (a staff member's own log).
+	ActorID  string
+	ActorKey string
 	// ActorAgencies, when set, keeps only reads by staff of these agencies.
 	ActorAgencies []string
 	From, To      time.Time
@@ -86,7 +90,7 @@ type UnitRow struct {
 // RequestRecord is the stored outcome of a mutating request, keyed by the
 // principal and its request_id, so that a retry returns the first answer.
 type RequestRecord struct {
-	Principal   string
+	Principal   string // the principal's identity key (domain.Principal.Key)
 	RequestID   string
 	Method      string
 	RequestHash string // hex SHA-256 of the request without its request_id

@@ -146,7 +146,7 @@ func step(prev Projection, e *domain.Event) Projection {
 			unknown(FComponents, FComponentsTotal, FComponentsDigit, FComponentsReused, FComponentsPaper)
 		} else {
 			inc(FPaymentsConfirmed)
-			if d["paid_online"] == "true" {
+			if e.OnlinePayment() { // with provenance only (domain.Event.OnlinePayment)
 				inc(FPaymentsOnline)
 			}
 		}

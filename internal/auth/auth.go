@@ -189,7 +189,7 @@ func principalOf(tok jwt.Token) (domain.Principal, error) {
 	}
 	iss, _ := tok.Issuer()
 	p := domain.Principal{
-		Subject: sub, Role: role, Name: stringClaim(tok, ClaimName),
+		Subject: sub, Issuer: iss, Role: role, Name: stringClaim(tok, ClaimName),
 		AgencyCode: stringClaim(tok, ClaimAgency), CitizenID: stringClaim(tok, ClaimCitizenID),
 		MandateRef: stringClaim(tok, ClaimMandateRef),
 	}

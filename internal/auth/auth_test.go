@@ -68,7 +68,8 @@ func TestVerifyRejectsForgedTokens(t *testing.T) {
 	v := verifier(t, pub)
 	good := clerkToken(t, jwa.EdDSA(), priv, nil)
 	p, err := v.Verify(context.Background(), good)
-	if err != nil || p.Role != domain.RoleClerk || p.AgencyCode != "000.00.01.H55" || p.Subject != "clerk-1" {
+	if err != nil || p.Role != domain.RoleClerk || p.AgencyCode != "000.00.01.H55" || p.Subject != "clerk-1" ||
+		p.Issuer != DevIssuer || p.Key() != DevIssuer+"|staff|clerk-1" {
 		t.Fatalf("valid token: %+v %v", p, err)
 	}
 	claims := map[string]any{"sub": "x", "iss": DevIssuer, "aud": DefaultAudience, "exp": now.Add(time.Hour).Unix(), "role": "admin"}

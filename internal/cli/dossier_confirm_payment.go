@@ -29,6 +29,6 @@ func newDossierConfirmPaymentCmd(o *clientOpts) *cobra.Command {
 	}
 	t.bind(cmd.Flags())
 	cmd.Flags().StringVar(&receipt, "receipt", "", "receipt_ref: receipt or transaction reference")
-	cmd.Flags().BoolVar(&online, "online", false, "paid through an online payment service")
+	cmd.Flags().BoolVar(&online, "online", false, "paid through the online payment platform: only a payment integration may say so, with the platform's transaction reference as --receipt; staff record counter payments")
 	return cmd
 }

@@ -42,3 +42,12 @@ type Event struct {
 	PrevHash string
 	Hash     string
 }
+
+// OnlinePayment reports whether e records a payment made online with its
+// provenance: confirmed by a payment integration (its authenticated identity,
+// SourceSystem, is the provider) with the provider's transaction reference.
+// Events of staff claiming "online" (possible before this rule) do not count.
+func (e *Event) OnlinePayment() bool {
+	return e.Action == ActionConfirmPayment && e.Details["paid_online"] == "true" &&
+		e.Attribution.ActorRole == RoleIntegration && e.Attribution.SourceSystem != "" && e.Details["receipt_ref"] != ""
+}

@@ -3,8 +3,11 @@ package domain
 // Principal is the verified caller of an RPC, built from its credentials.
 type Principal struct {
 	Subject string // the token's subject
-	Role    Role
-	Name    string
+	// Issuer is the token's issuer; with Role's Kind and Subject it makes
+	// the principal's identity (Key).
+	Issuer string
+	Role   Role
+	Name   string
 	// AgencyCode is a staff member's agency.
 	AgencyCode string
 	// CitizenID is the citizen identity number of a citizen or representative,

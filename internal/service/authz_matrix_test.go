@@ -567,7 +567,7 @@ func (m *authzEnv) impls() map[string]rowImpl {
 		}},
 		"ConfirmPayment": {prep: m.paused(domain.ActionRequestPayment), mutates: true, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
 			_, err := c.ConfirmPayment(ctx, &pb.ConfirmPaymentRequest{RequestId: m.rid(), DossierId: d.GetId(),
-				ExpectedVersion: d.GetVersion(), ReceiptRef: "BL-0042", Online: true})
+				ExpectedVersion: d.GetVersion(), ReceiptRef: "BL-0042"})
 			return noList(err)
 		}},
 		"ForwardDossier": {prep: m.atStep1, mutates: true, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {

@@ -33,6 +33,7 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 		conf *domain.ConflictError
 		pre  *domain.PreconditionError
 		fail *domain.FailureError
+		den  *domain.DeniedError
 	)
 	switch {
 	case errors.As(err, &fail):
@@ -54,6 +55,9 @@ func toStatus(ctx context.Context, log *slog.Logger, err error) error {
 			&errdetails.ErrorInfo{Reason: pre.Reason, Domain: ErrorDomain, Metadata: pre.Metadata},
 			&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{
 				{Type: pre.Reason, Subject: pre.Subject, Description: pre.Description}}})
+	case errors.As(err, &den):
+		return withDetails(codes.PermissionDenied, err.Error(), &errdetails.ErrorInfo{Reason: den.Reason, Domain: ErrorDomain},
+			&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{{Field: den.Field, Description: den.Description}}})
 	case errors.Is(err, domain.ErrRequestReused):
 		return withDetails(codes.AlreadyExists, err.Error(), &errdetails.ErrorInfo{Reason: "REQUEST_ID_REUSED", Domain: ErrorDomain})
 	case errors.Is(err, domain.ErrAlreadyExists):

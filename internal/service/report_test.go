@@ -10,6 +10,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/lifecycle"
 	"github.com/motcua/motcua/internal/seed"
@@ -97,7 +98,11 @@ func TestIndicatorsHandBuilt(t *testing.T) {
 			d11 := counter(seed.ProcEnterprise, L(2026, 1, 15, 9, 0), false)
 			d11 = act(domain.ActionRequestPayment, d11, L(2026, 1, 15, 10, 0))
 			at(L(2026, 1, 16, 10, 0))
-			pay, err := e.Dossiers.ConfirmPayment(dr.ClerkCtx(d11), &pb.ConfirmPaymentRequest{RequestId: "pay-11", DossierId: d11.GetId(),
+			// The payment platform confirms it for the applicant (only it
+			// records an online payment).
+			platform := withCitizen(e.As(t, auth.TokenSpec{Subject: "payment-platform", Role: domain.RoleIntegration}),
+				d11.GetApplicant().GetIdNumber(), "VNEID_2")
+			pay, err := e.Dossiers.ConfirmPayment(platform, &pb.ConfirmPaymentRequest{RequestId: "pay-11", DossierId: d11.GetId(),
 				ExpectedVersion: d11.GetVersion(), ReceiptRef: "VNPAY-1", Online: true})
 			if err != nil {
 				t.Fatal(err)

@@ -2398,7 +2398,9 @@ type ConfirmPaymentRequest struct {
 	ExpectedVersion int64 `protobuf:"varint,3,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
 	// Receipt or transaction reference.
 	ReceiptRef string `protobuf:"bytes,4,opt,name=receipt_ref,json=receiptRef,proto3" json:"receipt_ref,omitempty"`
-	// Paid through an online payment service.
+	// Paid through an online payment service. Only the payment platform (an
+	// integration) may set it, with the provider's transaction reference as
+	// receipt_ref; staff confirm counter payments (PERMISSION_DENIED otherwise).
 	Online        bool `protobuf:"varint,5,opt,name=online,proto3" json:"online,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -12,6 +12,7 @@ type accessRow struct {
 	ID            int64 `gorm:"primaryKey;autoIncrement"`
 	DossierID     string
 	ActorID       string
+	ActorKey      string
 	ActorRole     int
 	ActorAgency   string
 	Purpose       string
@@ -29,7 +30,7 @@ func (s *Store) LogAccesses(ctx context.Context, as []domain.Access) error {
 	}
 	rows := make([]accessRow, len(as))
 	for i, a := range as {
-		rows[i] = accessRow{DossierID: a.DossierID, ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
+		rows[i] = accessRow{DossierID: a.DossierID, ActorID: a.ActorID, ActorKey: a.ActorKey, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
 			Purpose: a.Purpose, Method: a.Method, AccessedAt: requiredDBTime(a.At), ClientAddress: a.ClientAddress}
 	}
 	return s.conn(ctx).CreateInBatches(rows, 200).Error
@@ -45,6 +46,9 @@ func (s *Store) ListAccesses(ctx context.Context, f store.AccessFilter, limit in
 	if f.ActorID != "" {
 		q = q.Where("a.actor_id = ?", f.ActorID)
 	}
+	if f.ActorKey != "" {
+		q = q.Where("a.actor_key = ?", f.ActorKey)
+	}
 	if f.ActorAgencies != nil {
 		q = q.Where("a.actor_agency IN ?", f.ActorAgencies)
 	}
@@ -58,6 +62,7 @@ func (s *Store) ListAccesses(ctx context.Context, f store.AccessFilter, limit in
 		ID            int64
 		DossierID     string
 		ActorID       string
+		ActorKey      string
 		ActorRole     int
 		ActorAgency   string
 		Purpose       string
@@ -71,7 +76,7 @@ func (s *Store) ListAccesses(ctx context.Context, f store.AccessFilter, limit in
 	}
 	out := make([]domain.Access, len(rows))
 	for i, r := range rows {
-		out[i] = domain.Access{ID: r.ID, DossierID: r.DossierID, DossierCode: r.DossierCode, ActorID: r.ActorID,
+		out[i] = domain.Access{ID: r.ID, DossierID: r.DossierID, DossierCode: r.DossierCode, ActorID: r.ActorID, ActorKey: r.ActorKey,
 			ActorRole: domain.Role(r.ActorRole), ActorAgency: r.ActorAgency, Purpose: r.Purpose, Method: r.Method,
 			At: r.AccessedAt.UTC(), ClientAddress: r.ClientAddress}
 	}
@@ -114,19 +119,20 @@ func (s *Store) ListOnlineSubmissions(ctx context.Context, agencies []string, fr
 		Code              string
 		ApplicantIDNumber string
 		ActorID           string
+		ActorRole         int
 		ActorKind         int
 		ClientAddress     string
 		OccurredAt        time.Time
 	}
 	err := s.conn(ctx).Table("dossier_events e").Joins("JOIN dossiers d ON d.id = e.dossier_id").
-		Select("e.dossier_id, d.code, d.applicant_id_number, e.actor_id, e.actor_kind, e.client_address, e.occurred_at").
+		Select("e.dossier_id, d.code, d.applicant_id_number, e.actor_id, e.actor_role, e.actor_kind, e.client_address, e.occurred_at").
 		Where("e.action = ? AND e.channel = ? AND e.occurred_at >= ? AND e.occurred_at < ? AND d.agency_code IN ?",
 			int(domain.ActionSubmit), int(domain.ChannelOnline), dbTime(from), dbTime(to), agencies).
 		Order("e.occurred_at, e.id").Scan(&rows).Error
 	out := make([]domain.Submission, len(rows))
 	for i, r := range rows {
 		out[i] = domain.Submission{DossierID: r.DossierID, DossierCode: r.Code, ApplicantID: r.ApplicantIDNumber,
-			ActorID: r.ActorID, ActorKind: domain.ActorKind(r.ActorKind), ClientAddress: r.ClientAddress, At: r.OccurredAt.UTC()}
+			ActorID: r.ActorID, ActorRole: domain.Role(r.ActorRole), ActorKind: domain.ActorKind(r.ActorKind), ClientAddress: r.ClientAddress, At: r.OccurredAt.UTC()}
 	}
 	return out, err
 }

@@ -84,6 +84,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	3: checkV3,
 	4: checkV4,
 	5: checkV5,
+	6: checkV6,
 }
 
 var (
@@ -189,6 +190,22 @@ func checkV5(t *testing.T, s *gormstore.Store) {
 	leaves, err := s.ListCheckpointLeaves(ctx, 1, "", 10)
 	if err != nil || len(leaves) != 1 || leaves[0].DossierID != dossierV4 || leaves[0].LastSeq != 5 || leaves[0].LastHash != "h5" {
 		t.Fatalf("leaves: %+v %v", leaves, err)
+	}
+}
+
+func checkV6(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	as, err := s.ListAccesses(ctx, store.AccessFilter{ActorKey: "https://sso.example|staff|cv6"}, 10)
+	if err != nil || len(as) != 1 || as[0].ActorID != "cv6" || as[0].Purpose != "kiểm tra" {
+		t.Fatalf("accesses by key: %+v %v", as, err)
+	}
+	// The read logged before identity keys (fixture 3) has none: it is not
+	// anyone's self-view, but stays in the dossier's log.
+	if as, err := s.ListAccesses(ctx, store.AccessFilter{ActorKey: "|staff|cv1"}, 10); err != nil || len(as) != 0 {
+		t.Fatalf("an old read matched a key: %+v %v", as, err)
+	}
+	if as, err := s.ListAccesses(ctx, store.AccessFilter{DossierID: dossierV1}, 10); err != nil || len(as) != 1 || as[0].ActorKey != "" {
+		t.Fatalf("the dossier's log: %+v %v", as, err)
 	}
 }
 

@@ -570,7 +570,7 @@ func testAuditQueries(t *testing.T, s store.Store) {
 		ds = append(ds, d)
 		must(t, s.AppendEvent(ctx, &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: 1, Action: domain.ActionSubmit,
 			To: domain.StatusSubmitted, At: d.CreatedAt, Attribution: domain.Attribution{Channel: domain.ChannelOnline,
-				ActorID: "u", ActorKind: domain.ActorStaffOnBehalf, ClientAddress: "10.0.0.1:5"}}))
+				ActorID: "u", ActorRole: domain.RoleClerk, ActorKind: domain.ActorStaffOnBehalf, ClientAddress: "10.0.0.1:5"}}))
 	}
 	agencies := []string{"000.00.01.H55"}
 	n, err := s.CountDossiers(ctx, agencies, t0, t0.Add(3*time.Hour))
@@ -590,14 +590,21 @@ func testAuditQueries(t *testing.T, s store.Store) {
 	}
 	subs, err := s.ListOnlineSubmissions(ctx, agencies, t0.Add(2*time.Hour), t0.Add(4*time.Hour))
 	must(t, err)
-	if len(subs) != 2 || subs[0].ApplicantID != "001090000001" || subs[0].ActorKind != domain.ActorStaffOnBehalf || subs[0].DossierCode != ds[1].Code {
+	if len(subs) != 2 || subs[0].ApplicantID != "001090000001" || subs[0].ActorKind != domain.ActorStaffOnBehalf || subs[0].DossierCode != ds[1].Code ||
+		subs[0].ActorRole != domain.RoleClerk {
 		t.Fatalf("submissions: %+v", subs)
 	}
 	must(t, s.LogAccesses(ctx, []domain.Access{
 		{DossierID: ds[0].ID, ActorID: "clerk", ActorRole: domain.RoleClerk, Purpose: "p1", Method: "GetDossier", At: t0},
-		{DossierID: ds[1].ID, ActorID: "clerk", ActorRole: domain.RoleClerk, Purpose: "p2", Method: "ListDossiers", At: t0.Add(time.Minute)},
+		{DossierID: ds[1].ID, ActorID: "clerk", ActorKey: "iss|staff|clerk", ActorRole: domain.RoleClerk, Purpose: "p2", Method: "ListDossiers", At: t0.Add(time.Minute)},
 	}))
-	got, err := s.ListAccesses(ctx, store.AccessFilter{ActorID: "clerk"}, 10)
+	// By identity key: only the row logged with that key.
+	got, err := s.ListAccesses(ctx, store.AccessFilter{ActorKey: "iss|staff|clerk"}, 10)
+	must(t, err)
+	if len(got) != 1 || got[0].Purpose != "p2" || got[0].ActorKey != "iss|staff|clerk" {
+		t.Fatalf("accesses by key: %+v", got)
+	}
+	got, err = s.ListAccesses(ctx, store.AccessFilter{ActorID: "clerk"}, 10)
 	must(t, err)
 	if len(got) != 2 || got[0].Purpose != "p1" || got[0].DossierCode != ds[0].Code || got[1].ActorRole != domain.RoleClerk {
 		t.Fatalf("accesses: %+v", got)
