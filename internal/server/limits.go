@@ -96,7 +96,7 @@ func (l *limiter) get(p domain.Principal, now time.Time) *bucket {
 		}
 		l.lastSweep = now
 	}
-	key := kindOf(p) + "/" + p.Subject
+	key := p.Key() // issuer|kind|subject: two accounts never share a budget
 	b, ok := l.buckets[key]
 	if !ok {
 		r, burst := l.cfg.Rate, l.cfg.Burst
