@@ -53,7 +53,7 @@ func TestLimiterStreamsAndEviction(t *testing.T) {
 	if len(l.buckets) != 2 { // a (streams open) and c
 		t.Fatalf("%d principals kept after the idle sweep, want 2", len(l.buckets))
 	}
-	if _, ok := l.buckets["user/a"]; !ok {
+	if _, ok := l.buckets[a.Key()]; !ok {
 		t.Fatal("a principal with open streams was evicted")
 	}
 }
