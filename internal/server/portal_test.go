@@ -123,6 +123,16 @@ func TestPortalActsForCitizenOverHTTP(t *testing.T) {
 			list.GetDossiers()[0].GetId() != sub.GetDossier().GetId() {
 			t.Fatalf("list for a citizen over HTTP: %d %s", code, raw)
 		}
+		// Polling for changes over JSON: since the filing's change, it is
+		// listed; after it, nothing.
+		upd := sub.GetDossier().GetUpdateTime().AsTime()
+		for since, want := range map[time.Time]int{upd: 1, upd.Add(time.Microsecond): 0} {
+			code, raw = c.call(t, "GET", e.HTTPURL+"/v1/dossiers?updated_since="+since.Format(time.RFC3339Nano), hdr, nil)
+			list.Reset()
+			if code != http.StatusOK || protojson.Unmarshal(raw, &list) != nil || len(list.GetDossiers()) != want {
+				t.Fatalf("updated_since %s over HTTP: %d %s, want %d dossiers", since, code, raw, want)
+			}
+		}
 		// The assurance header is required with the citizen header, as over gRPC.
 		delete(hdr, "X-Motcua-Citizen-Assurance")
 		if code, raw = c.call(t, "GET", e.HTTPURL+"/v1/dossiers", hdr, nil); code != http.StatusUnauthorized {
