@@ -1575,8 +1575,13 @@ type ListDossiersRequest struct {
 	// many working hours from now (overdue ones included).
 	DueWithinWorkingHours float64      `protobuf:"fixed64,11,opt,name=due_within_working_hours,json=dueWithinWorkingHours,proto3" json:"due_within_working_hours,omitempty"`
 	OrderBy               DossierOrder `protobuf:"varint,12,opt,name=order_by,json=orderBy,proto3,enum=motcua.v1.DossierOrder" json:"order_by,omitempty"`
-	unknownFields         protoimpl.UnknownFields
-	sizeCache             protoimpl.SizeCache
+	// Only dossiers whose last change (update_time) is at or after this time,
+	// listed in order of change, oldest first (then by id), so that a portal
+	// can poll for changes page by page. order_by must then be unspecified.
+	// Polling contract: docs/api-versioning.md, "Polling for changes".
+	UpdatedSince  *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=updated_since,json=updatedSince,proto3" json:"updated_since,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListDossiersRequest) Reset() {
@@ -1691,6 +1696,13 @@ func (x *ListDossiersRequest) GetOrderBy() DossierOrder {
 		return x.OrderBy
 	}
 	return DossierOrder_DOSSIER_ORDER_UNSPECIFIED
+}
+
+func (x *ListDossiersRequest) GetUpdatedSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedSince
+	}
+	return nil
 }
 
 type ListDossiersResponse struct {
@@ -4114,7 +4126,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x99\x05\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xda\x05\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4132,7 +4144,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\aoverdue\x18\n" +
 	" \x01(\bR\aoverdue\x12P\n" +
 	"\x18due_within_working_hours\x18\v \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@)\x00\x00\x00\x00\x00\x00\x00\x00R\x15dueWithinWorkingHours\x12<\n" +
-	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\"n\n" +
+	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\x12?\n" +
+	"\rupdated_since\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\fupdatedSince\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +
@@ -4517,104 +4530,105 @@ var file_motcua_v1_dossier_proto_depIdxs = []int32{
 	54,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
 	54,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
 	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	8,   // 51: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	9,   // 52: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	8,   // 53: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 54: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 55: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 56: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	3,   // 57: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	57,  // 58: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 59: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 60: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 61: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 62: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 63: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 64: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 65: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 66: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	54,  // 67: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	8,   // 68: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 69: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	57,  // 70: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 71: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 72: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 73: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 74: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	5,   // 75: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	8,   // 76: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 77: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	57,  // 78: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 79: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 80: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	63,  // 81: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	54,  // 82: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	54,  // 83: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	54,  // 84: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 85: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	60,  // 86: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	44,  // 87: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	2,   // 88: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	54,  // 89: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	54,  // 90: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	60,  // 91: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	60,  // 92: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	61,  // 93: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	54,  // 94: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	54,  // 95: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	60,  // 96: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	54,  // 97: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	54,  // 98: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 99: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 100: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	54,  // 101: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	60,  // 102: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	47,  // 103: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	48,  // 104: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	49,  // 105: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	54,  // 106: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 107: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	11,  // 108: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	13,  // 109: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	15,  // 110: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	17,  // 111: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	19,  // 112: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	21,  // 113: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	23,  // 114: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	25,  // 115: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	27,  // 116: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	29,  // 117: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	31,  // 118: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	33,  // 119: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	35,  // 120: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	37,  // 121: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	39,  // 122: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	41,  // 123: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	43,  // 124: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	46,  // 125: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	12,  // 126: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	14,  // 127: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	16,  // 128: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	18,  // 129: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	20,  // 130: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	22,  // 131: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	24,  // 132: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	26,  // 133: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	28,  // 134: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	30,  // 135: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	32,  // 136: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	34,  // 137: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	36,  // 138: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	38,  // 139: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	40,  // 140: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	42,  // 141: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	45,  // 142: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	50,  // 143: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	126, // [126:144] is the sub-list for method output_type
-	108, // [108:126] is the sub-list for method input_type
-	108, // [108:108] is the sub-list for extension type_name
-	108, // [108:108] is the sub-list for extension extendee
-	0,   // [0:108] is the sub-list for field type_name
+	54,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	8,   // 52: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	9,   // 53: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	8,   // 54: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 55: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 56: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 57: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	3,   // 58: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	57,  // 59: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 60: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 61: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 62: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 63: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 64: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 65: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 66: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 67: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	54,  // 68: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	8,   // 69: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 70: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	57,  // 71: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 72: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 73: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 74: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 75: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 76: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	8,   // 77: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 78: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	57,  // 79: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	8,   // 80: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	9,   // 81: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	63,  // 82: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	54,  // 83: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	54,  // 84: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	54,  // 85: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 86: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	60,  // 87: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	44,  // 88: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	2,   // 89: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	54,  // 90: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	54,  // 91: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	60,  // 92: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	60,  // 93: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	61,  // 94: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	54,  // 95: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	54,  // 96: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	60,  // 97: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	54,  // 98: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	54,  // 99: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 100: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 101: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	54,  // 102: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	60,  // 103: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	47,  // 104: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	48,  // 105: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	49,  // 106: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	54,  // 107: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	54,  // 108: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	11,  // 109: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	13,  // 110: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	15,  // 111: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	17,  // 112: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	19,  // 113: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	21,  // 114: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	23,  // 115: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	25,  // 116: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	27,  // 117: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	29,  // 118: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	31,  // 119: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	33,  // 120: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	35,  // 121: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	37,  // 122: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	39,  // 123: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	41,  // 124: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	43,  // 125: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	46,  // 126: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	12,  // 127: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	14,  // 128: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	16,  // 129: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	18,  // 130: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	20,  // 131: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	22,  // 132: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	24,  // 133: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	26,  // 134: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	28,  // 135: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	30,  // 136: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	32,  // 137: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	34,  // 138: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	36,  // 139: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	38,  // 140: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	40,  // 141: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	42,  // 142: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	45,  // 143: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	50,  // 144: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	127, // [127:145] is the sub-list for method output_type
+	109, // [109:127] is the sub-list for method input_type
+	109, // [109:109] is the sub-list for extension type_name
+	109, // [109:109] is the sub-list for extension extendee
+	0,   // [0:109] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
