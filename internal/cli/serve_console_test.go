@@ -36,7 +36,7 @@ func TestServeMountsTheConsole(t *testing.T) {
 			dir := t.TempDir()
 			cfg := config.DefaultConfig()
 			cfg.DataDir, cfg.DatabaseURL = dir, "sqlite:"+filepath.Join(dir, "motcua.db")
-			cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", freeAddr(t)
+			cfg.GRPCAddr, cfg.HTTPAddr, cfg.AdminAddr = "127.0.0.1:0", freeAddr(t), freeAddr(t)
 			cfg.Console.Path = path
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
@@ -51,7 +51,7 @@ func TestServeMountsTheConsole(t *testing.T) {
 			var resp *http.Response
 			var err error
 			for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-				if resp, err = http.Get(base + "/readyz"); err == nil && resp.StatusCode == http.StatusOK {
+				if resp, err = http.Get("http://" + cfg.AdminAddr + "/readyz"); err == nil && resp.StatusCode == http.StatusOK {
 					break
 				}
 			}

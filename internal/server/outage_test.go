@@ -35,7 +35,7 @@ const (
 )
 
 func faultOptions(o *server.Options) {
-	o.HTTPAddr = "127.0.0.1:0"
+	o.AdminAddr = "127.0.0.1:0" // /healthz and /readyz
 	o.HealthInterval, o.HealthTimeout, o.CallTimeout = testHealthInterval, testHealthTimeout, testCallTimeout
 }
 
@@ -198,7 +198,7 @@ func healthOf(t *testing.T, env *testenv.Env) healthpb.HealthCheckResponse_Servi
 
 func httpStatus(t *testing.T, env *testenv.Env, path string) int {
 	c := http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://" + env.Server.HTTPAddr() + path)
+	resp, err := c.Get("http://" + env.Server.AdminAddr() + path)
 	if err != nil {
 		t.Fatalf("GET %s: %v", path, err)
 	}
