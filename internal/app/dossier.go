@@ -365,6 +365,13 @@ type DossierQuery struct {
 	// ByDue orders by legal deadline, earliest first (the default for the
 	// two deadline filters).
 	ByDue bool
+	// The indicators' filters (see DossierFilter); they only narrow.
+	Channel      domain.Channel
+	FiledBy      []domain.ActorKind
+	FiledFrom    time.Time
+	FiledTo      time.Time
+	Resolution   Resolution
+	ReceivedOnly bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -384,7 +391,8 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 		return nil, "", nil
 	}
 	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
-		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes}
+		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes,
+		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, ReceivedOnly: q.ReceivedOnly}
 	now := s.Now()
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true

@@ -31,6 +31,14 @@ type DossierFilter struct {
 	ReceivedTo    time.Time // exclusive
 	AfterID       string    // keyset: only ids below this one
 
+	// The filters that make a list equal an indicator's figure.
+	Channel      domain.Channel     // zero: any
+	FiledBy      []domain.ActorKind // any of these
+	FiledFrom    time.Time          // submitted at or after (inclusive)
+	FiledTo      time.Time          // submitted before (exclusive)
+	Resolution   Resolution         // resolved on time or late
+	ReceivedOnly bool               // accepted at intake
+
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool
 	// DueBefore: only dossiers whose legal deadline is before this time.
@@ -107,3 +115,14 @@ type CheckpointRecord struct {
 	RootHash  string // base64, as in the note
 	Note      string
 }
+
+// Resolution selects resolved (maybe returned since) dossiers by whether
+// they finished by their legal deadline, as the indicators count them.
+type Resolution int
+
+// The values of Resolution.
+const (
+	ResolutionAny Resolution = iota
+	ResolutionOnTime
+	ResolutionLate
+)

@@ -115,6 +115,29 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if !f.ReceivedTo.IsZero() {
 		q = q.Where("received_at < ?", dbTime(f.ReceivedTo))
 	}
+	// The indicators' filters narrow what an index on the agency (or the
+	// scope) already selects; none of them needs its own index.
+	if f.Channel != 0 {
+		q = q.Where("channel = ?", int(f.Channel))
+	}
+	if len(f.FiledBy) > 0 {
+		q = q.Where("filed_by IN ?", f.FiledBy)
+	}
+	if !f.FiledFrom.IsZero() {
+		q = q.Where("submitted_at >= ?", dbTime(f.FiledFrom))
+	}
+	if !f.FiledTo.IsZero() {
+		q = q.Where("submitted_at < ?", dbTime(f.FiledTo))
+	}
+	if f.ReceivedOnly {
+		q = q.Where("received_at IS NOT NULL")
+	}
+	switch f.Resolution {
+	case store.ResolutionOnTime:
+		q = q.Where("status IN ? AND finished_at <= original_due_at", []int{int(domain.StatusResolved), int(domain.StatusReturned)})
+	case store.ResolutionLate:
+		q = q.Where("status IN ? AND finished_at > original_due_at", []int{int(domain.StatusResolved), int(domain.StatusReturned)})
+	}
 	if f.Running {
 		q = q.Where("status IN ?", []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
 	}
