@@ -290,10 +290,10 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 		must(t, s.CreateDossier(ctx, d))
 	}
 	mk(1, domain.ChannelOnline, domain.ActorCitizen, domain.StatusReceived, time.Time{})
-	mk(2, domain.ChannelOnline, domain.ActorRepresentative, domain.StatusResolved, due)            // on time, exactly
+	mk(2, domain.ChannelOnline, domain.ActorRepresentative, domain.StatusResolved, due)                 // on time, exactly
 	mk(3, domain.ChannelOnline, domain.ActorStaffOnBehalf, domain.StatusReturned, due.Add(time.Second)) // late
-	mk(4, domain.ChannelCounter, domain.ActorStaff, domain.StatusResolved, due.Add(-time.Hour))    // on time
-	mk(5, domain.ChannelOnline, domain.ActorCitizen, domain.StatusSubmitted, time.Time{})          // not received
+	mk(4, domain.ChannelCounter, domain.ActorStaff, domain.StatusResolved, due.Add(-time.Hour))         // on time
+	mk(5, domain.ChannelOnline, domain.ActorCitizen, domain.StatusSubmitted, time.Time{})               // not received
 	mk(6, domain.ChannelPostal, domain.ActorStaff, domain.StatusStopped, t0)
 	genuine := []domain.ActorKind{domain.ActorCitizen, domain.ActorRepresentative}
 	cases := []struct {
