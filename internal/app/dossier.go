@@ -371,7 +371,7 @@ type DossierQuery struct {
 	FiledFrom    time.Time
 	FiledTo      time.Time
 	Resolution   Resolution
-	ReceivedOnly bool
+	Received     *bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -392,7 +392,7 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 	}
 	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
 		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes,
-		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, ReceivedOnly: q.ReceivedOnly}
+		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, Received: q.Received}
 	now := s.Now()
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true

@@ -34,10 +34,10 @@ type DossierFilter struct {
 	// The filters that make a list equal an indicator's figure.
 	Channel      domain.Channel     // zero: any
 	FiledBy      []domain.ActorKind // any of these
-	FiledFrom    time.Time          // submitted at or after (inclusive)
-	FiledTo      time.Time          // submitted before (exclusive)
+	FiledFrom    time.Time          // created at or after (inclusive)
+	FiledTo      time.Time          // created before (exclusive)
 	Resolution   Resolution         // resolved on time or late
-	ReceivedOnly bool               // accepted at intake
+	Received     *bool              // accepted at intake, or not; nil: any
 
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool

@@ -1633,15 +1633,18 @@ type ListDossiersRequest struct {
 	// Only dossiers filed by one of these kinds of actor (the indicators'
 	// genuine online: CITIZEN, REPRESENTATIVE; assisted: the others).
 	FiledBy []ActorKind `protobuf:"varint,21,rep,packed,name=filed_by,json=filedBy,proto3,enum=motcua.v1.ActorKind" json:"filed_by,omitempty"`
-	// Filed (submitted) at or after this time: the indicators' cohort basis.
+	// Filed at or after this time: when the dossier was created, by an online
+	// submission or at intake at the counter or by post. The indicators count
+	// the cohort filed in their period, so this is their time basis.
 	FiledAfter *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=filed_after,json=filedAfter,proto3" json:"filed_after,omitempty"`
 	// Filed before this time.
 	FiledBefore *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=filed_before,json=filedBefore,proto3" json:"filed_before,omitempty"`
 	// Only dossiers resolved (maybe returned since) by, or after, the legal
 	// deadline.
 	Resolution ResolutionTimeliness `protobuf:"varint,24,opt,name=resolution,proto3,enum=motcua.v1.ResolutionTimeliness" json:"resolution,omitempty"`
-	// Only dossiers accepted at intake (received_at set).
-	ReceivedOnly  bool `protobuf:"varint,25,opt,name=received_only,json=receivedOnly,proto3" json:"received_only,omitempty"`
+	// Set: only dossiers accepted at intake (true) or only those not accepted
+	// yet or never (false).
+	Received      *bool `protobuf:"varint,25,opt,name=received,proto3,oneof" json:"received,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1795,9 +1798,9 @@ func (x *ListDossiersRequest) GetResolution() ResolutionTimeliness {
 	return ResolutionTimeliness_RESOLUTION_TIMELINESS_UNSPECIFIED
 }
 
-func (x *ListDossiersRequest) GetReceivedOnly() bool {
-	if x != nil {
-		return x.ReceivedOnly
+func (x *ListDossiersRequest) GetReceived() bool {
+	if x != nil && x.Received != nil {
+		return *x.Received
 	}
 	return false
 }
@@ -4223,7 +4226,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x81\b\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x8a\b\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4250,8 +4253,9 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\ffiled_before\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\vfiledBefore\x12I\n" +
 	"\n" +
 	"resolution\x18\x18 \x01(\x0e2\x1f.motcua.v1.ResolutionTimelinessB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
-	"resolution\x12#\n" +
-	"\rreceived_only\x18\x19 \x01(\bR\freceivedOnly\"n\n" +
+	"resolution\x12\x1f\n" +
+	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01B\v\n" +
+	"\t_received\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +
@@ -4760,6 +4764,7 @@ func file_motcua_v1_dossier_proto_init() {
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
+	file_motcua_v1_dossier_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{

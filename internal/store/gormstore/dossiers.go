@@ -123,14 +123,20 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if len(f.FiledBy) > 0 {
 		q = q.Where("filed_by IN ?", f.FiledBy)
 	}
+	// Filing is creation (online submission or intake), as the indicators'
+	// cohort has it.
 	if !f.FiledFrom.IsZero() {
-		q = q.Where("submitted_at >= ?", dbTime(f.FiledFrom))
+		q = q.Where("created_at >= ?", dbTime(f.FiledFrom))
 	}
 	if !f.FiledTo.IsZero() {
-		q = q.Where("submitted_at < ?", dbTime(f.FiledTo))
+		q = q.Where("created_at < ?", dbTime(f.FiledTo))
 	}
-	if f.ReceivedOnly {
+	switch {
+	case f.Received == nil:
+	case *f.Received:
 		q = q.Where("received_at IS NOT NULL")
+	default:
+		q = q.Where("received_at IS NULL")
 	}
 	switch f.Resolution {
 	case store.ResolutionOnTime:

@@ -282,7 +282,7 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 	mk := func(i int, ch domain.Channel, by domain.ActorKind, st domain.Status, finished time.Time) {
 		d := Dossier("000.00.01.H55", "1.000001", i)
 		d.Channel, d.FiledBy, d.Status = ch, by, st
-		d.SubmittedAt = t0.Add(time.Duration(i) * time.Hour)
+		d.CreatedAt = t0.Add(time.Duration(i) * time.Hour)
 		if st == domain.StatusSubmitted {
 			d.ReceivedAt, d.ClockStartedAt = time.Time{}, time.Time{}
 		}
@@ -296,16 +296,18 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 	mk(5, domain.ChannelOnline, domain.ActorCitizen, domain.StatusSubmitted, time.Time{})               // not received
 	mk(6, domain.ChannelPostal, domain.ActorStaff, domain.StatusStopped, t0)
 	genuine := []domain.ActorKind{domain.ActorCitizen, domain.ActorRepresentative}
+	yes, no := true, false
 	cases := []struct {
 		name string
 		f    store.DossierFilter
 		want int
 	}{
 		{"online", store.DossierFilter{Channel: domain.ChannelOnline}, 4},
-		{"online received", store.DossierFilter{Channel: domain.ChannelOnline, ReceivedOnly: true}, 3},
-		{"genuine online received", store.DossierFilter{Channel: domain.ChannelOnline, FiledBy: genuine, ReceivedOnly: true}, 2},
+		{"online received", store.DossierFilter{Channel: domain.ChannelOnline, Received: &yes}, 3},
+		{"genuine online received", store.DossierFilter{Channel: domain.ChannelOnline, FiledBy: genuine, Received: &yes}, 2},
 		{"assisted online", store.DossierFilter{Channel: domain.ChannelOnline, FiledBy: []domain.ActorKind{domain.ActorStaffOnBehalf}}, 1},
-		{"received", store.DossierFilter{ReceivedOnly: true}, 5},
+		{"received", store.DossierFilter{Received: &yes}, 5},
+		{"not received", store.DossierFilter{Received: &no}, 1},
 		{"on time", store.DossierFilter{Resolution: store.ResolutionOnTime}, 2},
 		{"late", store.DossierFilter{Resolution: store.ResolutionLate}, 1},
 		// Filed 02:00…05:00, inclusive-exclusive, with microseconds on t0.
