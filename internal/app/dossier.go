@@ -366,12 +366,12 @@ type DossierQuery struct {
 	// two deadline filters).
 	ByDue bool
 	// The indicators' filters (see DossierFilter); they only narrow.
-	Channel      domain.Channel
-	FiledBy      []domain.ActorKind
-	FiledFrom    time.Time
-	FiledTo      time.Time
-	Resolution   Resolution
-	Received     *bool
+	Channel    domain.Channel
+	FiledBy    []domain.ActorKind
+	FiledFrom  time.Time
+	FiledTo    time.Time
+	Resolution Resolution
+	Received   *bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.

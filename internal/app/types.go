@@ -32,12 +32,12 @@ type DossierFilter struct {
 	AfterID       string    // keyset: only ids below this one
 
 	// The filters that make a list equal an indicator's figure.
-	Channel      domain.Channel     // zero: any
-	FiledBy      []domain.ActorKind // any of these
-	FiledFrom    time.Time          // created at or after (inclusive)
-	FiledTo      time.Time          // created before (exclusive)
-	Resolution   Resolution         // resolved on time or late
-	Received     *bool              // accepted at intake, or not; nil: any
+	Channel    domain.Channel     // zero: any
+	FiledBy    []domain.ActorKind // any of these
+	FiledFrom  time.Time          // created at or after (inclusive)
+	FiledTo    time.Time          // created before (exclusive)
+	Resolution Resolution         // resolved on time or late
+	Received   *bool              // accepted at intake, or not; nil: any
 
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool
