@@ -372,6 +372,8 @@ type DossierQuery struct {
 	FiledTo    time.Time
 	Resolution Resolution
 	Received   *bool
+	// NotOverdue: the clock runs and the legal deadline has not passed.
+	NotOverdue bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -404,6 +406,9 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 			}
 			f.DueBefore = cal.Add(now, q.DueWithin)
 		}
+	}
+	if q.NotOverdue {
+		f.Running, f.DueFrom = true, now
 	}
 	f.OrderByDue = q.ByDue
 	if after != "" {

@@ -43,6 +43,8 @@ type DossierFilter struct {
 	Running bool
 	// DueBefore: only dossiers whose legal deadline is before this time.
 	DueBefore time.Time
+	// DueFrom: only dossiers whose legal deadline is at or after this time.
+	DueFrom time.Time
 	// OrderByDue orders by legal deadline (then id), earliest first; the
 	// keyset is then (AfterDue, AfterID).
 	OrderByDue bool

@@ -1644,7 +1644,10 @@ type ListDossiersRequest struct {
 	Resolution ResolutionTimeliness `protobuf:"varint,24,opt,name=resolution,proto3,enum=motcua.v1.ResolutionTimeliness" json:"resolution,omitempty"`
 	// Set: only dossiers accepted at intake (true) or only those not accepted
 	// yet or never (false).
-	Received      *bool `protobuf:"varint,25,opt,name=received,proto3,oneof" json:"received,omitempty"`
+	Received *bool `protobuf:"varint,25,opt,name=received,proto3,oneof" json:"received,omitempty"`
+	// Only dossiers whose clock runs and whose legal deadline has not passed
+	// (the indicators' "in progress on time"); with overdue, nothing matches.
+	NotOverdue    bool `protobuf:"varint,26,opt,name=not_overdue,json=notOverdue,proto3" json:"not_overdue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1801,6 +1804,13 @@ func (x *ListDossiersRequest) GetResolution() ResolutionTimeliness {
 func (x *ListDossiersRequest) GetReceived() bool {
 	if x != nil && x.Received != nil {
 		return *x.Received
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetNotOverdue() bool {
+	if x != nil {
+		return x.NotOverdue
 	}
 	return false
 }
@@ -4226,7 +4236,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x8a\b\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xab\b\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4254,7 +4264,9 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"resolution\x18\x18 \x01(\x0e2\x1f.motcua.v1.ResolutionTimelinessB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
 	"resolution\x12\x1f\n" +
-	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01B\v\n" +
+	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01\x12\x1f\n" +
+	"\vnot_overdue\x18\x1a \x01(\bR\n" +
+	"notOverdueB\v\n" +
 	"\t_received\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +

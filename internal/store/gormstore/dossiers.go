@@ -150,6 +150,9 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if !f.DueBefore.IsZero() {
 		q = q.Where("original_due_at < ?", dbTime(f.DueBefore))
 	}
+	if !f.DueFrom.IsZero() {
+		q = q.Where("original_due_at >= ?", dbTime(f.DueFrom))
+	}
 	order := "id DESC"
 	switch {
 	case f.OrderByDue:

@@ -310,6 +310,8 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 		{"not received", store.DossierFilter{Received: &no}, 1},
 		{"on time", store.DossierFilter{Resolution: store.ResolutionOnTime}, 2},
 		{"late", store.DossierFilter{Resolution: store.ResolutionLate}, 1},
+		{"running, not overdue", store.DossierFilter{Running: true, DueFrom: due}, 1},
+		{"running, not overdue a second later", store.DossierFilter{Running: true, DueFrom: due.Add(time.Second)}, 0},
 		// Filed 02:00…05:00, inclusive-exclusive, with microseconds on t0.
 		{"filed window", store.DossierFilter{FiledFrom: t0.Add(2 * time.Hour), FiledTo: t0.Add(5 * time.Hour)}, 3},
 		{"filed from exact", store.DossierFilter{FiledFrom: t0.Add(6 * time.Hour)}, 1},
