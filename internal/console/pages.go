@@ -237,11 +237,17 @@ type indicatorsData struct {
 	UnitsChart template.HTML
 }
 
+// unitCalls bounds the units' GetIndicators calls in flight at once (with
+// the scope's own two calls beside them). They wait mostly on the database,
+// so more than the CPUs helps the cold load; the bound keeps one page from
+// taking the pool.
+const unitCalls = 8
+
 // indicators shows a scope's figures, the trend and the units.
 func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
 	f := c.scopeFrom(r, v)
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		c.fail(w, r, "indicators", v, err)
 		return
@@ -280,7 +286,7 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	wg.Go(func() {
 		series, errS = c.report.GetIndicatorSeries(ctx, &pb.GetIndicatorSeriesRequest{Scope: f.pb(), Granularity: gran})
 	})
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, unitCalls)
 	for i, k := range kids {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -363,7 +369,7 @@ func (c *Console) dossiers(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	codes := []string{d.Agency}
 	if d.Sub && d.Agency != "" {
-		all, err := c.agencies(ctx)
+		all, err := c.agencyList(ctx, v.User)
 		if err != nil {
 			c.fail(w, r, "dossiers", v, err)
 			return
@@ -436,7 +442,7 @@ func (c *Console) overdue(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
 	f := c.scopeFrom(r, v)
 	f.Sub = true
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		c.fail(w, r, "overdue", v, err)
 		return
@@ -564,7 +570,7 @@ type verifyResult struct {
 
 func (c *Console) integrityForm(r *http.Request, v *view) (*integrityData, error) {
 	ctx := v.User.call(r.Context())
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		return nil, err
 	}
