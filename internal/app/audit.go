@@ -314,14 +314,23 @@ func (s *Audit) ProxyFilingSignals(ctx context.Context, p domain.Principal, agen
 	return out, nil
 }
 
-// network is the /24 (IPv4) or /48 (IPv6) of a client address "ip:port".
+// clientIP reads a recorded client address: "ip:port" (the TCP peer) or a
+// bare IP (forwarded by a trusted proxy).
+func clientIP(addr string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(addr); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	ip, err := netip.ParseAddr(addr)
+	return ip.Unmap(), err == nil
+}
+
+// network is the /24 (IPv4) or /48 (IPv6) of a client address.
 func network(addr string) (netip.Prefix, bool) {
-	ap, err := netip.ParseAddrPort(addr)
-	if err != nil {
+	ip, ok := clientIP(addr)
+	if !ok {
 		return netip.Prefix{}, false
 	}
 	bits := 48
-	ip := ap.Addr().Unmap()
 	if ip.Is4() {
 		bits = 24
 	}
@@ -347,12 +356,12 @@ func (s *Audit) CounterNetworkFilings(ctx context.Context, p domain.Principal, a
 		if !sub.ActorKind.Genuine() {
 			continue // already counted as assisted
 		}
-		ap, err := netip.ParseAddrPort(sub.ClientAddress)
-		if err != nil {
+		ip, ok := clientIP(sub.ClientAddress)
+		if !ok {
 			continue
 		}
 		for _, n := range s.counterNets {
-			if n.Contains(ap.Addr().Unmap()) {
+			if n.Contains(ip) {
 				out = append(out, CounterFiling{Submission: sub, Network: n})
 				break
 			}

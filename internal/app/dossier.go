@@ -365,6 +365,9 @@ type DossierQuery struct {
 	// ByDue orders by legal deadline, earliest first (the default for the
 	// two deadline filters).
 	ByDue bool
+	// UpdatedSince keeps the dossiers changed at or after it, oldest change
+	// first (changes.go); it excludes ByDue.
+	UpdatedSince time.Time
 	// The indicators' filters (see DossierFilter); they only narrow.
 	Channel    domain.Channel
 	FiledBy    []domain.ActorKind
@@ -411,7 +414,11 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 		f.Running, f.DueFrom = true, now
 	}
 	f.OrderByDue = q.ByDue
-	if after != "" {
+	if !q.UpdatedSince.IsZero() {
+		if err := f.sinceUpdate(q, after); err != nil {
+			return nil, "", err
+		}
+	} else if after != "" {
 		if f.OrderByDue {
 			due, id, ok := strings.Cut(after, "|")
 			t, err := time.Parse(time.RFC3339Nano, due)
@@ -433,7 +440,9 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 		page = page[:size]
 		last := page[size-1]
 		key := last.ID
-		if f.OrderByDue {
+		if !f.UpdatedSince.IsZero() {
+			key = updateKey(&last)
+		} else if f.OrderByDue {
 			key = "|" + last.ID
 			if !last.OriginalDueAt.IsZero() {
 				key = last.OriginalDueAt.Format(time.RFC3339Nano) + key

@@ -50,6 +50,11 @@ type DossierFilter struct {
 	OrderByDue bool
 	AfterDue   time.Time
 
+	// UpdatedSince: only dossiers changed at or after it, ordered by
+	// (updated_at, id) ascending; the keyset is then (AfterUpdated, AfterID).
+	UpdatedSince time.Time
+	AfterUpdated time.Time
+
 	// Visibility scope, applied in SQL. When ScopeCitizenID is set, only
 	// dossiers whose applicant or representative has that id; when
 	// ScopeAgencies is set, only dossiers received at or currently at a step

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -40,6 +41,9 @@ type Authenticator struct {
 	// certificate naming their token's subject (CN or DNS SAN): a stolen
 	// integration token alone is then useless.
 	IntegrationCert bool
+	// TrustedProxies are the networks whose X-Forwarded-For is believed
+	// (gateway.go, ClientAddress); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Unary authenticates unary calls.
@@ -78,14 +82,14 @@ type wrappedStream struct {
 func (w *wrappedStream) Context() context.Context { return w.ctx }
 
 func (a *Authenticator) authenticate(ctx context.Context, method string) (context.Context, error) {
-	addr := ""
-	if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
-		addr = pr.Addr.String()
-	}
 	md, _ := metadata.FromIncomingContext(ctx)
+	addr, addrErr := a.clientAddress(ctx, md)
 	reject := func(reason error, msg string) error {
 		a.Log.Warn("rejected credentials", "method", method, "client", addr, "reason", reason.Error())
 		return status.Error(codes.Unauthenticated, msg)
+	}
+	if addrErr != nil {
+		return nil, reject(addrErr, addrErr.Error())
 	}
 	vals := md.Get("authorization")
 	if len(vals) != 1 {
@@ -102,7 +106,7 @@ func (a *Authenticator) authenticate(ctx context.Context, method string) (contex
 	p.ClientAddress = addr
 	if p.Role == domain.RoleIntegration {
 		if a.IntegrationCert {
-			if err := clientCertNames(ctx, p.Subject); err != nil {
+			if err := clientCertNames(ctx, md, p.Subject); err != nil {
 				return nil, reject(err, "an integration must present its TLS client certificate")
 			}
 		}
@@ -140,7 +144,18 @@ func onBehalfOf(p domain.Principal, md metadata.MD) (domain.Principal, error) {
 
 // clientCertNames checks that the call came with a verified client
 // certificate whose common name or a DNS name is subject.
-func clientCertNames(ctx context.Context, subject string) error {
+// On the gateway's connection the names are those of the HTTP caller's
+// certificate, which the gateway's TLS server verified.
+func clientCertNames(ctx context.Context, md metadata.MD, subject string) error {
+	if names, ok := gatewayCertNames(ctx, md); ok {
+		if len(names) == 0 {
+			return errors.New("no verified TLS client certificate on the HTTPS connection")
+		}
+		if slices.Contains(names, subject) {
+			return nil
+		}
+		return fmt.Errorf("client certificate %q does not name the token subject %q", names[0], subject)
+	}
 	pr, ok := peer.FromContext(ctx)
 	if !ok {
 		return errors.New("no peer information")

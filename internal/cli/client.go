@@ -2,9 +2,12 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"sort"
 	"strings"
 	"time"
@@ -37,12 +40,13 @@ type clientOpts struct {
 	output  string
 	timeout time.Duration
 	tls     bool
+	caFile  string
 }
 
 // clientFlags are the flags that also read MOTCUA_* variables. Only these:
 // a stray MOTCUA_VERSION or MOTCUA_ID must not silently pick the dossier or
 // the version a command acts on.
-var clientFlags = []string{"addr", "token", "output", "timeout", "tls"}
+var clientFlags = []string{"addr", "token", "output", "timeout", "tls", "tls-ca-file"}
 
 // addClientFlags binds the connection flags to parent as persistent flags and
 // applies their environment variables before any subcommand runs.
@@ -52,7 +56,8 @@ func addClientFlags(parent *cobra.Command, o *clientOpts) {
 	f.StringVar(&o.token, "token", "", "bearer token (env MOTCUA_TOKEN); for development: motcua token issue …")
 	f.StringVarP(&o.output, "output", "o", "table", "table (readable) or json (the response as protojson, for scripts) (env MOTCUA_OUTPUT)")
 	f.DurationVar(&o.timeout, "timeout", 10*time.Second, "deadline of each call (env MOTCUA_TIMEOUT)")
-	f.BoolVar(&o.tls, "tls", false, "connect with TLS, verifying the server with the system's root certificates (env MOTCUA_TLS)")
+	f.BoolVar(&o.tls, "tls", false, "connect with TLS, verifying the server with the system's root certificates or --tls-ca-file (env MOTCUA_TLS)")
+	f.StringVar(&o.caFile, "tls-ca-file", "", "with --tls, verify the server against these CA certificates (PEM), e.g. a province's private CA (env MOTCUA_TLS_CA_FILE)")
 	parent.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		fs := pflag.NewFlagSet(cmd.Name(), pflag.ContinueOnError)
 		for _, name := range clientFlags {
@@ -70,6 +75,9 @@ func addClientFlags(parent *cobra.Command, o *clientOpts) {
 		}
 		if o.timeout <= 0 {
 			return usageError{fmt.Errorf("--timeout must be positive")}
+		}
+		if o.caFile != "" && !o.tls {
+			return usageError{errors.New("--tls-ca-file needs --tls")}
 		}
 		return nil
 	}
@@ -108,9 +116,9 @@ func (o *clientOpts) open(cmd *cobra.Command) (*session, error) {
 		return nil, usageError{errors.New("no token: " + tokenHint)}
 	}
 	o.token = tok
-	creds := insecure.NewCredentials()
-	if o.tls {
-		creds = credentials.NewClientTLSFromCert(nil, "")
+	creds, err := transportCredentials(o.tls, o.caFile, "", false)
+	if err != nil {
+		return nil, err
 	}
 	conn, err := grpc.NewClient(o.addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
@@ -252,4 +260,26 @@ func (s *session) requestID(given string) string {
 	id := "cli-" + uuid.NewString()
 	fmt.Fprintf(s.errOut, "request id %s (to retry safely, repeat the command with --request-id %s)\n", id, id)
 	return id
+}
+
+// transportCredentials are a client command's: plaintext, or TLS verifying
+// the server with the system roots or the CAs in caFile (PEM), optionally
+// for another serverName; skipVerify only for a probe on the same host.
+func transportCredentials(useTLS bool, caFile, serverName string, skipVerify bool) (credentials.TransportCredentials, error) {
+	if !useTLS {
+		return insecure.NewCredentials(), nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName, InsecureSkipVerify: skipVerify} //nolint:gosec // opt-in, documented
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, usageError{fmt.Errorf("--tls-ca-file: %w", err)}
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, usageError{fmt.Errorf("--tls-ca-file %s: no PEM certificates", caFile)}
+		}
+		cfg.RootCAs = pool
+	}
+	return credentials.NewTLS(cfg), nil
 }

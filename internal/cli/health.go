@@ -2,17 +2,12 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
@@ -85,21 +80,9 @@ func (o *healthOpts) serviceLabel() string {
 // check asks the server once; a server that does not answer in time is an
 // error, not a status.
 func (o *healthOpts) check(parent context.Context) (healthpb.HealthCheckResponse_ServingStatus, error) {
-	creds := insecure.NewCredentials()
-	if o.tls {
-		cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: o.serverName, InsecureSkipVerify: o.skipVerify} //nolint:gosec // opt-in, documented
-		if o.caFile != "" {
-			pem, err := os.ReadFile(o.caFile)
-			if err != nil {
-				return 0, usageError{fmt.Errorf("--tls-ca-file: %w", err)}
-			}
-			pool := x509.NewCertPool()
-			if !pool.AppendCertsFromPEM(pem) {
-				return 0, usageError{fmt.Errorf("--tls-ca-file %s: no PEM certificates", o.caFile)}
-			}
-			cfg.RootCAs = pool
-		}
-		creds = credentials.NewTLS(cfg)
+	creds, err := transportCredentials(o.tls, o.caFile, o.serverName, o.skipVerify)
+	if err != nil {
+		return 0, err
 	}
 	conn, err := grpc.NewClient(o.addr, grpc.WithTransportCredentials(creds))
 	if err != nil {

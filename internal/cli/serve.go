@@ -111,7 +111,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
 		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
-		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams,
+		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams, TrustedProxies: cfg.TrustedProxyPrefixes(),
 		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,
 			Collectors: collectors, Requests: st, RequestRetention: cfg.RequestRetention, PruneInterval: cfg.PruneInterval,
 			Limits: server.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, IntegrationRate: cfg.IntegrationRateLimit,

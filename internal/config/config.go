@@ -35,6 +35,9 @@ type Config struct {
 	TLSKeyFile      string
 	TLSClientCAFile string
 	CounterNetworks []string
+	// TrustedProxies are the CIDR networks of reverse proxies whose
+	// X-Forwarded-For is believed (docs/security.md); none by default.
+	TrustedProxies []string
 	// Checkpoints (docs/security.md): every CheckpointInterval (0: never)
 	// the chain heads are sealed, signed with the key in CheckpointKeyFile
 	// (default <data-dir>/checkpoint.key, created if missing; public key
@@ -154,6 +157,8 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"verify client certificates against these CAs (mTLS); integrations must then present one naming their token subject")
 	fs.StringSliceVar(&c.CounterNetworks, "counter-networks", c.CounterNetworks,
 		"CIDR networks of the counters' own computers (comma-separated); online filings from them are flagged")
+	fs.StringSliceVar(&c.TrustedProxies, "trusted-proxies", c.TrustedProxies,
+		"CIDR networks of reverse proxies in front of motcua (comma-separated); only from them is X-Forwarded-For believed for the caller's address (default none)")
 	b := &c.Bounds
 	fs.DurationVar(&b.DBConnectTimeout, "db-connect-timeout", b.DBConnectTimeout, "PostgreSQL: give up opening a connection after this long (whole seconds; 0 = no limit)")
 	fs.DurationVar(&b.DBStatementTimeout, "db-statement-timeout", b.DBStatementTimeout, "PostgreSQL: the server cancels any statement running longer (statement_timeout; 0 = the server's setting)")
@@ -231,6 +236,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("--counter-networks: %q is not a CIDR network like 10.20.0.0/16", n)
 		}
 	}
+	for _, n := range c.TrustedProxies {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			return fmt.Errorf("--trusted-proxies: %q is not a CIDR network like 10.0.0.0/24", n)
+		}
+	}
 	b := c.Bounds
 	for name, d := range map[string]time.Duration{"db-connect-timeout": b.DBConnectTimeout, "db-statement-timeout": b.DBStatementTimeout,
 		"db-lock-timeout": b.DBLockTimeout, "call-timeout": b.CallTimeout, "stream-timeout": b.StreamTimeout} {
@@ -262,9 +272,14 @@ func (c *Config) Validate() error {
 }
 
 // CounterPrefixes parses CounterNetworks (validated by Validate).
-func (c *Config) CounterPrefixes() []netip.Prefix {
-	out := make([]netip.Prefix, 0, len(c.CounterNetworks))
-	for _, n := range c.CounterNetworks {
+func (c *Config) CounterPrefixes() []netip.Prefix { return prefixes(c.CounterNetworks) }
+
+// TrustedProxyPrefixes parses TrustedProxies (validated by Validate).
+func (c *Config) TrustedProxyPrefixes() []netip.Prefix { return prefixes(c.TrustedProxies) }
+
+func prefixes(nets []string) []netip.Prefix {
+	out := make([]netip.Prefix, 0, len(nets))
+	for _, n := range nets {
 		if p, err := netip.ParsePrefix(n); err == nil {
 			out = append(out, p.Masked())
 		}

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -38,5 +39,31 @@ func TestBoundsFromFlagsAndEnvironment(t *testing.T) {
 		if err := c2.Validate(); err == nil {
 			t.Errorf("%+v accepted", c2.Bounds)
 		}
+	}
+}
+
+func TestTrustedProxies(t *testing.T) {
+	c := DefaultConfig()
+	if len(c.TrustedProxyPrefixes()) != 0 {
+		t.Fatal("trusted proxies by default")
+	}
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	c.BindServe(fs)
+	t.Setenv("MOTCUA_TRUSTED_PROXIES", "10.0.0.0/24,2001:db8::/32")
+	if err := fs.Parse(nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ApplyEnv(fs); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(c.TrustedProxyPrefixes()); got != "[10.0.0.0/24 2001:db8::/32]" {
+		t.Fatalf("trusted proxies %s", got)
+	}
+	c.TrustedProxies = []string{"10.0.0.1"}
+	if err := c.Validate(); err == nil {
+		t.Fatal("a bare address accepted as a network")
 	}
 }

@@ -22,6 +22,7 @@ import (
 // finishes.
 type callNote struct {
 	principal, role, agency string
+	address                 string // the caller's address as authentication resolved it (gateway, trusted proxies)
 }
 
 type callNoteKey struct{}
@@ -33,7 +34,7 @@ func notePrincipal(ctx context.Context) {
 		return
 	}
 	if p, ok := auth.FromContext(ctx); ok {
-		n.principal, n.role, n.agency = p.Subject, p.Role.String(), p.AgencyCode
+		n.principal, n.role, n.agency, n.address = p.Subject, p.Role.String(), p.AgencyCode, p.ClientAddress
 	}
 }
 
@@ -84,7 +85,12 @@ func (s *Server) finishCall(ctx context.Context, method string, n *callNote, sta
 		slog.String("grpc.code", code.String()),
 		slog.Float64("grpc.time_ms", float64(time.Since(start).Microseconds())/1000),
 	}
-	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+	// The caller's own address: behind the JSON gateway the transport peer
+	// is the in-memory connection, so the address authentication resolved
+	// (the HTTP client's, or X-Forwarded-For from a trusted proxy) wins.
+	if n.address != "" {
+		attrs = append(attrs, slog.String("peer.address", n.address))
+	} else if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
 		attrs = append(attrs, slog.String("peer.address", p.Addr.String()))
 	}
 	if n.principal != "" {

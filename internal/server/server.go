@@ -11,8 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime/debug"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -29,6 +29,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
+	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/motcua/motcua"
 	pb "github.com/motcua/motcua/api/motcua/v1"
@@ -67,6 +68,9 @@ type Options struct {
 	// Operations: admin listener, drain, tracing, limits, retention
 	// (operations.go).
 	Operations
+	// TrustedProxies are the networks whose X-Forwarded-For is believed,
+	// over HTTP and gRPC (auth.ClientAddress); none by default.
+	TrustedProxies []netip.Prefix
 }
 
 // Database is what the server asks of the database for its readiness: the
@@ -91,6 +95,8 @@ type Server struct {
 	schema   atomic.Value // string: why the server is not ready
 	grpcLis  net.Listener
 	httpLis  net.Listener
+	gwBuf    *bufconn.Listener // the gateway's in-memory connection (forwarded.go)
+	gwLis    net.Listener
 
 	probes     probeState
 	probeGauge *prometheus.GaugeVec
@@ -135,7 +141,8 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	s.probes.failed, s.probes.streak = map[string]error{}, map[string]int{}
 	s.probeGauge = newProbeGauge(reg)
 	s.streams = newStreamLimiter(opts.MaxVerifyStreams)
-	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil}
+	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil,
+		TrustedProxies: opts.TrustedProxies}
 	log := opts.Log
 	recoverFn := recovery.WithRecoveryHandlerContext(func(ctx context.Context, p any) error {
 		log.ErrorContext(ctx, "panic in handler", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
@@ -300,15 +307,17 @@ func (s *Server) Serve(ctx context.Context) error {
 		go s.pollSchema(ctx)
 	}
 	go s.watchProbes(ctx)
-	errc := make(chan error, 3)
+	errc := make(chan error, 4) // gRPC, the gateway's in-memory listener, HTTP, admin
 	s.startOperations(ctx, errc)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
 	if s.httpLis != nil {
+		s.listenGateway()
+		go func() { errc <- s.grpc.Serve(s.gwLis) }()
 		h, err := s.httpHandler(ctx)
 		if err != nil {
 			return err
 		}
-		s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: s.opts.TLS}
+		s.http = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, TLSConfig: httpTLS(s.opts.TLS)}
 		go func() {
 			var err error
 			if s.opts.TLS != nil {
@@ -368,20 +377,13 @@ func (s *Server) shutdown() error {
 	return httpErr
 }
 
-// httpHandler serves the JSON gateway under /v1/, which calls the gRPC server over loopback
-// so that every interceptor applies.
+// httpHandler serves the JSON gateway under /v1/ (and the console when
+// mounted), which calls the gRPC server over an in-memory connection
+// (forwarded.go) so that every interceptor applies.
 func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
-	gw := runtime.NewServeMux(gatewayMuxOptions()...)
-	target := s.grpcLis.Addr().String()
-	if strings.HasPrefix(target, "[::]") || strings.HasPrefix(target, "0.0.0.0") {
-		target = "127.0.0.1" + target[strings.LastIndex(target, ":"):]
-	}
-	creds := insecure.NewCredentials()
-	if s.opts.TLS != nil {
-		// The gateway calls this very server over loopback.
-		creds = credentials.NewTLS(&tls.Config{InsecureSkipVerify: true, MinVersion: tls.VersionTLS12}) //nolint:gosec
-	}
-	dial := append([]grpc.DialOption{grpc.WithTransportCredentials(creds), grpc.WithStatsHandler(s.clientTraceHandler())}, gatewayDialOptions()...)
+	gw := runtime.NewServeMux(append(gatewayMuxOptions(),
+		runtime.WithIncomingHeaderMatcher(headerMatcher), runtime.WithMetadata(s.callerMetadata))...)
+	target, dial := gatewayTarget, append(s.gatewayDial(), grpc.WithStatsHandler(s.clientTraceHandler()))
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,

@@ -74,8 +74,19 @@ func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) 
 	switch req.GetOrderBy() {
 	case pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST:
 		q.ByDue = true
+	case pb.DossierOrder_DOSSIER_ORDER_NEWEST_FIRST:
+		if req.GetUpdatedSince() != nil {
+			return nil, s.fail(ctx, domain.Invalid("order_by", "updated_since lists in order of change; leave order_by unspecified"))
+		}
 	case pb.DossierOrder_DOSSIER_ORDER_UNSPECIFIED:
-		q.ByDue = q.Overdue || q.DueWithin > 0
+		q.ByDue = (q.Overdue || q.DueWithin > 0) && req.GetUpdatedSince() == nil
+	}
+	if req.GetUpdatedSince() != nil {
+		// The zero time means "unset" below; a time before anything changed
+		// lists everything.
+		if q.UpdatedSince = fromTS(req.GetUpdatedSince()); q.UpdatedSince.IsZero() {
+			q.UpdatedSince = q.UpdatedSince.Add(time.Microsecond)
+		}
 	}
 	page, next, err := s.app.ListDossiers(ctx, principal(ctx), q, int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
 	if err != nil {

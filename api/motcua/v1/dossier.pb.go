@@ -1626,6 +1626,11 @@ type ListDossiersRequest struct {
 	// many working hours from now (overdue ones included).
 	DueWithinWorkingHours float64      `protobuf:"fixed64,11,opt,name=due_within_working_hours,json=dueWithinWorkingHours,proto3" json:"due_within_working_hours,omitempty"`
 	OrderBy               DossierOrder `protobuf:"varint,12,opt,name=order_by,json=orderBy,proto3,enum=motcua.v1.DossierOrder" json:"order_by,omitempty"`
+	// Only dossiers whose last change (update_time) is at or after this time,
+	// listed in order of change, oldest first (then by id), so that a portal
+	// can poll for changes page by page. order_by must then be unspecified.
+	// Polling contract: docs/api-versioning.md, "Polling for changes".
+	UpdatedSince *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=updated_since,json=updatedSince,proto3" json:"updated_since,omitempty"`
 	// Fields 20 and up: the filters that make a list equal an indicator's
 	// figure (docs/indicators.md).
 	// Only dossiers filed through this channel; unspecified means any.
@@ -1764,6 +1769,13 @@ func (x *ListDossiersRequest) GetOrderBy() DossierOrder {
 		return x.OrderBy
 	}
 	return DossierOrder_DOSSIER_ORDER_UNSPECIFIED
+}
+
+func (x *ListDossiersRequest) GetUpdatedSince() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedSince
+	}
+	return nil
 }
 
 func (x *ListDossiersRequest) GetChannel() Channel {
@@ -4236,7 +4248,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xab\b\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xec\b\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4254,7 +4266,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\aoverdue\x18\n" +
 	" \x01(\bR\aoverdue\x12P\n" +
 	"\x18due_within_working_hours\x18\v \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@)\x00\x00\x00\x00\x00\x00\x00\x00R\x15dueWithinWorkingHours\x12<\n" +
-	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\x126\n" +
+	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\x12?\n" +
+	"\rupdated_since\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\fupdatedSince\x126\n" +
 	"\achannel\x18\x14 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12B\n" +
 	"\bfiled_by\x18\x15 \x03(\x0e2\x14.motcua.v1.ActorKindB\x11\xbaH\x0e\x92\x01\v\x10\n" +
 	"\"\a\x82\x01\x04\x10\x01 \x00R\afiledBy\x12;\n" +
@@ -4657,109 +4670,110 @@ var file_motcua_v1_dossier_proto_depIdxs = []int32{
 	55,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
 	55,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
 	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	58,  // 51: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
-	59,  // 52: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
-	55,  // 53: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
-	55,  // 54: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
-	2,   // 55: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
-	9,   // 56: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	10,  // 57: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	9,   // 58: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 59: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 60: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 61: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	4,   // 62: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	58,  // 63: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 64: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 65: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 66: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 67: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 68: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 69: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 70: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 71: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	55,  // 72: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	9,   // 73: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 74: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 75: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 76: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 77: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 78: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 79: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	6,   // 80: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	9,   // 81: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 82: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 83: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 84: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 85: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	64,  // 86: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	55,  // 87: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 88: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 89: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 90: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	61,  // 91: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	45,  // 92: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	3,   // 93: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	55,  // 94: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	55,  // 95: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	61,  // 96: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	61,  // 97: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	62,  // 98: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	55,  // 99: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 100: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	61,  // 101: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	55,  // 102: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	55,  // 103: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 104: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 105: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	55,  // 106: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	61,  // 107: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	48,  // 108: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	49,  // 109: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	50,  // 110: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	55,  // 111: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 112: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	12,  // 113: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	14,  // 114: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	16,  // 115: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	18,  // 116: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	20,  // 117: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	22,  // 118: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	24,  // 119: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	26,  // 120: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	28,  // 121: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	30,  // 122: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	32,  // 123: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	34,  // 124: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	36,  // 125: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	38,  // 126: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	40,  // 127: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	42,  // 128: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	44,  // 129: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	47,  // 130: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	13,  // 131: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	15,  // 132: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	17,  // 133: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	19,  // 134: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	21,  // 135: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	23,  // 136: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	25,  // 137: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	27,  // 138: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	29,  // 139: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	31,  // 140: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	33,  // 141: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	35,  // 142: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	37,  // 143: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	39,  // 144: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	41,  // 145: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	43,  // 146: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	46,  // 147: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	51,  // 148: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	131, // [131:149] is the sub-list for method output_type
-	113, // [113:131] is the sub-list for method input_type
-	113, // [113:113] is the sub-list for extension type_name
-	113, // [113:113] is the sub-list for extension extendee
-	0,   // [0:113] is the sub-list for field type_name
+	55,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	58,  // 52: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	59,  // 53: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	55,  // 54: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	55,  // 55: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	2,   // 56: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	9,   // 57: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	10,  // 58: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	9,   // 59: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 60: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 61: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 62: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	4,   // 63: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	58,  // 64: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 65: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 66: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 67: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 68: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 69: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 70: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 71: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 72: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	55,  // 73: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	9,   // 74: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 75: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	58,  // 76: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 77: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 78: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 79: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 80: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	6,   // 81: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	9,   // 82: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 83: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	58,  // 84: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 85: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 86: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	64,  // 87: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	55,  // 88: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	55,  // 89: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	55,  // 90: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 91: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	61,  // 92: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	45,  // 93: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	3,   // 94: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	55,  // 95: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	55,  // 96: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	61,  // 97: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	61,  // 98: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	62,  // 99: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	55,  // 100: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	55,  // 101: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	61,  // 102: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	55,  // 103: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	55,  // 104: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 105: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 106: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	55,  // 107: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	61,  // 108: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	48,  // 109: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	49,  // 110: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	50,  // 111: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	55,  // 112: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 113: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	12,  // 114: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	14,  // 115: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	16,  // 116: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	18,  // 117: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	20,  // 118: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	22,  // 119: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	24,  // 120: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	26,  // 121: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	28,  // 122: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	30,  // 123: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	32,  // 124: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	34,  // 125: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	36,  // 126: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	38,  // 127: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	40,  // 128: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	42,  // 129: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	44,  // 130: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	47,  // 131: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	13,  // 132: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	15,  // 133: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	17,  // 134: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	19,  // 135: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	21,  // 136: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	23,  // 137: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	25,  // 138: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	27,  // 139: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	29,  // 140: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	31,  // 141: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	33,  // 142: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	35,  // 143: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	37,  // 144: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	39,  // 145: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	41,  // 146: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	43,  // 147: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	46,  // 148: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	51,  // 149: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	132, // [132:150] is the sub-list for method output_type
+	114, // [114:132] is the sub-list for method input_type
+	114, // [114:114] is the sub-list for extension type_name
+	114, // [114:114] is the sub-list for extension extendee
+	0,   // [0:114] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }

@@ -155,6 +155,12 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	}
 	order := "id DESC"
 	switch {
+	case !f.UpdatedSince.IsZero():
+		order = "updated_at, id"
+		q = q.Where("updated_at >= ?", dbTime(f.UpdatedSince))
+		if !f.AfterUpdated.IsZero() {
+			q = q.Where("(updated_at > ? OR (updated_at = ? AND id > ?))", dbTime(f.AfterUpdated), dbTime(f.AfterUpdated), f.AfterID)
+		}
 	case f.OrderByDue:
 		// Running dossiers all have a deadline, and then the partial index
 		// gives the order; otherwise those without one sort last.

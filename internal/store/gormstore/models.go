@@ -140,7 +140,9 @@ type dossierRow struct {
 	LastEventSeq           int64
 	LastEventHash          string
 	CreatedAt              time.Time
-	UpdatedAt              time.Time
+	// UpdatedAt is the use case's clock, the time of the change's event (not
+	// gorm's automatic time): ListDossiers' updated_since compares with it.
+	UpdatedAt time.Time `gorm:"autoUpdateTime:false"`
 }
 
 func (dossierRow) TableName() string { return "dossiers" }

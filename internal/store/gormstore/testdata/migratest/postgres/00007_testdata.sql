@@ -1,0 +1,3 @@
+-- Schema version 7 adds only an index; this fixture moves the version-4
+-- dossier's change time so checkV7 can find it by updated_since.
+UPDATE dossiers SET updated_at = '2026-03-01 01:00:00+00:00' WHERE id = '0190a1b2-0000-7000-8000-000000000010';
