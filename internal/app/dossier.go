@@ -368,6 +368,15 @@ type DossierQuery struct {
 	// UpdatedSince keeps the dossiers changed at or after it, oldest change
 	// first (changes.go); it excludes ByDue.
 	UpdatedSince time.Time
+	// The indicators' filters (see DossierFilter); they only narrow.
+	Channel    domain.Channel
+	FiledBy    []domain.ActorKind
+	FiledFrom  time.Time
+	FiledTo    time.Time
+	Resolution Resolution
+	Received   *bool
+	// NotOverdue: the clock runs and the legal deadline has not passed.
+	NotOverdue bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -387,7 +396,8 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 		return nil, "", nil
 	}
 	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
-		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes}
+		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes,
+		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, Received: q.Received}
 	now := s.Now()
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true
@@ -399,6 +409,9 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 			}
 			f.DueBefore = cal.Add(now, q.DueWithin)
 		}
+	}
+	if q.NotOverdue {
+		f.Running, f.DueFrom = true, now
 	}
 	f.OrderByDue = q.ByDue
 	if !q.UpdatedSince.IsZero() {

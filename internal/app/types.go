@@ -31,10 +31,20 @@ type DossierFilter struct {
 	ReceivedTo    time.Time // exclusive
 	AfterID       string    // keyset: only ids below this one
 
+	// The filters that make a list equal an indicator's figure.
+	Channel    domain.Channel     // zero: any
+	FiledBy    []domain.ActorKind // any of these
+	FiledFrom  time.Time          // created at or after (inclusive)
+	FiledTo    time.Time          // created before (exclusive)
+	Resolution Resolution         // resolved on time or late
+	Received   *bool              // accepted at intake, or not; nil: any
+
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool
 	// DueBefore: only dossiers whose legal deadline is before this time.
 	DueBefore time.Time
+	// DueFrom: only dossiers whose legal deadline is at or after this time.
+	DueFrom time.Time
 	// OrderByDue orders by legal deadline (then id), earliest first; the
 	// keyset is then (AfterDue, AfterID).
 	OrderByDue bool
@@ -112,3 +122,14 @@ type CheckpointRecord struct {
 	RootHash  string // base64, as in the note
 	Note      string
 }
+
+// Resolution selects resolved (maybe returned since) dossiers by whether
+// they finished by their legal deadline, as the indicators count them.
+type Resolution int
+
+// The values of Resolution.
+const (
+	ResolutionAny Resolution = iota
+	ResolutionOnTime
+	ResolutionLate
+)

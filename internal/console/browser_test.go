@@ -256,7 +256,10 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	}
 	for sel, w := range map[string]int64{"#fig-filed": wi.GetFiled(), "#fig-received": wi.GetReceived(), "#fig-overdue_now": wi.GetOverdueNow(),
 		"#fig-resolved_on_time": wi.GetResolvedOnTime(), "#fig-resolved_late": wi.GetResolvedLate(), "#fig-paused": wi.GetPaused(),
-		"#fig-in_progress_on_time": wi.GetInProgressOnTime(), "#fig-awaiting_intake": wi.GetAwaitingIntake()} {
+		"#fig-in_progress_on_time": wi.GetInProgressOnTime(), "#fig-awaiting_intake": wi.GetAwaitingIntake(),
+		"#fig-online_genuine": wi.GetOnlineGenuine(), "#fig-online_assisted": wi.GetOnlineAssisted(), "#fig-received_online": wi.GetReceivedOnline(),
+		"#fig-received_counter": wi.GetReceivedCounter(), "#fig-received_postal": wi.GetReceivedPostal(), "#fig-withdrawn": wi.GetWithdrawn(),
+		"#fig-not_accepted": wi.GetNotAccepted(), "#fig-stopped": wi.GetStopped()} {
 		if got := attr(t, ctx, sel, "data-value"); got != strconv.FormatInt(w, 10) {
 			t.Errorf("%s = %s, the API says %d", sel, got, w)
 		}
@@ -307,6 +310,25 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	}
 	if int64(listed) != wi.GetOverdueNow() {
 		t.Errorf("the overdue figure is %d but its link lists %d dossiers", wi.GetOverdueNow(), listed)
+	}
+	// Every count links to exactly the dossiers it counts: follow each link
+	// and walk every page of the list.
+	if wi.GetOnlineGenuine() == 0 || wi.GetOnlineAssisted() == 0 || wi.GetResolvedOnTime() == 0 {
+		t.Fatalf("the seed should give genuine and assisted online filings and on-time resolutions: %v", wi)
+	}
+	for _, fig := range []string{"filed", "received", "received_counter", "received_postal", "received_online", "online_genuine",
+		"online_assisted", "overdue_now", "in_progress_on_time", "resolved_on_time", "resolved_late", "paused", "awaiting_intake",
+		"withdrawn", "not_accepted", "stopped"} {
+		run(t, ctx, "indicators", chromedp.Navigate(ce.URL+"indicators?agency="+seed.Province+"&sub=1&period=2026"),
+			chromedp.WaitVisible(chromedp.CSS("#fig-on_time")))
+		shown := attr(t, ctx, "#fig-"+fig, "data-value")
+		run(t, ctx, "follow "+fig, chromedp.Click(chromedp.CSS("#fig-"+fig)), chromedp.WaitVisible(chromedp.CSS("#dossier-list")))
+		if n := count(t, ctx, "#inexact"); n != 0 {
+			t.Errorf("%s: the list says it is inexact", fig)
+		}
+		if got := strconv.Itoa(walkList(t, ctx)); got != shown {
+			t.Errorf("%s: the figure shows %s, its list holds %s dossiers", fig, shown, got)
+		}
 	}
 
 	// One dossier: slip, deadline, events, who read it (this very session).
@@ -459,5 +481,22 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	tok := ce.Token(t, testenv.Auditor)
 	if logs := ce.Log.String(); strings.Contains(logs, "eyJ") || strings.Contains(logs, tok[:20]) {
 		t.Errorf("a token reached the log:\n%s", logs)
+	}
+}
+
+// walkList counts the dossiers of the list on screen, following "next"
+// through every page.
+func walkList(t *testing.T, ctx context.Context) int {
+	t.Helper()
+	listed := 0
+	for page := 0; ; page++ {
+		listed += count(t, ctx, "#dossier-list a.dossier-link")
+		if count(t, ctx, "#next") == 0 {
+			return listed
+		}
+		run(t, ctx, "next page", chromedp.Click(chromedp.CSS("#next")), chromedp.WaitVisible(chromedp.CSS("#dossier-list")))
+		if page > 100 {
+			t.Fatal("too many pages")
+		}
 	}
 }

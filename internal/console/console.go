@@ -84,6 +84,8 @@ type Console struct {
 	dossier pb.DossierServiceClient
 	report  pb.ReportServiceClient
 	audit   pb.AuditServiceClient
+
+	agencyCache agencyCache
 }
 
 // New builds the console. With an OIDC issuer it fetches the provider's

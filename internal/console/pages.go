@@ -143,41 +143,81 @@ func agencyName(all []agencyOpt, code string) string {
 	return code
 }
 
-// figureLink is the list of dossiers behind a figure: the closest filter
-// ListDossiers offers (docs/console.md says which figures it matches
-// exactly).
+// figureLink is the list of dossiers behind a figure: the figure's name,
+// the scope and the period; figureFilters turns the name into
+// ListDossiers' filters.
 func (c *Console) figureLink(f scopeForm, figure string) template.URL {
-	q := url.Values{"figure": {figure}, "agency": {f.Agency}}
+	q := url.Values{"figure": {figure}, "agency": {f.Agency}, "from": {f.From}, "to": {f.To}}
 	if f.Sub {
 		q.Set("sub", "1")
 	}
-	window := true
-	switch figure {
-	case "overdue_now":
-		q.Set("overdue", "1")
-	case "in_progress_on_time":
-		q.Set("status", "RECEIVED,PROCESSING")
-	case "resolved_on_time", "resolved_late", "electronic_results":
-		q.Set("status", "RESOLVED,RETURNED")
-	case "paused":
-		q.Set("status", "AWAITING_SUPPLEMENT,AWAITING_PAYMENT")
-	case "awaiting_intake":
-		q.Set("status", "SUBMITTED")
-		window = false
-	case "withdrawn":
-		q.Set("status", "WITHDRAWN")
-		window = false
-	case "not_accepted":
-		q.Set("status", "NOT_ACCEPTED")
-		window = false
-	case "stopped":
-		q.Set("status", "STOPPED")
-	}
-	if window {
-		q.Set("from", f.From)
-		q.Set("to", f.To)
-	}
 	return template.URL(c.opts.Prefix + "dossiers?" + q.Encode())
+}
+
+// figures are those the indicators page links to a list (figureFilters).
+var figures = []string{"filed", "received", "received_counter", "received_postal", "online", "genuine_online", "assisted_online",
+	"overdue_now", "in_progress_on_time", "resolved_on_time", "resolved_late", "paused", "awaiting_intake", "withdrawn",
+	"not_accepted", "stopped", "electronic_results", "digitised"}
+
+func statusesOf(s ...pb.DossierStatus) []pb.DossierStatus { return s }
+
+var (
+	genuine  = []pb.ActorKind{pb.ActorKind_ACTOR_KIND_CITIZEN, pb.ActorKind_ACTOR_KIND_REPRESENTATIVE}
+	assisted = []pb.ActorKind{pb.ActorKind_ACTOR_KIND_STAFF, pb.ActorKind_ACTOR_KIND_STAFF_ON_BEHALF,
+		pb.ActorKind_ACTOR_KIND_COMMUNITY_HELPER, pb.ActorKind_ACTOR_KIND_SYSTEM}
+)
+
+// figureFilters sets on req the filters that select the dossiers a figure
+// counts, as docs/indicators.md defines it: the cohort filed in the period
+// (the window is set by the caller, on filing time) and then the figure's
+// own condition. It reports whether the list equals the figure; the two
+// rates over components (digitised, electronic results) select on the
+// components and the result, which ListDossiers cannot, and list their
+// denominator instead.
+func figureFilters(figure string, req *pb.ListDossiersRequest) (exact, ok bool) {
+	yes, no := true, false
+	switch figure {
+	case "filed", "":
+	case "received", "digitised":
+		req.Received = &yes
+	case "received_counter", "received_online", "received_postal", "online":
+		req.Received = &yes
+		req.Channel = map[string]pb.Channel{"received_counter": pb.Channel_CHANNEL_COUNTER, "received_postal": pb.Channel_CHANNEL_POSTAL}[figure]
+		if req.Channel == 0 {
+			req.Channel = pb.Channel_CHANNEL_ONLINE
+		}
+	case "genuine_online", "assisted_online":
+		req.Received, req.Channel, req.FiledBy = &yes, pb.Channel_CHANNEL_ONLINE, genuine
+		if figure == "assisted_online" {
+			req.FiledBy = assisted
+		}
+	case "overdue_now":
+		req.Overdue = true
+	case "in_progress_on_time":
+		req.NotOverdue = true
+	case "resolved_on_time":
+		req.Resolution = pb.ResolutionTimeliness_RESOLUTION_TIMELINESS_ON_TIME
+	case "resolved_late":
+		req.Resolution = pb.ResolutionTimeliness_RESOLUTION_TIMELINESS_LATE
+	case "electronic_results":
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_RESOLVED, pb.DossierStatus_DOSSIER_STATUS_RETURNED)
+	case "paused":
+		req.Received = &yes
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_AWAITING_SUPPLEMENT, pb.DossierStatus_DOSSIER_STATUS_AWAITING_PAYMENT)
+	case "awaiting_intake":
+		req.Received = &no
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_SUBMITTED,
+			pb.DossierStatus_DOSSIER_STATUS_AWAITING_SUPPLEMENT, pb.DossierStatus_DOSSIER_STATUS_AWAITING_PAYMENT)
+	case "withdrawn":
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_WITHDRAWN)
+	case "not_accepted":
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_NOT_ACCEPTED)
+	case "stopped":
+		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_STOPPED)
+	default:
+		return false, false
+	}
+	return figure != "digitised" && figure != "electronic_results", true
 }
 
 type unitRow struct {
@@ -197,11 +237,17 @@ type indicatorsData struct {
 	UnitsChart template.HTML
 }
 
+// unitCalls bounds the units' GetIndicators calls in flight at once (with
+// the scope's own two calls beside them). They wait mostly on the database,
+// so more than the CPUs helps the cold load; the bound keeps one page from
+// taking the pool.
+const unitCalls = 8
+
 // indicators shows a scope's figures, the trend and the units.
 func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
 	f := c.scopeFrom(r, v)
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		c.fail(w, r, "indicators", v, err)
 		return
@@ -240,7 +286,7 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	wg.Go(func() {
 		series, errS = c.report.GetIndicatorSeries(ctx, &pb.GetIndicatorSeriesRequest{Scope: f.pb(), Granularity: gran})
 	})
-	sem := make(chan struct{}, 4)
+	sem := make(chan struct{}, unitCalls)
 	for i, k := range kids {
 		wg.Go(func() {
 			sem <- struct{}{}
@@ -264,8 +310,7 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	d.Form.From, d.Form.To = ind.GetFromDate(), ind.GetToDate()
 	d.I = ind.GetIndicators()
 	d.Links = map[string]template.URL{}
-	for _, fig := range []string{"received", "overdue_now", "in_progress_on_time", "resolved_on_time", "resolved_late",
-		"paused", "awaiting_intake", "withdrawn", "not_accepted", "stopped", "online", "electronic_results", "digitised"} {
+	for _, fig := range figures {
 		d.Links[fig] = c.figureLink(d.Form, fig)
 	}
 	d.TrendRows = series.GetPoints()
@@ -294,44 +339,25 @@ type dossiersData struct {
 	Inexact  bool
 }
 
-// dossierFilters are ListDossiers' filters as the console's query string
-// has them.
-var statusNames = func() map[string]pb.DossierStatus {
-	m := map[string]pb.DossierStatus{}
-	for n, val := range pb.DossierStatus_value {
-		if s, ok := strings.CutPrefix(n, "DOSSIER_STATUS_"); ok && val != 0 {
-			m[s] = pb.DossierStatus(val)
-		}
-	}
-	return m
-}()
-
-// exactFigures are the figures whose dossiers ListDossiers can select
-// exactly (up to the period being one of receipt, not of filing).
-var exactFigures = map[string]bool{"received": true, "overdue_now": true, "in_progress_on_time": true, "paused": true,
-	"stopped": true, "": true}
-
-// dossiers lists the dossiers behind a figure. With sub-agencies, it walks
-// the subtree agency by agency (ListDossiers filters one receiving agency);
-// the cursor is "<agency index>:<the API's page token>".
+// dossiers lists the dossiers behind a figure (figureFilters), filed in the
+// period. With sub-agencies, it walks the subtree agency by agency
+// (ListDossiers filters one receiving agency); the cursor is
+// "<agency index>:<the API's page token>".
 func (c *Console) dossiers(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
 	q := r.URL.Query()
 	d := &dossiersData{Figure: q.Get("figure"), Agency: q.Get("agency"), Sub: q.Get("sub") == "1", From: q.Get("from"),
-		To: q.Get("to"), Overdue: q.Get("overdue") == "1"}
-	d.Inexact = !exactFigures[d.Figure]
+		To: q.Get("to")}
 	v.Data = d
-	req := &pb.ListDossiersRequest{PageSize: 50, Overdue: d.Overdue, Purpose: v.purpose("dossiers " + d.Figure)}
-	if st := q.Get("status"); st != "" {
-		for _, s := range strings.Split(st, ",") {
-			val, ok := statusNames[s]
-			if !ok {
-				c.fail(w, r, "dossiers", v, invalid("status", s))
-				return
-			}
-			d.Statuses = append(d.Statuses, s)
-			req.Statuses = append(req.Statuses, val)
-		}
+	req := &pb.ListDossiersRequest{PageSize: 50, Purpose: v.purpose("dossiers " + d.Figure)}
+	exact, ok := figureFilters(d.Figure, req)
+	if !ok {
+		c.fail(w, r, "dossiers", v, invalid("figure", d.Figure))
+		return
+	}
+	d.Inexact, d.Overdue = !exact, req.Overdue
+	for _, s := range req.Statuses {
+		d.Statuses = append(d.Statuses, strings.TrimPrefix(s.String(), "DOSSIER_STATUS_"))
 	}
 	if d.From != "" || d.To != "" {
 		from, to, ok := (scopeForm{From: d.From, To: d.To}).window()
@@ -339,11 +365,11 @@ func (c *Console) dossiers(w http.ResponseWriter, r *http.Request, v *view) {
 			c.fail(w, r, "dossiers", v, invalid("from", v.T("err.dates")))
 			return
 		}
-		req.ReceivedAfter, req.ReceivedBefore = timestamppb.New(from), timestamppb.New(to)
+		req.FiledAfter, req.FiledBefore = timestamppb.New(from), timestamppb.New(to)
 	}
 	codes := []string{d.Agency}
 	if d.Sub && d.Agency != "" {
-		all, err := c.agencies(ctx)
+		all, err := c.agencyList(ctx, v.User)
 		if err != nil {
 			c.fail(w, r, "dossiers", v, err)
 			return
@@ -416,7 +442,7 @@ func (c *Console) overdue(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
 	f := c.scopeFrom(r, v)
 	f.Sub = true
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		c.fail(w, r, "overdue", v, err)
 		return
@@ -544,7 +570,7 @@ type verifyResult struct {
 
 func (c *Console) integrityForm(r *http.Request, v *view) (*integrityData, error) {
 	ctx := v.User.call(r.Context())
-	agencies, err := c.agencies(ctx)
+	agencies, err := c.agencyList(ctx, v.User)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -236,6 +237,10 @@ func TestOverdueLists(t *testing.T) {
 			}
 			if got := list(&pb.ListDossiersRequest{Overdue: true}); len(got) != 1 || got[0] != ds[0].GetCode() {
 				t.Fatalf("overdue: %v", got)
+			}
+			// Running and not overdue: the two others, never the paused one.
+			if got := list(&pb.ListDossiersRequest{NotOverdue: true}); len(got) != 2 || slices.Contains(got, ds[0].GetCode()) {
+				t.Fatalf("not overdue: %v", got)
 			}
 			// Within 8 working hours of Fri 08:00 (until Mon 08:00):
 			// the overdue one and the one due Fri 09:00, earliest first.

@@ -66,6 +66,11 @@ func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) 
 	for _, st := range req.GetStatuses() {
 		q.Statuses = append(q.Statuses, domain.Status(st))
 	}
+	q.Channel, q.FiledFrom, q.FiledTo = domain.Channel(req.GetChannel()), fromTS(req.GetFiledAfter()), fromTS(req.GetFiledBefore())
+	q.Resolution, q.Received, q.NotOverdue = app.Resolution(req.GetResolution()), req.Received, req.GetNotOverdue()
+	for _, k := range req.GetFiledBy() {
+		q.FiledBy = append(q.FiledBy, domain.ActorKind(k))
+	}
 	switch req.GetOrderBy() {
 	case pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST:
 		q.ByDue = true

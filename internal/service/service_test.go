@@ -224,6 +224,18 @@ func TestMalformedRequestsChangeNothing(t *testing.T) {
 				_, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{Statuses: []pb.DossierStatus{42}})
 				return err
 			}, codes.InvalidArgument, "statuses[0]"},
+			{"filed_by unspecified", func() error {
+				_, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{FiledBy: []pb.ActorKind{0}})
+				return err
+			}, codes.InvalidArgument, "filed_by[0]"},
+			{"channel out of range", func() error {
+				_, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{Channel: 42})
+				return err
+			}, codes.InvalidArgument, "channel"},
+			{"resolution out of range", func() error {
+				_, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{Resolution: 9})
+				return err
+			}, codes.InvalidArgument, "resolution"},
 			{"dossier id not a uuid", func() error {
 				_, err := e.Dossiers.GetDossier(ctx, &pb.GetDossierRequest{Key: &pb.GetDossierRequest_Id{Id: "1; DROP TABLE dossiers"}})
 				return err

@@ -20,6 +20,7 @@ type (
 	AgencyFilter    = app.AgencyFilter
 	ProcedureFilter = app.ProcedureFilter
 	DossierFilter   = app.DossierFilter
+	Resolution      = app.Resolution
 	AccessFilter    = app.AccessFilter
 	StatsQuery      = app.StatsQuery
 	UnitRow         = app.UnitRow
@@ -221,3 +222,10 @@ type Requests interface {
 	// retried after its record is gone runs again (docs/operations.md).
 	DeleteRequestsBefore(ctx context.Context, before time.Time, batch int) (int64, error)
 }
+
+// The values of Resolution.
+const (
+	ResolutionAny    = app.ResolutionAny
+	ResolutionOnTime = app.ResolutionOnTime
+	ResolutionLate   = app.ResolutionLate
+)

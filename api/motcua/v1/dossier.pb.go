@@ -144,6 +144,57 @@ func (DossierOrder) EnumDescriptor() ([]byte, []int) {
 	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{1}
 }
 
+// ResolutionTimeliness: whether a resolved dossier finished by its legal
+// deadline (an extension never moves the legal deadline).
+type ResolutionTimeliness int32
+
+const (
+	ResolutionTimeliness_RESOLUTION_TIMELINESS_UNSPECIFIED ResolutionTimeliness = 0
+	ResolutionTimeliness_RESOLUTION_TIMELINESS_ON_TIME     ResolutionTimeliness = 1
+	ResolutionTimeliness_RESOLUTION_TIMELINESS_LATE        ResolutionTimeliness = 2
+)
+
+// Enum value maps for ResolutionTimeliness.
+var (
+	ResolutionTimeliness_name = map[int32]string{
+		0: "RESOLUTION_TIMELINESS_UNSPECIFIED",
+		1: "RESOLUTION_TIMELINESS_ON_TIME",
+		2: "RESOLUTION_TIMELINESS_LATE",
+	}
+	ResolutionTimeliness_value = map[string]int32{
+		"RESOLUTION_TIMELINESS_UNSPECIFIED": 0,
+		"RESOLUTION_TIMELINESS_ON_TIME":     1,
+		"RESOLUTION_TIMELINESS_LATE":        2,
+	}
+)
+
+func (x ResolutionTimeliness) Enum() *ResolutionTimeliness {
+	p := new(ResolutionTimeliness)
+	*p = x
+	return p
+}
+
+func (x ResolutionTimeliness) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ResolutionTimeliness) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+}
+
+func (ResolutionTimeliness) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[2]
+}
+
+func (x ResolutionTimeliness) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ResolutionTimeliness.Descriptor instead.
+func (ResolutionTimeliness) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+}
+
 type DeadlineSegment_Kind int32
 
 const (
@@ -179,11 +230,11 @@ func (x DeadlineSegment_Kind) String() string {
 }
 
 func (DeadlineSegment_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+	return file_motcua_v1_dossier_proto_enumTypes[3].Descriptor()
 }
 
 func (DeadlineSegment_Kind) Type() protoreflect.EnumType {
-	return &file_motcua_v1_dossier_proto_enumTypes[2]
+	return &file_motcua_v1_dossier_proto_enumTypes[3]
 }
 
 func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
@@ -1579,7 +1630,29 @@ type ListDossiersRequest struct {
 	// listed in order of change, oldest first (then by id), so that a portal
 	// can poll for changes page by page. order_by must then be unspecified.
 	// Polling contract: docs/api-versioning.md, "Polling for changes".
-	UpdatedSince  *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=updated_since,json=updatedSince,proto3" json:"updated_since,omitempty"`
+	UpdatedSince *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=updated_since,json=updatedSince,proto3" json:"updated_since,omitempty"`
+	// Fields 20 and up: the filters that make a list equal an indicator's
+	// figure (docs/indicators.md).
+	// Only dossiers filed through this channel; unspecified means any.
+	Channel Channel `protobuf:"varint,20,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	// Only dossiers filed by one of these kinds of actor (the indicators'
+	// genuine online: CITIZEN, REPRESENTATIVE; assisted: the others).
+	FiledBy []ActorKind `protobuf:"varint,21,rep,packed,name=filed_by,json=filedBy,proto3,enum=motcua.v1.ActorKind" json:"filed_by,omitempty"`
+	// Filed at or after this time: when the dossier was created, by an online
+	// submission or at intake at the counter or by post. The indicators count
+	// the cohort filed in their period, so this is their time basis.
+	FiledAfter *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=filed_after,json=filedAfter,proto3" json:"filed_after,omitempty"`
+	// Filed before this time.
+	FiledBefore *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=filed_before,json=filedBefore,proto3" json:"filed_before,omitempty"`
+	// Only dossiers resolved (maybe returned since) by, or after, the legal
+	// deadline.
+	Resolution ResolutionTimeliness `protobuf:"varint,24,opt,name=resolution,proto3,enum=motcua.v1.ResolutionTimeliness" json:"resolution,omitempty"`
+	// Set: only dossiers accepted at intake (true) or only those not accepted
+	// yet or never (false).
+	Received *bool `protobuf:"varint,25,opt,name=received,proto3,oneof" json:"received,omitempty"`
+	// Only dossiers whose clock runs and whose legal deadline has not passed
+	// (the indicators' "in progress on time"); with overdue, nothing matches.
+	NotOverdue    bool `protobuf:"varint,26,opt,name=not_overdue,json=notOverdue,proto3" json:"not_overdue,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1703,6 +1776,55 @@ func (x *ListDossiersRequest) GetUpdatedSince() *timestamppb.Timestamp {
 		return x.UpdatedSince
 	}
 	return nil
+}
+
+func (x *ListDossiersRequest) GetChannel() Channel {
+	if x != nil {
+		return x.Channel
+	}
+	return Channel_CHANNEL_UNSPECIFIED
+}
+
+func (x *ListDossiersRequest) GetFiledBy() []ActorKind {
+	if x != nil {
+		return x.FiledBy
+	}
+	return nil
+}
+
+func (x *ListDossiersRequest) GetFiledAfter() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FiledAfter
+	}
+	return nil
+}
+
+func (x *ListDossiersRequest) GetFiledBefore() *timestamppb.Timestamp {
+	if x != nil {
+		return x.FiledBefore
+	}
+	return nil
+}
+
+func (x *ListDossiersRequest) GetResolution() ResolutionTimeliness {
+	if x != nil {
+		return x.Resolution
+	}
+	return ResolutionTimeliness_RESOLUTION_TIMELINESS_UNSPECIFIED
+}
+
+func (x *ListDossiersRequest) GetReceived() bool {
+	if x != nil && x.Received != nil {
+		return *x.Received
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetNotOverdue() bool {
+	if x != nil {
+		return x.NotOverdue
+	}
+	return false
 }
 
 type ListDossiersResponse struct {
@@ -4126,7 +4248,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xda\x05\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xec\b\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4145,7 +4267,20 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	" \x01(\bR\aoverdue\x12P\n" +
 	"\x18due_within_working_hours\x18\v \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@)\x00\x00\x00\x00\x00\x00\x00\x00R\x15dueWithinWorkingHours\x12<\n" +
 	"\border_by\x18\f \x01(\x0e2\x17.motcua.v1.DossierOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\x12?\n" +
-	"\rupdated_since\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\fupdatedSince\"n\n" +
+	"\rupdated_since\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\fupdatedSince\x126\n" +
+	"\achannel\x18\x14 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12B\n" +
+	"\bfiled_by\x18\x15 \x03(\x0e2\x14.motcua.v1.ActorKindB\x11\xbaH\x0e\x92\x01\v\x10\n" +
+	"\"\a\x82\x01\x04\x10\x01 \x00R\afiledBy\x12;\n" +
+	"\vfiled_after\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"filedAfter\x12=\n" +
+	"\ffiled_before\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\vfiledBefore\x12I\n" +
+	"\n" +
+	"resolution\x18\x18 \x01(\x0e2\x1f.motcua.v1.ResolutionTimelinessB\b\xbaH\x05\x82\x01\x02\x10\x01R\n" +
+	"resolution\x12\x1f\n" +
+	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01\x12\x1f\n" +
+	"\vnot_overdue\x18\x1a \x01(\bR\n" +
+	"notOverdueB\v\n" +
+	"\t_received\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\xb9\x01\n" +
@@ -4376,7 +4511,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\fDossierOrder\x12\x1d\n" +
 	"\x19DOSSIER_ORDER_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aDOSSIER_ORDER_NEWEST_FIRST\x10\x01\x12\x1d\n" +
-	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x022\xc6\f\n" +
+	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x02*\x80\x01\n" +
+	"\x14ResolutionTimeliness\x12%\n" +
+	"!RESOLUTION_TIMELINESS_UNSPECIFIED\x10\x00\x12!\n" +
+	"\x1dRESOLUTION_TIMELINESS_ON_TIME\x10\x01\x12\x1e\n" +
+	"\x1aRESOLUTION_TIMELINESS_LATE\x10\x022\xc6\f\n" +
 	"\x0eDossierService\x12R\n" +
 	"\rSubmitDossier\x12\x1f.motcua.v1.SubmitDossierRequest\x1a .motcua.v1.SubmitDossierResponse\x12U\n" +
 	"\x0eReceiveDossier\x12 .motcua.v1.ReceiveDossierRequest\x1a!.motcua.v1.ReceiveDossierResponse\x12I\n" +
@@ -4410,225 +4549,231 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_dossier_proto_rawDescData
 }
 
-var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
-	(DeadlineSegment_Kind)(0),             // 2: motcua.v1.DeadlineSegment.Kind
-	(*DossierComponent)(nil),              // 3: motcua.v1.DossierComponent
-	(*ResultDocument)(nil),                // 4: motcua.v1.ResultDocument
-	(*DossierResult)(nil),                 // 5: motcua.v1.DossierResult
-	(*IdentityVerification)(nil),          // 6: motcua.v1.IdentityVerification
-	(*DossierStep)(nil),                   // 7: motcua.v1.DossierStep
-	(*Dossier)(nil),                       // 8: motcua.v1.Dossier
-	(*DossierEvent)(nil),                  // 9: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),                  // 10: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),          // 11: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),         // 12: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),         // 13: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),        // 14: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),             // 15: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),            // 16: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),           // 17: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),          // 18: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),      // 19: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil),     // 20: motcua.v1.ListDossierEventsResponse
-	(*NotAcceptDossierRequest)(nil),       // 21: motcua.v1.NotAcceptDossierRequest
-	(*NotAcceptDossierResponse)(nil),      // 22: motcua.v1.NotAcceptDossierResponse
-	(*RequestSupplementRequest)(nil),      // 23: motcua.v1.RequestSupplementRequest
-	(*RequestSupplementResponse)(nil),     // 24: motcua.v1.RequestSupplementResponse
-	(*ProvideSupplementRequest)(nil),      // 25: motcua.v1.ProvideSupplementRequest
-	(*ProvideSupplementResponse)(nil),     // 26: motcua.v1.ProvideSupplementResponse
-	(*RequestPaymentRequest)(nil),         // 27: motcua.v1.RequestPaymentRequest
-	(*RequestPaymentResponse)(nil),        // 28: motcua.v1.RequestPaymentResponse
-	(*ConfirmPaymentRequest)(nil),         // 29: motcua.v1.ConfirmPaymentRequest
-	(*ConfirmPaymentResponse)(nil),        // 30: motcua.v1.ConfirmPaymentResponse
-	(*ForwardDossierRequest)(nil),         // 31: motcua.v1.ForwardDossierRequest
-	(*ForwardDossierResponse)(nil),        // 32: motcua.v1.ForwardDossierResponse
-	(*ExtendDeadlineRequest)(nil),         // 33: motcua.v1.ExtendDeadlineRequest
-	(*ExtendDeadlineResponse)(nil),        // 34: motcua.v1.ExtendDeadlineResponse
-	(*WithdrawDossierRequest)(nil),        // 35: motcua.v1.WithdrawDossierRequest
-	(*WithdrawDossierResponse)(nil),       // 36: motcua.v1.WithdrawDossierResponse
-	(*StopDossierRequest)(nil),            // 37: motcua.v1.StopDossierRequest
-	(*StopDossierResponse)(nil),           // 38: motcua.v1.StopDossierResponse
-	(*ResolveDossierRequest)(nil),         // 39: motcua.v1.ResolveDossierRequest
-	(*ResolveDossierResponse)(nil),        // 40: motcua.v1.ResolveDossierResponse
-	(*ReturnResultRequest)(nil),           // 41: motcua.v1.ReturnResultRequest
-	(*ReturnResultResponse)(nil),          // 42: motcua.v1.ReturnResultResponse
-	(*GetProcessControlSlipRequest)(nil),  // 43: motcua.v1.GetProcessControlSlipRequest
-	(*SlipRow)(nil),                       // 44: motcua.v1.SlipRow
-	(*GetProcessControlSlipResponse)(nil), // 45: motcua.v1.GetProcessControlSlipResponse
-	(*ExplainDeadlineRequest)(nil),        // 46: motcua.v1.ExplainDeadlineRequest
-	(*DeadlineSegment)(nil),               // 47: motcua.v1.DeadlineSegment
-	(*DeadlinePause)(nil),                 // 48: motcua.v1.DeadlinePause
-	(*DeadlineExtension)(nil),             // 49: motcua.v1.DeadlineExtension
-	(*ExplainDeadlineResponse)(nil),       // 50: motcua.v1.ExplainDeadlineResponse
-	nil,                                   // 51: motcua.v1.DossierEvent.DetailsEntry
-	nil,                                   // 52: motcua.v1.DossierEvent.StateEntry
-	(ComponentSource)(0),                  // 53: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 54: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 55: motcua.v1.Applicant
-	(*Representative)(nil),                // 56: motcua.v1.Representative
-	(Channel)(0),                          // 57: motcua.v1.Channel
-	(ActorKind)(0),                        // 58: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 59: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 60: google.protobuf.Duration
-	(Action)(0),                           // 61: motcua.v1.Action
-	(*Attribution)(nil),                   // 62: motcua.v1.Attribution
-	(Role)(0),                             // 63: motcua.v1.Role
+	(ResolutionTimeliness)(0),             // 2: motcua.v1.ResolutionTimeliness
+	(DeadlineSegment_Kind)(0),             // 3: motcua.v1.DeadlineSegment.Kind
+	(*DossierComponent)(nil),              // 4: motcua.v1.DossierComponent
+	(*ResultDocument)(nil),                // 5: motcua.v1.ResultDocument
+	(*DossierResult)(nil),                 // 6: motcua.v1.DossierResult
+	(*IdentityVerification)(nil),          // 7: motcua.v1.IdentityVerification
+	(*DossierStep)(nil),                   // 8: motcua.v1.DossierStep
+	(*Dossier)(nil),                       // 9: motcua.v1.Dossier
+	(*DossierEvent)(nil),                  // 10: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 11: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 12: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 13: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 14: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 15: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 16: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 17: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 18: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 19: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 20: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 21: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 22: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 23: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 24: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 25: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 26: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 27: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 28: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 29: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 30: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 31: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 32: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 33: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 34: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 35: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 36: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 37: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 38: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 39: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 40: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 41: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 42: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 43: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 44: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 45: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 46: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 47: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 48: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 49: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 50: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 51: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 52: motcua.v1.DossierEvent.DetailsEntry
+	nil,                                   // 53: motcua.v1.DossierEvent.StateEntry
+	(ComponentSource)(0),                  // 54: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 55: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 56: motcua.v1.Applicant
+	(*Representative)(nil),                // 57: motcua.v1.Representative
+	(Channel)(0),                          // 58: motcua.v1.Channel
+	(ActorKind)(0),                        // 59: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 60: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 61: google.protobuf.Duration
+	(Action)(0),                           // 62: motcua.v1.Action
+	(*Attribution)(nil),                   // 63: motcua.v1.Attribution
+	(Role)(0),                             // 64: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	53,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
-	4,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	54,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	54,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	54,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	54,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	56,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	57,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	58,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	59,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
-	3,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	54,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	54,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	54,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	54,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	54,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	60,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	54,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
-	7,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
-	5,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	57,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	54,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	54,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
-	6,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	54,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	54,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	54,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	5,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
+	55,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	55,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	55,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	55,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	56,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	57,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	58,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	59,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	60,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	4,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
+	55,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	55,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	55,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	55,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	55,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	61,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	55,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	8,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
+	6,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
+	58,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	55,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	55,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	7,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
+	55,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	55,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 27: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	61,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	59,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	59,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	54,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	62,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	51,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	52,  // 34: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
-	55,  // 35: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	56,  // 36: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	3,   // 37: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	57,  // 38: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	10,  // 39: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	8,   // 40: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 41: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 42: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	57,  // 43: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 44: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 45: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 46: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	59,  // 47: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	54,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	54,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	62,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	60,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	60,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	55,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	63,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	52,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	53,  // 34: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	56,  // 35: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	57,  // 36: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	4,   // 37: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	58,  // 38: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	11,  // 39: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	9,   // 40: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 41: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 42: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	58,  // 43: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 44: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 45: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 46: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	60,  // 47: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	55,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	55,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
 	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	54,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
-	8,   // 52: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	9,   // 53: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	8,   // 54: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 55: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 56: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 57: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	3,   // 58: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	57,  // 59: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 60: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 61: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 62: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 63: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 64: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 65: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 66: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 67: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	54,  // 68: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	8,   // 69: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 70: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	57,  // 71: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 72: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 73: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	8,   // 74: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 75: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	5,   // 76: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	8,   // 77: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 78: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	57,  // 79: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	8,   // 80: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	9,   // 81: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	63,  // 82: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	54,  // 83: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	54,  // 84: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	54,  // 85: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 86: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	60,  // 87: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	44,  // 88: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	2,   // 89: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	54,  // 90: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	54,  // 91: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	60,  // 92: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	60,  // 93: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	61,  // 94: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	54,  // 95: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	54,  // 96: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	60,  // 97: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	54,  // 98: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	54,  // 99: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 100: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 101: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	54,  // 102: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	60,  // 103: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	47,  // 104: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	48,  // 105: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	49,  // 106: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	54,  // 107: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	54,  // 108: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	11,  // 109: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	13,  // 110: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	15,  // 111: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	17,  // 112: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	19,  // 113: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	21,  // 114: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	23,  // 115: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	25,  // 116: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	27,  // 117: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	29,  // 118: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	31,  // 119: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	33,  // 120: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	35,  // 121: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	37,  // 122: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	39,  // 123: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	41,  // 124: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	43,  // 125: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	46,  // 126: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	12,  // 127: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	14,  // 128: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	16,  // 129: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	18,  // 130: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	20,  // 131: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	22,  // 132: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	24,  // 133: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	26,  // 134: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	28,  // 135: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	30,  // 136: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	32,  // 137: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	34,  // 138: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	36,  // 139: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	38,  // 140: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	40,  // 141: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	42,  // 142: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	45,  // 143: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	50,  // 144: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	127, // [127:145] is the sub-list for method output_type
-	109, // [109:127] is the sub-list for method input_type
-	109, // [109:109] is the sub-list for extension type_name
-	109, // [109:109] is the sub-list for extension extendee
-	0,   // [0:109] is the sub-list for field type_name
+	55,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	58,  // 52: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	59,  // 53: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	55,  // 54: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	55,  // 55: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	2,   // 56: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	9,   // 57: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	10,  // 58: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	9,   // 59: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 60: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 61: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 62: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	4,   // 63: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	58,  // 64: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 65: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 66: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 67: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 68: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 69: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 70: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 71: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 72: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	55,  // 73: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	9,   // 74: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 75: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	58,  // 76: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 77: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 78: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	9,   // 79: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 80: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	6,   // 81: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	9,   // 82: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 83: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	58,  // 84: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	9,   // 85: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	10,  // 86: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	64,  // 87: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	55,  // 88: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	55,  // 89: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	55,  // 90: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 91: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	61,  // 92: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	45,  // 93: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	3,   // 94: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	55,  // 95: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	55,  // 96: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	61,  // 97: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	61,  // 98: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	62,  // 99: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	55,  // 100: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	55,  // 101: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	61,  // 102: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	55,  // 103: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	55,  // 104: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 105: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 106: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	55,  // 107: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	61,  // 108: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	48,  // 109: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	49,  // 110: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	50,  // 111: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	55,  // 112: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	55,  // 113: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	12,  // 114: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	14,  // 115: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	16,  // 116: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	18,  // 117: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	20,  // 118: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	22,  // 119: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	24,  // 120: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	26,  // 121: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	28,  // 122: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	30,  // 123: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	32,  // 124: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	34,  // 125: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	36,  // 126: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	38,  // 127: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	40,  // 128: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	42,  // 129: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	44,  // 130: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	47,  // 131: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	13,  // 132: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	15,  // 133: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	17,  // 134: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	19,  // 135: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	21,  // 136: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	23,  // 137: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	25,  // 138: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	27,  // 139: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	29,  // 140: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	31,  // 141: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	33,  // 142: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	35,  // 143: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	37,  // 144: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	39,  // 145: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	41,  // 146: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	43,  // 147: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	46,  // 148: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	51,  // 149: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	132, // [132:150] is the sub-list for method output_type
+	114, // [114:132] is the sub-list for method input_type
+	114, // [114:114] is the sub-list for extension type_name
+	114, // [114:114] is the sub-list for extension extendee
+	0,   // [0:114] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -4645,12 +4790,13 @@ func file_motcua_v1_dossier_proto_init() {
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
+	file_motcua_v1_dossier_proto_msgTypes[14].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   50,
 			NumExtensions: 0,
 			NumServices:   1,

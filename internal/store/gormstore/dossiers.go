@@ -115,11 +115,43 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if !f.ReceivedTo.IsZero() {
 		q = q.Where("received_at < ?", dbTime(f.ReceivedTo))
 	}
+	// The indicators' filters narrow what an index on the agency (or the
+	// scope) already selects; none of them needs its own index.
+	if f.Channel != 0 {
+		q = q.Where("channel = ?", int(f.Channel))
+	}
+	if len(f.FiledBy) > 0 {
+		q = q.Where("filed_by IN ?", f.FiledBy)
+	}
+	// Filing is creation (online submission or intake), as the indicators'
+	// cohort has it.
+	if !f.FiledFrom.IsZero() {
+		q = q.Where("created_at >= ?", dbTime(f.FiledFrom))
+	}
+	if !f.FiledTo.IsZero() {
+		q = q.Where("created_at < ?", dbTime(f.FiledTo))
+	}
+	switch {
+	case f.Received == nil:
+	case *f.Received:
+		q = q.Where("received_at IS NOT NULL")
+	default:
+		q = q.Where("received_at IS NULL")
+	}
+	switch f.Resolution {
+	case store.ResolutionOnTime:
+		q = q.Where("status IN ? AND finished_at <= original_due_at", []int{int(domain.StatusResolved), int(domain.StatusReturned)})
+	case store.ResolutionLate:
+		q = q.Where("status IN ? AND finished_at > original_due_at", []int{int(domain.StatusResolved), int(domain.StatusReturned)})
+	}
 	if f.Running {
 		q = q.Where("status IN ?", []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
 	}
 	if !f.DueBefore.IsZero() {
 		q = q.Where("original_due_at < ?", dbTime(f.DueBefore))
+	}
+	if !f.DueFrom.IsZero() {
+		q = q.Where("original_due_at >= ?", dbTime(f.DueFrom))
 	}
 	order := "id DESC"
 	switch {

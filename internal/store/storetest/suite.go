@@ -31,6 +31,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"DossierRoundTrip", testDossierRoundTrip},
 		{"UpdateDossierVersion", testUpdateDossierVersion},
 		{"ListDossiers", testListDossiers},
+		{"ListDossiersIndicatorFilters", testListDossiersIndicatorFilters},
 		{"Events", testEvents},
 		{"SequenceGapFreeUnderConcurrency", testSequenceConcurrency},
 		{"TransactionRollback", testRollback},
@@ -269,6 +270,64 @@ func testUpdateDossierVersion(t *testing.T, s store.Store) {
 	wg.Wait()
 	if wins != 1 || conflicts != 19 {
 		t.Fatalf("wins=%d conflicts=%d, want 1 and 19", wins, conflicts)
+	}
+}
+
+// testListDossiersIndicatorFilters checks the filters that make a list equal
+// an indicator's figure: channel, filer, filing window, received, on time.
+func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seedCatalog(t, s)
+	due := t0.Add(72 * time.Hour)
+	mk := func(i int, ch domain.Channel, by domain.ActorKind, st domain.Status, finished time.Time) {
+		d := Dossier("000.00.01.H55", "1.000001", i)
+		d.Channel, d.FiledBy, d.Status = ch, by, st
+		d.CreatedAt = t0.Add(time.Duration(i) * time.Hour)
+		if st == domain.StatusSubmitted {
+			d.ReceivedAt, d.ClockStartedAt = time.Time{}, time.Time{}
+		}
+		d.FinishedAt = finished
+		must(t, s.CreateDossier(ctx, d))
+	}
+	mk(1, domain.ChannelOnline, domain.ActorCitizen, domain.StatusReceived, time.Time{})
+	mk(2, domain.ChannelOnline, domain.ActorRepresentative, domain.StatusResolved, due)                 // on time, exactly
+	mk(3, domain.ChannelOnline, domain.ActorStaffOnBehalf, domain.StatusReturned, due.Add(time.Second)) // late
+	mk(4, domain.ChannelCounter, domain.ActorStaff, domain.StatusResolved, due.Add(-time.Hour))         // on time
+	mk(5, domain.ChannelOnline, domain.ActorCitizen, domain.StatusSubmitted, time.Time{})               // not received
+	mk(6, domain.ChannelPostal, domain.ActorStaff, domain.StatusStopped, t0)
+	genuine := []domain.ActorKind{domain.ActorCitizen, domain.ActorRepresentative}
+	yes, no := true, false
+	cases := []struct {
+		name string
+		f    store.DossierFilter
+		want int
+	}{
+		{"online", store.DossierFilter{Channel: domain.ChannelOnline}, 4},
+		{"online received", store.DossierFilter{Channel: domain.ChannelOnline, Received: &yes}, 3},
+		{"genuine online received", store.DossierFilter{Channel: domain.ChannelOnline, FiledBy: genuine, Received: &yes}, 2},
+		{"assisted online", store.DossierFilter{Channel: domain.ChannelOnline, FiledBy: []domain.ActorKind{domain.ActorStaffOnBehalf}}, 1},
+		{"received", store.DossierFilter{Received: &yes}, 5},
+		{"not received", store.DossierFilter{Received: &no}, 1},
+		{"on time", store.DossierFilter{Resolution: store.ResolutionOnTime}, 2},
+		{"late", store.DossierFilter{Resolution: store.ResolutionLate}, 1},
+		{"running, not overdue", store.DossierFilter{Running: true, DueFrom: due}, 1},
+		{"running, not overdue a second later", store.DossierFilter{Running: true, DueFrom: due.Add(time.Second)}, 0},
+		// Filed 02:00…05:00, inclusive-exclusive, with microseconds on t0.
+		{"filed window", store.DossierFilter{FiledFrom: t0.Add(2 * time.Hour), FiledTo: t0.Add(5 * time.Hour)}, 3},
+		{"filed from exact", store.DossierFilter{FiledFrom: t0.Add(6 * time.Hour)}, 1},
+		{"filed window and on time", store.DossierFilter{FiledFrom: t0.Add(3 * time.Hour), Resolution: store.ResolutionOnTime}, 1},
+		// A filter narrows the scope, never widens it.
+		{"scope still applies", store.DossierFilter{ScopeAgencies: []string{"000.01.01.H55"}, Channel: domain.ChannelOnline}, 0},
+	}
+	for _, c := range cases {
+		if c.f.ScopeAgencies == nil {
+			c.f.ScopeAll = true
+		}
+		got, err := s.ListDossiers(ctx, c.f, 100)
+		must(t, err)
+		if len(got) != c.want {
+			t.Errorf("%s: %d dossiers, want %d", c.name, len(got), c.want)
+		}
 	}
 }
 
