@@ -3,14 +3,8 @@ package server_test
 import (
 	"bytes"
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"io"
-	"math/big"
 	"net"
 	"net/http"
 	"net/netip"
@@ -236,53 +230,17 @@ func TestGatewayMetadataIsNotBelievedFromOutside(t *testing.T) {
 	}
 }
 
-type testCA struct {
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	pool *x509.CertPool
-}
-
-func newCA(t *testing.T, name string) *testCA {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: name}, IsCA: true,
-		BasicConstraintsValid: true, KeyUsage: x509.KeyUsageCertSign, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, _ := x509.ParseCertificate(der)
-	pool := x509.NewCertPool()
-	pool.AddCert(cert)
-	return &testCA{cert: cert, key: key, pool: pool}
-}
-
-func (ca *testCA) issue(t *testing.T, cn string, server bool) tls.Certificate {
-	key, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
-		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), KeyUsage: x509.KeyUsageDigitalSignature,
-		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
-	if server {
-		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
-		tmpl.IPAddresses = []net.IP{net.ParseIP("127.0.0.1")}
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
-}
-
 // An integration under mTLS works over HTTPS exactly as over gRPC: its
 // verified client certificate must name its token's subject.
 func TestMutualTLSIntegrationOverHTTPS(t *testing.T) {
-	ca := newCA(t, "motcua test CA")
-	serverCfg := &tls.Config{Certificates: []tls.Certificate{ca.issue(t, "motcua", true)}, ClientCAs: ca.pool, MinVersion: tls.VersionTLS12}
+	ca := testenv.NewCA(t, "motcua test CA")
+	serverCfg := &tls.Config{Certificates: []tls.Certificate{ca.Issue(t, "motcua", true)}, ClientCAs: ca.Pool, MinVersion: tls.VersionTLS12}
 	for _, kind := range testenv.Stores {
 		t.Run(kind, func(t *testing.T) {
 			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{HTTP: true, TLS: serverCfg,
-				ClientTLS: &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}})
+				ClientTLS: &tls.Config{RootCAs: ca.Pool, MinVersion: tls.VersionTLS12}})
 			client := func(cert *tls.Certificate) *portalClient {
-				cfg := &tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12}
+				cfg := &tls.Config{RootCAs: ca.Pool, MinVersion: tls.VersionTLS12}
 				if cert != nil {
 					cfg.Certificates = []tls.Certificate{*cert}
 				}
@@ -291,7 +249,7 @@ func TestMutualTLSIntegrationOverHTTPS(t *testing.T) {
 			citizen := testenv.CitizenID(75)
 			hdr := map[string]string{"Authorization": "Bearer " + e.Token(t, portalSpec("portal-1")),
 				"X-Motcua-Citizen-Id": citizen, "X-Motcua-Citizen-Assurance": "VNEID_2"}
-			good, other := ca.issue(t, "portal-1", false), ca.issue(t, "portal-2", false)
+			good, other := ca.Issue(t, "portal-1", false), ca.Issue(t, "portal-2", false)
 			code, raw := client(&good).call(t, "POST", e.HTTPURL+"/v1/dossiers:submit", hdr, submitJSON(t, "mtls-1", citizen))
 			if code != http.StatusOK {
 				t.Fatalf("integration with its certificate over HTTPS: %d %s", code, raw)
@@ -304,7 +262,7 @@ func TestMutualTLSIntegrationOverHTTPS(t *testing.T) {
 			}
 			// The gateway's word about a certificate is not taken from a
 			// gRPC caller without one.
-			conn, err := grpc.NewClient(e.Addr, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: ca.pool, MinVersion: tls.VersionTLS12})))
+			conn, err := grpc.NewClient(e.Addr, grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{RootCAs: ca.Pool, MinVersion: tls.VersionTLS12})))
 			if err != nil {
 				t.Fatal(err)
 			}
