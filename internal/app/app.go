@@ -32,6 +32,7 @@ type Service struct {
 	*Calendars
 	*IndicatorQueries
 	*Audit
+	*Sync
 
 	requests    RequestStore
 	eventHooks  []EventHook
@@ -77,6 +78,9 @@ type config struct {
 	eventHooks  []EventHook
 	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 	commitHooks []CommitHook
+	portalSync  bool
+	portal      PortalClient
+	syncCfg     SyncConfig
 }
 
 // Option configures a Service or a Lifecycle.
@@ -97,7 +101,11 @@ func newConfig(opts []Option) config {
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
 	sh := newShared(st, c)
-	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+	if c.portalSync {
+		c.eventHooks = append(c.eventHooks, syncHook(st))
+	}
+	return &Service{Sync: &Sync{shared: sh, st: st, client: c.portal, cfg: c.syncCfg.withDefaults()},
+		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}

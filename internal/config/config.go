@@ -51,6 +51,7 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
+	Portal               Portal // portal.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -92,6 +93,7 @@ func DefaultConfig() Config {
 
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
+		Portal:             DefaultPortal(),
 	}
 }
 
@@ -179,6 +181,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
+	c.Portal.BindPortal(fs)
 	c.BindOperations(fs)
 }
 
@@ -264,6 +267,9 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("--log-format must be text or json")
+	}
+	if err := c.Portal.Validate(); err != nil {
+		return err
 	}
 	if err := c.Console.Validate(); err != nil {
 		return err

@@ -25,7 +25,42 @@ type (
 	StatsQuery      = app.StatsQuery
 	UnitRow         = app.UnitRow
 	RequestRecord   = app.RequestRecord
+
+	SyncState       = app.SyncState
+	SyncChange      = app.SyncChange
+	SyncOutcome     = app.SyncOutcome
+	SyncFilter      = app.SyncFilter
+	SyncCounts      = app.SyncCounts
+	SyncChangeTimes = app.SyncChangeTimes
+	Finding         = app.Finding
+	Reconciliation  = app.Reconciliation
 )
+
+// The sync views (app.SyncView).
+const (
+	SyncAll          = app.SyncAll
+	SyncPending      = app.SyncPending
+	SyncDeadLettered = app.SyncDeadLettered
+	SyncSynced       = app.SyncSynced
+)
+
+// Sync is the national portal synchronisation's state (docs/portal-sync.md);
+// the contracts are on app.SyncStore.
+type Sync interface {
+	MarkSyncWanted(ctx context.Context, cs []SyncChange) error
+	DueSyncs(ctx context.Context, now time.Time, limit int) ([]string, error)
+	ClaimSync(ctx context.Context, dossierID string, now, until time.Time) (bool, error)
+	GetSyncState(ctx context.Context, dossierID string) (*SyncState, error)
+	FinishSync(ctx context.Context, dossierID string, o SyncOutcome) error
+	ListSyncStates(ctx context.Context, f SyncFilter, afterID string, limit int) ([]SyncState, error)
+	RetrySyncs(ctx context.Context, f SyncFilter, now time.Time) (int64, error)
+	ResendSyncs(ctx context.Context, f SyncFilter, now time.Time) (int64, error)
+	CountSync(ctx context.Context, f SyncFilter) (SyncCounts, error)
+	ListSyncChanges(ctx context.Context, f SyncFilter, from, to time.Time) ([]SyncChangeTimes, error)
+	PutReconciliation(ctx context.Context, r *Reconciliation) error
+	GetReconciliation(ctx context.Context, id string) (*Reconciliation, error)
+	ListReconciliations(ctx context.Context, agencies []string, limit int) ([]Reconciliation, error)
+}
 
 // Store is everything the application needs from persistence.
 //
@@ -50,6 +85,7 @@ type Store interface {
 	Audit
 	Stats
 	Checkpoints
+	Sync
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
