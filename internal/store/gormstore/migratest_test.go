@@ -86,6 +86,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	5: checkV5,
 	6: checkV6,
 	7: checkV7,
+	10: checkV10,
 }
 
 var (
@@ -220,6 +221,32 @@ func checkV7(t *testing.T, s *gormstore.Store) {
 	}
 	if err != nil || !found {
 		t.Fatalf("dossiers updated since 1 March 2026: %+v %v", ds, err)
+	}
+}
+
+func checkV10(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	st, err := s.GetSyncState(ctx, dossierV4)
+	if err != nil || st.WantedVersion != 2 || st.AckedVersion != 1 || st.Attempts != 7 || st.LastError != "HTTP 503" ||
+		!st.DeadLetteredAt.Equal(time.Date(2026, 3, 2, 1, 0, 5, 0, time.UTC)) || !st.Pending() {
+		t.Fatalf("sync state: %+v %v", st, err)
+	}
+	cs, err := s.ListSyncChanges(ctx, store.SyncFilter{DossierID: dossierV4}, time.Time{}, time.Time{})
+	if err != nil || len(cs) != 2 {
+		t.Fatalf("sync changes: %+v %v", cs, err)
+	}
+	acked := 0
+	for _, c := range cs {
+		if !c.AckedAt.IsZero() {
+			acked++
+		}
+	}
+	if acked != 1 {
+		t.Fatalf("acknowledged changes: %d of %+v", acked, cs)
+	}
+	r, err := s.GetReconciliation(ctx, "0190a1b2-0000-7000-8000-0000000000f0")
+	if err != nil || r.Divergent != 1 || len(r.Findings) != 1 || r.Findings[0].Fields[0].Portal != "2" {
+		t.Fatalf("reconciliation: %+v %v", r, err)
 	}
 }
 
