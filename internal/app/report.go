@@ -28,15 +28,19 @@ type ReportQuery struct {
 // Auditors read their jurisdiction; leaders their agency and below; admins
 // everything.
 func (s *IndicatorQueries) reportScope(ctx context.Context, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
+	return reportScope(ctx, s.st, p, q)
+}
+
+func reportScope(ctx context.Context, st CatalogReader, p domain.Principal, q ReportQuery) ([]string, *domain.Agency, error) {
 	if err := policy.RequireRole(p, policy.Reporters()...); err != nil {
 		return nil, nil, err
 	}
-	a, err := s.st.GetAgency(ctx, q.Agency)
+	a, err := st.GetAgency(ctx, q.Agency)
 	if err != nil {
 		return nil, nil, err
 	}
 	if p.Role != domain.RoleAdmin {
-		sub, err := s.st.AgencySubtree(ctx, p.AgencyCode)
+		sub, err := st.AgencySubtree(ctx, p.AgencyCode)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -46,7 +50,7 @@ func (s *IndicatorQueries) reportScope(ctx context.Context, p domain.Principal, 
 	}
 	agencies := []string{a.Code}
 	if q.SubAgencies {
-		if agencies, err = s.st.AgencySubtree(ctx, a.Code); err != nil {
+		if agencies, err = st.AgencySubtree(ctx, a.Code); err != nil {
 			return nil, nil, err
 		}
 	}

@@ -93,7 +93,8 @@ type Sync struct {
 
 // ErrPortalNotConfigured is returned by deliveries and reconciliation when
 // no portal is configured.
-var ErrPortalNotConfigured = fmt.Errorf("%w: the national portal is not configured (docs/portal-sync.md)", domain.ErrFailedPrecondition)
+var ErrPortalNotConfigured = &domain.PreconditionError{Reason: "PORTAL_NOT_CONFIGURED", Subject: "portal",
+	Description: "the national portal is not configured on this server (--portal-url or --portal-config; docs/portal-sync.md)"}
 
 // Config returns the effective configuration.
 func (s *Sync) Config() SyncConfig { return s.cfg }
@@ -152,24 +153,27 @@ func (s *Sync) Deliver(ctx context.Context, dossierID string) (bool, error) {
 	if err != nil || !ok {
 		return false, err
 	}
+	// From here every path records an outcome, which releases the claim
+	// (a delivery interrupted by shutdown too, so the next one need not
+	// wait for the lease to end).
 	st, err := s.st.GetSyncState(ctx, dossierID)
 	if err != nil {
-		return true, err
+		return true, s.fail(ctx, &SyncState{DossierID: dossierID, FirstFailedAt: now}, 0, err)
 	}
 	d, err := s.st.GetDossier(ctx, dossierID)
 	if err != nil {
-		return true, err
+		return true, s.fail(ctx, st, st.SentVersion, err)
 	}
 	m, err := s.message(ctx, d, true)
 	if err != nil {
 		return true, s.fail(ctx, st, d.Version, err)
 	}
-	res, err := s.client.Send(ctx, d.AgencyCode, m, st.AckedVersion > 0)
-	if err != nil {
+	if _, err := s.client.Send(ctx, d.AgencyCode, m, st.AckedVersion > 0); err != nil {
 		return true, s.fail(ctx, st, d.Version, err)
 	}
-	_ = res // a stale answer means the portal holds a newer version: nothing is left to send
-	return true, s.st.FinishSync(ctx, dossierID, SyncOutcome{Version: d.Version, At: s.Now()})
+	// Acknowledged, or answered stale (the portal holds a newer version):
+	// either way nothing older than the portal's copy is left to send.
+	return true, s.st.FinishSync(context.WithoutCancel(ctx), dossierID, SyncOutcome{Version: d.Version, At: s.Now()})
 }
 
 // fail records a failed attempt: retried after a backoff, or dead-lettered
@@ -371,7 +375,9 @@ func (s *Sync) Resend(ctx context.Context, p domain.Principal, q SyncQuery) (int
 
 // Reconcile reads back the portal's copy of every dossier of an agency
 // filed in [from, to) (all when zero) and reports those whose status,
-// dates or channel differ, or that the portal lacks. The report is stored.
+// dates or channel differ, or that the portal lacks. It stores nothing
+// (SaveReconciliation does): it reads and calls the portal for as long as
+// it takes, which must not hold a transaction.
 func (s *Sync) Reconcile(ctx context.Context, p domain.Principal, agency string, from, to time.Time) (*Reconciliation, error) {
 	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return nil, err
@@ -379,11 +385,25 @@ func (s *Sync) Reconcile(ctx context.Context, p domain.Principal, agency string,
 	if _, err := s.syncScope(ctx, p, agency, false); err != nil {
 		return nil, err
 	}
-	return s.ReconcileAgency(ctx, agency, from, to)
+	return s.reconcile(ctx, agency, from, to)
 }
 
-// ReconcileAgency is Reconcile without a principal, for the scheduled job.
+// SaveReconciliation stores a report (inside a mutation's transaction).
+func (s *Sync) SaveReconciliation(ctx context.Context, r *Reconciliation) error {
+	return s.st.PutReconciliation(ctx, r)
+}
+
+// ReconcileAgency reconciles and stores the report, without a principal:
+// the scheduled reconciliation.
 func (s *Sync) ReconcileAgency(ctx context.Context, agency string, from, to time.Time) (*Reconciliation, error) {
+	r, err := s.reconcile(ctx, agency, from, to)
+	if err != nil {
+		return nil, err
+	}
+	return r, s.st.PutReconciliation(ctx, r)
+}
+
+func (s *Sync) reconcile(ctx context.Context, agency string, from, to time.Time) (*Reconciliation, error) {
 	if s.client == nil {
 		return nil, ErrPortalNotConfigured
 	}
@@ -403,9 +423,6 @@ func (s *Sync) ReconcileAgency(ctx context.Context, agency string, from, to time
 		f.AfterID = page[len(page)-1].ID
 	}
 	r.FinishedAt = s.Now()
-	if err := s.st.PutReconciliation(ctx, r); err != nil {
-		return nil, err
-	}
 	return r, nil
 }
 
@@ -471,6 +488,22 @@ type SyncFigures struct {
 	Counts     SyncCounts
 	Timeliness indicators.SyncTimeliness
 	Bound      time.Duration
+}
+
+// ReportSync computes the sync figures of an indicator query's scope
+// (agency and sub-agencies, period; procedure, field and channel do not
+// narrow them), with the indicators' access rules.
+func (s *Sync) ReportSync(ctx context.Context, p domain.Principal, q ReportQuery) (*SyncFigures, error) {
+	agencies, a, err := reportScope(ctx, s.st, p, q)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := a.Location()
+	if err != nil {
+		return nil, err
+	}
+	from, to := q.Period.In(loc)
+	return s.SyncIndicators(ctx, agencies, from, to)
 }
 
 // SyncIndicators computes the sync figures of agencies for dossiers filed in

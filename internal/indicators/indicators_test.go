@@ -102,3 +102,27 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 	})
 }
+
+func TestSyncTimeliness(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	h := time.Hour
+	changes := []SyncChange{
+		{ChangedAt: t0, AckedAt: t0.Add(time.Minute)},               // prompt
+		{ChangedAt: t0, AckedAt: t0.Add(2 * h)},                     // within 24 h
+		{ChangedAt: t0, AckedAt: t0.Add(30 * h)},                    // late
+		{ChangedAt: t0},                                             // never, bound elapsed: judged late
+		{ChangedAt: t0.Add(47 * h)},                                 // not yet, still within its bound: not judged
+		{ChangedAt: t0.Add(time.Hour), AckedAt: t0.Add(-time.Hour)}, // clock skew: lag 0
+	}
+	got := Timeliness(changes, 24*h, t0.Add(48*h))
+	if got.AckedWithinBound != (Ratio{Num: 3, Den: 5}) || got.Unacknowledged != 2 {
+		t.Fatalf("%+v", got)
+	}
+	// Lags sorted: 0, 1 min, 2 h, 30 h → p50 is the 2nd, p95 the 4th.
+	if got.LagP50 != time.Minute || got.LagP95 != 30*h {
+		t.Fatalf("lags %v %v", got.LagP50, got.LagP95)
+	}
+	if z := Timeliness(nil, h, t0); z.LagP50 != 0 || z.AckedWithinBound.Den != 0 {
+		t.Fatalf("%+v", z)
+	}
+}

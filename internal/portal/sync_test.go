@@ -7,6 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/domain"
@@ -195,9 +198,22 @@ func testDeadLetter(t *testing.T, kind string) {
 	if _, ok := f.sim.Record(d.GetCode()); ok {
 		t.Fatal("the portal holds a dossier it never accepted")
 	}
-	n, err := f.env.App.Retry(context.Background(), admin, app.SyncQuery{Agency: seed.OneStopCentre})
-	if err != nil || n != 1 {
-		t.Fatalf("retry: %d, %v", n, err)
+	// `motcua sync retry` is RetrySync: admins only, idempotent by request id.
+	syncc := pb.NewSyncServiceClient(f.env.Conn)
+	req := &pb.RetrySyncRequest{RequestId: "retry-1", Selector: &pb.SyncSelector{AgencyCode: seed.OneStopCentre}}
+	if _, err := syncc.RetrySync(f.env.As(t, testenv.Clerk), req); status.Code(err) != codes.PermissionDenied {
+		t.Fatalf("a clerk retried: %v", err)
+	}
+	status1, err := syncc.GetSyncStatus(f.env.As(t, testenv.Admin), &pb.GetSyncStatusRequest{View: pb.SyncView_SYNC_VIEW_DEAD_LETTERED})
+	if err != nil || len(status1.GetStates()) != 1 || status1.GetStates()[0].GetCondition() != pb.SyncCondition_SYNC_CONDITION_DEAD_LETTERED ||
+		!strings.Contains(status1.GetStates()[0].GetLastError(), "503") || status1.GetCounts().GetDeadLettered() != 1 {
+		t.Fatalf("status: %v %v", status1, err)
+	}
+	for range 2 {
+		resp, err := syncc.RetrySync(f.env.As(t, testenv.Admin), req)
+		if err != nil || resp.GetRearmed() != 1 {
+			t.Fatalf("retry: %v, %v", resp, err)
+		}
 	}
 	f.drain(t)
 	f.checkCopy(t, d)
@@ -236,7 +252,22 @@ func testReconcile(t *testing.T, kind string) {
 	}
 	f.sim.Forget(ds[1].GetCode())
 	ds[2] = f.dr.Must(domain.ActionForward, ds[2]) // not delivered yet
-	r, err := f.env.App.Reconcile(context.Background(), admin, seed.OneStopCentre, time.Time{}, time.Time{})
+	syncc := pb.NewSyncServiceClient(f.env.Conn)
+	adminCtx := f.env.As(t, testenv.Admin)
+	resp, err := syncc.ReconcileSync(adminCtx, &pb.ReconcileSyncRequest{RequestId: "rec-1", AgencyCode: seed.OneStopCentre})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The same request again answers the first report.
+	again, err := syncc.ReconcileSync(adminCtx, &pb.ReconcileSyncRequest{RequestId: "rec-1", AgencyCode: seed.OneStopCentre})
+	if err != nil || again.GetReconciliation().GetId() != resp.GetReconciliation().GetId() {
+		t.Fatalf("retried reconcile: %v %v", again, err)
+	}
+	stored, err := syncc.GetReconciliation(adminCtx, &pb.GetReconciliationRequest{Id: resp.GetReconciliation().GetId()})
+	if err != nil || len(stored.GetReconciliation().GetFindings()) != 3 {
+		t.Fatalf("stored: %v %v", stored, err)
+	}
+	r, err := f.env.App.GetReconciliation(context.Background(), admin, resp.GetReconciliation().GetId())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,10 +286,6 @@ func testReconcile(t *testing.T, kind string) {
 	if kinds[ds[1].GetCode()].Kind != app.FindingMissing || kinds[ds[2].GetCode()].Kind != app.FindingPending {
 		t.Fatalf("findings: %+v", r.Findings)
 	}
-	got, err := f.env.App.GetReconciliation(context.Background(), admin, r.ID)
-	if err != nil || len(got.Findings) != 3 || got.Divergent != 1 {
-		t.Fatalf("stored report: %+v, %v", got, err)
-	}
 	// Resending the period repairs the portal's copy.
 	if _, err := f.env.App.Resend(context.Background(), admin, app.SyncQuery{Agency: seed.OneStopCentre, CreatedFrom: time.Unix(0, 0)}); err != nil {
 		t.Fatal(err)
@@ -267,5 +294,37 @@ func testReconcile(t *testing.T, kind string) {
 	r, err = f.env.App.Reconcile(context.Background(), admin, seed.OneStopCentre, time.Time{}, time.Time{})
 	if err != nil || r.Matched != 4 || len(r.Findings) != 0 {
 		t.Fatalf("after resend: %+v, %v", r, err)
+	}
+	// The indicators: every dossier synced, every status change acknowledged at once.
+	ind, err := pb.NewReportServiceClient(f.env.Conn).GetIndicators(adminCtx, &pb.GetIndicatorsRequest{Scope: &pb.ReportScope{
+		AgencyCode: seed.OneStopCentre, Period: time.Now().In(hcm).Format("2006")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sy := ind.GetSync()
+	if !sy.GetPortalConfigured() || sy.GetSyncedDossiers().GetNumerator() != 4 || sy.GetSyncedDossiers().GetDenominator() != 4 ||
+		sy.GetAckedWithinBound().GetValue() != 1 || sy.GetAckBoundHours() != 24 || sy.GetLagP95Hours() > 1 || sy.GetOutOfSync() != 0 {
+		t.Fatalf("sync indicators: %v", sy)
+	}
+}
+
+var hcm, _ = time.LoadLocation("Asia/Ho_Chi_Minh")
+
+// TestSyncValidation: the sync RPCs refuse malformed requests with field details.
+func TestSyncValidation(t *testing.T) {
+	f := start(t, "sqlite", app.SyncConfig{})
+	syncc := pb.NewSyncServiceClient(f.env.Conn)
+	ctx := f.env.As(t, testenv.Admin)
+	_, err := syncc.ResendSync(ctx, &pb.ResendSyncRequest{RequestId: "r1", Selector: &pb.SyncSelector{AgencyCode: seed.OneStopCentre}})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "from_time") {
+		t.Fatalf("resend without dossier or period: %v", err)
+	}
+	_, err = syncc.GetSyncStatus(ctx, &pb.GetSyncStatusRequest{Selector: &pb.SyncSelector{DossierId: "not-a-uuid"}})
+	if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "dossier_id") {
+		t.Fatalf("bad dossier id: %v", err)
+	}
+	_, err = syncc.ReconcileSync(ctx, &pb.ReconcileSyncRequest{RequestId: "r2", AgencyCode: "000.99.99.H99"})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("unknown agency: %v", err)
 	}
 }

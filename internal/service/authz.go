@@ -60,6 +60,12 @@ var MethodRoles = map[string][]domain.Role{
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
 	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),
+
+	pb.SyncService_GetSyncStatus_FullMethodName:     policy.Reporters(),
+	pb.SyncService_GetReconciliation_FullMethodName: policy.Reporters(),
+	pb.SyncService_RetrySync_FullMethodName:         policy.Admins(),
+	pb.SyncService_ResendSync_FullMethodName:        policy.Admins(),
+	pb.SyncService_ReconcileSync_FullMethodName:     policy.Admins(),
 }
 
 func authorize(ctx context.Context, method string) error {

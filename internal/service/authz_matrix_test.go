@@ -18,6 +18,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
@@ -87,6 +88,10 @@ const (
 	tProvince  = "province 000.00.00.H55"
 	tReads     = "the clerk's reads of a step-1 dossier"
 	tJustice   = "agency 000.00.12.H55 (the step unit), 2026"
+	// No portal is configured in the matrix: a call that gets past the
+	// authorisation to where it would need the portal counts as OK.
+	tJusticeAll    = "agency 000.00.12.H55, no portal"
+	tJusticeReport = "a reconciliation report of 000.00.12.H55"
 )
 
 // authzMatrix is who gets what: rows are RPCs, columns matrixPrincipals.
@@ -137,6 +142,11 @@ var authzMatrix = []matrixRow{
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicators", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicatorSeries", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "ListOverdueByUnit", tJustice},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetSyncStatus", tJusticeAll},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, NF, OK, NF, PD, PD, OK}, "GetReconciliation", tJusticeReport},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "RetrySync", tJusticeAll},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "ResendSync", tJustice},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "ReconcileSync", tJusticeAll},
 }
 
 const (
@@ -275,15 +285,18 @@ type authzEnv struct {
 	dr    *testenv.Driver
 	audit pb.AuditServiceClient
 	rep   pb.ReportServiceClient
+	sync  pb.SyncServiceClient
 	ctx   map[string]context.Context
 	admin context.Context
 	n     int
 	read  *pb.Dossier
+	// reportID is the reconciliation report GetReconciliation reads.
+	reportID string
 }
 
 func newAuthzEnv(t *testing.T, e *testenv.Env) *authzEnv {
 	m := &authzEnv{t: t, e: e, dr: e.NewDriver(t), audit: pb.NewAuditServiceClient(e.Conn),
-		rep: pb.NewReportServiceClient(e.Conn), admin: e.As(t, testenv.Admin)}
+		rep: pb.NewReportServiceClient(e.Conn), sync: pb.NewSyncServiceClient(e.Conn), admin: e.As(t, testenv.Admin)}
 	for _, a := range []*pb.Agency{{Code: h56Province, Name: "Ủy ban nhân dân tỉnh khác"},
 		{Code: h56Centre, Name: "Trung tâm Phục vụ hành chính công tỉnh khác", ParentCode: h56Province}} {
 		if _, err := e.Catalog.CreateAgency(m.admin, &pb.CreateAgencyRequest{RequestId: "setup-" + a.GetCode(), Agency: a}); err != nil {
@@ -688,7 +701,46 @@ func (m *authzEnv) impls() map[string]rowImpl {
 			_, err := m.rep.ListOverdueByUnit(ctx, &pb.ListOverdueByUnitRequest{Scope: justice2026()})
 			return noList(err)
 		}},
+
+		"GetSyncStatus": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.sync.GetSyncStatus(ctx, &pb.GetSyncStatusRequest{Selector: &pb.SyncSelector{AgencyCode: seed.JusticeDept}})
+			return noList(err)
+		}},
+		"GetReconciliation": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.sync.GetReconciliation(ctx, &pb.GetReconciliationRequest{Id: m.reconciliation()})
+			return noList(err)
+		}},
+		"RetrySync": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.sync.RetrySync(ctx, &pb.RetrySyncRequest{RequestId: m.rid(), Selector: &pb.SyncSelector{AgencyCode: seed.JusticeDept}})
+			return noList(err)
+		}},
+		"ResendSync": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			from, _ := period()
+			_, err := m.sync.ResendSync(ctx, &pb.ResendSyncRequest{RequestId: m.rid(), Selector: &pb.SyncSelector{AgencyCode: seed.JusticeDept, FromTime: from}})
+			return noList(err)
+		}},
+		"ReconcileSync": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.sync.ReconcileSync(ctx, &pb.ReconcileSyncRequest{RequestId: m.rid(), AgencyCode: seed.JusticeDept})
+			if st, _ := status.FromError(err); st.Code() == codes.FailedPrecondition && strings.Contains(st.Message(), "not configured") {
+				err = nil // authorised, and stopped only for want of a portal
+			}
+			return noList(err)
+		}},
 	}
+}
+
+// reconciliation stores (once) a reconciliation report of the justice
+// department and returns its id.
+func (m *authzEnv) reconciliation() string {
+	if m.reportID == "" {
+		m.reportID = uuid.NewString()
+		now := time.Now().UTC()
+		if err := m.e.Store.PutReconciliation(context.Background(), &app.Reconciliation{ID: m.reportID, AgencyCode: seed.JusticeDept,
+			StartedAt: now, FinishedAt: now}); err != nil {
+			m.t.Fatal(err)
+		}
+	}
+	return m.reportID
 }
 
 // justice2026 is the report scope of the matrix: the step unit's year.

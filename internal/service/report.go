@@ -67,6 +67,19 @@ func indicatorsToPB(in *indicators.Indicators) *pb.Indicators {
 	}
 }
 
+func syncIndicatorsToPB(f *app.SyncFigures) *pb.SyncIndicators {
+	t := f.Timeliness
+	return &pb.SyncIndicators{PortalConfigured: true,
+		SyncedDossiers:        rate(indicators.Ratio{Num: f.Counts.Synced, Den: f.Counts.Dossiers}),
+		AckedWithinBound:      rate(t.AckedWithinBound),
+		AckBoundHours:         f.Bound.Hours(),
+		LagP50Hours:           t.LagP50.Hours(),
+		LagP95Hours:           t.LagP95.Hours(),
+		OutOfSync:             f.Counts.OutOfSync,
+		DeadLettered:          f.Counts.DeadLettered,
+		UnacknowledgedChanges: t.Unacknowledged}
+}
+
 // GetIndicators implements pb.ReportServiceServer.
 func (s ReportServer) GetIndicators(ctx context.Context, req *pb.GetIndicatorsRequest) (*pb.GetIndicatorsResponse, error) {
 	q, err := reportQuery(req.GetScope())
@@ -77,8 +90,16 @@ func (s ReportServer) GetIndicators(ctx context.Context, req *pb.GetIndicatorsRe
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	from, to := q.Period.Dates()
-	return &pb.GetIndicatorsResponse{FromDate: from, ToDate: to, Indicators: indicatorsToPB(in)}, nil
+	out := &pb.GetIndicatorsResponse{Indicators: indicatorsToPB(in), Sync: &pb.SyncIndicators{}}
+	out.FromDate, out.ToDate = q.Period.Dates()
+	if s.app.Enabled() {
+		sf, err := s.app.ReportSync(ctx, principal(ctx), q)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		out.Sync = syncIndicatorsToPB(sf)
+	}
+	return out, nil
 }
 
 // GetIndicatorSeries implements pb.ReportServiceServer.

@@ -694,9 +694,12 @@ func (x *GetIndicatorsRequest) GetScope() *ReportScope {
 type GetIndicatorsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The period answered, "YYYY-MM-DD".
-	FromDate      string      `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
-	ToDate        string      `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
-	Indicators    *Indicators `protobuf:"bytes,3,opt,name=indicators,proto3" json:"indicators,omitempty"`
+	FromDate   string      `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	ToDate     string      `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	Indicators *Indicators `protobuf:"bytes,3,opt,name=indicators,proto3" json:"indicators,omitempty"`
+	// The synchronisation with the national portal (docs/portal-sync.md).
+	// Procedure, field and channel do not narrow it.
+	Sync          *SyncIndicators `protobuf:"bytes,4,opt,name=sync,proto3" json:"sync,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -752,6 +755,133 @@ func (x *GetIndicatorsResponse) GetIndicators() *Indicators {
 	return nil
 }
 
+func (x *GetIndicatorsResponse) GetSync() *SyncIndicators {
+	if x != nil {
+		return x.Sync
+	}
+	return nil
+}
+
+// SyncIndicators say how truly and how promptly the national portal
+// (DVCQG) knows the scope's dossiers.
+type SyncIndicators struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Whether this server delivers to a portal (all figures 0 otherwise).
+	PortalConfigured bool `protobuf:"varint,1,opt,name=portal_configured,json=portalConfigured,proto3" json:"portal_configured,omitempty"`
+	// Dossiers filed in the period whose current state the portal
+	// acknowledged ÷ dossiers filed in the period.
+	SyncedDossiers *Rate `protobuf:"bytes,2,opt,name=synced_dossiers,json=syncedDossiers,proto3" json:"synced_dossiers,omitempty"`
+	// Status changes made in the period acknowledged within ack_bound_hours
+	// ÷ those that can be judged (acknowledged, or older than the bound).
+	AckedWithinBound *Rate   `protobuf:"bytes,3,opt,name=acked_within_bound,json=ackedWithinBound,proto3" json:"acked_within_bound,omitempty"`
+	AckBoundHours    float64 `protobuf:"fixed64,4,opt,name=ack_bound_hours,json=ackBoundHours,proto3" json:"ack_bound_hours,omitempty"`
+	// Time from a status change to the portal's acknowledgement, over the
+	// acknowledged changes of the period.
+	LagP50Hours float64 `protobuf:"fixed64,5,opt,name=lag_p50_hours,json=lagP50Hours,proto3" json:"lag_p50_hours,omitempty"`
+	LagP95Hours float64 `protobuf:"fixed64,6,opt,name=lag_p95_hours,json=lagP95Hours,proto3" json:"lag_p95_hours,omitempty"`
+	// Dossiers filed in the period the portal lacks the current state of
+	// (dead letters included), and of them dead-lettered.
+	OutOfSync    int64 `protobuf:"varint,7,opt,name=out_of_sync,json=outOfSync,proto3" json:"out_of_sync,omitempty"`
+	DeadLettered int64 `protobuf:"varint,8,opt,name=dead_lettered,json=deadLettered,proto3" json:"dead_lettered,omitempty"`
+	// Status changes of the period not acknowledged at all.
+	UnacknowledgedChanges int64 `protobuf:"varint,9,opt,name=unacknowledged_changes,json=unacknowledgedChanges,proto3" json:"unacknowledged_changes,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
+}
+
+func (x *SyncIndicators) Reset() {
+	*x = SyncIndicators{}
+	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SyncIndicators) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SyncIndicators) ProtoMessage() {}
+
+func (x *SyncIndicators) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SyncIndicators.ProtoReflect.Descriptor instead.
+func (*SyncIndicators) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SyncIndicators) GetPortalConfigured() bool {
+	if x != nil {
+		return x.PortalConfigured
+	}
+	return false
+}
+
+func (x *SyncIndicators) GetSyncedDossiers() *Rate {
+	if x != nil {
+		return x.SyncedDossiers
+	}
+	return nil
+}
+
+func (x *SyncIndicators) GetAckedWithinBound() *Rate {
+	if x != nil {
+		return x.AckedWithinBound
+	}
+	return nil
+}
+
+func (x *SyncIndicators) GetAckBoundHours() float64 {
+	if x != nil {
+		return x.AckBoundHours
+	}
+	return 0
+}
+
+func (x *SyncIndicators) GetLagP50Hours() float64 {
+	if x != nil {
+		return x.LagP50Hours
+	}
+	return 0
+}
+
+func (x *SyncIndicators) GetLagP95Hours() float64 {
+	if x != nil {
+		return x.LagP95Hours
+	}
+	return 0
+}
+
+func (x *SyncIndicators) GetOutOfSync() int64 {
+	if x != nil {
+		return x.OutOfSync
+	}
+	return 0
+}
+
+func (x *SyncIndicators) GetDeadLettered() int64 {
+	if x != nil {
+		return x.DeadLettered
+	}
+	return 0
+}
+
+func (x *SyncIndicators) GetUnacknowledgedChanges() int64 {
+	if x != nil {
+		return x.UnacknowledgedChanges
+	}
+	return 0
+}
+
 type GetIndicatorSeriesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	Scope *ReportScope           `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
@@ -763,7 +893,7 @@ type GetIndicatorSeriesRequest struct {
 
 func (x *GetIndicatorSeriesRequest) Reset() {
 	*x = GetIndicatorSeriesRequest{}
-	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	mi := &file_motcua_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +905,7 @@ func (x *GetIndicatorSeriesRequest) String() string {
 func (*GetIndicatorSeriesRequest) ProtoMessage() {}
 
 func (x *GetIndicatorSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	mi := &file_motcua_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,7 +918,7 @@ func (x *GetIndicatorSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorSeriesRequest.ProtoReflect.Descriptor instead.
 func (*GetIndicatorSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *GetIndicatorSeriesRequest) GetScope() *ReportScope {
@@ -821,7 +951,7 @@ type IndicatorPoint struct {
 
 func (x *IndicatorPoint) Reset() {
 	*x = IndicatorPoint{}
-	mi := &file_motcua_v1_report_proto_msgTypes[7]
+	mi := &file_motcua_v1_report_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -833,7 +963,7 @@ func (x *IndicatorPoint) String() string {
 func (*IndicatorPoint) ProtoMessage() {}
 
 func (x *IndicatorPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[7]
+	mi := &file_motcua_v1_report_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -846,7 +976,7 @@ func (x *IndicatorPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorPoint.ProtoReflect.Descriptor instead.
 func (*IndicatorPoint) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *IndicatorPoint) GetBucket() string {
@@ -872,7 +1002,7 @@ type GetIndicatorSeriesResponse struct {
 
 func (x *GetIndicatorSeriesResponse) Reset() {
 	*x = GetIndicatorSeriesResponse{}
-	mi := &file_motcua_v1_report_proto_msgTypes[8]
+	mi := &file_motcua_v1_report_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -884,7 +1014,7 @@ func (x *GetIndicatorSeriesResponse) String() string {
 func (*GetIndicatorSeriesResponse) ProtoMessage() {}
 
 func (x *GetIndicatorSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[8]
+	mi := &file_motcua_v1_report_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -897,7 +1027,7 @@ func (x *GetIndicatorSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorSeriesResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetIndicatorSeriesResponse) GetPoints() []*IndicatorPoint {
@@ -919,7 +1049,7 @@ type ListOverdueByUnitRequest struct {
 
 func (x *ListOverdueByUnitRequest) Reset() {
 	*x = ListOverdueByUnitRequest{}
-	mi := &file_motcua_v1_report_proto_msgTypes[9]
+	mi := &file_motcua_v1_report_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -931,7 +1061,7 @@ func (x *ListOverdueByUnitRequest) String() string {
 func (*ListOverdueByUnitRequest) ProtoMessage() {}
 
 func (x *ListOverdueByUnitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[9]
+	mi := &file_motcua_v1_report_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -944,7 +1074,7 @@ func (x *ListOverdueByUnitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOverdueByUnitRequest.ProtoReflect.Descriptor instead.
 func (*ListOverdueByUnitRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ListOverdueByUnitRequest) GetScope() *ReportScope {
@@ -971,7 +1101,7 @@ type UnitLateness struct {
 
 func (x *UnitLateness) Reset() {
 	*x = UnitLateness{}
-	mi := &file_motcua_v1_report_proto_msgTypes[10]
+	mi := &file_motcua_v1_report_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +1113,7 @@ func (x *UnitLateness) String() string {
 func (*UnitLateness) ProtoMessage() {}
 
 func (x *UnitLateness) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[10]
+	mi := &file_motcua_v1_report_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1126,7 @@ func (x *UnitLateness) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnitLateness.ProtoReflect.Descriptor instead.
 func (*UnitLateness) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UnitLateness) GetUnitCode() string {
@@ -1043,7 +1173,7 @@ type ListOverdueByUnitResponse struct {
 
 func (x *ListOverdueByUnitResponse) Reset() {
 	*x = ListOverdueByUnitResponse{}
-	mi := &file_motcua_v1_report_proto_msgTypes[11]
+	mi := &file_motcua_v1_report_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1185,7 @@ func (x *ListOverdueByUnitResponse) String() string {
 func (*ListOverdueByUnitResponse) ProtoMessage() {}
 
 func (x *ListOverdueByUnitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[11]
+	mi := &file_motcua_v1_report_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1198,7 @@ func (x *ListOverdueByUnitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOverdueByUnitResponse.ProtoReflect.Descriptor instead.
 func (*ListOverdueByUnitResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListOverdueByUnitResponse) GetUnits() []*UnitLateness {
@@ -1144,13 +1274,24 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x05score\x18\x1f \x01(\v2\x13.motcua.v1.Score766R\x05score\x12V\n" +
 	"\x1fprocedures_used_online_reported\x18  \x01(\v2\x0f.motcua.v1.RateR\x1cproceduresUsedOnlineReported\"L\n" +
 	"\x14GetIndicatorsRequest\x124\n" +
-	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\x84\x01\n" +
+	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb3\x01\n" +
 	"\x15GetIndicatorsResponse\x12\x1b\n" +
 	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
 	"\ato_date\x18\x02 \x01(\tR\x06toDate\x125\n" +
 	"\n" +
 	"indicators\x18\x03 \x01(\v2\x15.motcua.v1.IndicatorsR\n" +
-	"indicators\"\x95\x01\n" +
+	"indicators\x12-\n" +
+	"\x04sync\x18\x04 \x01(\v2\x19.motcua.v1.SyncIndicatorsR\x04sync\"\xa2\x03\n" +
+	"\x0eSyncIndicators\x12+\n" +
+	"\x11portal_configured\x18\x01 \x01(\bR\x10portalConfigured\x128\n" +
+	"\x0fsynced_dossiers\x18\x02 \x01(\v2\x0f.motcua.v1.RateR\x0esyncedDossiers\x12=\n" +
+	"\x12acked_within_bound\x18\x03 \x01(\v2\x0f.motcua.v1.RateR\x10ackedWithinBound\x12&\n" +
+	"\x0fack_bound_hours\x18\x04 \x01(\x01R\rackBoundHours\x12\"\n" +
+	"\rlag_p50_hours\x18\x05 \x01(\x01R\vlagP50Hours\x12\"\n" +
+	"\rlag_p95_hours\x18\x06 \x01(\x01R\vlagP95Hours\x12\x1e\n" +
+	"\vout_of_sync\x18\a \x01(\x03R\toutOfSync\x12#\n" +
+	"\rdead_lettered\x18\b \x01(\x03R\fdeadLettered\x125\n" +
+	"\x16unacknowledged_changes\x18\t \x01(\x03R\x15unacknowledgedChanges\"\x95\x01\n" +
 	"\x19GetIndicatorSeriesRequest\x124\n" +
 	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\x12B\n" +
 	"\vgranularity\x18\x02 \x01(\x0e2\x16.motcua.v1.GranularityB\b\xbaH\x05\x82\x01\x02\x10\x01R\vgranularity\"_\n" +
@@ -1196,7 +1337,7 @@ func file_motcua_v1_report_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_motcua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_motcua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_motcua_v1_report_proto_goTypes = []any{
 	(Granularity)(0),                   // 0: motcua.v1.Granularity
 	(*ReportScope)(nil),                // 1: motcua.v1.ReportScope
@@ -1205,16 +1346,17 @@ var file_motcua_v1_report_proto_goTypes = []any{
 	(*Indicators)(nil),                 // 4: motcua.v1.Indicators
 	(*GetIndicatorsRequest)(nil),       // 5: motcua.v1.GetIndicatorsRequest
 	(*GetIndicatorsResponse)(nil),      // 6: motcua.v1.GetIndicatorsResponse
-	(*GetIndicatorSeriesRequest)(nil),  // 7: motcua.v1.GetIndicatorSeriesRequest
-	(*IndicatorPoint)(nil),             // 8: motcua.v1.IndicatorPoint
-	(*GetIndicatorSeriesResponse)(nil), // 9: motcua.v1.GetIndicatorSeriesResponse
-	(*ListOverdueByUnitRequest)(nil),   // 10: motcua.v1.ListOverdueByUnitRequest
-	(*UnitLateness)(nil),               // 11: motcua.v1.UnitLateness
-	(*ListOverdueByUnitResponse)(nil),  // 12: motcua.v1.ListOverdueByUnitResponse
-	(Channel)(0),                       // 13: motcua.v1.Channel
+	(*SyncIndicators)(nil),             // 7: motcua.v1.SyncIndicators
+	(*GetIndicatorSeriesRequest)(nil),  // 8: motcua.v1.GetIndicatorSeriesRequest
+	(*IndicatorPoint)(nil),             // 9: motcua.v1.IndicatorPoint
+	(*GetIndicatorSeriesResponse)(nil), // 10: motcua.v1.GetIndicatorSeriesResponse
+	(*ListOverdueByUnitRequest)(nil),   // 11: motcua.v1.ListOverdueByUnitRequest
+	(*UnitLateness)(nil),               // 12: motcua.v1.UnitLateness
+	(*ListOverdueByUnitResponse)(nil),  // 13: motcua.v1.ListOverdueByUnitResponse
+	(Channel)(0),                       // 14: motcua.v1.Channel
 }
 var file_motcua_v1_report_proto_depIdxs = []int32{
-	13, // 0: motcua.v1.ReportScope.channel:type_name -> motcua.v1.Channel
+	14, // 0: motcua.v1.ReportScope.channel:type_name -> motcua.v1.Channel
 	2,  // 1: motcua.v1.Indicators.on_time:type_name -> motcua.v1.Rate
 	2,  // 2: motcua.v1.Indicators.digitised_dossiers:type_name -> motcua.v1.Rate
 	2,  // 3: motcua.v1.Indicators.reused_components:type_name -> motcua.v1.Rate
@@ -1229,23 +1371,26 @@ var file_motcua_v1_report_proto_depIdxs = []int32{
 	2,  // 12: motcua.v1.Indicators.procedures_used_online_reported:type_name -> motcua.v1.Rate
 	1,  // 13: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
 	4,  // 14: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
-	1,  // 15: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
-	0,  // 16: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
-	4,  // 17: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
-	8,  // 18: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
-	1,  // 19: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
-	11, // 20: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
-	5,  // 21: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
-	7,  // 22: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
-	10, // 23: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
-	6,  // 24: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
-	9,  // 25: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
-	12, // 26: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
-	24, // [24:27] is the sub-list for method output_type
-	21, // [21:24] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	7,  // 15: motcua.v1.GetIndicatorsResponse.sync:type_name -> motcua.v1.SyncIndicators
+	2,  // 16: motcua.v1.SyncIndicators.synced_dossiers:type_name -> motcua.v1.Rate
+	2,  // 17: motcua.v1.SyncIndicators.acked_within_bound:type_name -> motcua.v1.Rate
+	1,  // 18: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
+	0,  // 19: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
+	4,  // 20: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
+	9,  // 21: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
+	1,  // 22: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
+	12, // 23: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
+	5,  // 24: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
+	8,  // 25: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
+	11, // 26: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
+	6,  // 27: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
+	10, // 28: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
+	13, // 29: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
+	27, // [27:30] is the sub-list for method output_type
+	24, // [24:27] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_report_proto_init() }
@@ -1260,7 +1405,7 @@ func file_motcua_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_report_proto_rawDesc), len(file_motcua_v1_report_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
