@@ -166,6 +166,26 @@ func indicatorSections(in *pb.Indicators) []indicatorSection {
 	}
 }
 
+// withSync adds the national portal sync section when the server syncs.
+func withSync(sections []indicatorSection, sy *pb.SyncIndicators) []indicatorSection {
+	if !sy.GetPortalConfigured() {
+		return sections
+	}
+	hours := func(key, label string, v float64) indicatorRow {
+		return indicatorRow{key: key, label: label, value: fmt.Sprintf("%.2f", v), detail: "hours", csv: [3]string{fmtFloat(v)}}
+	}
+	within := rateRow("acked_within_bound", fmt.Sprintf("Status changes acknowledged within %gh", sy.GetAckBoundHours()), sy.GetAckedWithinBound())
+	return append(sections, indicatorSection{key: "portal_sync", title: "National portal sync (DVCQG)", rows: []indicatorRow{
+		rateRow("synced_dossiers", "Dossiers whose current state the portal holds", sy.GetSyncedDossiers()),
+		countRow("out_of_sync", "Out of sync", 0, sy.GetOutOfSync()),
+		countRow("dead_lettered", "of them dead-lettered (motcua sync retry)", 1, sy.GetDeadLettered()),
+		within,
+		countRow("unacknowledged_changes", "Status changes not acknowledged", 0, sy.GetUnacknowledgedChanges()),
+		hours("lag_p50_hours", "Lag to acknowledgement, median", sy.GetLagP50Hours()),
+		hours("lag_p95_hours", "Lag to acknowledgement, 95th percentile", sy.GetLagP95Hours()),
+	}})
+}
+
 // notMeasured is the note under the score block.
 const notMeasured = `Not measured: publicity and transparency (18 points) and satisfaction (18 points),
 and the parts of online payment and digitisation that need data motcua does not
@@ -175,7 +195,7 @@ hold; the measured total is out of the measured maximum, not of 100.`
 func printIndicators(out io.Writer, sc *pb.ReportScope, resp *pb.GetIndicatorsResponse, names map[string]string) {
 	fmt.Fprintln(out, "Indicators · "+scopeText(sc, "dossiers filed", resp.GetFromDate(), resp.GetToDate(), names))
 	fmt.Fprintln(out, `Counts are of the dossiers filed in the period; "now" figures are as of the server's clock.`)
-	sections := indicatorSections(resp.GetIndicators())
+	sections := withSync(indicatorSections(resp.GetIndicators()), resp.GetSync())
 	labelW, valueW := 0, 0
 	for _, s := range sections {
 		for _, r := range s.rows {
@@ -214,7 +234,7 @@ func indicatorsCSV(sc *pb.ReportScope, resp *pb.GetIndicatorsResponse) [][]strin
 	if sc.GetChannel() != 0 {
 		rows = append(rows, []string{"scope", "channel", strings.ToLower(enumName(sc.GetChannel())), "", ""})
 	}
-	for _, s := range indicatorSections(resp.GetIndicators()) {
+	for _, s := range withSync(indicatorSections(resp.GetIndicators()), resp.GetSync()) {
 		for _, r := range s.rows {
 			rows = append(rows, []string{s.key, r.key, r.csv[0], r.csv[1], r.csv[2]})
 		}
