@@ -30,9 +30,9 @@ const demoPortalPassword = "motcua-demo"
 func newSimPortalCmd() *cobra.Command {
 	var (
 		addr, file, adminToken, reject string
-		agencies                        []string
-		faults                          portalsim.Faults
-		delay, ttl                      time.Duration
+		agencies                       []string
+		faults                         portalsim.Faults
+		delay, ttl                     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "portal",
