@@ -33,6 +33,10 @@ type SyncConfig struct {
 	// Batch is how many due dossiers one pass takes (default 100);
 	// Workers how many it delivers at once (default 4).
 	Batch, Workers int
+	// NoJitter waits exactly the doubled backoff: for reproducible
+	// simulations (the demo), never in production, where jitter keeps
+	// replicas from retrying in step.
+	NoJitter bool
 }
 
 func (c SyncConfig) withDefaults() SyncConfig {
@@ -135,6 +139,9 @@ func (s *Sync) backoff(n int) time.Duration {
 	d := s.cfg.BackoffMin << min(n-1, 30)
 	if d <= 0 || d > s.cfg.BackoffMax {
 		d = s.cfg.BackoffMax
+	}
+	if s.cfg.NoJitter {
+		return d
 	}
 	return d/2 + time.Duration(rand.Int64N(int64(d/2)+1))
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/portal"
+	"github.com/motcua/motcua/internal/portalsim"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/simulate"
@@ -121,7 +123,16 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	if _, err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	a := app.New(st, app.WithClock(clock.Now))
+	// The national portal, simulated in this process on the same clock.
+	portalSim, portalURL, stopPortal, err := portalsim.StartLocal("127.0.0.1:0", portalsim.Options{
+		Credentials: map[string]string{seed.OneStopCentre: demoPortalPassword}, Now: clock.Now})
+	if err != nil {
+		return err
+	}
+	defer stopPortal()
+	client := portal.New(portal.Options{Timeout: 10 * time.Second, Default: portal.Endpoint{BaseURL: portalURL, Password: demoPortalPassword}})
+	a := app.New(st, app.WithClock(clock.Now), app.WithPortalSync(client, app.SyncConfig{Workers: 1, NoJitter: true,
+		BackoffMin: time.Minute, BackoffMax: 30 * time.Minute}))
 	if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2025, 1, 1, 0, 0, 0, 0, vietnam)); err != nil {
 		return fmt.Errorf("install the demo catalog: %w", err)
 	}
@@ -156,9 +167,10 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	defer conn.Close()
 
 	// Play the office.
+	outage := &demoOutage{sim: portalSim, a: a}
 	sim, err := simulate.NewDemo(ctx, conn, key, clock, simulate.DemoOptions{Dossiers: o.dossiers, Seed: o.seed,
 		Catalog: simulate.DemoCatalog{Agency: seed.OneStopCentre, Criminal: seed.ProcCriminal, Enterprise: seed.ProcEnterprise,
-			Building: seed.ProcBuilding, Copy: seed.ProcCopy}})
+			Building: seed.ProcBuilding, Copy: seed.ProcCopy}, AfterStep: outage.step})
 	if err != nil {
 		return err
 	}
@@ -166,6 +178,10 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 		return err
 	}
 	clock.Set(demoEnd)
+	portalStory, err := outage.finish(ctx, sim, conn)
+	if err != nil {
+		return err
+	}
 
 	// The indicators, read as the province's auditor.
 	tok, err := sim.Token(auth.TokenSpec{Subject: "auditor-1", Role: domain.RoleAuditor, Agency: seed.Province})
@@ -188,6 +204,9 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "What the online share hides")
 	fmt.Fprintln(out, wrap(onlineGap(resp.GetIndicators()), 88))
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "The national portal (simulated in this process)")
+	fmt.Fprintln(out, wrap(portalStory, 88))
 
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "Verification (motcua report verify on the demo store)")

@@ -26,6 +26,10 @@ type DemoOptions struct {
 	Dossiers int    // how many dossiers are filed
 	Seed     uint64 // the same seed plays the same office
 	Catalog  DemoCatalog
+	// AfterStep, if set, runs after every simulated step with the simulated
+	// time, in the simulation's goroutine (the demo delivers to the
+	// simulated national portal there, so its figures are reproducible).
+	AfterStep func(ctx context.Context, now time.Time) error
 }
 
 // DemoCatalog names the four procedures of the demo catalog (installed by
@@ -330,6 +334,11 @@ func (s *Demo) Run(ctx context.Context, filed func(n int, now time.Time)) error 
 		}
 		if s.filed != before && filed != nil {
 			filed(s.filed, s.clock.Now())
+		}
+		if s.o.AfterStep != nil {
+			if err := s.o.AfterStep(ctx, s.clock.Now()); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
