@@ -306,12 +306,23 @@ type SyncQuery struct {
 	Agency      string // "" with an admin: every agency
 	SubAgencies bool
 	DossierID   string
+	DossierCode string // instead of DossierID
 	CreatedFrom time.Time
 	CreatedTo   time.Time
 	View        SyncView
 }
 
 func (s *Sync) filter(ctx context.Context, p domain.Principal, q SyncQuery) (SyncFilter, error) {
+	if q.DossierCode != "" {
+		d, err := s.st.GetDossierByCode(ctx, q.DossierCode)
+		if err != nil {
+			return SyncFilter{}, err
+		}
+		if q.DossierID != "" && q.DossierID != d.ID {
+			return SyncFilter{}, domain.Invalid("selector.dossier_code", "names another dossier than dossier_id")
+		}
+		q.DossierID = d.ID
+	}
 	f := SyncFilter{DossierID: q.DossierID, CreatedFrom: q.CreatedFrom, CreatedTo: q.CreatedTo, View: q.View}
 	if q.DossierID != "" && q.Agency == "" {
 		d, err := s.st.GetDossier(ctx, q.DossierID)
@@ -370,7 +381,7 @@ func (s *Sync) Resend(ctx context.Context, p domain.Principal, q SyncQuery) (int
 	if err := policy.RequireRole(p, policy.Admins()...); err != nil {
 		return 0, err
 	}
-	if q.DossierID == "" && q.CreatedFrom.IsZero() {
+	if q.DossierID == "" && q.DossierCode == "" && q.CreatedFrom.IsZero() {
 		return 0, domain.Invalid("period", "resend a dossier, or the dossiers filed in a period")
 	}
 	f, err := s.filter(ctx, p, q)

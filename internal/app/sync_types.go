@@ -134,6 +134,7 @@ type SyncStore interface {
 	Transactor
 	CatalogReader
 	GetDossier(ctx context.Context, id string) (*domain.Dossier, error)
+	GetDossierByCode(ctx context.Context, code string) (*domain.Dossier, error)
 	ListDossiers(ctx context.Context, f DossierFilter, limit int) ([]domain.Dossier, error)
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
 	ListSlip(ctx context.Context, dossierID string) ([]domain.SlipRow, error)

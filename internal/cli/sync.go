@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 	"time"
 
@@ -36,7 +37,7 @@ Exit status: 0 on success, 1 when the server refused or could not be reached,
 		Example: `  motcua sync status --agency 000.00.01.H55
   motcua sync status --view dead-lettered
   motcua sync retry --agency 000.00.01.H55
-  motcua sync resend --dossier 01926f3e-8a8b-7c1d-9e0f-123456789abc
+  motcua sync resend --dossier 000.00.01.H55-260302-0007
   motcua sync resend --agency 000.00.01.H55 --from 2026-03-01 --to 2026-03-31
   motcua sync reconcile --agency 000.00.01.H55 --from 2026-03-01
   motcua sync report 01926f3e-0000-7000-8000-000000000001`,
@@ -55,7 +56,7 @@ type selectorFlags struct {
 func (f *selectorFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.agency, "agency", "", "agency code (default: yours; an admin: every agency)")
 	fs.BoolVar(&f.sub, "sub-agencies", false, "include the agencies below --agency")
-	fs.StringVar(&f.dossier, "dossier", "", "one dossier, by id")
+	fs.StringVar(&f.dossier, "dossier", "", "one dossier, by id or code")
 	fs.StringVar(&f.from, "from", "", "only dossiers filed on or after this day (YYYY-MM-DD)")
 	fs.StringVar(&f.to, "to", "", "only dossiers filed on or before this day (YYYY-MM-DD)")
 }
@@ -85,8 +86,16 @@ func (f *selectorFlags) build() (*pb.SyncSelector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pb.SyncSelector{AgencyCode: f.agency, IncludeSubAgencies: f.sub, DossierId: f.dossier, FromTime: from, ToTime: to}, nil
+	sel := &pb.SyncSelector{AgencyCode: f.agency, IncludeSubAgencies: f.sub, FromTime: from, ToTime: to}
+	if uuidLike.MatchString(f.dossier) {
+		sel.DossierId = f.dossier
+	} else {
+		sel.DossierCode = f.dossier
+	}
+	return sel, nil
 }
+
+var uuidLike = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func callSync[Resp any](s *session, method string, fn func(ctx context.Context, c pb.SyncServiceClient) (Resp, error)) (Resp, error) {
 	c := pb.NewSyncServiceClient(s.conn)

@@ -32,7 +32,7 @@ type fixture struct {
 	dr  *testenv.Driver
 }
 
-func start(t *testing.T, kind string, cfg app.SyncConfig) *fixture {
+func start(t testing.TB, kind string, cfg app.SyncConfig) *fixture {
 	t.Helper()
 	sim, url, stop, err := portalsim.StartLocal("127.0.0.1:0", portalsim.Options{Credentials: map[string]string{seed.OneStopCentre: secret}})
 	if err != nil {
@@ -217,8 +217,10 @@ func testDeadLetter(t *testing.T, kind string) {
 	}
 	f.drain(t)
 	f.checkCopy(t, d)
-	if st := f.state(t, d.GetId()); !st.DeadLetteredAt.IsZero() || st.LastError != "" {
-		t.Fatalf("after retry: %+v", st)
+	byCode, err := syncc.GetSyncStatus(f.env.As(t, testenv.Admin), &pb.GetSyncStatusRequest{Selector: &pb.SyncSelector{DossierCode: d.GetCode()}})
+	if err != nil || len(byCode.GetStates()) != 1 || byCode.GetStates()[0].GetCondition() != pb.SyncCondition_SYNC_CONDITION_SYNCED ||
+		byCode.GetStates()[0].GetLastError() != "" || byCode.GetCounts().GetDossiers() != 1 {
+		t.Fatalf("after retry, by code: %v %v", byCode, err)
 	}
 }
 

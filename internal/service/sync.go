@@ -19,7 +19,7 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
 
 func syncQuery(sel *pb.SyncSelector, field string) (app.SyncQuery, error) {
 	q := app.SyncQuery{Agency: sel.GetAgencyCode(), SubAgencies: sel.GetIncludeSubAgencies(), DossierID: sel.GetDossierId(),
-		CreatedFrom: fromTS(sel.GetFromTime()), CreatedTo: fromTS(sel.GetToTime())}
+		DossierCode: sel.GetDossierCode(), CreatedFrom: fromTS(sel.GetFromTime()), CreatedTo: fromTS(sel.GetToTime())}
 	if !q.CreatedFrom.IsZero() && !q.CreatedTo.IsZero() && !q.CreatedTo.After(q.CreatedFrom) {
 		return q, domain.Invalid(field+".to_time", "must be after from_time")
 	}
@@ -114,8 +114,8 @@ func (s SyncServer) ResendSync(ctx context.Context, req *pb.ResendSyncRequest) (
 	if err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	if q.DossierID == "" && q.CreatedFrom.IsZero() {
-		return nil, s.fail(ctx, domain.Invalid("selector.from_time", "resend a dossier (dossier_id) or the dossiers filed in a period (from_time)"))
+	if q.DossierID == "" && q.DossierCode == "" && q.CreatedFrom.IsZero() {
+		return nil, s.fail(ctx, domain.Invalid("selector.from_time", "resend a dossier (dossier_id or dossier_code) or the dossiers filed in a period (from_time)"))
 	}
 	resp, err := idempotent(ctx, s.Server, pb.SyncService_ResendSync_FullMethodName, req, func() *pb.ResendSyncResponse { return &pb.ResendSyncResponse{} },
 		func(ctx context.Context) (*pb.ResendSyncResponse, error) {

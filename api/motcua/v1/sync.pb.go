@@ -194,7 +194,7 @@ func (FindingKind) EnumDescriptor() ([]byte, []int) {
 }
 
 // SyncSelector selects dossiers: of an agency (and the agencies below it),
-// or one dossier, optionally only those filed in [from_time, to_time).
+// or one dossier (by id or code), optionally only those filed in [from_time, to_time).
 type SyncSelector struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Empty: the caller's agency (an admin: every agency).
@@ -203,8 +203,10 @@ type SyncSelector struct {
 	DossierId          string                 `protobuf:"bytes,3,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
 	FromTime           *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=from_time,json=fromTime,proto3" json:"from_time,omitempty"`
 	ToTime             *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=to_time,json=toTime,proto3" json:"to_time,omitempty"`
-	unknownFields      protoimpl.UnknownFields
-	sizeCache          protoimpl.SizeCache
+	// One dossier, by its code (instead of dossier_id).
+	DossierCode   string `protobuf:"bytes,6,opt,name=dossier_code,json=dossierCode,proto3" json:"dossier_code,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *SyncSelector) Reset() {
@@ -270,6 +272,13 @@ func (x *SyncSelector) GetToTime() *timestamppb.Timestamp {
 		return x.ToTime
 	}
 	return nil
+}
+
+func (x *SyncSelector) GetDossierCode() string {
+	if x != nil {
+		return x.DossierCode
+	}
+	return ""
 }
 
 // SyncState is one dossier's synchronisation.
@@ -1292,7 +1301,7 @@ var File_motcua_v1_sync_proto protoreflect.FileDescriptor
 
 const file_motcua_v1_sync_proto_rawDesc = "" +
 	"\n" +
-	"\x14motcua/v1/sync.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xc3\x02\n" +
+	"\x14motcua/v1/sync.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xef\x02\n" +
 	"\fSyncSelector\x12(\n" +
 	"\vagency_code\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18 R\n" +
 	"agencyCode\x120\n" +
@@ -1300,7 +1309,8 @@ const file_motcua_v1_sync_proto_rawDesc = "" +
 	"\n" +
 	"dossier_id\x18\x03 \x01(\tBJ\xbaHGrE\x18$2A^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})?$R\tdossierId\x127\n" +
 	"\tfrom_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bfromTime\x123\n" +
-	"\ato_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x06toTime\"\xf3\x04\n" +
+	"\ato_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x06toTime\x12*\n" +
+	"\fdossier_code\x18\x06 \x01(\tB\a\xbaH\x04r\x02\x18@R\vdossierCode\"\xf3\x04\n" +
 	"\tSyncState\x12\x1d\n" +
 	"\n" +
 	"dossier_id\x18\x01 \x01(\tR\tdossierId\x12!\n" +
