@@ -38,6 +38,9 @@ type DossierFilter struct {
 	FiledTo    time.Time          // created before (exclusive)
 	Resolution Resolution         // resolved on time or late
 	Received   *bool              // accepted at intake, or not; nil: any
+	// StepUnitCode: only dossiers whose current step is at this unit (the
+	// overdue-by-unit drill-down).
+	StepUnitCode string
 
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool

@@ -96,6 +96,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		opts = append(opts, cpOpt)
 	}
+	eng, jobOpts, err := newJobs(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, jobOpts...)
 	portalOpt, portalAgencies, err := portalOption(cfg.Portal, log)
 	if err != nil {
 		return err
@@ -153,7 +158,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())
 	logConsole(log, cfg, srv.HTTPAddr(), tlsCfg != nil)
-	return srv.Serve(ctx)
+	if err := eng.Start(ctx); err != nil {
+		return err
+	}
+	err = srv.Serve(ctx)
+	stopJobs(eng, cfg.ShutdownTimeout, log) // after the gRPC drain: mutations in flight have enqueued
+	return err
 }
 
 func newVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Verifier, error) {

@@ -120,6 +120,9 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	if f.Channel != 0 {
 		q = q.Where("channel = ?", int(f.Channel))
 	}
+	if f.StepUnitCode != "" {
+		q = q.Where("step_unit_code = ?", f.StepUnitCode)
+	}
 	if len(f.FiledBy) > 0 {
 		q = q.Where("filed_by IN ?", f.FiledBy)
 	}
