@@ -183,6 +183,16 @@ func (s *Sync) Deliver(ctx context.Context, dossierID string) (bool, error) {
 	return true, s.st.FinishSync(context.WithoutCancel(ctx), dossierID, SyncOutcome{Version: d.Version, At: s.Now()})
 }
 
+// SyncState returns a dossier's sync state (for the deliverers).
+func (s *Sync) SyncState(ctx context.Context, dossierID string) (*SyncState, error) {
+	return s.st.GetSyncState(ctx, dossierID)
+}
+
+// DueDossiers lists dossiers whose delivery is due now (for the sweep).
+func (s *Sync) DueDossiers(ctx context.Context, limit int) ([]string, error) {
+	return s.st.DueSyncs(ctx, s.Now(), limit)
+}
+
 // fail records a failed attempt: retried after a backoff, or dead-lettered
 // when the failure is permanent or has lasted DeadLetterAfter.
 func (s *Sync) fail(ctx context.Context, st *SyncState, version int64, cause error) error {

@@ -96,11 +96,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		opts = append(opts, cpOpt)
 	}
-	eng, jobOpts, err := newJobs(ctx, cfg, st, log)
-	if err != nil {
-		return err
-	}
-	opts = append(opts, jobOpts...)
 	portalOpt, portalAgencies, err := portalOption(cfg.Portal, log)
 	if err != nil {
 		return err
@@ -108,7 +103,15 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if portalOpt != nil {
 		opts = append(opts, portalOpt)
 	}
+	eng, jobOpts, binders, err := newJobs(ctx, cfg, st, log, portalAgencies)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, jobOpts...)
 	a := app.New(st, opts...)
+	for _, bind := range binders {
+		bind(a)
+	}
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
@@ -151,9 +154,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cpOpt != nil {
 		runCheckpoints(ctx, a, cfg, log)
-	}
-	if portalOpt != nil {
-		runPortalSync(ctx, a, cfg.Portal, portalAgencies, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())

@@ -8,6 +8,7 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/jobs"
+	"github.com/motcua/motcua/internal/portal"
 	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
@@ -15,13 +16,24 @@ import (
 // workers, periodic jobs and outbox hooks on it (docs/design.md "Jobs and
 // the outbox"): a feature adds its registration here. The engine is open
 // (Enqueue works) but not started.
-func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger) (*jobs.Engine, []app.Option, error) {
-	eng := jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
-	var opts []app.Option
-	if err := eng.Open(ctx); err != nil {
-		return nil, nil, err
+//
+// binders give the workers the service once it is built (its hooks need
+// the engine first).
+func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, portalAgencies []string) (
+	eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), err error) {
+	eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
+	if cfg.Portal.Enabled() {
+		// The national portal sync (docs/portal-sync.md).
+		pj, hook := portal.Register(eng, portal.JobOptions{Workers: cfg.Portal.Workers, Sweep: cfg.Portal.Interval,
+			Reconcile: cfg.Portal.ReconcileInterval, Agencies: portalAgencies})
+		pj.OnReconciled = func(r *app.Reconciliation, err error) { logReconciliation(log, r, err) }
+		opts = append(opts, app.WithEventHook(hook))
+		binders = append(binders, pj.Bind)
 	}
-	return eng, opts, nil
+	if err := eng.Open(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	return eng, opts, binders, nil
 }
 
 // stopJobs stops the engine after the gRPC drain, letting running jobs

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/config"
@@ -44,40 +43,17 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// runPortalSync delivers to the portal until ctx ends and, if asked,
-// reconciles the listed agencies on a schedule.
-//
-// Until the job engine lands (issue 10, item 1), the deliverer polls the
-// sync states, which mutations write in their own transaction: the states
-// are the outbox, claims with a lease keep replicas from sending one
-// dossier twice at once, and a dossier is always sent as it is now.
-func runPortalSync(ctx context.Context, a *app.Service, cfg config.Portal, agencies []string, log *slog.Logger) {
-	go a.Run(ctx, cfg.Interval, func(err error) { log.Warn("portal sync pass failed; retrying", "err", err) })
-	if cfg.ReconcileInterval <= 0 || len(agencies) == 0 {
+// logReconciliation logs a scheduled reconciliation: a warning when the
+// portal's copy is wrong.
+func logReconciliation(log *slog.Logger, r *app.Reconciliation, err error) {
+	if err != nil {
+		log.Warn("scheduled reconciliation with the national portal failed", "err", err)
 		return
 	}
-	go func() {
-		t := time.NewTicker(cfg.ReconcileInterval)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			for _, ag := range agencies {
-				r, err := a.ReconcileAgency(ctx, ag, time.Time{}, time.Time{})
-				if err != nil {
-					log.Warn("scheduled reconciliation failed", "agency", ag, "err", err)
-					continue
-				}
-				level := slog.LevelInfo
-				if r.Divergent+r.Missing > 0 {
-					level = slog.LevelWarn
-				}
-				log.Log(ctx, level, fmt.Sprintf("reconciled %s with the national portal: %d checked, %d divergent, %d missing, %d pending (motcua sync report %s)",
-					ag, r.Checked, r.Divergent, r.Missing, r.Pending, r.ID))
-			}
-		}
-	}()
+	level := slog.LevelInfo
+	if r.Divergent+r.Missing > 0 {
+		level = slog.LevelWarn
+	}
+	log.Log(context.Background(), level, fmt.Sprintf("reconciled %s with the national portal: %d checked, %d divergent, %d missing, %d pending (motcua sync report %s)",
+		r.AgencyCode, r.Checked, r.Divergent, r.Missing, r.Pending, r.ID))
 }

@@ -30,7 +30,8 @@ type Portal struct {
 	DeadLetterAfter time.Duration
 	// AckBound is the sync timeliness indicator's bound.
 	AckBound time.Duration
-	// Interval is how long the deliverer idles when nothing is due.
+	// Interval is how often the elected leader sweeps for due deliveries
+	// (retries re-armed, changes no job covers).
 	Interval time.Duration
 	// ReconcileInterval runs the reconciliation of every listed agency this
 	// often (0: only on demand, `motcua sync reconcile`).
@@ -64,7 +65,7 @@ func (a PortalAgency) String() string {
 // DefaultPortal returns the portal defaults (off).
 func DefaultPortal() Portal {
 	return Portal{Timeout: 10 * time.Second, DeadLetterAfter: 24 * time.Hour, AckBound: 24 * time.Hour,
-		Interval: time.Second, Workers: 4}
+		Interval: 5 * time.Second, Workers: 4}
 }
 
 // BindPortal adds the portal flags.
@@ -76,7 +77,7 @@ func (p *Portal) BindPortal(fs *pflag.FlagSet) {
 	fs.DurationVar(&p.Timeout, "portal-timeout", p.Timeout, "longest one call to the portal may take")
 	fs.DurationVar(&p.DeadLetterAfter, "portal-dead-letter-after", p.DeadLetterAfter, "a dossier failing to sync this long is dead-lettered (then `motcua sync retry`)")
 	fs.DurationVar(&p.AckBound, "portal-ack-bound", p.AckBound, "the sync timeliness indicator counts status changes acknowledged within this bound")
-	fs.DurationVar(&p.Interval, "portal-sync-interval", p.Interval, "how long the deliverer waits when nothing is due")
+	fs.DurationVar(&p.Interval, "portal-sync-interval", p.Interval, "how often the elected leader sweeps for due deliveries (re-armed retries, changes no job covers)")
 	fs.DurationVar(&p.ReconcileInterval, "portal-reconcile-interval", p.ReconcileInterval, "reconcile every configured agency this often (0: only with `motcua sync reconcile`)")
 	fs.IntVar(&p.Workers, "portal-workers", p.Workers, "dossiers delivered to the portal at once")
 }

@@ -160,8 +160,10 @@ func testOutage(t *testing.T, kind string) {
 		}
 		last[a.MaHoSo] = a.PhienBan
 	}
-	if s := f.sim.Stats(); s.Refused != 0 {
-		t.Fatalf("the portal refused %d calls: %+v", s.Refused, s)
+	// Refusals of a create the portal already holds (its progress call
+	// failed) are the protocol at work; a malformed field is not.
+	if s := f.sim.Stats(); s.Invalid != 0 {
+		t.Fatalf("the portal refused %d calls as invalid: %+v", s.Invalid, s)
 	}
 	// The progress rows arrived too: one per slip row.
 	rec, _ := f.sim.Record(ds[0].GetCode())

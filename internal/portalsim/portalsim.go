@@ -99,7 +99,8 @@ type Accepted struct {
 type Stats struct {
 	Calls    int `json:"calls"`
 	Accepted int `json:"accepted"`
-	Refused  int `json:"refused"`
+	Refused  int `json:"refused"` // every refusal but stale
+	Invalid  int `json:"invalid"` // of them, error_code 1: a malformed field or request
 	Stale    int `json:"stale"`
 	Failed   int `json:"failed"` // injected failures
 }
@@ -412,6 +413,9 @@ func (s *Sim) refuse(w http.ResponseWriter, status int, resp dvcqg.Response) {
 		s.stats.Stale++
 	} else {
 		s.stats.Refused++
+	}
+	if resp.ErrorCode == dvcqg.CodeInvalid {
+		s.stats.Invalid++
 	}
 	s.mu.Unlock()
 	s.opts.Logger.Info("portal simulator: refused", "error_code", resp.ErrorCode, "message", resp.Message, "errors", len(resp.Errors))
