@@ -61,8 +61,9 @@ func (c SyncConfig) withDefaults() SyncConfig {
 
 // WithPortalSync turns the national portal synchronisation on: every
 // mutation records, in its own transaction, the dossier's new version as
-// wanted on the portal (the outbox of the sync), and the deliverer
-// (Sync.Run) sends it through client.
+// wanted on the portal, and a deliverer sends it through client: a job per
+// dossier on the job engine (internal/portal.Register), or Sync.Run polling
+// the states where there is no engine.
 func WithPortalSync(client PortalClient, cfg SyncConfig) Option {
 	return func(c *config) { c.portalSync, c.portal, c.syncCfg = true, client, cfg }
 }
