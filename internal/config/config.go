@@ -54,7 +54,7 @@ type Config struct {
 	Bounds               Bounds
 	Console              Console
 	Portal               Portal // portal.go
-	Jobs                 Jobs // jobs.go
+	Jobs                 Jobs   // jobs.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
