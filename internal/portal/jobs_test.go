@@ -52,11 +52,14 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
+// pending counts the dossiers the portal lacks the latest state of; it
+// logs them when the wait is about to fail, so a failure says why.
 func (f *fixture) pending(t *testing.T) int {
 	st, err := f.env.App.Status(context.Background(), admin, app.SyncQuery{View: app.SyncPending}, "", 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.lastPending = st.States
 	return len(st.States)
 }
 
@@ -67,9 +70,9 @@ func (f *fixture) pending(t *testing.T) int {
 func TestPortalSyncThroughJobs(t *testing.T) {
 	for _, kind := range testenv.Stores {
 		t.Run(kind, func(t *testing.T) {
-			// The bound is long enough that the first outage, waited out
-			// below, never reaches it even under the race detector.
-			f := startJobs(t, kind, app.SyncConfig{DeadLetterAfter: 8 * time.Second})
+			// No dead letter here however slow the machine (the next test
+			// has them).
+			f := startJobs(t, kind, app.SyncConfig{DeadLetterAfter: time.Hour})
 			f.sim.SetFaults(portalsim.Faults{Down: true})
 			var ds []*pb.Dossier
 			for i := range 5 {
@@ -83,6 +86,11 @@ func TestPortalSyncThroughJobs(t *testing.T) {
 			for i, d := range ds {
 				ds[i] = f.dr.Must(domain.ActionForward, d)
 			}
+			t.Cleanup(func() {
+				if t.Failed() {
+					t.Logf("pending: %+v; portal: %+v", f.lastPending, f.sim.Stats())
+				}
+			})
 			waitFor(t, "every dossier delivered", func() bool { return f.pending(t) == 0 })
 			if s := f.sim.Stats(); s.Invalid != 0 {
 				t.Fatalf("the portal refused %d calls as invalid: %+v", s.Invalid, s)

@@ -30,6 +30,8 @@ type fixture struct {
 	env *testenv.Env
 	sim *portalsim.Sim
 	dr  *testenv.Driver
+	// lastPending is what pending saw last (logged when a wait fails).
+	lastPending []app.SyncState
 }
 
 func start(t testing.TB, kind string, cfg app.SyncConfig) *fixture {
