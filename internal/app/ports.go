@@ -105,6 +105,7 @@ type AuditStore interface {
 	CatalogReader
 	AccessLog
 	GetDossier(ctx context.Context, id string) (*domain.Dossier, error)
+	GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error)
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	ListAccesses(ctx context.Context, f AccessFilter, limit int) ([]domain.Access, error)

@@ -178,6 +178,9 @@ type Audit interface {
 	// ListChainHeads returns at most limit dossiers of the agencies created
 	// in [from, to), with id > afterID, by id.
 	ListChainHeads(ctx context.Context, agencies []string, from, to time.Time, afterID string, limit int) ([]domain.ChainHead, error)
+	// GetDossiers returns the dossiers with these ids, by id; ids that name
+	// no dossier are left out (verification reads a batch at once).
+	GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error)
 	// CountDossiers counts the dossiers of the agencies created in [from, to).
 	CountDossiers(ctx context.Context, agencies []string, from, to time.Time) (int64, error)
 	// ListOnlineSubmissions returns the online SUBMIT events of the agencies'

@@ -311,3 +311,19 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 	}
 	return d
 }
+
+// GetDossiers implements store.Audit.
+func (s *Store) GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []dossierRow
+	if err := s.conn(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Dossier, len(rows))
+	for i := range rows {
+		out[i] = dossierFromRow(&rows[i])
+	}
+	return out, nil
+}

@@ -24,7 +24,7 @@ const feedColumns = `e.id, e.dossier_id, e.seq, e.action, e.from_status, e.to_st
 	e.pos AS feed_pos, d.code AS dossier_code`
 
 type feedRow struct {
-	eventRow    `gorm:"embedded"`
+	Row         eventRow `gorm:"embedded"`
 	FeedTx      string
 	FeedPos     int64
 	DossierCode string
@@ -94,12 +94,12 @@ func (s *Store) ReadFeed(ctx context.Context, f store.FeedFilter, limit int) ([]
 	}
 	out := make([]store.FeedEvent, len(rows))
 	for i, r := range rows {
-		out[i].Event = eventFromRow(r.eventRow)
+		out[i].Event = eventFromRow(r.Row)
 		out[i].DossierCode = r.DossierCode
 		out[i].Position.Pos = r.FeedPos
 		if r.FeedTx != "" {
 			if out[i].Position.Tx, err = strconv.ParseInt(r.FeedTx, 10, 64); err != nil {
-				return nil, horizon, fmt.Errorf("event %s: tx_id %q: %w", r.ID, r.FeedTx, err)
+				return nil, horizon, fmt.Errorf("event %s: tx_id %q: %w", r.Row.ID, r.FeedTx, err)
 			}
 		}
 	}
