@@ -536,3 +536,32 @@ func TestWatchOverJSONGateway(t *testing.T) {
 		})
 	}
 }
+
+// A stream that reaches the server's --stream-timeout ends with the cursor
+// to resume from, like a stop.
+func TestWatchStreamTimeoutEndsWithCursor(t *testing.T) {
+	e := liveEnv(t, "sqlite", testenv.Options{ServerOptions: func(o *server.Options) { o.StreamTimeout = 1500 * time.Millisecond }})
+	citizen := testenv.CitizenID(571)
+	ctx := e.As(t, testenv.Citizen(citizen))
+	w := startWatch(t, e, ctx, &pb.WatchDossierEventsRequest{})
+	w.heartbeat()
+	var err error
+	for err == nil {
+		_, err = w.next(10 * time.Second)
+	}
+	st := wantStatus(t, err, codes.Unavailable, "")
+	cursor := ""
+	for _, d := range st.Details() {
+		if ei, ok := d.(*errdetails.ErrorInfo); ok && ei.GetReason() == "CALL_TIMEOUT" {
+			cursor = ei.GetMetadata()["cursor"]
+		}
+	}
+	if cursor == "" {
+		t.Fatalf("no cursor: %v %v", st.Message(), st.Details())
+	}
+	d := submit(t, e, citizen)
+	r := startWatch(t, e, ctx, &pb.WatchDossierEventsRequest{Cursor: cursor})
+	if got := r.events(1); got[0].GetDossierId() != d.GetId() {
+		t.Fatalf("resumed: %v", got)
+	}
+}
