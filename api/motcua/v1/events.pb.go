@@ -28,9 +28,10 @@ const (
 type WatchDossierEventsRequest_Start int32
 
 const (
-	// From now: the events committed after the call.
+	// As START_NOW.
 	WatchDossierEventsRequest_START_UNSPECIFIED WatchDossierEventsRequest_Start = 0
-	WatchDossierEventsRequest_START_NOW         WatchDossierEventsRequest_Start = 1
+	// From now: the events committed after the call.
+	WatchDossierEventsRequest_START_NOW WatchDossierEventsRequest_Start = 1
 	// From the first event: applicants, auditors, or anyone with dossier_id.
 	WatchDossierEventsRequest_START_BEGINNING WatchDossierEventsRequest_Start = 2
 )
