@@ -23,6 +23,7 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
+	"github.com/motcua/motcua/internal/service"
 	"github.com/motcua/motcua/internal/testenv"
 )
 
@@ -563,5 +564,25 @@ func TestWatchStreamTimeoutEndsWithCursor(t *testing.T) {
 	r := startWatch(t, e, ctx, &pb.WatchDossierEventsRequest{Cursor: cursor})
 	if got := r.events(1); got[0].GetDossierId() != d.GetId() {
 		t.Fatalf("resumed: %v", got)
+	}
+}
+
+// A commit on another replica (another server over the same database,
+// whose commit hook this one never hears) reaches the stream by polling.
+func TestWatchSeesOtherReplicas(t *testing.T) {
+	url := testenv.StoreURL(t, "postgres")
+	poll := server.Operations{Watch: service.WatchOptions{Poll: 200 * time.Millisecond}}
+	e1 := testenv.Start(t, url, testenv.Options{Operations: poll})
+	e2 := testenv.Start(t, url, testenv.Options{Operations: poll, NoDemo: true})
+	citizen := testenv.CitizenID(581)
+	w := startWatch(t, e1, e1.As(t, testenv.Citizen(citizen)), &pb.WatchDossierEventsRequest{HeartbeatInterval: durationpb.New(time.Minute)})
+	w.heartbeat()
+	start := time.Now()
+	d := submit(t, e2, citizen)
+	if got := w.events(1); got[0].GetDossierId() != d.GetId() {
+		t.Fatalf("got %v", got)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Fatalf("the other replica's event took %s", took)
 	}
 }
