@@ -37,6 +37,7 @@ type Service struct {
 	requests    RequestStore
 	eventHooks  []EventHook
 	commitHooks []CommitHook
+	feed        *feedSignal // wakes event watches (feed.go)
 }
 
 // DossierReads holds the dossier reads (they log staff reads).
@@ -101,14 +102,15 @@ func newConfig(opts []Option) config {
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
 	sh := newShared(st, c)
+	feed := newFeedSignal()
 	if c.portalSync {
 		c.eventHooks = append(c.eventHooks, syncHook(st))
 	}
-	return &Service{Sync: &Sync{shared: sh, st: st, client: c.portal, cfg: c.syncCfg.withDefaults()},
+	return &Service{feed: feed, Sync: &Sync{shared: sh, st: st, client: c.portal, cfg: c.syncCfg.withDefaults()},
 		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
-		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
+		requests: st, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

@@ -13,6 +13,7 @@ import (
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
+	"github.com/motcua/motcua/internal/service"
 	"github.com/motcua/motcua/internal/store/gormstore"
 	"github.com/motcua/motcua/internal/telemetry"
 )
@@ -129,6 +130,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams, TrustedProxies: cfg.TrustedProxyPrefixes(),
 		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,
 			Collectors: collectors, Requests: st, RequestRetention: cfg.RequestRetention, PruneInterval: cfg.PruneInterval,
+			Watch: service.WatchOptions{Poll: cfg.WatchPoll, Heartbeat: cfg.WatchHeartbeat},
 			Limits: server.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, IntegrationRate: cfg.IntegrationRateLimit,
 				IntegrationBurst: cfg.IntegrationRateBurst, Streams: cfg.StreamLimit}}}
 	if sopts.HTTPMount, err = consoleMount(cfg, verifier, tlsCfg != nil, log); err != nil {

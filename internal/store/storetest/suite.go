@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventState", testEventState},
 		{"Checkpoints", testCheckpoints},
 		{"Sync", testSync},
+		{"EventFeed", testEventFeed},
+		{"GetDossiers", testGetDossiers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
