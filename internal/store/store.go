@@ -25,6 +25,34 @@ type (
 	StatsQuery      = app.StatsQuery
 	UnitRow         = app.UnitRow
 	RequestRecord   = app.RequestRecord
+	Upload          = app.Upload
+	UploadState     = app.UploadState
+	BlobRecord      = app.BlobRecord
+	ResultFetch     = app.ResultFetch
+)
+
+// Documents is the record of stored files: blobs, uploads under way, which
+// dossiers reference which blob, and first fetches of results (the method
+// contracts are on app.DocumentStore).
+type Documents interface {
+	CreateUpload(ctx context.Context, u *Upload) error
+	GetUpload(ctx context.Context, id string) (*Upload, error)
+	UpdateUpload(ctx context.Context, u *Upload, from int64) error
+	PutBlob(ctx context.Context, b *BlobRecord) error
+	GetBlob(ctx context.Context, sha string) (*BlobRecord, error)
+	UploadedBy(ctx context.Context, ownerKey, sha string) (bool, error)
+	AddBlobRefs(ctx context.Context, dossierID string, shas []string) error
+	ListUnreferencedBlobs(ctx context.Context, before time.Time, limit int) ([]BlobRecord, error)
+	DeleteBlobRecord(ctx context.Context, sha string) (bool, error)
+	RecordResultFetch(ctx context.Context, f ResultFetch) (bool, error)
+	GetResultFetch(ctx context.Context, dossierID, code string) (*ResultFetch, error)
+}
+
+// The states of an Upload.
+const (
+	UploadOpen   = app.UploadOpen
+	UploadDone   = app.UploadDone
+	UploadFailed = app.UploadFailed
 )
 
 // Store is everything the application needs from persistence.
@@ -50,6 +78,7 @@ type Store interface {
 	Audit
 	Stats
 	Checkpoints
+	Documents
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
