@@ -32,6 +32,7 @@ type Service struct {
 	*Calendars
 	*IndicatorQueries
 	*Audit
+	*Documents
 
 	requests    RequestStore
 	eventHooks  []EventHook
@@ -77,6 +78,7 @@ type config struct {
 	eventHooks  []EventHook
 	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 	commitHooks []CommitHook
+	documents   DocumentConfig
 }
 
 // Option configures a Service or a Lifecycle.
@@ -97,7 +99,9 @@ func newConfig(opts []Option) config {
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
 	sh := newShared(st, c)
-	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+	reads := &DossierReads{shared: sh, st: st}
+	docs := newDocuments(sh, st, reads, c.documents)
+	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}

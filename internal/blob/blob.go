@@ -13,7 +13,6 @@ package blob
 
 import (
 	"context"
-	"errors"
 	"io"
 	"regexp"
 	"time"
@@ -21,8 +20,9 @@ import (
 	"github.com/motcua/motcua/internal/domain"
 )
 
-// ErrNotFound: no blob (or staged upload) by that name.
-var ErrNotFound = errors.New("blob not found")
+// ErrNotFound: no blob (or staged upload) by that name; it is a
+// domain.ErrNotFound.
+var ErrNotFound error = &domain.NotFoundError{Kind: "blob", Key: ""}
 
 // Store is a content-addressed blob store with staged uploads.
 type Store interface {

@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"math/big"
 	"time"
 )
@@ -90,4 +91,4 @@ func ParseKeyPEM(b []byte) (crypto.Signer, error) {
 	return s, nil
 }
 
-var errNoPEM = &Refusal{ReasonMalformed, "no PKCS #8 private key in PEM"}
+var errNoPEM = errors.New("no PKCS #8 private key in PEM")

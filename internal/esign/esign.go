@@ -30,13 +30,13 @@ const (
 	ReasonSignedAt  = "SIGNING_TIME_INVALID" // signed outside the certificate's validity
 )
 
-// Refusal is why a signature was not accepted.
-type Refusal struct {
-	Reason string
-	Detail string
-}
+// Refusal is why a signature was not accepted: a FAILED_PRECONDITION with
+// one of the reasons above.
+type Refusal = domain.PreconditionError
 
-func (r *Refusal) Error() string { return r.Reason + ": " + r.Detail }
+func refuse(reason, detail string) error {
+	return &domain.PreconditionError{Reason: reason, Description: detail}
+}
 
 // Roots is the set of trusted root certificates.
 type Roots struct {
@@ -136,34 +136,34 @@ func (h knownHasher) Hash(f crypto.Hash, _ io.Reader) ([]byte, error) {
 // another error when the file could not be read.
 func (r *Roots) VerifyDetached(sig []byte, contentSHA string, open func() (io.ReadCloser, error), now time.Time) (*domain.Signature, error) {
 	if r.Len() == 0 {
-		return nil, &Refusal{ReasonNoRoots, "the server is configured with no trusted root certificates"}
+		return nil, refuse(ReasonNoRoots, "the server is configured with no trusted root certificates")
 	}
 	sum, err := hex.DecodeString(contentSHA)
 	if err != nil || len(sum) != 32 {
-		return nil, &Refusal{ReasonInvalid, "the file's hash is malformed"}
+		return nil, refuse(ReasonInvalid, "the file's hash is malformed")
 	}
 	if blk, _ := pem.Decode(sig); blk != nil {
 		sig = blk.Bytes
 	}
 	p7, err := pkcs7.Parse(sig)
 	if err != nil {
-		return nil, &Refusal{ReasonMalformed, "not a CMS SignedData: " + err.Error()}
+		return nil, refuse(ReasonMalformed, "not a CMS SignedData: " + err.Error())
 	}
 	if len(p7.Content) != 0 {
-		return nil, &Refusal{ReasonMalformed, "the signature encapsulates its content; a detached signature is required"}
+		return nil, refuse(ReasonMalformed, "the signature encapsulates its content; a detached signature is required")
 	}
 	if len(p7.Signers) != 1 {
-		return nil, &Refusal{ReasonMalformed, fmt.Sprintf("%d signers; exactly one is required", len(p7.Signers))}
+		return nil, refuse(ReasonMalformed, fmt.Sprintf("%d signers; exactly one is required", len(p7.Signers)))
 	}
 	ee := p7.GetOnlySigner()
 	if ee == nil {
-		return nil, &Refusal{ReasonMalformed, "the signer's certificate is not included"}
+		return nil, refuse(ReasonMalformed, "the signer's certificate is not included")
 	}
 	var signedAt time.Time
 	if err := p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeMessageDigest, new([]byte)); err != nil {
 		// Without signed attributes the signature would cover the content
 		// bytes themselves, which are not loaded; CMS signers add them.
-		return nil, &Refusal{ReasonMalformed, "the signature has no signed message-digest attribute"}
+		return nil, refuse(ReasonMalformed, "the signature has no signed message-digest attribute")
 	}
 	_ = p7.UnmarshalSignedAttribute(pkcs7.OIDAttributeSigningTime, &signedAt)
 	p7.Hasher = knownHasher{sha256: sum, open: open}
@@ -176,14 +176,14 @@ func (r *Roots) VerifyDetached(sig []byte, contentSHA string, open func() (io.Re
 	if err := p7.Verify(); err != nil {
 		var st *pkcs7.SigningTimeNotValidError
 		if errors.As(err, &st) {
-			return nil, &Refusal{ReasonSignedAt, err.Error()}
+			return nil, refuse(ReasonSignedAt, err.Error())
 		}
-		return nil, &Refusal{ReasonInvalid, "the signature does not verify over this file"}
+		return nil, refuse(ReasonInvalid, "the signature does not verify over this file")
 	}
 	chains, err := ee.Verify(x509.VerifyOptions{Roots: r.pool, Intermediates: pool(p7.Certificates),
 		KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageAny}, CurrentTime: at})
 	if err != nil || len(chains) == 0 {
-		return nil, &Refusal{ReasonUntrusted, fmt.Sprintf("the signer %q does not chain to a trusted root", ee.Subject.String())}
+		return nil, refuse(ReasonUntrusted, fmt.Sprintf("the signer %q does not chain to a trusted root", ee.Subject.String()))
 	}
 	chain := chains[0]
 	return &domain.Signature{Signer: ee.Subject.String(), Issuer: ee.Issuer.String(), Serial: ee.SerialNumber.Text(16),

@@ -60,6 +60,11 @@ var MethodRoles = map[string][]domain.Role{
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
 	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),
+
+	pb.DocumentService_CreateUpload_FullMethodName: policy.Uploaders(),
+	pb.DocumentService_GetUpload_FullMethodName:    policy.Uploaders(),
+	pb.DocumentService_UploadChunks_FullMethodName: policy.Uploaders(),
+	pb.DocumentService_DownloadFile_FullMethodName: policy.Readers(),
 }
 
 func authorize(ctx context.Context, method string) error {
