@@ -66,7 +66,10 @@ func (s *S3) stagePrefix(id string) string {
 }
 
 func (s *S3) putOpts(contentType string) minio.PutObjectOptions {
-	o := minio.PutObjectOptions{ContentType: contentType, DisableMultipart: false, PartSize: 16 << 20}
+	// The payload is not signed chunk by chunk: the blob's own SHA-256 is
+	// checked by the caller, and some S3-compatible stores do not decode
+	// the streaming-signature encoding of multipart parts.
+	o := minio.PutObjectOptions{ContentType: contentType, PartSize: 16 << 20, DisableContentSha256: true}
 	if s.cfg.ServerSideEncryption {
 		o.ServerSideEncryption = encrypt.NewSSE()
 	}
