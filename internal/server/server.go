@@ -402,12 +402,13 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		_, _ = w.Write(motcua.OpenAPI) // the contract of this build (docs/api-versioning.md)
 	})
 	mux.Handle("/v1/", gw)
+	conn, err := grpc.NewClient(target, dial...)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { conn.Close() })
+	mountFiles(mux, gw, conn) // files.go
 	if s.opts.HTTPMount != nil {
-		conn, err := grpc.NewClient(target, dial...)
-		if err != nil {
-			return nil, err
-		}
-		context.AfterFunc(ctx, func() { conn.Close() })
 		if err := s.opts.HTTPMount(ctx, mux, conn); err != nil {
 			return nil, err
 		}
