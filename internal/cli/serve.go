@@ -96,7 +96,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		opts = append(opts, cpOpt)
 	}
-	a := app.New(st, opts...)
+	docOpt, err := documentOption(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	a := app.New(st, append(opts, docOpt)...)
+	runBlobGC(ctx, a, cfg, log)
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.

@@ -51,6 +51,7 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
+	Documents            Documents // documents.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -92,6 +93,7 @@ func DefaultConfig() Config {
 
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
+		Documents:          DefaultDocuments(),
 	}
 }
 
@@ -180,6 +182,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
 	c.BindOperations(fs)
+	c.BindDocuments(fs)
 }
 
 // EnvName is the environment variable of a flag.
@@ -218,6 +221,9 @@ func (c *Config) Validate() error {
 		if v != "auto" && v != "always" && v != "never" {
 			return fmt.Errorf("--%s must be auto, always or never, not %q", name, v)
 		}
+	}
+	if err := c.Documents.validate(); err != nil {
+		return err
 	}
 	if c.JWTKeysFile != "" && c.JWKSURL != "" {
 		return fmt.Errorf("give --jwt-keys-file or --jwks-url, not both")
