@@ -42,6 +42,7 @@ type BlobRecord struct {
 // (store.Documents documents each method's contract).
 type DocumentStore interface {
 	Transactor
+	// CreateUpload inserts u; ErrAlreadyExists if its id is taken.
 	CreateUpload(ctx context.Context, u *Upload) error
 	// GetUpload returns ErrNotFound when absent.
 	GetUpload(ctx context.Context, id string) (*Upload, error)

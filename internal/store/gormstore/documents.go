@@ -54,9 +54,13 @@ func (resultFetchRow) TableName() string { return "result_fetches" }
 
 // CreateUpload implements store.Documents.
 func (s *Store) CreateUpload(ctx context.Context, u *store.Upload) error {
-	return s.conn(ctx).Create(&uploadRow{ID: u.ID, OwnerKey: u.OwnerKey, SHA256: u.SHA256, Size: u.Size, MediaType: u.MediaType,
+	err := s.conn(ctx).Create(&uploadRow{ID: u.ID, OwnerKey: u.OwnerKey, SHA256: u.SHA256, Size: u.Size, MediaType: u.MediaType,
 		Received: u.Received, HashState: u.HashState, State: int(u.State),
 		CreatedAt: requiredDBTime(u.CreatedAt), UpdatedAt: requiredDBTime(u.UpdatedAt)}).Error
+	if isUniqueViolation(err) {
+		return &domain.AlreadyExistsError{Kind: "upload", Key: u.ID}
+	}
+	return err
 }
 
 // GetUpload implements store.Documents.
