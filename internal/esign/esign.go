@@ -147,7 +147,7 @@ func (r *Roots) VerifyDetached(sig []byte, contentSHA string, open func() (io.Re
 	}
 	p7, err := pkcs7.Parse(sig)
 	if err != nil {
-		return nil, refuse(ReasonMalformed, "not a CMS SignedData: " + err.Error())
+		return nil, refuse(ReasonMalformed, "not a CMS SignedData: "+err.Error())
 	}
 	if len(p7.Content) != 0 {
 		return nil, refuse(ReasonMalformed, "the signature encapsulates its content; a detached signature is required")
