@@ -229,6 +229,6 @@ production: result signatures there chain to the national root CA.`,
 	sign.Flags().StringVar(&certFile, "cert", "", "the signer's certificate, then any intermediates (PEM)")
 	sign.Flags().StringVar(&in, "in", "", "the file to sign")
 	sign.Flags().StringVar(&sigOut, "out", "", "where to write the DER signature (default FILE.p7s)")
-	cmd.AddCommand(ca, sign)
+	cmd.AddCommand(withEnv(ca), sign)
 	return cmd
 }
