@@ -82,39 +82,64 @@ func TestUploadResumesAfterABrokenConnection(t *testing.T) {
 		sendChunks(t, st, id, content, 0, 25<<20)
 		conn.Close()
 
-		// The server keeps what arrived; wait until it has noticed the break.
-		var received int64
-		deadline := time.Now().Add(20 * time.Second)
-		for {
+		// The server keeps what arrived: wait until it has noticed the break
+		// and its offset has settled.
+		getReceived := func() int64 {
 			g, err := e.Files.GetUpload(clerk, &pb.GetUploadRequest{UploadId: id})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if received = g.GetUpload().GetReceived(); received > 0 || time.Now().After(deadline) {
+			return g.GetUpload().GetReceived()
+		}
+		received, stableSince := getReceived(), time.Now()
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if r := getReceived(); r != received {
+				received, stableSince = r, time.Now()
+			} else if received > 0 && time.Since(stableSince) > time.Second {
 				break
 			}
-			time.Sleep(50 * time.Millisecond)
 		}
 		if received == 0 || received > 25<<20 {
 			t.Fatalf("after the break the server holds %d bytes; want some of the 25 MiB sent", received)
 		}
-		time.Sleep(200 * time.Millisecond) // the break's flush may still be running
-		g, _ := e.Files.GetUpload(clerk, &pb.GetUploadRequest{UploadId: id})
-		received = g.GetUpload().GetReceived()
 
 		// Another citizen cannot see or continue it.
 		other := e.As(t, testenv.Citizen(testenv.CitizenID(77)))
 		if _, err := e.Files.GetUpload(other, &pb.GetUploadRequest{UploadId: id}); status.Code(err) != codes.NotFound {
 			t.Fatalf("another's GetUpload: %v", err)
 		}
-
-		// Resume from the offset the server reports.
-		st, err = e.Files.UploadChunks(clerk)
-		if err != nil {
-			t.Fatal(err)
+		st, err = pb.NewDocumentServiceClient(conn2(t, e)).UploadChunks(other)
+		if err == nil {
+			_ = st.Send(&pb.UploadChunksRequest{UploadId: id, Offset: received, Data: content[received : received+10]})
+			_, err = st.CloseAndRecv()
 		}
-		sendChunks(t, st, id, content, int(received), size)
-		r, err := st.CloseAndRecv()
+		if status.Code(err) != codes.NotFound {
+			t.Fatalf("another's UploadChunks: %v", err)
+		}
+		if getReceived() != received {
+			t.Fatal("another principal's chunk moved the upload")
+		}
+
+		// Resume from the offset the server reports, as a client does: if the
+		// server says the offset moved (a late flush of the broken stream),
+		// read it again and go on from there.
+		var r *pb.UploadChunksResponse
+		for attempt := 0; ; attempt++ {
+			st, err = e.Files.UploadChunks(clerk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for off := int(received); off < size; off += 1 << 20 {
+				if st.Send(&pb.UploadChunksRequest{UploadId: id, Offset: int64(off), Data: content[off:min(off+1<<20, size)]}) != nil {
+					break // the server answered; CloseAndRecv says what
+				}
+			}
+			r, err = st.CloseAndRecv()
+			if err == nil || status.Code(err) != codes.FailedPrecondition || attempt == 3 {
+				break
+			}
+			received = getReceived()
+		}
 		if err != nil {
 			t.Fatalf("resume from %d: %v", received, err)
 		}
@@ -146,6 +171,16 @@ func TestUploadResumesAfterABrokenConnection(t *testing.T) {
 			t.Fatalf("downloaded %d bytes, not the %d uploaded", len(got), size)
 		}
 	})
+}
+
+// conn2 is a second connection to e's server.
+func conn2(t *testing.T, e *testenv.Env) *grpc.ClientConn {
+	c, err := grpc.NewClient(e.Addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
 }
 
 // download fetches a component's file (or a result's, with result set).
