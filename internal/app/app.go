@@ -37,6 +37,7 @@ type Service struct {
 	requests    RequestStore
 	eventHooks  []EventHook
 	commitHooks []CommitHook
+	feed        *feedSignal // wakes event watches (feed.go)
 }
 
 // DossierReads holds the dossier reads (they log staff reads).
@@ -101,10 +102,11 @@ func New(st Store, opts ...Option) *Service {
 	sh := newShared(st, c)
 	reads := &DossierReads{shared: sh, st: st}
 	docs := newDocuments(sh, st, reads, c.documents)
-	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
+	feed := newFeedSignal()
+	return &Service{feed: feed, shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
-		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
+		requests: st, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

@@ -9,12 +9,14 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/spf13/cobra"
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/blob"
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/esign"
+	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
@@ -74,31 +76,43 @@ func collectBlobs(ctx context.Context, a *app.Service, grace time.Duration) (int
 	}
 }
 
-// runBlobGC collects unreferenced blobs every interval until ctx ends.
-// Replicas may run it at once: a blob is deleted by whoever removes its row.
-func runBlobGC(ctx context.Context, a *app.Service, cfg config.Config, log *slog.Logger) {
-	every := cfg.Documents.BlobGCInterval
+// blobGCArgs is the periodic job that deletes unreferenced blobs.
+type blobGCArgs struct{}
+
+// Kind implements river.JobArgs.
+func (blobGCArgs) Kind() string { return "blob_gc" }
+
+// blobGCWorker deletes the blobs no dossier references, older than grace.
+// app is set once the use cases are built (before the engine starts).
+type blobGCWorker struct {
+	river.WorkerDefaults[blobGCArgs]
+	app   *app.Service
+	grace time.Duration
+	log   *slog.Logger
+}
+
+// Work implements river.Worker. A failure is retried by the engine; a
+// blob is deleted by whoever removes its row, so overlapping runs are
+// harmless.
+func (w *blobGCWorker) Work(ctx context.Context, _ *river.Job[blobGCArgs]) error {
+	n, err := collectBlobs(ctx, w.app, w.grace)
+	if n > 0 {
+		w.log.Info("deleted unreferenced files", "deleted", n, "older_than", w.grace)
+	}
+	return err
+}
+
+// registerBlobGC runs the collector every interval (0: never) as a
+// periodic job of the engine: only the elected leader among replicas
+// enqueues it.
+func registerBlobGC(e *jobs.Engine, w *blobGCWorker, every time.Duration) {
 	if every <= 0 {
 		return
 	}
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			n, err := collectBlobs(ctx, a, cfg.Documents.BlobGrace)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Warn("collecting unreferenced files failed; will retry", "error", err, "deleted", n)
-			case n > 0:
-				log.Info("deleted unreferenced files", "deleted", n, "older_than", cfg.Documents.BlobGrace)
-			}
-		}
-	}()
+	jobs.AddWorker(e, w)
+	e.AddPeriodic(river.NewPeriodicJob(river.PeriodicInterval(every),
+		func() (river.JobArgs, *river.InsertOpts) { return blobGCArgs{}, nil },
+		&river.PeriodicJobOpts{ID: "blob_gc", RunOnStart: true}))
 }
 
 func newBlobsCmd() *cobra.Command {

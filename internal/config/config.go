@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/motcua/motcua/internal/jobs"
 )
 
 // Config is every setting of `motcua serve`; other commands use a subset.
@@ -52,6 +54,7 @@ type Config struct {
 	Bounds               Bounds
 	Console              Console
 	Documents            Documents // documents.go
+	Jobs                 Jobs      // jobs.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -94,6 +97,7 @@ func DefaultConfig() Config {
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
 		Documents:          DefaultDocuments(),
+		Jobs:               jobs.DefaultConfig(),
 	}
 }
 
@@ -181,6 +185,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
+	bindJobs(&c.Jobs, fs)
 	c.BindOperations(fs)
 	c.BindDocuments(fs)
 }
@@ -272,6 +277,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--log-format must be text or json")
 	}
 	if err := c.Console.Validate(); err != nil {
+		return err
+	}
+	if err := c.Jobs.Validate(); err != nil {
 		return err
 	}
 	return c.Operations.Validate()
