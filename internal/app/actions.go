@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -111,7 +112,17 @@ func (s *Lifecycle) ProvideSupplement(ctx context.Context, p domain.Principal, t
 	if err != nil {
 		return nil, nil, err
 	}
-	return s.act(ctx, p, t.req(domain.ActionProvideSupplement), func(_ context.Context, c *actContext) error {
+	return s.act(ctx, p, t.req(domain.ActionProvideSupplement), func(ctx context.Context, c *actContext) error {
+		comps := slices.Clone(comps) // filled in below; the caller's stays as sent
+		if s.files != nil {
+			files, err := s.files.checkComponents(ctx, p, "components", comps, c.d.Applicant.IDNumber, c.pv, c.now, c.details)
+			if err != nil {
+				return err
+			}
+			if err := s.referenceFiles(ctx, c.d.ID, files); err != nil {
+				return err
+			}
+		}
 		v := domain.ValidateComponents("components", comps, c.pv, ch)
 		merged := mergeComponents(c.d.Components, comps)
 		for _, m := range domain.MissingMandatory(c.pv, merged) {
@@ -256,11 +267,21 @@ func end(c *actContext, reason string) {
 
 // Resolve records the result at the last step; the clock stops.
 func (s *Lifecycle) Resolve(ctx context.Context, p domain.Principal, t Target, res domain.Result) (*domain.Dossier, *domain.Event, error) {
-	return s.act(ctx, p, t.req(domain.ActionResolve), func(_ context.Context, c *actContext) error {
+	return s.act(ctx, p, t.req(domain.ActionResolve), func(ctx context.Context, c *actContext) error {
 		wf := c.workflow()
 		if len(wf) > 0 && c.d.Step.Index != len(wf)-1 {
 			return precondition(c, "WORKFLOW_INCOMPLETE", "the dossier is at step %d of %d (%q); forward it through the workflow before resolving",
 				c.d.Step.Index+1, len(wf), c.d.Step.Name)
+		}
+		res.Documents = slices.Clone(res.Documents) // filled in below; the caller's stays as sent
+		if s.files != nil {
+			files, err := s.files.checkResult(ctx, p, &res, c.now, c.details)
+			if err != nil {
+				return err
+			}
+			if err := s.referenceFiles(ctx, c.d.ID, files); err != nil {
+				return err
+			}
 		}
 		if row, ok := lifecycle.LeaveStep(c.d, wf, domain.SlipFinished, c.now); ok {
 			c.slip = append(c.slip, row)

@@ -33,6 +33,7 @@ type Service struct {
 	*IndicatorQueries
 	*Audit
 	*Sync
+	*Documents
 
 	requests    RequestStore
 	eventHooks  []EventHook
@@ -82,6 +83,7 @@ type config struct {
 	portalSync  bool
 	portal      PortalClient
 	syncCfg     SyncConfig
+	documents   DocumentConfig
 }
 
 // Option configures a Service or a Lifecycle.
@@ -102,12 +104,14 @@ func newConfig(opts []Option) config {
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
 	sh := newShared(st, c)
+	reads := &DossierReads{shared: sh, st: st}
+	docs := newDocuments(sh, st, reads, c.documents)
 	feed := newFeedSignal()
 	if c.portalSync {
 		c.eventHooks = append(c.eventHooks, syncHook(st))
 	}
 	return &Service{feed: feed, Sync: &Sync{shared: sh, st: st, client: c.portal, cfg: c.syncCfg.withDefaults()},
-		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		requests: st, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}

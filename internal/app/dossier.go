@@ -3,6 +3,8 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -66,6 +68,14 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 			return &domain.PreconditionError{Reason: "PROCEDURE_NOT_ONLINE", Subject: "procedure/" + proc.Code,
 				Description: fmt.Sprintf("procedure %s is not offered online; file it at the counter or by post", proc.Code)}
 		}
+		draft.Components = slices.Clone(draft.Components) // filled in below; the caller's stays as sent
+		fileDetails := map[string]string{}
+		var files []string
+		if s.files != nil {
+			if files, err = s.files.checkComponents(ctx, p, field+".components", draft.Components, draft.Applicant.IDNumber, pv, now, fileDetails); err != nil {
+				return err
+			}
+		}
 		if err := draft.Validate(field, pv, ch); err != nil {
 			return err
 		}
@@ -96,6 +106,7 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 			d.ReturnChannel = ch
 		}
 		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
+		maps.Copy(details, fileDetails)
 		var slip []domain.SlipRow
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now
@@ -114,6 +125,9 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 			RequestID: requestID, Attribution: att, Details: details}
 		sealEvent(d, ev)
 		if err := s.st.CreateDossier(ctx, d); err != nil {
+			return err
+		}
+		if err := s.referenceFiles(ctx, d.ID, files); err != nil {
 			return err
 		}
 		for i := range slip {

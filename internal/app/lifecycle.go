@@ -12,6 +12,9 @@ import (
 type Lifecycle struct {
 	*shared
 	st LifecycleStore
+	// files checks the files components and results reference; nil only
+	// for NewLifecycle (the seed generator's synthetic rows).
+	files *Documents
 }
 
 // NewLifecycle returns the dossier mutations alone over st: for the seed

@@ -137,4 +137,5 @@ type Store interface {
 	AuditStore
 	RequestStore
 	SyncStore
+	DocumentStore
 }

@@ -17,7 +17,9 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/blob"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/esign"
 	"github.com/motcua/motcua/internal/portal"
 	"github.com/motcua/motcua/internal/portalsim"
 	"github.com/motcua/motcua/internal/seed"
@@ -131,8 +133,20 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	}
 	defer stopPortal()
 	client := portal.New(portal.Options{Timeout: 10 * time.Second, Default: portal.Endpoint{BaseURL: portalURL, Password: demoPortalPassword}})
+	// Files are stored under the demo directory; results are signed by a
+	// development signer whose root the server trusts (kept in
+	// dev-signing/, so that `motcua serve --data-dir` trusts it too).
+	blobs, err := blob.NewDir(filepath.Join(dir, "blobs"))
+	if err != nil {
+		return err
+	}
+	root, signer, err := demoSigningCA(dir)
+	if err != nil {
+		return err
+	}
 	a := app.New(st, app.WithClock(clock.Now), app.WithPortalSync(client, app.SyncConfig{Workers: 1, NoJitter: true,
-		BackoffMin: time.Minute, BackoffMax: 30 * time.Minute}))
+		BackoffMin: time.Minute, BackoffMax: 30 * time.Minute}),
+		app.WithDocuments(app.DocumentConfig{Blobs: blobs, Signatures: esign.NewRoots(root.Cert)}))
 	if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2025, 1, 1, 0, 0, 0, 0, vietnam)); err != nil {
 		return fmt.Errorf("install the demo catalog: %w", err)
 	}
@@ -170,7 +184,7 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	outage := &demoOutage{sim: portalSim, a: a}
 	sim, err := simulate.NewDemo(ctx, conn, key, clock, simulate.DemoOptions{Dossiers: o.dossiers, Seed: o.seed,
 		Catalog: simulate.DemoCatalog{Agency: seed.OneStopCentre, Criminal: seed.ProcCriminal, Enterprise: seed.ProcEnterprise,
-			Building: seed.ProcBuilding, Copy: seed.ProcCopy}, AfterStep: outage.step})
+			Building: seed.ProcBuilding, Copy: seed.ProcCopy}, AfterStep: outage.step, Signer: signer})
 	if err != nil {
 		return err
 	}
@@ -291,4 +305,31 @@ func wrap(text string, n int) string {
 		lines = append(lines, line)
 	}
 	return strings.Join(lines, "\n")
+}
+
+// demoSigningCA makes a development root and a result signer and writes
+// them to dir/dev-signing (as `motcua dev ca` does).
+func demoSigningCA(dir string) (*esign.DevCA, *simulate.DemoSigner, error) {
+	root, err := esign.NewDevCA("motcua demo root", 5*365*24*time.Hour)
+	if err != nil {
+		return nil, nil, err
+	}
+	cert, key, err := root.IssueSigner("Lãnh đạo (demo)", 365*24*time.Hour)
+	if err != nil {
+		return nil, nil, err
+	}
+	keyPEM, err := esign.KeyPEM(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := filepath.Join(dir, filepath.Dir(devRootFile))
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return nil, nil, err
+	}
+	for name, b := range map[string][]byte{"root.pem": esign.CertPEM(root.Cert), "signer.pem": esign.CertPEM(cert), "signer.key": keyPEM} {
+		if err := os.WriteFile(filepath.Join(out, name), b, 0o600); err != nil {
+			return nil, nil, err
+		}
+	}
+	return root, &simulate.DemoSigner{Cert: cert, Key: key}, nil
 }

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -15,6 +18,7 @@ func newDossierResolveCmd(o *clientOpts) *cobra.Command {
 		electronic bool
 		signer     string
 		note       string
+		signatures []string
 	)
 	cmd := &cobra.Command{
 		Use:   "resolve",
@@ -35,6 +39,14 @@ func newDossierResolveCmd(o *clientOpts) *cobra.Command {
 					}
 					res.Documents = append(res.Documents, doc)
 				}
+				for _, sg := range signatures {
+					code, sha, ok := strings.Cut(sg, "=")
+					i := slices.IndexFunc(res.Documents, func(d *pb.ResultDocument) bool { return d.GetCode() == code })
+					if !ok || i < 0 || !sha256Hex.MatchString(sha) {
+						return usageError{fmt.Errorf("--signature %q: want CODE=SHA256 of an uploaded .p7s, CODE one of the --document codes", sg)}
+					}
+					res.Documents[i].SignatureSha256 = sha
+				}
 				return nil
 			}
 			return runAction(cmd, o, &t, "ResolveDossier", check,
@@ -46,7 +58,8 @@ func newDossierResolveCmd(o *clientOpts) *cobra.Command {
 	}
 	t.bind(cmd.Flags())
 	cmd.Flags().StringArrayVar(&documents, "document", nil, "a result document, repeatable: CODE=NAME[:FILE_REF[:SHA256]]")
-	cmd.Flags().BoolVar(&electronic, "electronic", false, "the result is a digitally signed electronic document")
+	cmd.Flags().StringArrayVar(&signatures, "signature", nil, "a document's detached signature, repeatable: CODE=SHA256 of the uploaded .p7s (motcua dossier upload)")
+	cmd.Flags().BoolVar(&electronic, "electronic", false, "the result is a digitally signed electronic document (needs every document's file and --signature)")
 	cmd.Flags().StringVar(&signer, "signer", "", "who signed the result")
 	cmd.Flags().StringVar(&note, "note", "", "a note recorded on the event")
 	return cmd

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/esign"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/testenv"
 )
@@ -53,6 +56,46 @@ func newCLI(t *testing.T) *cli {
 }
 
 func (c *cli) token(spec auth.TokenSpec) string { return c.env.Token(c.t, spec) }
+
+// upload writes content to a file named name and stores it with `motcua
+// dossier upload` as the principal of token; it returns the SHA-256 printed.
+func (c *cli) upload(token, name, content string) string {
+	c.t.Helper()
+	path := filepath.Join(c.t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		c.t.Fatal(err)
+	}
+	sha := strings.TrimSpace(c.ok(token, "dossier", "upload", path).out)
+	if sha != testenv.Sha256(content) {
+		c.t.Fatalf("upload printed %q, want the file's SHA-256", sha)
+	}
+	return sha
+}
+
+// signedFile writes content to name, signs it with `motcua dev sign` (a
+// signer under the server's trusted root) and uploads both; it returns the
+// file's and the signature's SHA-256.
+func (c *cli) signedFile(token, name, content string) (file, sig string) {
+	c.t.Helper()
+	dir := c.t.TempDir()
+	s := c.env.NewSigner(c.t, "Giám đốc Sở Tư pháp")
+	keyPEM, err := esign.KeyPEM(s.Key)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	for n, b := range map[string][]byte{"signer.key": keyPEM, "signer.pem": esign.CertPEM(s.Cert), name: []byte(content)} {
+		if err := os.WriteFile(filepath.Join(dir, n), b, 0o600); err != nil {
+			c.t.Fatal(err)
+		}
+	}
+	path := filepath.Join(dir, name)
+	if r := execute("dev", "sign", "--key", filepath.Join(dir, "signer.key"), "--cert", filepath.Join(dir, "signer.pem"), "--in", path); r.code != 0 {
+		c.t.Fatalf("dev sign: %s", r)
+	}
+	file = strings.TrimSpace(c.ok(token, "dossier", "upload", path).out)
+	sig = strings.TrimSpace(c.ok(token, "dossier", "upload", path+".p7s").out)
+	return file, sig
+}
 
 // run executes args as the principal of token ("" for none). The connection
 // flags not in args are added, so that MOTCUA_* variables of the developer's
@@ -246,8 +289,11 @@ func TestCounterLifecycle(t *testing.T) {
 	// At the last step forwarding is refused with a reason; resolving works.
 	c.fail(1, clerk, []string{"dossier", "forward", "--id", code},
 		"error: FAILED_PRECONDITION", "reason AT_LAST_STEP", "precondition AT_LAST_STEP on dossier/"+id)
+	// The result is signed with `motcua dev sign` by a signer under the
+	// server's trusted root, and both files are uploaded.
+	pdf, sigFile := c.signedFile(clerk, "lltp.pdf", "%PDF-1.7 Phiếu lý lịch tư pháp số 1")
 	r = c.ok(clerk, "dossier", "resolve", "--id", code, "--electronic", "--signer", "Giám đốc Sở Tư pháp",
-		"--document", "LLTP=Phiếu lý lịch tư pháp số 1:results/lltp.pdf:"+testenv.Sha256("lltp"))
+		"--document", "LLTP=Phiếu lý lịch tư pháp số 1::"+pdf, "--signature", "LLTP="+sigFile)
 	if got := field(t, r.out, "Status"); got != "RESOLVED" {
 		t.Errorf("Status %q after resolve", got)
 	}
@@ -325,7 +371,7 @@ func TestCounterIntakeAndPauses(t *testing.T) {
 
 	r := c.ok(clerk, "dossier", "receive", "--channel", "counter", "--procedure", seed.ProcCriminal, "--agency", seed.OneStopCentre,
 		"--applicant-id", citizenID, "--applicant-name", "Trần Thị Bình",
-		"--component", "TK-LLTP=digitised:scans/tk.pdf:"+testenv.Sha256("tk"), "--component", "CCCD=paper", "-o", "json")
+		"--component", "TK-LLTP=digitised:scans/tk.pdf:"+c.upload(clerk, "tk.pdf", "%PDF-1.7 tờ khai"), "--component", "CCCD=paper", "-o", "json")
 	var received pb.ReceiveDossierResponse
 	unmarshal(t, r.out, &received)
 	d := received.GetDossier()
@@ -337,7 +383,7 @@ func TestCounterIntakeAndPauses(t *testing.T) {
 	r = c.ok(clerk, "dossier", "request-supplement", "--id", code, "--reason", "Bản chụp CCCD mờ", "--component", "CCCD")
 	contains(t, "request-supplement", r.out, "AWAITING_SUPPLEMENT", "PAUSED", "paused since", "#2 REQUEST_SUPPLEMENT: RECEIVED → AWAITING_SUPPLEMENT")
 	r = c.ok(clerk, "dossier", "provide-supplement", "--id", code, "--channel", "counter",
-		"--component", "CCCD=digitised:scans/cccd.pdf:"+testenv.Sha256("cccd"))
+		"--component", "CCCD=digitised:scans/cccd.pdf:"+c.upload(clerk, "cccd.pdf", "%PDF-1.7 căn cước"))
 	contains(t, "provide-supplement", r.out, "RECEIVED", "#3 PROVIDE_SUPPLEMENT: AWAITING_SUPPLEMENT → RECEIVED", "channel COUNTER")
 	r = c.ok(clerk, "dossier", "request-payment", "--id", code, "--amount", "200000", "--reason", "Phí cấp Phiếu lý lịch tư pháp")
 	contains(t, "request-payment", r.out, "AWAITING_PAYMENT", "#4 REQUEST_PAYMENT: RECEIVED → AWAITING_PAYMENT")

@@ -260,13 +260,14 @@ func printDossier(out io.Writer, d *pb.Dossier) {
 		fmt.Fprintln(out)
 		fmt.Fprintln(out, "Components")
 		t := newTable(out)
-		t.row("CODE", "SOURCE", "FILE", "SHA-256", "REUSED FROM")
+		t.row("CODE", "SOURCE", "FILE", "SHA-256", "STORED", "REUSED FROM")
 		for _, c := range d.GetComponents() {
 			sum := c.GetFileSha256()
 			if len(sum) > 12 {
 				sum = sum[:12] + "…"
 			}
-			t.row(c.GetCode(), enumName(c.GetSource()), orDash(c.GetFileRef()), orDash(sum), orDash(c.GetReusedFrom()))
+			t.row(c.GetCode(), enumName(c.GetSource()), orDash(c.GetFileRef()), orDash(sum), stored(c.GetVerified(), c.GetSize()),
+				orDash(c.GetReusedFrom()))
 		}
 		t.flush()
 	}
@@ -274,9 +275,13 @@ func printDossier(out io.Writer, d *pb.Dossier) {
 		fmt.Fprintln(out)
 		fmt.Fprintln(out, "Result documents")
 		t := newTable(out)
-		t.row("CODE", "NAME", "FILE")
+		t.row("CODE", "NAME", "FILE", "STORED", "SIGNATURE")
 		for _, doc := range r.GetDocuments() {
-			t.row(doc.GetCode(), doc.GetName(), orDash(doc.GetFileRef()))
+			sig := "-"
+			if sg := doc.GetSignature(); sg != nil {
+				sig = "valid: " + sg.GetSigner() + " (root " + sg.GetRoot() + ")"
+			}
+			t.row(doc.GetCode(), doc.GetName(), orDash(doc.GetFileRef()), stored(doc.GetVerified(), 0), sig)
 		}
 		t.flush()
 	}
@@ -354,4 +359,15 @@ func printDossierList(out io.Writer, ds []*pb.Dossier) {
 			fmtTime(d.GetOriginalDueTime()), enumName(d.GetTimeliness()), step)
 	}
 	t.flush()
+}
+
+// stored says whether the server holds a file and checked its hash.
+func stored(verified bool, size int64) string {
+	switch {
+	case !verified:
+		return "-"
+	case size > 0:
+		return fmt.Sprintf("verified, %d B", size)
+	}
+	return "verified"
 }

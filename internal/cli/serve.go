@@ -11,6 +11,7 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/service"
@@ -104,15 +105,22 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if portalOpt != nil {
 		opts = append(opts, portalOpt)
 	}
-	eng, jobOpts, binders, err := newJobs(ctx, cfg, st, log, portalAgencies)
+	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, log: log}
+	eng, jobOpts, binders, err := newJobs(ctx, cfg, st, log, portalAgencies,
+		func(e *jobs.Engine) { registerBlobGC(e, gc, cfg.Documents.BlobGCInterval) })
 	if err != nil {
 		return err
 	}
 	opts = append(opts, jobOpts...)
-	a := app.New(st, opts...)
+	docOpt, err := documentOption(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	a := app.New(st, append(opts, docOpt)...)
 	for _, bind := range binders {
 		bind(a)
 	}
+	gc.app = a // the worker runs only once the engine starts, below
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.

@@ -19,9 +19,12 @@ import (
 //
 // binders give the workers the service once it is built (its hooks need
 // the engine first).
-func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, portalAgencies []string) (
-	eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), err error) {
+func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, portalAgencies []string,
+	register ...func(*jobs.Engine)) (eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), err error) {
 	eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
+	for _, r := range register { // workers and periodic jobs, before Open
+		r(eng)
+	}
 	if cfg.Portal.Enabled() {
 		// The national portal sync (docs/portal-sync.md).
 		pj, hook := portal.Register(eng, portal.JobOptions{Workers: cfg.Portal.Workers, Sweep: cfg.Portal.Interval,

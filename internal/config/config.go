@@ -53,8 +53,9 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
-	Portal               Portal // portal.go
-	Jobs                 Jobs   // jobs.go
+	Portal               Portal    // portal.go
+	Documents            Documents // documents.go
+	Jobs                 Jobs      // jobs.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -97,6 +98,7 @@ func DefaultConfig() Config {
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
 		Portal:             DefaultPortal(),
+		Documents:          DefaultDocuments(),
 		Jobs:               jobs.DefaultConfig(),
 	}
 }
@@ -188,6 +190,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.Portal.BindPortal(fs)
 	bindJobs(&c.Jobs, fs)
 	c.BindOperations(fs)
+	c.BindDocuments(fs)
 }
 
 // EnvName is the environment variable of a flag.
@@ -226,6 +229,9 @@ func (c *Config) Validate() error {
 		if v != "auto" && v != "always" && v != "never" {
 			return fmt.Errorf("--%s must be auto, always or never, not %q", name, v)
 		}
+	}
+	if err := c.Documents.validate(); err != nil {
+		return err
 	}
 	if c.JWTKeysFile != "" && c.JWKSURL != "" {
 		return fmt.Errorf("give --jwt-keys-file or --jwks-url, not both")

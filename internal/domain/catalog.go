@@ -55,6 +55,10 @@ type DocumentComponent struct {
 	Name        string `json:"name"`
 	Mandatory   bool   `json:"mandatory"`
 	PaperCopies int    `json:"paper_copies"`
+	// Limits on the component's file, when set: its size in bytes and its
+	// media types (docs/documents.md).
+	MaxBytes   int64    `json:"max_bytes,omitempty"`
+	MediaTypes []string `json:"media_types,omitempty"`
 }
 
 // Fee is an amount to pay: a fee (phí, kind 1) or a charge (lệ phí, kind 2).

@@ -29,7 +29,17 @@ type Component struct {
 	FileSHA256 string          `json:"file_sha256,omitempty"`
 	Source     ComponentSource `json:"source"`
 	ReusedFrom string          `json:"reused_from,omitempty"`
+	// Verified: the server holds the file and checked its SHA-256
+	// (docs/documents.md). Rows from before documents were stored never
+	// carry it; their file_ref and file_sha256 are the filer's claim.
+	Verified  bool   `json:"verified,omitempty"`
+	Size      int64  `json:"size,omitempty"`
+	MediaType string `json:"media_type,omitempty"`
 }
+
+// FileVerified reports whether the component's file is stored and its hash
+// verified (uploaded, scanned, or reused from a verified file).
+func (c Component) FileVerified() bool { return c.Verified && c.FileSHA256 != "" }
 
 // ResultDocument is a document issued as a result.
 type ResultDocument struct {
@@ -37,6 +47,27 @@ type ResultDocument struct {
 	Name       string `json:"name"`
 	FileRef    string `json:"file_ref,omitempty"`
 	FileSHA256 string `json:"file_sha256,omitempty"`
+	// The detached CMS signature over the file (a stored blob), and what
+	// its validation found; set only when the signature validated against
+	// a trusted root (docs/documents.md).
+	SignatureSHA256 string     `json:"signature_sha256,omitempty"`
+	Signature       *Signature `json:"signature,omitempty"`
+	Verified        bool       `json:"verified,omitempty"`
+	Size            int64      `json:"size,omitempty"`
+	MediaType       string     `json:"media_type,omitempty"`
+	// ValidUntil, when set, is when the document stops being valid for
+	// reuse in a later dossier.
+	ValidUntil time.Time `json:"valid_until,omitzero"`
+}
+
+// Signature is a validated digital signature: who signed, under which
+// trusted root, when (the signing-time attribute, if any).
+type Signature struct {
+	Signer   string    `json:"signer"`
+	Issuer   string    `json:"issuer"`
+	Serial   string    `json:"serial"`
+	Root     string    `json:"root"`
+	SignedAt time.Time `json:"signed_at,omitzero"`
 }
 
 // Result is what the office decided and issued.

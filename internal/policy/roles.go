@@ -32,3 +32,18 @@ func Reporters() []domain.Role { return slices.Clone(reporters) }
 
 // Readers may read dossiers (which ones: ReadScope).
 func Readers() []domain.Role { return slices.Clone(readers) }
+
+// Uploaders may send files (DocumentService uploads): whoever files,
+// takes in, supplements or resolves a dossier, since those are the actions
+// that reference files.
+func Uploaders() []domain.Role {
+	var out []domain.Role
+	for _, a := range []domain.Action{domain.ActionSubmit, domain.ActionReceive, domain.ActionProvideSupplement, domain.ActionResolve} {
+		for _, r := range ActionRoles(a) {
+			if !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}

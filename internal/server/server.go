@@ -204,6 +204,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
 	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
 	pb.RegisterSyncServiceServer(s.grpc, service.SyncServer{Server: svc})
+	pb.RegisterDocumentServiceServer(s.grpc, service.DocumentServer{Server: svc})
 	watch := opts.Watch
 	watch.Stopping = s.ops.stopping
 	pb.RegisterEventServiceServer(s.grpc, service.EventServer{Server: svc, Watch: watch})
@@ -396,7 +397,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
 		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterSyncServiceHandlerFromEndpoint,
-		pb.RegisterEventServiceHandlerFromEndpoint,
+		pb.RegisterEventServiceHandlerFromEndpoint, pb.RegisterDocumentServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err
@@ -410,12 +411,13 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		_, _ = w.Write(motcua.OpenAPI) // the contract of this build (docs/api-versioning.md)
 	})
 	mux.Handle("/v1/", gw)
+	conn, err := grpc.NewClient(target, dial...)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(ctx, func() { conn.Close() })
+	mountFiles(mux, gw, conn) // files.go
 	if s.opts.HTTPMount != nil {
-		conn, err := grpc.NewClient(target, dial...)
-		if err != nil {
-			return nil, err
-		}
-		context.AfterFunc(ctx, func() { conn.Close() })
 		if err := s.opts.HTTPMount(ctx, mux, conn); err != nil {
 			return nil, err
 		}

@@ -68,6 +68,10 @@ var MethodRoles = map[string][]domain.Role{
 	pb.SyncService_RetrySync_FullMethodName:         policy.Admins(),
 	pb.SyncService_ResendSync_FullMethodName:        policy.Admins(),
 	pb.SyncService_ReconcileSync_FullMethodName:     policy.Admins(),
+	pb.DocumentService_CreateUpload_FullMethodName:  policy.Uploaders(),
+	pb.DocumentService_GetUpload_FullMethodName:     policy.Uploaders(),
+	pb.DocumentService_UploadChunks_FullMethodName:  policy.Uploaders(),
+	pb.DocumentService_DownloadFile_FullMethodName:  policy.Readers(),
 }
 
 func authorize(ctx context.Context, method string) error {

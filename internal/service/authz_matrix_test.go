@@ -148,6 +148,10 @@ var authzMatrix = []matrixRow{
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "RetrySync", tJusticeAll},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "ResendSync", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "ReconcileSync", tJusticeAll},
+	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "CreateUpload", tNone},
+	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "GetUpload (own)", tNone},
+	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "UploadChunks (own)", tNone},
+	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "DownloadFile", tStep1},
 }
 
 const (
@@ -389,7 +393,7 @@ func (m *authzEnv) copyAtLastStep() *pb.Dossier {
 		Applicant:      &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: authzApplicant, Name: "Nguyễn Văn An"},
 		Representative: authzRepresentative(), Summary: "Chứng thực bản sao",
 		Components: []*pb.DossierComponent{{Code: "BC", Source: pb.ComponentSource_COMPONENT_SOURCE_PAPER},
-			{Code: "BS", Source: pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, FileRef: "files/bs.pdf", FileSha256: testenv.Sha256("bs")}}})
+			{Code: "BS", Source: pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, FileRef: "files/bs.pdf", FileSha256: testenv.Sha256("files/bs.pdf")}}})
 	d = m.dr.Must(domain.ActionForward, d)
 	if d.GetCurrentStep().GetIndex() != 1 || d.GetCurrentStep().GetUnitCode() != seed.JusticeDept {
 		m.t.Fatalf("not at the last step of the justice department: %v", d.GetCurrentStep())
@@ -554,6 +558,8 @@ func (m *authzEnv) impls() map[string]rowImpl {
 		"ReceiveDossier (intake)": {creates: true, call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
 			draft := testenv.CounterDraft(authzApplicant)
 			draft.Representative = authzRepresentative()
+			// Authorisation only: the scan's upload is the clerk's (DocumentService rows).
+			draft.Components[0].Source, draft.Components[0].FileRef, draft.Components[0].FileSha256 = pb.ComponentSource_COMPONENT_SOURCE_PAPER, "", ""
 			_, err := c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: m.rid(),
 				Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}})
 			return noList(err)
@@ -606,7 +612,7 @@ func (m *authzEnv) impls() map[string]rowImpl {
 		}},
 		"ResolveDossier": {prep: m.copyAtLastStep, mutates: true, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
 			_, err := c.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: m.rid(), DossierId: d.GetId(),
-				ExpectedVersion: d.GetVersion(), Result: &pb.DossierResult{Electronic: true, Signer: "Giám đốc Sở Tư pháp",
+				ExpectedVersion: d.GetVersion(), Result: &pb.DossierResult{Signer: "Giám đốc Sở Tư pháp",
 					Documents: []*pb.ResultDocument{{Code: "BS-CT", Name: "Bản sao đã chứng thực", FileRef: "files/ct.pdf", FileSha256: testenv.Sha256("ct")}}}})
 			return noList(err)
 		}},
@@ -694,6 +700,42 @@ func (m *authzEnv) impls() map[string]rowImpl {
 		"ListCounterNetworkFilings": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
 			from, to := period()
 			_, err := m.audit.ListCounterNetworkFilings(ctx, &pb.ListCounterNetworkFilingsRequest{AgencyCode: seed.Province, FromTime: from, ToTime: to})
+			return noList(err)
+		}},
+
+		"CreateUpload": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := m.e.Files.CreateUpload(ctx, &pb.CreateUploadRequest{RequestId: m.rid(), Sha256: testenv.Sha256("x"), Size: 1, MediaType: testenv.TextFile})
+			return noList(err)
+		}},
+		"GetUpload (own)": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			u, err := m.e.Files.CreateUpload(ctx, &pb.CreateUploadRequest{RequestId: m.rid(), Sha256: testenv.Sha256("x"), Size: 1, MediaType: testenv.TextFile})
+			if err != nil {
+				return noList(err)
+			}
+			_, err = m.e.Files.GetUpload(ctx, &pb.GetUploadRequest{UploadId: u.GetUpload().GetUploadId()})
+			return noList(err)
+		}},
+		"UploadChunks (own)": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			u, err := m.e.Files.CreateUpload(ctx, &pb.CreateUploadRequest{RequestId: m.rid(), Sha256: testenv.Sha256("x"), Size: 1, MediaType: testenv.TextFile})
+			if err != nil {
+				return noList(err)
+			}
+			st, err := m.e.Files.UploadChunks(ctx)
+			if err == nil {
+				_ = st.Send(&pb.UploadChunksRequest{UploadId: u.GetUpload().GetUploadId(), Data: []byte("x")})
+				_, err = st.CloseAndRecv()
+			}
+			return noList(err)
+		}},
+		"DownloadFile": {prep: m.readTarget, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
+			st, err := m.e.Files.DownloadFile(ctx, &pb.DownloadFileRequest{DossierId: d.GetId(),
+				File: &pb.DownloadFileRequest_ComponentCode{ComponentCode: "TK-LLTP"}, Purpose: authzPurpose})
+			if err == nil {
+				var r *pb.DownloadFileResponse
+				if r, err = st.Recv(); err == nil && r.GetInfo().GetSha256() != d.GetComponents()[0].GetFileSha256() {
+					err = fmt.Errorf("file %v", r.GetInfo())
+				}
+			}
 			return noList(err)
 		}},
 

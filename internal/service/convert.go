@@ -75,7 +75,8 @@ func versionToPB(v *domain.ProcedureVersion) *pb.ProcedureVersion {
 		out.Fees = append(out.Fees, &pb.Fee{Code: f.Code, Name: f.Name, Kind: pb.FeeKind(f.Kind), AmountVnd: f.AmountVND})
 	}
 	for _, c := range v.Components {
-		out.Components = append(out.Components, &pb.DocumentComponent{Code: c.Code, Name: c.Name, Mandatory: c.Mandatory, PaperCopies: int32(c.PaperCopies)})
+		out.Components = append(out.Components, &pb.DocumentComponent{Code: c.Code, Name: c.Name, Mandatory: c.Mandatory, PaperCopies: int32(c.PaperCopies),
+			MaxBytes: c.MaxBytes, MediaTypes: c.MediaTypes})
 	}
 	for _, s := range v.Workflow {
 		out.Workflow = append(out.Workflow, &pb.WorkflowStep{Name: s.Name, UnitCode: s.UnitCode, Role: pb.Role(s.Role),
@@ -100,7 +101,7 @@ func versionFromPB(v *pb.ProcedureVersion) domain.ProcedureVersion {
 	}
 	for _, c := range v.GetComponents() {
 		out.Components = append(out.Components, domain.DocumentComponent{Code: c.GetCode(), Name: c.GetName(),
-			Mandatory: c.GetMandatory(), PaperCopies: int(c.GetPaperCopies())})
+			Mandatory: c.GetMandatory(), PaperCopies: int(c.GetPaperCopies()), MaxBytes: c.GetMaxBytes(), MediaTypes: c.GetMediaTypes()})
 	}
 	for _, s := range v.GetWorkflow() {
 		out.Workflow = append(out.Workflow, domain.WorkflowStep{Name: s.GetName(), UnitCode: s.GetUnitCode(),
@@ -150,7 +151,8 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 	}
 	for _, c := range d.Components {
 		out.Components = append(out.Components, &pb.DossierComponent{Code: c.Code, FileRef: c.FileRef,
-			FileSha256: c.FileSHA256, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom})
+			FileSha256: c.FileSHA256, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom,
+			Verified: c.Verified, Size: c.Size, MediaType: c.MediaType})
 	}
 	if s := d.Step; s.Index >= 0 {
 		out.CurrentStep = &pb.DossierStep{Index: int32(s.Index), Name: s.Name, UnitCode: s.UnitCode, Assignee: s.Assignee,
@@ -159,7 +161,12 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 	if r := d.Result; r != nil {
 		res := &pb.DossierResult{Electronic: r.Electronic, Signer: r.Signer, IssueTime: ts(r.IssuedAt)}
 		for _, doc := range r.Documents {
-			res.Documents = append(res.Documents, &pb.ResultDocument{Code: doc.Code, Name: doc.Name, FileRef: doc.FileRef, FileSha256: doc.FileSHA256})
+			rd := &pb.ResultDocument{Code: doc.Code, Name: doc.Name, FileRef: doc.FileRef, FileSha256: doc.FileSHA256,
+				SignatureSha256: doc.SignatureSHA256, Verified: doc.Verified, ValidUntil: ts(doc.ValidUntil)}
+			if sg := doc.Signature; sg != nil {
+				rd.Signature = &pb.DocumentSignature{Signer: sg.Signer, Issuer: sg.Issuer, Serial: sg.Serial, Root: sg.Root, SignTime: ts(sg.SignedAt)}
+			}
+			res.Documents = append(res.Documents, rd)
 		}
 		out.Result = res
 	}
@@ -203,7 +210,8 @@ func componentsFromPB(cs []*pb.DossierComponent) []domain.Component {
 func resultFromPB(r *pb.DossierResult) domain.Result {
 	out := domain.Result{Electronic: r.GetElectronic(), Signer: r.GetSigner(), IssuedAt: fromTS(r.GetIssueTime())}
 	for _, d := range r.GetDocuments() {
-		out.Documents = append(out.Documents, domain.ResultDocument{Code: d.GetCode(), Name: d.GetName(), FileRef: d.GetFileRef(), FileSHA256: d.GetFileSha256()})
+		out.Documents = append(out.Documents, domain.ResultDocument{Code: d.GetCode(), Name: d.GetName(), FileRef: d.GetFileRef(), FileSHA256: d.GetFileSha256(),
+			SignatureSHA256: d.GetSignatureSha256(), ValidUntil: fromTS(d.GetValidUntil())})
 	}
 	return out
 }

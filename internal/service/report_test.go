@@ -58,9 +58,13 @@ func TestIndicatorsHandBuilt(t *testing.T) {
 			resolve := func(d *pb.Dossier, when time.Time, electronic bool) *pb.Dossier {
 				at(when)
 				d = dr.ForwardToLastStep(d)
+				doc := &pb.ResultDocument{Code: "KQ", Name: "Giấy chứng nhận"}
+				if electronic { // an electronic result is a stored file with a valid signature
+					doc = e.SignedResult(t, dr.StepCtx(d), e.NewSigner(t, "GĐ"), "KQ", []byte("giấy chứng nhận "+d.GetCode()))
+				}
 				r, err := e.Dossiers.ResolveDossier(dr.StepCtx(d), &pb.ResolveDossierRequest{RequestId: fmt.Sprint("res-", d.GetCode()),
 					DossierId: d.GetId(), ExpectedVersion: d.GetVersion(), Result: &pb.DossierResult{Electronic: electronic, Signer: "GĐ",
-						Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Giấy chứng nhận"}}}})
+						Documents: []*pb.ResultDocument{doc}}})
 				if err != nil {
 					t.Fatal(err)
 				}

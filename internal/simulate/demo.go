@@ -30,6 +30,8 @@ type DemoOptions struct {
 	// time, in the simulation's goroutine (the demo delivers to the
 	// simulated national portal there, so its figures are reproducible).
 	AfterStep func(ctx context.Context, now time.Time) error
+	// Signer signs the electronic results (required: most results are).
+	Signer *DemoSigner
 }
 
 // DemoCatalog names the four procedures of the demo catalog (installed by
@@ -176,6 +178,7 @@ type Demo struct {
 	key      ed25519.PrivateKey
 	tokens   map[string]string
 	dossiers pb.DossierServiceClient
+	files    pb.DocumentServiceClient
 	procs    map[string]*demoProcedure
 	queue    demoQueue
 	seq      int
@@ -191,7 +194,7 @@ func NewDemo(ctx context.Context, conn *grpc.ClientConn, key ed25519.PrivateKey,
 		return nil, err
 	}
 	s := &Demo{o: o, clock: clock, cal: cal, key: key, tokens: map[string]string{},
-		dossiers: pb.NewDossierServiceClient(conn), procs: map[string]*demoProcedure{}}
+		dossiers: pb.NewDossierServiceClient(conn), files: pb.NewDocumentServiceClient(conn), procs: map[string]*demoProcedure{}}
 	catalog := pb.NewCatalogServiceClient(conn)
 	cat := o.Catalog
 	for _, code := range []string{cat.Criminal, cat.Enterprise, cat.Building, cat.Copy} {
@@ -459,8 +462,8 @@ func (x *demoDossier) draft() *pb.DossierDraft {
 func (x *demoDossier) component(code string, online bool, why string) *pb.DossierComponent {
 	file := fmt.Sprintf("files/demo/%d/%s-%s.pdf", x.n, strings.ToLower(code), why)
 	c := Component(x.rng, code, file, x.applicant.GetIdNumber(), online, x.proc.copy)
-	return &pb.DossierComponent{Code: c.Code, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom,
-		FileRef: c.FileRef, FileSha256: c.FileSHA256}
+	return withFile(&pb.DossierComponent{Code: c.Code, Source: pb.ComponentSource(c.Source), ReusedFrom: c.ReusedFrom,
+		FileRef: c.FileRef, FileSha256: c.FileSHA256})
 }
 
 // dossierResponse is what every action answers.
@@ -544,6 +547,9 @@ func (s *Demo) act(ctx context.Context, x *demoDossier) error {
 		code := x.proc.comps[0].GetCode()
 		comp := x.component(code, online, fmt.Sprintf("bs%d", x.asked))
 		err := s.call(ctx, x, "ProvideSupplement", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			if err := s.storeFiles(ctx, []*pb.DossierComponent{comp}); err != nil {
+				return nil, err
+			}
 			return c.ProvideSupplement(ctx, &pb.ProvideSupplementRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(),
 				Components: []*pb.DossierComponent{comp}, Channel: ch})
 		})
@@ -662,6 +668,9 @@ func (s *Demo) file(ctx context.Context, x *demoDossier, now time.Time) error {
 			ch = pb.Channel_CHANNEL_POSTAL
 		}
 		err = s.call(ctx, x, "ReceiveDossier", s.spec(x, domain.ActionReceive), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			if err := s.storeFiles(ctx, draft.GetComponents()); err != nil { // the clerk scans at intake
+				return nil, err
+			}
 			return c.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: rid,
 				Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}, Channel: ch})
 		})
@@ -671,6 +680,9 @@ func (s *Demo) file(ctx context.Context, x *demoDossier, now time.Time) error {
 			spec = s.spec(x, domain.ActionSubmit, policy.SeatReceivingAgency)
 		}
 		err = s.call(ctx, x, "SubmitDossier", spec, nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+			if err := s.storeFiles(ctx, draft.GetComponents()); err != nil {
+				return nil, err
+			}
 			return c.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: rid, Dossier: draft})
 		})
 	}
@@ -788,11 +800,12 @@ func (s *Demo) stop(ctx context.Context, x *demoDossier, reason string) error {
 func (s *Demo) resolve(ctx context.Context, x *demoDossier, now time.Time) error {
 	res := &pb.DossierResult{Electronic: x.plan.electronic, Signer: "Lãnh đạo " + x.proc.workflow[len(x.proc.workflow)-1].GetUnitCode(),
 		Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả giải quyết " + x.proc.code}}}
-	if res.Electronic {
-		ref := fmt.Sprintf("results/demo/%d/kq.pdf", x.n)
-		res.Documents[0].FileRef, res.Documents[0].FileSha256 = ref, FileHash(ref)
-	}
 	err := s.call(ctx, x, "ResolveDossier", s.spec(x, domain.ActionResolve), nil, func(ctx context.Context, rid string) (dossierResponse, error) {
+		if res.Electronic && res.Documents[0].GetSignatureSha256() == "" {
+			if err := s.signedResult(ctx, res.Documents[0], fmt.Sprintf("results/demo/%d/kq.pdf", x.n)); err != nil {
+				return nil, err
+			}
+		}
 		return s.dossiers.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: rid, DossierId: x.id(), ExpectedVersion: x.version(), Result: res})
 	})
 	if err != nil {

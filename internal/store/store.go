@@ -34,6 +34,10 @@ type (
 	SyncChangeTimes = app.SyncChangeTimes
 	Finding         = app.Finding
 	Reconciliation  = app.Reconciliation
+	Upload          = app.Upload
+	UploadState     = app.UploadState
+	BlobRecord      = app.BlobRecord
+	ResultFetch     = app.ResultFetch
 	FeedPosition    = app.FeedPosition
 	FeedFilter      = app.FeedFilter
 	FeedEvent       = app.FeedEvent
@@ -65,6 +69,30 @@ type Sync interface {
 	ListReconciliations(ctx context.Context, agencies []string, limit int) ([]Reconciliation, error)
 }
 
+// Documents is the record of stored files: blobs, uploads under way, which
+// dossiers reference which blob, and first fetches of results (the method
+// contracts are on app.DocumentStore).
+type Documents interface {
+	CreateUpload(ctx context.Context, u *Upload) error
+	GetUpload(ctx context.Context, id string) (*Upload, error)
+	UpdateUpload(ctx context.Context, u *Upload, from int64) error
+	PutBlob(ctx context.Context, b *BlobRecord) error
+	GetBlob(ctx context.Context, sha string) (*BlobRecord, error)
+	UploadedBy(ctx context.Context, ownerKey, sha string) (bool, error)
+	AddBlobRefs(ctx context.Context, dossierID string, shas []string) error
+	ListUnreferencedBlobs(ctx context.Context, before time.Time, limit int) ([]BlobRecord, error)
+	DeleteBlobRecord(ctx context.Context, sha string) (bool, error)
+	RecordResultFetch(ctx context.Context, f ResultFetch) (bool, error)
+	GetResultFetch(ctx context.Context, dossierID, code string) (*ResultFetch, error)
+}
+
+// The states of an Upload.
+const (
+	UploadOpen   = app.UploadOpen
+	UploadDone   = app.UploadDone
+	UploadFailed = app.UploadFailed
+)
+
 // Store is everything the application needs from persistence.
 //
 // Methods return the domain sentinels: domain.ErrNotFound (as a
@@ -89,6 +117,7 @@ type Store interface {
 	Stats
 	Checkpoints
 	Sync
+	Documents
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.

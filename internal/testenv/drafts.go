@@ -6,7 +6,8 @@ import (
 	"github.com/motcua/motcua/internal/simulate"
 )
 
-// Sha256 returns a plausible file hash for a name.
+// Sha256 returns the SHA-256 of name's bytes: a test draft's file holds its
+// own file_ref, so Sha256(file_ref) is its hash (Env.StoreFiles uploads it).
 func Sha256(name string) string { return simulate.FileHash(name) }
 
 // CitizenID returns a valid citizen identity number numbered n (n below
@@ -21,13 +22,14 @@ func Draft(id string) *pb.DossierDraft {
 		Applicant: &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: id, Name: "Nguyễn Văn An", Phone: "0912345678"},
 		Summary:   "Cấp Phiếu lý lịch tư pháp số 1",
 		Components: []*pb.DossierComponent{
-			{Code: "TK-LLTP", FileRef: "files/" + id + "/tk.pdf", FileSha256: Sha256(id + "tk"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
-			{Code: "CCCD", FileRef: "files/" + id + "/cccd.pdf", FileSha256: Sha256(id + "cccd"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
+			{Code: "TK-LLTP", FileRef: "files/" + id + "/tk.pdf", FileSha256: Sha256("files/" + id + "/tk.pdf"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
+			{Code: "CCCD", FileRef: "files/" + id + "/cccd.pdf", FileSha256: Sha256("files/" + id + "/cccd.pdf"), Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED},
 		},
 	}
 }
 
-// CounterDraft is the same filing brought on paper to the counter, scanned.
+// CounterDraft is the same filing brought on paper to the counter, one
+// document scanned (the clerk uploads the scan first: Env.StoreFiles).
 func CounterDraft(id string) *pb.DossierDraft {
 	d := Draft(id)
 	d.Components[0].Source = pb.ComponentSource_COMPONENT_SOURCE_DIGITISED
@@ -49,7 +51,7 @@ func DraftFor(p *pb.Procedure, id string, online bool) *pb.DossierDraft {
 	versions := p.GetVersions()
 	for _, c := range versions[len(versions)-1].GetComponents() {
 		d.Components = append(d.Components, &pb.DossierComponent{Code: c.GetCode(), FileRef: "files/" + id + "/" + c.GetCode(),
-			FileSha256: Sha256(id + c.GetCode()), Source: src})
+			FileSha256: Sha256("files/" + id + "/" + c.GetCode()), Source: src})
 	}
 	return d
 }

@@ -29,6 +29,18 @@ type Driver struct {
 	mu  sync.Mutex
 	// Workflows by procedure code (the pinned version's steps).
 	workflows map[string]map[int32][]*pb.WorkflowStep
+	signerKey *Signer // made on first use
+}
+
+// signer is the document signer the driver's results are signed by.
+func (dr *Driver) signer() Signer {
+	dr.mu.Lock()
+	defer dr.mu.Unlock()
+	if dr.signerKey == nil {
+		s := dr.e.NewSigner(dr.t, "Giám đốc Sở (test)")
+		dr.signerKey = &s
+	}
+	return *dr.signerKey
 }
 
 // NewDriver returns a driver for the environment.
@@ -150,9 +162,10 @@ func (dr *Driver) do(pick func(granted context.Context) context.Context, a domai
 		r, err = c.StopDossier(ctx, &pb.StopDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Reason: "quá hạn bổ sung"})
 	case domain.ActionResolve:
+		doc := dr.e.SignedResult(dr.t, ctx, dr.signer(), "KQ", []byte("kết quả của hồ sơ "+d.GetCode()))
 		r, err = c.ResolveDossier(ctx, &pb.ResolveDossierRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Result: &pb.DossierResult{Electronic: true, Signer: "Giám đốc Sở",
-				Documents: []*pb.ResultDocument{{Code: "KQ", Name: "Kết quả", FileRef: "files/kq.pdf", FileSha256: Sha256("kq")}}}})
+				Documents: []*pb.ResultDocument{doc}}})
 	case domain.ActionReturn:
 		r, err = c.ReturnResult(ctx, &pb.ReturnResultRequest{RequestId: dr.rid(), DossierId: id,
 			ExpectedVersion: ver, Channel: pb.Channel_CHANNEL_COUNTER})
@@ -178,8 +191,9 @@ func (dr *Driver) Must(a domain.Action, d *pb.Dossier) *pb.Dossier {
 // Submit files draft online as its applicant.
 func (dr *Driver) Submit(draft *pb.DossierDraft) *pb.Dossier {
 	dr.t.Helper()
-	r, err := dr.e.Dossiers.SubmitDossier(dr.e.As(dr.t, Citizen(draft.GetApplicant().GetIdNumber())),
-		&pb.SubmitDossierRequest{RequestId: dr.rid(), Dossier: draft})
+	ctx := dr.e.As(dr.t, Citizen(draft.GetApplicant().GetIdNumber()))
+	dr.e.StoreFiles(dr.t, ctx, draft.GetComponents())
+	r, err := dr.e.Dossiers.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: dr.rid(), Dossier: draft})
 	if err != nil {
 		dr.t.Fatal(err)
 	}
@@ -190,6 +204,7 @@ func (dr *Driver) Submit(draft *pb.DossierDraft) *pb.Dossier {
 func (dr *Driver) Intake(draft *pb.DossierDraft) *pb.Dossier {
 	dr.t.Helper()
 	ctx := dr.clerkAt(draft.GetAgencyCode())
+	dr.e.StoreFiles(dr.t, ctx, draft.GetComponents())
 	r, err := dr.e.Dossiers.ReceiveDossier(ctx, &pb.ReceiveDossierRequest{RequestId: dr.rid(),
 		Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}})
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/netip"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -25,8 +26,11 @@ import (
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/blob"
+	"github.com/motcua/motcua/internal/blob/blobtest"
 	"github.com/motcua/motcua/internal/checkpoint"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/esign"
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/seed"
@@ -69,6 +73,11 @@ type Env struct {
 	Catalog  pb.CatalogServiceClient
 	Dossiers pb.DossierServiceClient
 	Calendar pb.CalendarServiceClient
+	Files    pb.DocumentServiceClient
+	// Blobs is the server's file store; SigningCA is the root it trusts
+	// for result signatures (made at run time).
+	Blobs     blob.Store
+	SigningCA *esign.DevCA
 	// HTTPURL is the JSON gateway's base URL when Options.HTTP is set.
 	HTTPURL string
 	// Jobs is the job engine when Options.Jobs is set.
@@ -111,6 +120,13 @@ type Options struct {
 	HTTP bool
 	// AppOptions are added to the service's options (e.g. app.WithPortalSync).
 	AppOptions []app.Option
+	// Blobs is the kind of file store ("dir", the default, or "s3": an
+	// in-process S3 server on loopback); BlobStore replaces it outright.
+	Blobs     string
+	BlobStore blob.Store
+	// Documents adjusts the document settings (limits, part size); its
+	// Blobs and Signatures are filled in.
+	Documents app.DocumentConfig
 	// Jobs, if set, runs a job engine (internal/jobs) over the store, as
 	// serve does: Jobs registers its workers on it and returns the event
 	// hooks that enqueue in the mutations' transactions. The engine starts
@@ -186,6 +202,24 @@ func Start(t testing.TB, url string, o Options) *Env {
 		opts = append(opts, app.WithCheckpoints(&app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
 			Dir: cpDir, WitnessURL: o.CheckpointWitness}))
 	}
+	blobs := o.BlobStore
+	if blobs == nil {
+		kind := o.Blobs
+		if kind == "" {
+			kind = "dir"
+		}
+		blobs = blobtest.New(t, kind)
+	}
+	signingCA, err := esign.NewDevCA("motcua test root", 24*time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := o.Documents
+	dc.Blobs, dc.Signatures = blobs, esign.NewRoots(signingCA.Cert)
+	if len(dc.MediaTypes) == 0 {
+		dc.MediaTypes = append(slices.Clone(app.DefaultMediaTypes), TextFile)
+	}
+	opts = append(opts, app.WithDocuments(dc))
 	a := app.New(st, append(opts, o.AppOptions...)...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
@@ -263,7 +297,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	})
 	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, Stop: stop, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
-		Calendar: pb.NewCalendarServiceClient(conn), Jobs: eng}
+		Calendar: pb.NewCalendarServiceClient(conn), Files: pb.NewDocumentServiceClient(conn), Blobs: blobs, SigningCA: signingCA, Jobs: eng}
 	if o.HTTP && o.TLS == nil {
 		env.HTTPURL = "http://" + srv.HTTPAddr()
 	} else if o.HTTP {
@@ -328,7 +362,7 @@ func Citizen(id string) auth.TokenSpec {
 func (e *Env) CountRows(t testing.TB) map[string]int64 {
 	t.Helper()
 	out := map[string]int64{}
-	for _, tbl := range []string{"agencies", "procedures", "procedure_versions", "dossiers", "dossier_events", "dossier_sequences", "requests"} {
+	for _, tbl := range []string{"agencies", "procedures", "procedure_versions", "dossiers", "dossier_events", "dossier_sequences", "requests", "uploads", "blobs", "blob_refs"} {
 		var n int64
 		if err := e.Store.DB().Table(tbl).Count(&n).Error; err != nil {
 			t.Fatal(err)

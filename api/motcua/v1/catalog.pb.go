@@ -222,7 +222,12 @@ type DocumentComponent struct {
 	Name      string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	Mandatory bool                   `protobuf:"varint,3,opt,name=mandatory,proto3" json:"mandatory,omitempty"`
 	// Number of paper copies required at the counter.
-	PaperCopies   int32 `protobuf:"varint,4,opt,name=paper_copies,json=paperCopies,proto3" json:"paper_copies,omitempty"`
+	PaperCopies int32 `protobuf:"varint,4,opt,name=paper_copies,json=paperCopies,proto3" json:"paper_copies,omitempty"`
+	// The largest file accepted for this component, in bytes; 0 means the
+	// server's limit.
+	MaxBytes int64 `protobuf:"varint,5,opt,name=max_bytes,json=maxBytes,proto3" json:"max_bytes,omitempty"`
+	// The media types accepted for this component; empty means the server's.
+	MediaTypes    []string `protobuf:"bytes,6,rep,name=media_types,json=mediaTypes,proto3" json:"media_types,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -283,6 +288,20 @@ func (x *DocumentComponent) GetPaperCopies() int32 {
 		return x.PaperCopies
 	}
 	return 0
+}
+
+func (x *DocumentComponent) GetMaxBytes() int64 {
+	if x != nil {
+		return x.MaxBytes
+	}
+	return 0
+}
+
+func (x *DocumentComponent) GetMediaTypes() []string {
+	if x != nil {
+		return x.MediaTypes
+	}
+	return nil
 }
 
 // Fee is an amount the applicant must pay.
@@ -1370,13 +1389,17 @@ const file_motcua_v1_catalog_proto_rawDesc = "" +
 	"\ttime_zone\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\btimeZone\x12G\n" +
 	"\rworking_hours\x18\x05 \x03(\v2\x18.motcua.v1.WorkingPeriodB\b\xbaH\x05\x92\x01\x02\x10\x06R\fworkingHours\x12C\n" +
 	"\vcreate_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xd8\x01\x03R\n" +
-	"createTime\"\xb1\x01\n" +
+	"createTime\"\xa5\x02\n" +
 	"\x11DocumentComponent\x120\n" +
 	"\x04code\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x10\x01\x18@2\x11^[0-9A-Za-z._-]+$R\x04code\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x04name\x12\x1c\n" +
 	"\tmandatory\x18\x03 \x01(\bR\tmandatory\x12,\n" +
-	"\fpaper_copies\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x14(\x00R\vpaperCopies\"\xa7\x01\n" +
+	"\fpaper_copies\x18\x04 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x14(\x00R\vpaperCopies\x12$\n" +
+	"\tmax_bytes\x18\x05 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\bmaxBytes\x12L\n" +
+	"\vmedia_types\x18\x06 \x03(\tB+\xbaH(\x92\x01%\x10\n" +
+	"\"!r\x1f\x18d2\x1b^[a-z0-9.+-]+/[a-z0-9.+-]+$R\n" +
+	"mediaTypes\"\xa7\x01\n" +
 	"\x03Fee\x12\x1d\n" +
 	"\x04code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x04code\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +

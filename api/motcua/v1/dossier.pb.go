@@ -243,7 +243,7 @@ func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeadlineSegment_Kind.Descriptor instead.
 func (DeadlineSegment_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44, 0}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45, 0}
 }
 
 // DossierComponent is a document filed against one of the procedure's
@@ -258,8 +258,16 @@ type DossierComponent struct {
 	FileSha256 string          `protobuf:"bytes,3,opt,name=file_sha256,json=fileSha256,proto3" json:"file_sha256,omitempty"`
 	Source     ComponentSource `protobuf:"varint,4,opt,name=source,proto3,enum=motcua.v1.ComponentSource" json:"source,omitempty"`
 	// For reused components: the dossier code, result id or data-store record
-	// the file came from.
-	ReusedFrom    string `protobuf:"bytes,5,opt,name=reused_from,json=reusedFrom,proto3" json:"reused_from,omitempty"`
+	// the file came from. To reuse a file of an earlier dossier of the same
+	// applicant, send "dossier:<code>/<component code>" or
+	// "result:<code>/<result document code>" and leave the file fields empty:
+	// the server fills them in from the verified file (docs/documents.md).
+	ReusedFrom string `protobuf:"bytes,5,opt,name=reused_from,json=reusedFrom,proto3" json:"reused_from,omitempty"`
+	// Output only: the server holds the file and verified its SHA-256.
+	Verified bool `protobuf:"varint,6,opt,name=verified,proto3" json:"verified,omitempty"`
+	// Output only: the verified file's size and media type.
+	Size          int64  `protobuf:"varint,7,opt,name=size,proto3" json:"size,omitempty"`
+	MediaType     string `protobuf:"bytes,8,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -329,13 +337,45 @@ func (x *DossierComponent) GetReusedFrom() string {
 	return ""
 }
 
+func (x *DossierComponent) GetVerified() bool {
+	if x != nil {
+		return x.Verified
+	}
+	return false
+}
+
+func (x *DossierComponent) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *DossierComponent) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
 // ResultDocument is a document issued as the dossier's result.
 type ResultDocument struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Code          string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
-	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	FileRef       string                 `protobuf:"bytes,3,opt,name=file_ref,json=fileRef,proto3" json:"file_ref,omitempty"`
-	FileSha256    string                 `protobuf:"bytes,4,opt,name=file_sha256,json=fileSha256,proto3" json:"file_sha256,omitempty"`
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	Code       string                 `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Name       string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	FileRef    string                 `protobuf:"bytes,3,opt,name=file_ref,json=fileRef,proto3" json:"file_ref,omitempty"`
+	FileSha256 string                 `protobuf:"bytes,4,opt,name=file_sha256,json=fileSha256,proto3" json:"file_sha256,omitempty"`
+	// The SHA-256 of an uploaded detached CMS signature over the file; it is
+	// validated against the server's trusted roots when the result is
+	// recorded (an invalid or untrusted signature is refused).
+	SignatureSha256 string `protobuf:"bytes,5,opt,name=signature_sha256,json=signatureSha256,proto3" json:"signature_sha256,omitempty"`
+	// Output only: what the signature's validation found.
+	Signature *DocumentSignature `protobuf:"bytes,6,opt,name=signature,proto3" json:"signature,omitempty"`
+	// Output only: the server holds the file and verified its SHA-256.
+	Verified bool `protobuf:"varint,7,opt,name=verified,proto3" json:"verified,omitempty"`
+	// Until when the document may be reused in later dossiers; unset means
+	// no limit.
+	ValidUntil    *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -398,11 +438,119 @@ func (x *ResultDocument) GetFileSha256() string {
 	return ""
 }
 
+func (x *ResultDocument) GetSignatureSha256() string {
+	if x != nil {
+		return x.SignatureSha256
+	}
+	return ""
+}
+
+func (x *ResultDocument) GetSignature() *DocumentSignature {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *ResultDocument) GetVerified() bool {
+	if x != nil {
+		return x.Verified
+	}
+	return false
+}
+
+func (x *ResultDocument) GetValidUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return nil
+}
+
+// DocumentSignature is a validated digital signature.
+type DocumentSignature struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Signer string                 `protobuf:"bytes,1,opt,name=signer,proto3" json:"signer,omitempty"`
+	Issuer string                 `protobuf:"bytes,2,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Serial string                 `protobuf:"bytes,3,opt,name=serial,proto3" json:"serial,omitempty"`
+	// The trusted root the signer chains to.
+	Root          string                 `protobuf:"bytes,4,opt,name=root,proto3" json:"root,omitempty"`
+	SignTime      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=sign_time,json=signTime,proto3" json:"sign_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DocumentSignature) Reset() {
+	*x = DocumentSignature{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DocumentSignature) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DocumentSignature) ProtoMessage() {}
+
+func (x *DocumentSignature) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DocumentSignature.ProtoReflect.Descriptor instead.
+func (*DocumentSignature) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DocumentSignature) GetSigner() string {
+	if x != nil {
+		return x.Signer
+	}
+	return ""
+}
+
+func (x *DocumentSignature) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *DocumentSignature) GetSerial() string {
+	if x != nil {
+		return x.Serial
+	}
+	return ""
+}
+
+func (x *DocumentSignature) GetRoot() string {
+	if x != nil {
+		return x.Root
+	}
+	return ""
+}
+
+func (x *DocumentSignature) GetSignTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SignTime
+	}
+	return nil
+}
+
 // DossierResult is what the office decided and issued.
 type DossierResult struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	Documents []*ResultDocument      `protobuf:"bytes,1,rep,name=documents,proto3" json:"documents,omitempty"`
-	// Issued as a digitally signed electronic document.
+	// Issued as a digitally signed electronic document: true only when every
+	// document has a stored file and a signature that validated. Asking for
+	// true without that is refused (RESULT_NOT_SIGNED).
 	Electronic bool `protobuf:"varint,2,opt,name=electronic,proto3" json:"electronic,omitempty"`
 	// Who signed the result.
 	Signer        string                 `protobuf:"bytes,3,opt,name=signer,proto3" json:"signer,omitempty"`
@@ -413,7 +561,7 @@ type DossierResult struct {
 
 func (x *DossierResult) Reset() {
 	*x = DossierResult{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[2]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -425,7 +573,7 @@ func (x *DossierResult) String() string {
 func (*DossierResult) ProtoMessage() {}
 
 func (x *DossierResult) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[2]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -438,7 +586,7 @@ func (x *DossierResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierResult.ProtoReflect.Descriptor instead.
 func (*DossierResult) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DossierResult) GetDocuments() []*ResultDocument {
@@ -483,7 +631,7 @@ type IdentityVerification struct {
 
 func (x *IdentityVerification) Reset() {
 	*x = IdentityVerification{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[3]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +643,7 @@ func (x *IdentityVerification) String() string {
 func (*IdentityVerification) ProtoMessage() {}
 
 func (x *IdentityVerification) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[3]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +656,7 @@ func (x *IdentityVerification) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IdentityVerification.ProtoReflect.Descriptor instead.
 func (*IdentityVerification) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{3}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *IdentityVerification) GetMatched() bool {
@@ -556,7 +704,7 @@ type DossierStep struct {
 
 func (x *DossierStep) Reset() {
 	*x = DossierStep{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +716,7 @@ func (x *DossierStep) String() string {
 func (*DossierStep) ProtoMessage() {}
 
 func (x *DossierStep) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +729,7 @@ func (x *DossierStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierStep.ProtoReflect.Descriptor instead.
 func (*DossierStep) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{4}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DossierStep) GetIndex() int32 {
@@ -682,7 +830,7 @@ type Dossier struct {
 
 func (x *Dossier) Reset() {
 	*x = Dossier{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -694,7 +842,7 @@ func (x *Dossier) String() string {
 func (*Dossier) ProtoMessage() {}
 
 func (x *Dossier) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -707,7 +855,7 @@ func (x *Dossier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dossier.ProtoReflect.Descriptor instead.
 func (*Dossier) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Dossier) GetId() string {
@@ -951,7 +1099,7 @@ type DossierEvent struct {
 
 func (x *DossierEvent) Reset() {
 	*x = DossierEvent{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -963,7 +1111,7 @@ func (x *DossierEvent) String() string {
 func (*DossierEvent) ProtoMessage() {}
 
 func (x *DossierEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -976,7 +1124,7 @@ func (x *DossierEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierEvent.ProtoReflect.Descriptor instead.
 func (*DossierEvent) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DossierEvent) GetId() string {
@@ -1116,7 +1264,7 @@ type DossierDraft struct {
 
 func (x *DossierDraft) Reset() {
 	*x = DossierDraft{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1276,7 @@ func (x *DossierDraft) String() string {
 func (*DossierDraft) ProtoMessage() {}
 
 func (x *DossierDraft) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1289,7 @@ func (x *DossierDraft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierDraft.ProtoReflect.Descriptor instead.
 func (*DossierDraft) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DossierDraft) GetProcedureCode() string {
@@ -1204,7 +1352,7 @@ type SubmitDossierRequest struct {
 
 func (x *SubmitDossierRequest) Reset() {
 	*x = SubmitDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1364,7 @@ func (x *SubmitDossierRequest) String() string {
 func (*SubmitDossierRequest) ProtoMessage() {}
 
 func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1377,7 @@ func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierRequest.ProtoReflect.Descriptor instead.
 func (*SubmitDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SubmitDossierRequest) GetRequestId() string {
@@ -1256,7 +1404,7 @@ type SubmitDossierResponse struct {
 
 func (x *SubmitDossierResponse) Reset() {
 	*x = SubmitDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1268,7 +1416,7 @@ func (x *SubmitDossierResponse) String() string {
 func (*SubmitDossierResponse) ProtoMessage() {}
 
 func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1281,7 +1429,7 @@ func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierResponse.ProtoReflect.Descriptor instead.
 func (*SubmitDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SubmitDossierResponse) GetDossier() *Dossier {
@@ -1317,7 +1465,7 @@ type ReceiveDossierRequest struct {
 
 func (x *ReceiveDossierRequest) Reset() {
 	*x = ReceiveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1477,7 @@ func (x *ReceiveDossierRequest) String() string {
 func (*ReceiveDossierRequest) ProtoMessage() {}
 
 func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1490,7 @@ func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReceiveDossierRequest) GetRequestId() string {
@@ -1426,7 +1574,7 @@ type ReceiveDossierResponse struct {
 
 func (x *ReceiveDossierResponse) Reset() {
 	*x = ReceiveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1586,7 @@ func (x *ReceiveDossierResponse) String() string {
 func (*ReceiveDossierResponse) ProtoMessage() {}
 
 func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1599,7 @@ func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReceiveDossierResponse) GetDossier() *Dossier {
@@ -1483,7 +1631,7 @@ type GetDossierRequest struct {
 
 func (x *GetDossierRequest) Reset() {
 	*x = GetDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1643,7 @@ func (x *GetDossierRequest) String() string {
 func (*GetDossierRequest) ProtoMessage() {}
 
 func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1656,7 @@ func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierRequest.ProtoReflect.Descriptor instead.
 func (*GetDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetDossierRequest) GetKey() isGetDossierRequest_Key {
@@ -1568,7 +1716,7 @@ type GetDossierResponse struct {
 
 func (x *GetDossierResponse) Reset() {
 	*x = GetDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1728,7 @@ func (x *GetDossierResponse) String() string {
 func (*GetDossierResponse) ProtoMessage() {}
 
 func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1741,7 @@ func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierResponse.ProtoReflect.Descriptor instead.
 func (*GetDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetDossierResponse) GetDossier() *Dossier {
@@ -1662,7 +1810,7 @@ type ListDossiersRequest struct {
 
 func (x *ListDossiersRequest) Reset() {
 	*x = ListDossiersRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1674,7 +1822,7 @@ func (x *ListDossiersRequest) String() string {
 func (*ListDossiersRequest) ProtoMessage() {}
 
 func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1687,7 +1835,7 @@ func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersRequest.ProtoReflect.Descriptor instead.
 func (*ListDossiersRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListDossiersRequest) GetPageSize() int32 {
@@ -1848,7 +1996,7 @@ type ListDossiersResponse struct {
 
 func (x *ListDossiersResponse) Reset() {
 	*x = ListDossiersResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1860,7 +2008,7 @@ func (x *ListDossiersResponse) String() string {
 func (*ListDossiersResponse) ProtoMessage() {}
 
 func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1873,7 +2021,7 @@ func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersResponse.ProtoReflect.Descriptor instead.
 func (*ListDossiersResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListDossiersResponse) GetDossiers() []*Dossier {
@@ -1904,7 +2052,7 @@ type ListDossierEventsRequest struct {
 
 func (x *ListDossierEventsRequest) Reset() {
 	*x = ListDossierEventsRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1916,7 +2064,7 @@ func (x *ListDossierEventsRequest) String() string {
 func (*ListDossierEventsRequest) ProtoMessage() {}
 
 func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1929,7 +2077,7 @@ func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListDossierEventsRequest) GetDossierId() string {
@@ -1970,7 +2118,7 @@ type ListDossierEventsResponse struct {
 
 func (x *ListDossierEventsResponse) Reset() {
 	*x = ListDossierEventsResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1982,7 +2130,7 @@ func (x *ListDossierEventsResponse) String() string {
 func (*ListDossierEventsResponse) ProtoMessage() {}
 
 func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1995,7 +2143,7 @@ func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListDossierEventsResponse) GetEvents() []*DossierEvent {
@@ -2026,7 +2174,7 @@ type NotAcceptDossierRequest struct {
 
 func (x *NotAcceptDossierRequest) Reset() {
 	*x = NotAcceptDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2038,7 +2186,7 @@ func (x *NotAcceptDossierRequest) String() string {
 func (*NotAcceptDossierRequest) ProtoMessage() {}
 
 func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2051,7 +2199,7 @@ func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierRequest.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *NotAcceptDossierRequest) GetRequestId() string {
@@ -2092,7 +2240,7 @@ type NotAcceptDossierResponse struct {
 
 func (x *NotAcceptDossierResponse) Reset() {
 	*x = NotAcceptDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2104,7 +2252,7 @@ func (x *NotAcceptDossierResponse) String() string {
 func (*NotAcceptDossierResponse) ProtoMessage() {}
 
 func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2117,7 +2265,7 @@ func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierResponse.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *NotAcceptDossierResponse) GetDossier() *Dossier {
@@ -2150,7 +2298,7 @@ type RequestSupplementRequest struct {
 
 func (x *RequestSupplementRequest) Reset() {
 	*x = RequestSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2162,7 +2310,7 @@ func (x *RequestSupplementRequest) String() string {
 func (*RequestSupplementRequest) ProtoMessage() {}
 
 func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2175,7 +2323,7 @@ func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementRequest.ProtoReflect.Descriptor instead.
 func (*RequestSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RequestSupplementRequest) GetRequestId() string {
@@ -2223,7 +2371,7 @@ type RequestSupplementResponse struct {
 
 func (x *RequestSupplementResponse) Reset() {
 	*x = RequestSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2235,7 +2383,7 @@ func (x *RequestSupplementResponse) String() string {
 func (*RequestSupplementResponse) ProtoMessage() {}
 
 func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2248,7 +2396,7 @@ func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementResponse.ProtoReflect.Descriptor instead.
 func (*RequestSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RequestSupplementResponse) GetDossier() *Dossier {
@@ -2282,7 +2430,7 @@ type ProvideSupplementRequest struct {
 
 func (x *ProvideSupplementRequest) Reset() {
 	*x = ProvideSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2294,7 +2442,7 @@ func (x *ProvideSupplementRequest) String() string {
 func (*ProvideSupplementRequest) ProtoMessage() {}
 
 func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2307,7 +2455,7 @@ func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementRequest.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ProvideSupplementRequest) GetRequestId() string {
@@ -2362,7 +2510,7 @@ type ProvideSupplementResponse struct {
 
 func (x *ProvideSupplementResponse) Reset() {
 	*x = ProvideSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2374,7 +2522,7 @@ func (x *ProvideSupplementResponse) String() string {
 func (*ProvideSupplementResponse) ProtoMessage() {}
 
 func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2387,7 +2535,7 @@ func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementResponse.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ProvideSupplementResponse) GetDossier() *Dossier {
@@ -2419,7 +2567,7 @@ type RequestPaymentRequest struct {
 
 func (x *RequestPaymentRequest) Reset() {
 	*x = RequestPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2431,7 +2579,7 @@ func (x *RequestPaymentRequest) String() string {
 func (*RequestPaymentRequest) ProtoMessage() {}
 
 func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2444,7 +2592,7 @@ func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RequestPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RequestPaymentRequest) GetRequestId() string {
@@ -2492,7 +2640,7 @@ type RequestPaymentResponse struct {
 
 func (x *RequestPaymentResponse) Reset() {
 	*x = RequestPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2504,7 +2652,7 @@ func (x *RequestPaymentResponse) String() string {
 func (*RequestPaymentResponse) ProtoMessage() {}
 
 func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2517,7 +2665,7 @@ func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RequestPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RequestPaymentResponse) GetDossier() *Dossier {
@@ -2552,7 +2700,7 @@ type ConfirmPaymentRequest struct {
 
 func (x *ConfirmPaymentRequest) Reset() {
 	*x = ConfirmPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2564,7 +2712,7 @@ func (x *ConfirmPaymentRequest) String() string {
 func (*ConfirmPaymentRequest) ProtoMessage() {}
 
 func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2577,7 +2725,7 @@ func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ConfirmPaymentRequest) GetRequestId() string {
@@ -2625,7 +2773,7 @@ type ConfirmPaymentResponse struct {
 
 func (x *ConfirmPaymentResponse) Reset() {
 	*x = ConfirmPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2637,7 +2785,7 @@ func (x *ConfirmPaymentResponse) String() string {
 func (*ConfirmPaymentResponse) ProtoMessage() {}
 
 func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2650,7 +2798,7 @@ func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ConfirmPaymentResponse) GetDossier() *Dossier {
@@ -2682,7 +2830,7 @@ type ForwardDossierRequest struct {
 
 func (x *ForwardDossierRequest) Reset() {
 	*x = ForwardDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2694,7 +2842,7 @@ func (x *ForwardDossierRequest) String() string {
 func (*ForwardDossierRequest) ProtoMessage() {}
 
 func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2707,7 +2855,7 @@ func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierRequest.ProtoReflect.Descriptor instead.
 func (*ForwardDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ForwardDossierRequest) GetRequestId() string {
@@ -2755,7 +2903,7 @@ type ForwardDossierResponse struct {
 
 func (x *ForwardDossierResponse) Reset() {
 	*x = ForwardDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2767,7 +2915,7 @@ func (x *ForwardDossierResponse) String() string {
 func (*ForwardDossierResponse) ProtoMessage() {}
 
 func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2780,7 +2928,7 @@ func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierResponse.ProtoReflect.Descriptor instead.
 func (*ForwardDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ForwardDossierResponse) GetDossier() *Dossier {
@@ -2813,7 +2961,7 @@ type ExtendDeadlineRequest struct {
 
 func (x *ExtendDeadlineRequest) Reset() {
 	*x = ExtendDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2825,7 +2973,7 @@ func (x *ExtendDeadlineRequest) String() string {
 func (*ExtendDeadlineRequest) ProtoMessage() {}
 
 func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2838,7 +2986,7 @@ func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExtendDeadlineRequest) GetRequestId() string {
@@ -2886,7 +3034,7 @@ type ExtendDeadlineResponse struct {
 
 func (x *ExtendDeadlineResponse) Reset() {
 	*x = ExtendDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2898,7 +3046,7 @@ func (x *ExtendDeadlineResponse) String() string {
 func (*ExtendDeadlineResponse) ProtoMessage() {}
 
 func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2911,7 +3059,7 @@ func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ExtendDeadlineResponse) GetDossier() *Dossier {
@@ -2943,7 +3091,7 @@ type WithdrawDossierRequest struct {
 
 func (x *WithdrawDossierRequest) Reset() {
 	*x = WithdrawDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2955,7 +3103,7 @@ func (x *WithdrawDossierRequest) String() string {
 func (*WithdrawDossierRequest) ProtoMessage() {}
 
 func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2968,7 +3116,7 @@ func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WithdrawDossierRequest) GetRequestId() string {
@@ -3016,7 +3164,7 @@ type WithdrawDossierResponse struct {
 
 func (x *WithdrawDossierResponse) Reset() {
 	*x = WithdrawDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3028,7 +3176,7 @@ func (x *WithdrawDossierResponse) String() string {
 func (*WithdrawDossierResponse) ProtoMessage() {}
 
 func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3041,7 +3189,7 @@ func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *WithdrawDossierResponse) GetDossier() *Dossier {
@@ -3072,7 +3220,7 @@ type StopDossierRequest struct {
 
 func (x *StopDossierRequest) Reset() {
 	*x = StopDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3084,7 +3232,7 @@ func (x *StopDossierRequest) String() string {
 func (*StopDossierRequest) ProtoMessage() {}
 
 func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3097,7 +3245,7 @@ func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierRequest.ProtoReflect.Descriptor instead.
 func (*StopDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StopDossierRequest) GetRequestId() string {
@@ -3138,7 +3286,7 @@ type StopDossierResponse struct {
 
 func (x *StopDossierResponse) Reset() {
 	*x = StopDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3150,7 +3298,7 @@ func (x *StopDossierResponse) String() string {
 func (*StopDossierResponse) ProtoMessage() {}
 
 func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3163,7 +3311,7 @@ func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierResponse.ProtoReflect.Descriptor instead.
 func (*StopDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StopDossierResponse) GetDossier() *Dossier {
@@ -3194,7 +3342,7 @@ type ResolveDossierRequest struct {
 
 func (x *ResolveDossierRequest) Reset() {
 	*x = ResolveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3206,7 +3354,7 @@ func (x *ResolveDossierRequest) String() string {
 func (*ResolveDossierRequest) ProtoMessage() {}
 
 func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3219,7 +3367,7 @@ func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ResolveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ResolveDossierRequest) GetRequestId() string {
@@ -3267,7 +3415,7 @@ type ResolveDossierResponse struct {
 
 func (x *ResolveDossierResponse) Reset() {
 	*x = ResolveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3279,7 +3427,7 @@ func (x *ResolveDossierResponse) String() string {
 func (*ResolveDossierResponse) ProtoMessage() {}
 
 func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3292,7 +3440,7 @@ func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ResolveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ResolveDossierResponse) GetDossier() *Dossier {
@@ -3324,7 +3472,7 @@ type ReturnResultRequest struct {
 
 func (x *ReturnResultRequest) Reset() {
 	*x = ReturnResultRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3336,7 +3484,7 @@ func (x *ReturnResultRequest) String() string {
 func (*ReturnResultRequest) ProtoMessage() {}
 
 func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3349,7 +3497,7 @@ func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultRequest.ProtoReflect.Descriptor instead.
 func (*ReturnResultRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReturnResultRequest) GetRequestId() string {
@@ -3397,7 +3545,7 @@ type ReturnResultResponse struct {
 
 func (x *ReturnResultResponse) Reset() {
 	*x = ReturnResultResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3409,7 +3557,7 @@ func (x *ReturnResultResponse) String() string {
 func (*ReturnResultResponse) ProtoMessage() {}
 
 func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3422,7 +3570,7 @@ func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultResponse.ProtoReflect.Descriptor instead.
 func (*ReturnResultResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReturnResultResponse) GetDossier() *Dossier {
@@ -3450,7 +3598,7 @@ type GetProcessControlSlipRequest struct {
 
 func (x *GetProcessControlSlipRequest) Reset() {
 	*x = GetProcessControlSlipRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3462,7 +3610,7 @@ func (x *GetProcessControlSlipRequest) String() string {
 func (*GetProcessControlSlipRequest) ProtoMessage() {}
 
 func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3475,7 +3623,7 @@ func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipRequest.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetProcessControlSlipRequest) GetDossierId() string {
@@ -3514,7 +3662,7 @@ type SlipRow struct {
 
 func (x *SlipRow) Reset() {
 	*x = SlipRow{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3526,7 +3674,7 @@ func (x *SlipRow) String() string {
 func (*SlipRow) ProtoMessage() {}
 
 func (x *SlipRow) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3539,7 +3687,7 @@ func (x *SlipRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlipRow.ProtoReflect.Descriptor instead.
 func (*SlipRow) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SlipRow) GetStepIndex() int32 {
@@ -3622,7 +3770,7 @@ type GetProcessControlSlipResponse struct {
 
 func (x *GetProcessControlSlipResponse) Reset() {
 	*x = GetProcessControlSlipResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3634,7 +3782,7 @@ func (x *GetProcessControlSlipResponse) String() string {
 func (*GetProcessControlSlipResponse) ProtoMessage() {}
 
 func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3647,7 +3795,7 @@ func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipResponse.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetProcessControlSlipResponse) GetDossierCode() string {
@@ -3675,7 +3823,7 @@ type ExplainDeadlineRequest struct {
 
 func (x *ExplainDeadlineRequest) Reset() {
 	*x = ExplainDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3687,7 +3835,7 @@ func (x *ExplainDeadlineRequest) String() string {
 func (*ExplainDeadlineRequest) ProtoMessage() {}
 
 func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3700,7 +3848,7 @@ func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ExplainDeadlineRequest) GetDossierId() string {
@@ -3739,7 +3887,7 @@ type DeadlineSegment struct {
 
 func (x *DeadlineSegment) Reset() {
 	*x = DeadlineSegment{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3751,7 +3899,7 @@ func (x *DeadlineSegment) String() string {
 func (*DeadlineSegment) ProtoMessage() {}
 
 func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3764,7 +3912,7 @@ func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineSegment.ProtoReflect.Descriptor instead.
 func (*DeadlineSegment) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DeadlineSegment) GetKind() DeadlineSegment_Kind {
@@ -3846,7 +3994,7 @@ type DeadlinePause struct {
 
 func (x *DeadlinePause) Reset() {
 	*x = DeadlinePause{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3858,7 +4006,7 @@ func (x *DeadlinePause) String() string {
 func (*DeadlinePause) ProtoMessage() {}
 
 func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3871,7 +4019,7 @@ func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlinePause.ProtoReflect.Descriptor instead.
 func (*DeadlinePause) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DeadlinePause) GetCause() Action {
@@ -3922,7 +4070,7 @@ type DeadlineExtension struct {
 
 func (x *DeadlineExtension) Reset() {
 	*x = DeadlineExtension{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3934,7 +4082,7 @@ func (x *DeadlineExtension) String() string {
 func (*DeadlineExtension) ProtoMessage() {}
 
 func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3947,7 +4095,7 @@ func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineExtension.ProtoReflect.Descriptor instead.
 func (*DeadlineExtension) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DeadlineExtension) GetTime() *timestamppb.Timestamp {
@@ -4000,7 +4148,7 @@ type ExplainDeadlineResponse struct {
 
 func (x *ExplainDeadlineResponse) Reset() {
 	*x = ExplainDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4012,7 +4160,7 @@ func (x *ExplainDeadlineResponse) String() string {
 func (*ExplainDeadlineResponse) ProtoMessage() {}
 
 func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4025,7 +4173,7 @@ func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ExplainDeadlineResponse) GetDossierCode() string {
@@ -4109,7 +4257,7 @@ var File_motcua_v1_dossier_proto protoreflect.FileDescriptor
 
 const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
-	"\x17motcua/v1/dossier.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16motcua/v1/common.proto\"\x8f\x02\n" +
+	"\x17motcua/v1/dossier.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16motcua/v1/common.proto\"\xde\x02\n" +
 	"\x10DossierComponent\x120\n" +
 	"\x04code\x18\x01 \x01(\tB\x1c\xbaH\x19r\x17\x10\x01\x18@2\x11^[0-9A-Za-z._-]+$R\x04code\x12#\n" +
 	"\bfile_ref\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\afileRef\x129\n" +
@@ -4118,14 +4266,29 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\x06source\x18\x04 \x01(\x0e2\x1a.motcua.v1.ComponentSourceB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06source\x12)\n" +
 	"\vreused_from\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\n" +
-	"reusedFrom\"\xaf\x01\n" +
+	"reusedFrom\x12\x1a\n" +
+	"\bverified\x18\x06 \x01(\bR\bverified\x12\x12\n" +
+	"\x04size\x18\a \x01(\x03R\x04size\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\b \x01(\tR\tmediaType\"\x89\x03\n" +
 	"\x0eResultDocument\x12\x1d\n" +
 	"\x04code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18@R\x04code\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xf4\x03R\x04name\x12#\n" +
 	"\bfile_ref\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\afileRef\x129\n" +
 	"\vfile_sha256\x18\x04 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{64})?$R\n" +
-	"fileSha256\"\xcf\x01\n" +
+	"fileSha256\x12C\n" +
+	"\x10signature_sha256\x18\x05 \x01(\tB\x18\xbaH\x15r\x132\x11^([0-9a-f]{64})?$R\x0fsignatureSha256\x12:\n" +
+	"\tsignature\x18\x06 \x01(\v2\x1c.motcua.v1.DocumentSignatureR\tsignature\x12\x1a\n" +
+	"\bverified\x18\a \x01(\bR\bverified\x12;\n" +
+	"\vvalid_until\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"validUntil\"\xa8\x01\n" +
+	"\x11DocumentSignature\x12\x16\n" +
+	"\x06signer\x18\x01 \x01(\tR\x06signer\x12\x16\n" +
+	"\x06issuer\x18\x02 \x01(\tR\x06issuer\x12\x16\n" +
+	"\x06serial\x18\x03 \x01(\tR\x06serial\x12\x12\n" +
+	"\x04root\x18\x04 \x01(\tR\x04root\x127\n" +
+	"\tsign_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\bsignTime\"\xcf\x01\n" +
 	"\rDossierResult\x12A\n" +
 	"\tdocuments\x18\x01 \x03(\v2\x19.motcua.v1.ResultDocumentB\b\xbaH\x05\x92\x01\x02\x102R\tdocuments\x12\x1e\n" +
 	"\n" +
@@ -4561,7 +4724,7 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
@@ -4569,222 +4732,226 @@ var file_motcua_v1_dossier_proto_goTypes = []any{
 	(DeadlineSegment_Kind)(0),             // 3: motcua.v1.DeadlineSegment.Kind
 	(*DossierComponent)(nil),              // 4: motcua.v1.DossierComponent
 	(*ResultDocument)(nil),                // 5: motcua.v1.ResultDocument
-	(*DossierResult)(nil),                 // 6: motcua.v1.DossierResult
-	(*IdentityVerification)(nil),          // 7: motcua.v1.IdentityVerification
-	(*DossierStep)(nil),                   // 8: motcua.v1.DossierStep
-	(*Dossier)(nil),                       // 9: motcua.v1.Dossier
-	(*DossierEvent)(nil),                  // 10: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),                  // 11: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),          // 12: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),         // 13: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),         // 14: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),        // 15: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),             // 16: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),            // 17: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),           // 18: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),          // 19: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),      // 20: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil),     // 21: motcua.v1.ListDossierEventsResponse
-	(*NotAcceptDossierRequest)(nil),       // 22: motcua.v1.NotAcceptDossierRequest
-	(*NotAcceptDossierResponse)(nil),      // 23: motcua.v1.NotAcceptDossierResponse
-	(*RequestSupplementRequest)(nil),      // 24: motcua.v1.RequestSupplementRequest
-	(*RequestSupplementResponse)(nil),     // 25: motcua.v1.RequestSupplementResponse
-	(*ProvideSupplementRequest)(nil),      // 26: motcua.v1.ProvideSupplementRequest
-	(*ProvideSupplementResponse)(nil),     // 27: motcua.v1.ProvideSupplementResponse
-	(*RequestPaymentRequest)(nil),         // 28: motcua.v1.RequestPaymentRequest
-	(*RequestPaymentResponse)(nil),        // 29: motcua.v1.RequestPaymentResponse
-	(*ConfirmPaymentRequest)(nil),         // 30: motcua.v1.ConfirmPaymentRequest
-	(*ConfirmPaymentResponse)(nil),        // 31: motcua.v1.ConfirmPaymentResponse
-	(*ForwardDossierRequest)(nil),         // 32: motcua.v1.ForwardDossierRequest
-	(*ForwardDossierResponse)(nil),        // 33: motcua.v1.ForwardDossierResponse
-	(*ExtendDeadlineRequest)(nil),         // 34: motcua.v1.ExtendDeadlineRequest
-	(*ExtendDeadlineResponse)(nil),        // 35: motcua.v1.ExtendDeadlineResponse
-	(*WithdrawDossierRequest)(nil),        // 36: motcua.v1.WithdrawDossierRequest
-	(*WithdrawDossierResponse)(nil),       // 37: motcua.v1.WithdrawDossierResponse
-	(*StopDossierRequest)(nil),            // 38: motcua.v1.StopDossierRequest
-	(*StopDossierResponse)(nil),           // 39: motcua.v1.StopDossierResponse
-	(*ResolveDossierRequest)(nil),         // 40: motcua.v1.ResolveDossierRequest
-	(*ResolveDossierResponse)(nil),        // 41: motcua.v1.ResolveDossierResponse
-	(*ReturnResultRequest)(nil),           // 42: motcua.v1.ReturnResultRequest
-	(*ReturnResultResponse)(nil),          // 43: motcua.v1.ReturnResultResponse
-	(*GetProcessControlSlipRequest)(nil),  // 44: motcua.v1.GetProcessControlSlipRequest
-	(*SlipRow)(nil),                       // 45: motcua.v1.SlipRow
-	(*GetProcessControlSlipResponse)(nil), // 46: motcua.v1.GetProcessControlSlipResponse
-	(*ExplainDeadlineRequest)(nil),        // 47: motcua.v1.ExplainDeadlineRequest
-	(*DeadlineSegment)(nil),               // 48: motcua.v1.DeadlineSegment
-	(*DeadlinePause)(nil),                 // 49: motcua.v1.DeadlinePause
-	(*DeadlineExtension)(nil),             // 50: motcua.v1.DeadlineExtension
-	(*ExplainDeadlineResponse)(nil),       // 51: motcua.v1.ExplainDeadlineResponse
-	nil,                                   // 52: motcua.v1.DossierEvent.DetailsEntry
-	nil,                                   // 53: motcua.v1.DossierEvent.StateEntry
-	(ComponentSource)(0),                  // 54: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 55: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 56: motcua.v1.Applicant
-	(*Representative)(nil),                // 57: motcua.v1.Representative
-	(Channel)(0),                          // 58: motcua.v1.Channel
-	(ActorKind)(0),                        // 59: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 60: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 61: google.protobuf.Duration
-	(Action)(0),                           // 62: motcua.v1.Action
-	(*Attribution)(nil),                   // 63: motcua.v1.Attribution
-	(Role)(0),                             // 64: motcua.v1.Role
+	(*DocumentSignature)(nil),             // 6: motcua.v1.DocumentSignature
+	(*DossierResult)(nil),                 // 7: motcua.v1.DossierResult
+	(*IdentityVerification)(nil),          // 8: motcua.v1.IdentityVerification
+	(*DossierStep)(nil),                   // 9: motcua.v1.DossierStep
+	(*Dossier)(nil),                       // 10: motcua.v1.Dossier
+	(*DossierEvent)(nil),                  // 11: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 12: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 13: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 14: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 15: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 16: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 17: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 18: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 19: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 20: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 21: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 22: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 23: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 24: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 25: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 26: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 27: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 28: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 29: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 30: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 31: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 32: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 33: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 34: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 35: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 36: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 37: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 38: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 39: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 40: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 41: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 42: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 43: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 44: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 45: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 46: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 47: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 48: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 49: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 50: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 51: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 52: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 53: motcua.v1.DossierEvent.DetailsEntry
+	nil,                                   // 54: motcua.v1.DossierEvent.StateEntry
+	(ComponentSource)(0),                  // 55: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 57: motcua.v1.Applicant
+	(*Representative)(nil),                // 58: motcua.v1.Representative
+	(Channel)(0),                          // 59: motcua.v1.Channel
+	(ActorKind)(0),                        // 60: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 61: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 62: google.protobuf.Duration
+	(Action)(0),                           // 63: motcua.v1.Action
+	(*Attribution)(nil),                   // 64: motcua.v1.Attribution
+	(Role)(0),                             // 65: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	54,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
-	5,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	55,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	55,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	55,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	56,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	57,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	58,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	59,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	60,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
-	4,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	55,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	55,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	55,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	55,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	61,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	55,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
-	8,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
-	6,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	58,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	55,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	55,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
-	7,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	55,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	55,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
-	0,   // 27: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	62,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	60,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	60,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	55,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	63,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	52,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	53,  // 34: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
-	56,  // 35: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	57,  // 36: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	4,   // 37: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	58,  // 38: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	11,  // 39: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	9,   // 40: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 41: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 42: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	58,  // 43: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 44: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 45: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 46: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	60,  // 47: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	55,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	55,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	55,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
-	58,  // 52: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
-	59,  // 53: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
-	55,  // 54: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
-	55,  // 55: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
-	2,   // 56: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
-	9,   // 57: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	10,  // 58: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	9,   // 59: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 60: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 61: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 62: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	4,   // 63: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	58,  // 64: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 65: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 66: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 67: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 68: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 69: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 70: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 71: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 72: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	55,  // 73: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	9,   // 74: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 75: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 76: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 77: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 78: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 79: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 80: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	6,   // 81: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	9,   // 82: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 83: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 84: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 85: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 86: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	64,  // 87: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	55,  // 88: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 89: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 90: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 91: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	61,  // 92: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	45,  // 93: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	3,   // 94: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	55,  // 95: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	55,  // 96: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	61,  // 97: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	61,  // 98: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	62,  // 99: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	55,  // 100: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 101: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	61,  // 102: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	55,  // 103: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	55,  // 104: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 105: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 106: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	55,  // 107: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	61,  // 108: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	48,  // 109: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	49,  // 110: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	50,  // 111: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	55,  // 112: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 113: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	12,  // 114: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	14,  // 115: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	16,  // 116: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	18,  // 117: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	20,  // 118: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	22,  // 119: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	24,  // 120: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	26,  // 121: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	28,  // 122: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	30,  // 123: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	32,  // 124: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	34,  // 125: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	36,  // 126: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	38,  // 127: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	40,  // 128: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	42,  // 129: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	44,  // 130: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	47,  // 131: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	13,  // 132: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	15,  // 133: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	17,  // 134: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	19,  // 135: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	21,  // 136: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	23,  // 137: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	25,  // 138: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	27,  // 139: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	29,  // 140: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	31,  // 141: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	33,  // 142: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	35,  // 143: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	37,  // 144: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	39,  // 145: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	41,  // 146: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	43,  // 147: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	46,  // 148: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	51,  // 149: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	132, // [132:150] is the sub-list for method output_type
-	114, // [114:132] is the sub-list for method input_type
-	114, // [114:114] is the sub-list for extension type_name
-	114, // [114:114] is the sub-list for extension extendee
-	0,   // [0:114] is the sub-list for field type_name
+	55,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	6,   // 1: motcua.v1.ResultDocument.signature:type_name -> motcua.v1.DocumentSignature
+	56,  // 2: motcua.v1.ResultDocument.valid_until:type_name -> google.protobuf.Timestamp
+	56,  // 3: motcua.v1.DocumentSignature.sign_time:type_name -> google.protobuf.Timestamp
+	5,   // 4: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
+	56,  // 5: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	56,  // 6: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	56,  // 7: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	56,  // 8: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	57,  // 9: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	58,  // 10: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	59,  // 11: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	60,  // 12: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	61,  // 13: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	4,   // 14: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
+	56,  // 15: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	56,  // 16: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	56,  // 17: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	56,  // 18: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	56,  // 19: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	62,  // 20: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	56,  // 21: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	9,   // 22: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
+	7,   // 23: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
+	59,  // 24: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	56,  // 25: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	56,  // 26: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	8,   // 27: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
+	56,  // 28: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	56,  // 29: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 30: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
+	63,  // 31: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	61,  // 32: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	61,  // 33: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	56,  // 34: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	64,  // 35: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	53,  // 36: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	54,  // 37: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	57,  // 38: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	58,  // 39: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	4,   // 40: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	59,  // 41: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	12,  // 42: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	10,  // 43: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 44: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 45: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	59,  // 46: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	10,  // 47: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 48: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 49: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	61,  // 50: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	56,  // 51: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	56,  // 52: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 53: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	56,  // 54: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	59,  // 55: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	60,  // 56: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	56,  // 57: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	56,  // 58: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	2,   // 59: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	10,  // 60: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	11,  // 61: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	10,  // 62: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 63: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 64: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 65: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	4,   // 66: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	59,  // 67: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	10,  // 68: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 69: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 70: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 71: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 72: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 73: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 74: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 75: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	56,  // 76: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	10,  // 77: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 78: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	59,  // 79: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	10,  // 80: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 81: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	10,  // 82: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 83: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	7,   // 84: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	10,  // 85: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 86: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	59,  // 87: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	10,  // 88: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	11,  // 89: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	65,  // 90: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	56,  // 91: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	56,  // 92: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	56,  // 93: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 94: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	62,  // 95: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	46,  // 96: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	3,   // 97: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	56,  // 98: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	56,  // 99: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	62,  // 100: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	62,  // 101: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	63,  // 102: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	56,  // 103: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	56,  // 104: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	62,  // 105: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	56,  // 106: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	56,  // 107: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	56,  // 108: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	56,  // 109: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	56,  // 110: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	62,  // 111: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	49,  // 112: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	50,  // 113: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	51,  // 114: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	56,  // 115: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	56,  // 116: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	13,  // 117: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	15,  // 118: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	17,  // 119: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	19,  // 120: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	21,  // 121: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	23,  // 122: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	25,  // 123: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	27,  // 124: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	29,  // 125: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	31,  // 126: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	33,  // 127: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	35,  // 128: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	37,  // 129: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	39,  // 130: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	41,  // 131: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	43,  // 132: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	45,  // 133: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	48,  // 134: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	14,  // 135: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	16,  // 136: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	18,  // 137: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	20,  // 138: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	22,  // 139: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	24,  // 140: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	26,  // 141: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	28,  // 142: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	30,  // 143: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	32,  // 144: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	34,  // 145: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	36,  // 146: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	38,  // 147: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	40,  // 148: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	42,  // 149: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	44,  // 150: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	47,  // 151: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	52,  // 152: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	135, // [135:153] is the sub-list for method output_type
+	117, // [117:135] is the sub-list for method input_type
+	117, // [117:117] is the sub-list for extension type_name
+	117, // [117:117] is the sub-list for extension extendee
+	0,   // [0:117] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -4793,22 +4960,22 @@ func file_motcua_v1_dossier_proto_init() {
 		return
 	}
 	file_motcua_v1_common_proto_init()
-	file_motcua_v1_dossier_proto_msgTypes[10].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[11].OneofWrappers = []any{
 		(*ReceiveDossierRequest_DossierId)(nil),
 		(*ReceiveDossierRequest_NewDossier)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[12].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[13].OneofWrappers = []any{
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[14].OneofWrappers = []any{}
+	file_motcua_v1_dossier_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   50,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

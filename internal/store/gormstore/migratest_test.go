@@ -88,6 +88,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	7:  checkV7,
 	9:  checkV9,
 	10: checkV10,
+	11: checkV11,
 }
 
 var (
@@ -222,6 +223,26 @@ func checkV7(t *testing.T, s *gormstore.Store) {
 	}
 	if err != nil || !found {
 		t.Fatalf("dossiers updated since 1 March 2026: %+v %v", ds, err)
+	}
+}
+
+func checkV11(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	const sha = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	b, err := s.GetBlob(ctx, sha)
+	if err != nil || b.Size != 1234 || b.MediaType != "application/pdf" || !b.CreatedAt.Equal(time.Date(2026, 2, 17, 3, 0, 0, 0, time.UTC)) {
+		t.Fatalf("blob: %+v %v", b, err)
+	}
+	if ok, err := s.UploadedBy(ctx, "dev|citizen|c11", sha); err != nil || !ok {
+		t.Fatalf("upload by its owner: %v %v", ok, err)
+	}
+	// Referenced: the collector leaves it.
+	if list, err := s.ListUnreferencedBlobs(ctx, time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), 10); err != nil || len(list) != 0 {
+		t.Fatalf("unreferenced: %+v %v", list, err)
+	}
+	f, err := s.GetResultFetch(ctx, dossierV4, "KQ")
+	if err != nil || f.FetchedBy != "dev|citizen|c11" || !f.At.Equal(time.Date(2026, 2, 18, 3, 0, 0, 0, time.UTC)) {
+		t.Fatalf("first fetch: %+v %v", f, err)
 	}
 }
 

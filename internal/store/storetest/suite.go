@@ -50,6 +50,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventState", testEventState},
 		{"Checkpoints", testCheckpoints},
 		{"Sync", testSync},
+		{"Documents", testDocuments},
 		{"EventFeed", testEventFeed},
 		{"GetDossiers", testGetDossiers},
 	}

@@ -1,0 +1,54 @@
+// Package blobtest starts the blob stores tests run against: a directory,
+// and an S3 bucket on an in-process S3 server (gofakes3) speaking the S3
+// protocol over HTTP on 127.0.0.1, reached through the production client.
+package blobtest
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/johannesboyne/gofakes3"
+	"github.com/johannesboyne/gofakes3/backend/s3mem"
+
+	"github.com/motcua/motcua/internal/blob"
+)
+
+// Kinds names the blob stores every test runs on.
+var Kinds = []string{"dir", "s3"}
+
+// New returns a fresh store of kind ("dir" or "s3") that lives as long as t.
+func New(t testing.TB, kind string) blob.Store {
+	t.Helper()
+	switch kind {
+	case "dir":
+		d, err := blob.NewDir(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	case "s3":
+		s, _ := NewS3(t)
+		return s
+	}
+	t.Fatalf("unknown blob store kind %q", kind)
+	return nil
+}
+
+// NewS3 starts an S3 server with one bucket and returns a store over it and
+// the server (close it to simulate an outage).
+func NewS3(t testing.TB) (*blob.S3, *httptest.Server) {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket("motcua"); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(srv.Close)
+	s, err := blob.NewS3(context.Background(), blob.S3Config{Endpoint: srv.URL, Bucket: "motcua", Region: "us-east-1",
+		AccessKey: "test", SecretKey: "test-secret", Prefix: "t/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, srv
+}
