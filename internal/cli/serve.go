@@ -96,7 +96,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		opts = append(opts, cpOpt)
 	}
-	eng, jobOpts, err := newJobs(ctx, cfg, st, log)
+	eng, jobOpts, wh, err := newJobs(ctx, cfg, st, log, time.Now)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	collectors := append(dossierMetrics.Collectors(), telemetry.NewOverdueCollector(st, 30*time.Second, log))
 	collectors = append(collectors, telemetry.ProcessCollectors(Version, st.SQLDB())...)
 	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg, Webhooks: wh,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
 		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams, TrustedProxies: cfg.TrustedProxyPrefixes(),
 		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,

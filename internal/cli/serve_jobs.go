@@ -9,19 +9,30 @@ import (
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/store/gormstore"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // newJobs builds the job engine of serve and registers every feature's
 // workers, periodic jobs and outbox hooks on it (docs/design.md "Jobs and
 // the outbox"): a feature adds its registration here. The engine is open
 // (Enqueue works) but not started.
-func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger) (*jobs.Engine, []app.Option, error) {
+func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, now func() time.Time) (*jobs.Engine, []app.Option, *webhooks.Service, error) {
 	eng := jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
 	var opts []app.Option
-	if err := eng.Open(ctx); err != nil {
-		return nil, nil, err
+
+	wcfg := cfg.Webhooks
+	wcfg.Now = now
+	wh := webhooks.New(st, eng, wcfg)
+	webhooks.Register(eng, wh)
+	opts = append(opts, app.WithEventHook(wh.Hook()))
+	if wcfg.AllowPrivate {
+		log.Warn("webhook endpoints may be private or loopback addresses (--webhooks-allow-private-endpoints): not for production")
 	}
-	return eng, opts, nil
+
+	if err := eng.Open(ctx); err != nil {
+		return nil, nil, nil, err
+	}
+	return eng, opts, wh, nil
 }
 
 // stopJobs stops the engine after the gRPC drain, letting running jobs

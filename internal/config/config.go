@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/motcua/motcua/internal/jobs"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // Config is every setting of `motcua serve`; other commands use a subset.
@@ -53,7 +54,8 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
-	Jobs                 Jobs // jobs.go
+	Jobs                 Jobs     // jobs.go
+	Webhooks             Webhooks // webhooks.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -96,6 +98,7 @@ func DefaultConfig() Config {
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
 		Jobs:               jobs.DefaultConfig(),
+		Webhooks:           webhooks.DefaultConfig(),
 	}
 }
 
@@ -184,6 +187,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
 	bindJobs(&c.Jobs, fs)
+	bindWebhooks(&c.Webhooks, fs)
 	c.BindOperations(fs)
 }
 
@@ -274,6 +278,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Jobs.Validate(); err != nil {
+		return err
+	}
+	if err := c.Webhooks.Validate(); err != nil {
 		return err
 	}
 	return c.Operations.Validate()

@@ -32,3 +32,7 @@ func Reporters() []domain.Role { return slices.Clone(reporters) }
 
 // Readers may read dossiers (which ones: ReadScope).
 func Readers() []domain.Role { return slices.Clone(readers) }
+
+// WebhookManagers may manage webhook subscriptions: admins all of them,
+// integrations those they created (internal/webhooks).
+func WebhookManagers() []domain.Role { return []domain.Role{domain.RoleIntegration, domain.RoleAdmin} }

@@ -36,10 +36,14 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/service"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // Options configure a Server.
 type Options struct {
+	// Webhooks are the webhook use cases (nil: WebhookService answers
+	// UNAVAILABLE).
+	Webhooks *webhooks.Service
 	GRPCAddr string
 	HTTPAddr string
 	// ShutdownTimeout bounds the graceful stop; then calls are cut.
@@ -202,6 +206,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	pb.RegisterCalendarServiceServer(s.grpc, service.CalendarServer{Server: svc})
 	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
 	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
+	pb.RegisterWebhookServiceServer(s.grpc, service.WebhookServer{Server: svc, W: opts.Webhooks})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)

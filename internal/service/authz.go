@@ -60,6 +60,15 @@ var MethodRoles = map[string][]domain.Role{
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
 	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),
+
+	// Webhooks: admins, and integrations for the subscriptions they created.
+	pb.WebhookService_CreateWebhook_FullMethodName:         policy.WebhookManagers(),
+	pb.WebhookService_GetWebhook_FullMethodName:            policy.WebhookManagers(),
+	pb.WebhookService_ListWebhooks_FullMethodName:          policy.WebhookManagers(),
+	pb.WebhookService_RotateWebhookSecret_FullMethodName:   policy.WebhookManagers(),
+	pb.WebhookService_DisableWebhook_FullMethodName:        policy.WebhookManagers(),
+	pb.WebhookService_EnableWebhook_FullMethodName:         policy.WebhookManagers(),
+	pb.WebhookService_ListWebhookDeliveries_FullMethodName: policy.WebhookManagers(),
 }
 
 func authorize(ctx context.Context, method string) error {
