@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -75,18 +76,20 @@ type matrixRow struct {
 // except Resolve, made on the certified-copy procedure 2.000815 (steps: 0
 // justice/specialist, 1 justice/leader) at its last step.
 const (
-	tNone      = "—"
-	tNew       = "new online filing"
-	tIntake    = "new counter filing"
-	tSubmitted = "SUBMITTED"
-	tStep1     = "PROCESSING at step 1 (justice/specialist)"
-	tSupp      = "AWAITING_SUPPLEMENT at step 1"
-	tPay       = "AWAITING_PAYMENT at step 1"
-	tCopyLast  = "2.000815 PROCESSING at its last step 1 (justice/leader)"
-	tResolved  = "RESOLVED"
-	tProvince  = "province 000.00.00.H55"
-	tReads     = "the clerk's reads of a step-1 dossier"
-	tJustice   = "agency 000.00.12.H55 (the step unit), 2026"
+	tNone       = "—"
+	tNew        = "new online filing"
+	tIntake     = "new counter filing"
+	tSubmitted  = "SUBMITTED"
+	tStep1      = "PROCESSING at step 1 (justice/specialist)"
+	tSupp       = "AWAITING_SUPPLEMENT at step 1"
+	tPay        = "AWAITING_PAYMENT at step 1"
+	tCopyLast   = "2.000815 PROCESSING at its last step 1 (justice/leader)"
+	tResolved   = "RESOLVED"
+	tProvince   = "province 000.00.00.H55"
+	tReads      = "the clerk's reads of a step-1 dossier"
+	tJustice    = "agency 000.00.12.H55 (the step unit), 2026"
+	tWebhook    = "a webhook the admin created"
+	tWebhookOff = "a disabled webhook the admin created"
 )
 
 // authzMatrix is who gets what: rows are RPCs, columns matrixPrincipals.
@@ -137,6 +140,13 @@ var authzMatrix = []matrixRow{
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicators", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "GetIndicatorSeries", tJustice},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, OK, PD, PD, PD, OK}, "ListOverdueByUnit", tJustice},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, OK, OK}, "CreateWebhook", tNone},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "GetWebhook", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhooks", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "RotateWebhookSecret", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "DisableWebhook", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "EnableWebhook", tWebhookOff},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhookDeliveries", tWebhook},
 }
 
 const (
@@ -778,6 +788,7 @@ func leaks(err error, d *pb.Dossier, byCode bool) []string {
 func (m *authzEnv) run() {
 	t := m.t
 	impls := m.impls()
+	maps.Copy(impls, m.webhookImpls())
 	for _, row := range authzMatrix {
 		impl, ok := impls[row.rpc]
 		if !ok {

@@ -47,7 +47,7 @@ type delivery struct {
 // receiver is a real HTTP receiver on 127.0.0.1 that verifies signatures
 // and can be told to fail.
 type receiver struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	secret atomic.Value // string
 	down   atomic.Bool
@@ -56,7 +56,7 @@ type receiver struct {
 	bad    int        // signatures that did not verify
 }
 
-func newReceiver(t *testing.T) *receiver {
+func newReceiver(t testing.TB) *receiver {
 	r := &receiver{t: t}
 	r.secret.Store("")
 	r.srv = httptest.NewServer(http.HandlerFunc(r.serve))
@@ -136,7 +136,7 @@ func start(t *testing.T, url string, o testenv.Options) *testenv.Env {
 	return testenv.Start(t, url, o)
 }
 
-func subscribe(t *testing.T, e *testenv.Env, r *receiver, req *pb.CreateWebhookRequest) *pb.Webhook {
+func subscribe(t testing.TB, e *testenv.Env, r *receiver, req *pb.CreateWebhookRequest) *pb.Webhook {
 	t.Helper()
 	if req == nil {
 		req = &pb.CreateWebhookRequest{}
