@@ -31,11 +31,15 @@ func (s WebhookServer) CreateWebhook(ctx context.Context, req *pb.CreateWebhookR
 		return nil, s.fail(ctx, err)
 	}
 	p := principal(ctx)
+	in := webhooks.CreateInput{Endpoint: req.GetEndpoint(), Description: req.GetDescription(),
+		EventTypes: req.GetEventTypes(), AgencyCodes: req.GetAgencyCodes()}
+	if err := s.W.CheckCreate(ctx, in); err != nil { // before the transaction: it resolves the host
+		return nil, s.fail(ctx, err)
+	}
 	resp, err := idempotent(ctx, s.Server, pb.WebhookService_CreateWebhook_FullMethodName, req,
 		func() *pb.CreateWebhookResponse { return &pb.CreateWebhookResponse{} },
 		func(ctx context.Context) (*pb.CreateWebhookResponse, error) {
-			w, secret, err := s.W.Create(ctx, p, webhooks.CreateInput{Endpoint: req.GetEndpoint(), Description: req.GetDescription(),
-				EventTypes: req.GetEventTypes(), AgencyCodes: req.GetAgencyCodes()})
+			w, secret, err := s.W.Create(ctx, p, in)
 			if err != nil {
 				return nil, err
 			}

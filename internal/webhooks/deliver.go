@@ -210,11 +210,9 @@ func (s *Service) send(ctx context.Context, sub *Subscription, e *domain.Event, 
 		return lerr
 	}
 	if d.OK() {
-		if sub.ConsecutiveFailures > 0 {
-			sub.ConsecutiveFailures = 0
-			return s.st.RecordWebhookSuccess(ctx, sub.ID)
-		}
-		return nil
+		// Unconditionally: another dossier's run may have failed meanwhile
+		// (the store writes only when there are failures to clear).
+		return s.st.RecordWebhookSuccess(ctx, sub.ID)
 	}
 	cur, ferr := s.st.RecordWebhookFailure(ctx, sub.ID, now)
 	if ferr != nil {

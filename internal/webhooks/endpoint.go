@@ -57,6 +57,12 @@ func publicAddr(ip netip.Addr) bool {
 // fragment, whose host resolves only to public addresses (unless allowed).
 // The dialer checks again at every delivery (DNS rebinding).
 func CheckEndpoint(ctx context.Context, raw string, allowPrivate bool, resolver *net.Resolver) error {
+	return checkEndpoint(ctx, raw, allowPrivate, resolver, true)
+}
+
+// checkEndpoint is CheckEndpoint; without resolve a host name is not looked
+// up (literal addresses are still checked).
+func checkEndpoint(ctx context.Context, raw string, allowPrivate bool, resolver *net.Resolver, resolve bool) error {
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
 		return errors.New("must be an absolute URL like https://receiver.example/hooks")
@@ -77,6 +83,9 @@ func CheckEndpoint(ctx context.Context, raw string, allowPrivate bool, resolver 
 		if !publicAddr(ip) {
 			return ErrPrivateAddress
 		}
+		return nil
+	}
+	if !resolve {
 		return nil
 	}
 	if resolver == nil {

@@ -85,11 +85,16 @@ type CreateInput struct {
 	EventTypes, AgencyCodes []string
 }
 
-// Create validates and stores a subscription; it returns it with its
-// secret. Run it inside app.Mutate (the transport does).
-func (s *Service) Create(ctx context.Context, p domain.Principal, in CreateInput) (*Subscription, string, error) {
+// CheckCreate validates a new subscription, resolving its endpoint's host
+// (up to 5 s): the transport calls it before app.Mutate, so that no
+// transaction waits on DNS. Create checks again, all but the lookup.
+func (s *Service) CheckCreate(ctx context.Context, in CreateInput) error {
+	return s.checkCreate(ctx, in, true)
+}
+
+func (s *Service) checkCreate(ctx context.Context, in CreateInput, resolve bool) error {
 	var v domain.Violations
-	if err := CheckEndpoint(ctx, in.Endpoint, s.cfg.AllowPrivate, s.cfg.Resolver); err != nil {
+	if err := checkEndpoint(ctx, in.Endpoint, s.cfg.AllowPrivate, s.cfg.Resolver, resolve); err != nil {
 		v.Add("endpoint", "%v", err)
 	}
 	known := EventTypes()
@@ -98,7 +103,15 @@ func (s *Service) Create(ctx context.Context, p domain.Principal, in CreateInput
 			v.Add(fmt.Sprintf("event_types[%d]", i), "unknown event type %q; known: %v", t, known)
 		}
 	}
-	if err := v.Err(); err != nil {
+	return v.Err()
+}
+
+// Create stores a subscription, checked by CheckCreate first (here again
+// but for the DNS lookup), and returns it with its secret. Run it inside
+// app.Mutate (the transport does); the dialer re-checks every address at
+// delivery anyway.
+func (s *Service) Create(ctx context.Context, p domain.Principal, in CreateInput) (*Subscription, string, error) {
+	if err := s.checkCreate(ctx, in, false); err != nil {
 		return nil, "", err
 	}
 	now := s.now()
