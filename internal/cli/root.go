@@ -58,7 +58,7 @@ Every flag can also be set with a MOTCUA_* environment variable, e.g.
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.AddCommand(newServeCmd(), newMigrateCmd(), newTokenCmd(), newDossierCmd(), newCalendarCmd(), newReportCmd(), newDemoCmd(), newSeedCmd(), newHealthCmd(), newBackupCmd(), newCatalogCmd(), newAuditCmd(), newSyncCmd(), newSimCmd(),
-		newBlobsCmd(), newDevCmd())
+		newWebhooksCmd(), newBlobsCmd(), newDevCmd())
 	return root
 }
 

@@ -106,7 +106,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		opts = append(opts, portalOpt)
 	}
 	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, log: log}
-	eng, jobOpts, binders, err := newJobs(ctx, cfg, st, log, portalAgencies,
+	eng, jobOpts, binders, wh, err := newJobs(ctx, cfg, st, log, portalAgencies,
 		func(e *jobs.Engine) { registerBlobGC(e, gc, cfg.Documents.BlobGCInterval) })
 	if err != nil {
 		return err
@@ -133,7 +133,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	collectors := append(dossierMetrics.Collectors(), telemetry.NewOverdueCollector(st, 30*time.Second, log))
 	collectors = append(collectors, telemetry.ProcessCollectors(Version, st.SQLDB())...)
 	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
-		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg,
+		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg, Webhooks: wh,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,
 		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams, TrustedProxies: cfg.TrustedProxyPrefixes(),
 		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,

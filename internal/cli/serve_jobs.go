@@ -10,6 +10,7 @@ import (
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/portal"
 	"github.com/motcua/motcua/internal/store/gormstore"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // newJobs builds the job engine of serve and registers every feature's
@@ -20,10 +21,19 @@ import (
 // binders give the workers the service once it is built (its hooks need
 // the engine first).
 func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, portalAgencies []string,
-	register ...func(*jobs.Engine)) (eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), err error) {
+	register ...func(*jobs.Engine)) (eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), wh *webhooks.Service, err error) {
 	eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
 	for _, r := range register { // workers and periodic jobs, before Open
 		r(eng)
+	}
+	// Signed webhooks (docs/webhooks.md).
+	wcfg := cfg.Webhooks
+	wcfg.Now = time.Now
+	wh = webhooks.New(st, eng, wcfg)
+	webhooks.Register(eng, wh)
+	opts = append(opts, app.WithEventHook(wh.Hook()))
+	if wcfg.AllowPrivate {
+		log.Warn("webhook endpoints may be private or loopback addresses (--webhooks-allow-private-endpoints): not for production")
 	}
 	if cfg.Portal.Enabled() {
 		// The national portal sync (docs/portal-sync.md).
@@ -34,9 +44,9 @@ func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *s
 		binders = append(binders, pj.Bind)
 	}
 	if err := eng.Open(ctx); err != nil {
-		return nil, nil, nil, err
+		return nil, nil, nil, nil, err
 	}
-	return eng, opts, binders, nil
+	return eng, opts, binders, wh, nil
 }
 
 // stopJobs stops the engine after the gRPC drain, letting running jobs

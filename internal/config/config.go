@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/motcua/motcua/internal/jobs"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // Config is every setting of `motcua serve`; other commands use a subset.
@@ -56,6 +57,7 @@ type Config struct {
 	Portal               Portal    // portal.go
 	Documents            Documents // documents.go
 	Jobs                 Jobs      // jobs.go
+	Webhooks             Webhooks  // webhooks.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -100,6 +102,7 @@ func DefaultConfig() Config {
 		Portal:             DefaultPortal(),
 		Documents:          DefaultDocuments(),
 		Jobs:               jobs.DefaultConfig(),
+		Webhooks:           webhooks.DefaultConfig(),
 	}
 }
 
@@ -189,6 +192,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.Console.bind(fs)
 	c.Portal.BindPortal(fs)
 	bindJobs(&c.Jobs, fs)
+	bindWebhooks(&c.Webhooks, fs)
 	c.BindOperations(fs)
 	c.BindDocuments(fs)
 }
@@ -286,6 +290,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Jobs.Validate(); err != nil {
+		return err
+	}
+	if err := c.Webhooks.Validate(); err != nil {
 		return err
 	}
 	return c.Operations.Validate()

@@ -110,7 +110,7 @@ func New(db *sql.DB, dialect string, txOf TxFunc, cfg Config, log *slog.Logger) 
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Engine{workers: river.NewWorkers(), db: db, dialect: dialect, txOf: txOf, cfg: cfg,
-		log:    log.With("component", "jobs"),
+		log:    slog.New(warnAndUp{log.Handler()}).With("component", "jobs"),
 		queues: map[string]river.QueueConfig{QueueDefault: {MaxWorkers: cfg.Workers}}}
 }
 
@@ -391,3 +391,14 @@ func (b backoff) delay(n int) time.Duration {
 	}
 	return d - d/4 + time.Duration(rand.Int64N(int64(d/2)+1))
 }
+
+// warnAndUp passes River's warnings and errors only: at info it reports job
+// counts every few seconds, which is noise in serve's log.
+type warnAndUp struct{ slog.Handler }
+
+func (h warnAndUp) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnAndUp) WithAttrs(as []slog.Attr) slog.Handler { return warnAndUp{h.Handler.WithAttrs(as)} }
+func (h warnAndUp) WithGroup(n string) slog.Handler       { return warnAndUp{h.Handler.WithGroup(n)} }

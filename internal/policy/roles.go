@@ -47,3 +47,7 @@ func Uploaders() []domain.Role {
 	}
 	return out
 }
+
+// WebhookManagers may manage webhook subscriptions: admins all of them,
+// integrations those they created (internal/webhooks).
+func WebhookManagers() []domain.Role { return []domain.Role{domain.RoleIntegration, domain.RoleAdmin} }

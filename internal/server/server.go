@@ -36,10 +36,14 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/service"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // Options configure a Server.
 type Options struct {
+	// Webhooks are the webhook use cases (nil: WebhookService answers
+	// UNAVAILABLE).
+	Webhooks *webhooks.Service
 	GRPCAddr string
 	HTTPAddr string
 	// ShutdownTimeout bounds the graceful stop; then calls are cut.
@@ -208,6 +212,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	watch := opts.Watch
 	watch.Stopping = s.ops.stopping
 	pb.RegisterEventServiceServer(s.grpc, service.EventServer{Server: svc, Watch: watch})
+	pb.RegisterWebhookServiceServer(s.grpc, service.WebhookServer{Server: svc, W: opts.Webhooks})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -398,6 +403,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
 		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterSyncServiceHandlerFromEndpoint,
 		pb.RegisterEventServiceHandlerFromEndpoint, pb.RegisterDocumentServiceHandlerFromEndpoint,
+		pb.RegisterWebhookServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err

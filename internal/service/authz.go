@@ -72,6 +72,14 @@ var MethodRoles = map[string][]domain.Role{
 	pb.DocumentService_GetUpload_FullMethodName:     policy.Uploaders(),
 	pb.DocumentService_UploadChunks_FullMethodName:  policy.Uploaders(),
 	pb.DocumentService_DownloadFile_FullMethodName:  policy.Readers(),
+	// Webhooks: admins, and integrations for the subscriptions they created.
+	pb.WebhookService_CreateWebhook_FullMethodName:         policy.WebhookManagers(),
+	pb.WebhookService_GetWebhook_FullMethodName:            policy.WebhookManagers(),
+	pb.WebhookService_ListWebhooks_FullMethodName:          policy.WebhookManagers(),
+	pb.WebhookService_RotateWebhookSecret_FullMethodName:   policy.WebhookManagers(),
+	pb.WebhookService_DisableWebhook_FullMethodName:        policy.WebhookManagers(),
+	pb.WebhookService_EnableWebhook_FullMethodName:         policy.WebhookManagers(),
+	pb.WebhookService_ListWebhookDeliveries_FullMethodName: policy.WebhookManagers(),
 }
 
 func authorize(ctx context.Context, method string) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -92,6 +93,8 @@ const (
 	// authorisation to where it would need the portal counts as OK.
 	tJusticeAll    = "agency 000.00.12.H55, no portal"
 	tJusticeReport = "a reconciliation report of 000.00.12.H55"
+	tWebhook       = "a webhook the admin created"
+	tWebhookOff    = "a disabled webhook the admin created"
 )
 
 // authzMatrix is who gets what: rows are RPCs, columns matrixPrincipals.
@@ -152,6 +155,13 @@ var authzMatrix = []matrixRow{
 	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "GetUpload (own)", tNone},
 	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "UploadChunks (own)", tNone},
 	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "DownloadFile", tStep1},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, OK, OK}, "CreateWebhook", tNone},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "GetWebhook", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhooks", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "RotateWebhookSecret", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "DisableWebhook", tWebhook},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "EnableWebhook", tWebhookOff},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhookDeliveries", tWebhook},
 }
 
 const (
@@ -894,6 +904,7 @@ func leaks(err error, d *pb.Dossier, byCode bool) []string {
 func (m *authzEnv) run() {
 	t := m.t
 	impls := m.impls()
+	maps.Copy(impls, m.webhookImpls())
 	for _, row := range authzMatrix {
 		impl, ok := impls[row.rpc]
 		if !ok {

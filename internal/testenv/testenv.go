@@ -36,6 +36,7 @@ import (
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/store/gormstore"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 // Store kinds every service test runs on.
@@ -80,7 +81,8 @@ type Env struct {
 	SigningCA *esign.DevCA
 	// HTTPURL is the JSON gateway's base URL when Options.HTTP is set.
 	HTTPURL string
-	// Jobs is the job engine when Options.Jobs is set.
+	// Jobs is the job engine (working jobs when Options.Jobs or RunJobs is
+	// set).
 	Jobs *jobs.Engine
 }
 
@@ -134,6 +136,25 @@ type Options struct {
 	// replaces the test defaults (fast polling, short backoff).
 	Jobs       func(e *jobs.Engine) []app.EventHook
 	JobsConfig *jobs.Config
+	// RunJobs starts the job engine even without Jobs (webhook deliveries).
+	// Without either, the engine is open (jobs are enqueued, as the outbox
+	// hook does) but works nothing.
+	RunJobs bool
+	// Webhooks replaces TestWebhooksConfig (which allows private endpoints,
+	// so tests deliver to 127.0.0.1).
+	Webhooks *webhooks.Config
+}
+
+// TestWebhooksConfig is the webhooks' configuration in tests: private
+// endpoints allowed, 2s timeout, the service clock now (nil: the wall
+// clock).
+func TestWebhooksConfig(now func() time.Time) webhooks.Config {
+	c := webhooks.DefaultConfig()
+	c.AllowPrivate, c.Timeout, c.Source, c.Workers = true, 2*time.Second, "urn:motcua:test", 4
+	if now != nil {
+		c.Now = now
+	}
+	return c
 }
 
 // TestJobsConfig is the job engine's configuration in tests: it polls
@@ -166,19 +187,26 @@ func Start(t testing.TB, url string, o Options) *Env {
 	for _, h := range o.EventHooks {
 		opts = append(opts, app.WithEventHook(h))
 	}
-	var eng *jobs.Engine
+	// The job engine and the webhooks' outbox hook, as serve has them.
+	jc := TestJobsConfig()
+	if o.JobsConfig != nil {
+		jc = *o.JobsConfig
+	}
+	eng := jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, jc, o.Log)
+	wcfg := TestWebhooksConfig(o.Now)
+	if o.Webhooks != nil {
+		wcfg = *o.Webhooks
+	}
+	wh := webhooks.New(st, eng, wcfg)
+	webhooks.Register(eng, wh)
+	opts = append(opts, app.WithEventHook(wh.Hook()))
 	if o.Jobs != nil {
-		jc := TestJobsConfig()
-		if o.JobsConfig != nil {
-			jc = *o.JobsConfig
-		}
-		eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, jc, o.Log)
 		for _, h := range o.Jobs(eng) {
 			opts = append(opts, app.WithEventHook(h))
 		}
-		if err := eng.Open(ctx); err != nil {
-			t.Fatal(err)
-		}
+	}
+	if err := eng.Open(ctx); err != nil {
+		t.Fatal(err)
 	}
 	for _, h := range o.CommitHooks {
 		opts = append(opts, app.WithCommitHook(h))
@@ -248,7 +276,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	}
 	sopts := server.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: httpAddr, Log: log, SchemaPoll: 50 * time.Millisecond,
 		ShutdownTimeout: 5 * time.Second, TLS: o.TLS,
-		Verifier: verifier, Operations: o.Operations}
+		Verifier: verifier, Operations: o.Operations, Webhooks: wh}
 	if o.ServerOptions != nil {
 		o.ServerOptions(&sopts)
 	}
@@ -259,7 +287,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	if eng != nil {
+	if o.Jobs != nil || o.RunJobs {
 		if err := eng.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -267,7 +295,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	done := make(chan error, 1)
 	go func() {
 		err := srv.Serve(ctx)
-		if eng != nil { // as serve: after the drain
+		{ // as serve: after the drain
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			defer cancel()
 			err = errors.Join(err, eng.Stop(sctx))

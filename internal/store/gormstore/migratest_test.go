@@ -86,6 +86,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	5:  checkV5,
 	6:  checkV6,
 	7:  checkV7,
+	8:  checkV8,
 	9:  checkV9,
 	10: checkV10,
 	11: checkV11,
@@ -294,6 +295,27 @@ func checkV10(t *testing.T, s *gormstore.Store) {
 	r, err := s.GetReconciliation(ctx, "0190a1b2-0000-7000-8000-0000000000f0")
 	if err != nil || r.Divergent != 1 || len(r.Findings) != 1 || r.Findings[0].Fields[0].Portal != "2" {
 		t.Fatalf("reconciliation: %+v %v", r, err)
+	}
+}
+
+func checkV8(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	w, err := s.GetWebhook(ctx, "wh-v8")
+	if err != nil || w.Endpoint != "https://portal.example/hooks" || !w.Enabled || w.ConsecutiveFailures != 2 || w.Version != 3 ||
+		len(w.Secrets) != 2 || w.Secrets[0].ExpiresAt.IsZero() || !w.Secrets[1].ExpiresAt.IsZero() ||
+		len(w.EventTypes) != 1 || w.AgencyCodes[0] != "000.00.01.H55" || w.FailingSince.IsZero() {
+		t.Fatalf("webhook: %+v %v", w, err)
+	}
+	if live := w.LiveSecrets(time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)); len(live) != 1 {
+		t.Fatalf("secrets live after the overlap: %d", len(live))
+	}
+	ds, err := s.ListWebhookDeliveries(ctx, "wh-v8", 0, 10)
+	if err != nil || len(ds) != 1 || ds[0].StatusCode != 503 || ds[0].Latency != 42*time.Millisecond {
+		t.Fatalf("deliveries: %+v %v", ds, err)
+	}
+	last, claimed, err := s.ClaimWebhookCursor(ctx, "wh-v8", dossierV4, "owner-v8", 0, time.Now(), time.Now().Add(time.Minute))
+	if err != nil || !claimed || last != 1 {
+		t.Fatalf("cursor: %d %v %v", last, claimed, err)
 	}
 }
 

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Documents", testDocuments},
 		{"EventFeed", testEventFeed},
 		{"GetDossiers", testGetDossiers},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
