@@ -32,6 +32,7 @@ type Service struct {
 	*Calendars
 	*IndicatorQueries
 	*Audit
+	*Identity
 
 	requests    RequestStore
 	eventHooks  []EventHook
@@ -77,6 +78,9 @@ type config struct {
 	eventHooks  []EventHook
 	checkpoints *CheckpointConfig // nil: no checkpoints (checkpoint.go)
 	commitHooks []CommitHook
+	// popdb is the population database (identity.go); nil: none.
+	popdb        PopulationDB
+	intakeBudget time.Duration
 }
 
 // Option configures a Service or a Lifecycle.
@@ -100,6 +104,7 @@ func New(st Store, opts ...Option) *Service {
 	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
+		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget},
 		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
 }
 

@@ -95,7 +95,13 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 		if d.ReturnChannel == 0 {
 			d.ReturnChannel = ch
 		}
+		if err := intakeIdentity(d, &draft, &att, now.In(loc).Format(time.DateOnly), field); err != nil {
+			return err
+		}
 		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
+		if d.Identity != nil {
+			details["identity"] = d.Identity.Outcome.String()
+		}
 		var slip []domain.SlipRow
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now

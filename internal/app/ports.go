@@ -132,4 +132,5 @@ type Store interface {
 	IndicatorStore
 	AuditStore
 	RequestStore
+	IdentityStore
 }

@@ -179,6 +179,17 @@ func step(prev Projection, e *domain.Event) Projection {
 	case domain.ActionReturn:
 		p[FReturnedAt] = tm(e.At)
 		p[FReturnChannel] = num(a.Channel)
+	case domain.ActionCheckMandate:
+		// The one change of a dossier's filer kind: a representative's
+		// mandate verified (or rejected); the event records the new kind.
+		if fb, ok := d["filed_by"]; ok {
+			p[FFiledBy] = fb
+		} else {
+			unknown(FFiledBy)
+		}
+		unknown(FRepresentative) // the mandate check, a digest
+	case domain.ActionVerifyIdentity:
+		unknown(FIdentity) // the database's answer, a digest
 	}
 	return p
 }

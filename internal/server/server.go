@@ -202,6 +202,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	pb.RegisterCalendarServiceServer(s.grpc, service.CalendarServer{Server: svc})
 	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
 	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
+	pb.RegisterIdentityServiceServer(s.grpc, service.IdentityServer{Server: svc})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -387,7 +388,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
-		pb.RegisterReportServiceHandlerFromEndpoint,
+		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterIdentityServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err

@@ -60,6 +60,11 @@ var MethodRoles = map[string][]domain.Role{
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
 	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),
+
+	pb.IdentityService_LookupCitizen_FullMethodName:             policy.ActionRoles(domain.ActionReceive),
+	pb.IdentityService_CheckMandate_FullMethodName:              policy.ActionRoles(domain.ActionReceive),
+	pb.IdentityService_ListPopulationQueries_FullMethodName:     append(policy.Auditors(), domain.RoleCitizen),
+	pb.IdentityService_RetryPendingVerifications_FullMethodName: policy.Admins(),
 }
 
 func authorize(ctx context.Context, method string) error {

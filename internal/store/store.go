@@ -17,14 +17,16 @@ import (
 // ports, so that nothing above it imports this package); they are aliased
 // here for the implementations.
 type (
-	AgencyFilter    = app.AgencyFilter
-	ProcedureFilter = app.ProcedureFilter
-	DossierFilter   = app.DossierFilter
-	Resolution      = app.Resolution
-	AccessFilter    = app.AccessFilter
-	StatsQuery      = app.StatsQuery
-	UnitRow         = app.UnitRow
-	RequestRecord   = app.RequestRecord
+	AgencyFilter          = app.AgencyFilter
+	ProcedureFilter       = app.ProcedureFilter
+	DossierFilter         = app.DossierFilter
+	Resolution            = app.Resolution
+	AccessFilter          = app.AccessFilter
+	StatsQuery            = app.StatsQuery
+	UnitRow               = app.UnitRow
+	RequestRecord         = app.RequestRecord
+	PopulationQuery       = app.PopulationQuery
+	PopulationQueryFilter = app.PopulationQueryFilter
 )
 
 // Store is everything the application needs from persistence.
@@ -50,6 +52,7 @@ type Store interface {
 	Audit
 	Stats
 	Checkpoints
+	Identity
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
@@ -229,3 +232,16 @@ const (
 	ResolutionOnTime = app.ResolutionOnTime
 	ResolutionLate   = app.ResolutionLate
 )
+
+// Identity stores the population-database query log and finds the
+// dossiers whose identity check is pending (docs/identity.md).
+type Identity interface {
+	// LogPopulationQuery inserts one line of the query log.
+	LogPopulationQuery(ctx context.Context, q *PopulationQuery) error
+	// ListPopulationQueries returns up to limit lines after f.AfterID, in
+	// id (time) order, narrowed by f's subject and dossier.
+	ListPopulationQueries(ctx context.Context, f PopulationQueryFilter, limit int) ([]PopulationQuery, error)
+	// ListIdentityPending returns the ids (after afterID, in order, at most
+	// limit) of dossiers whose identity outcome is PENDING.
+	ListIdentityPending(ctx context.Context, afterID string, limit int) ([]string, error)
+}

@@ -105,6 +105,8 @@ type Options struct {
 	CommitHooks []app.CommitHook
 	// HTTP serves the JSON gateway on a loopback port.
 	HTTP bool
+	// AppOptions are further use-case options (e.g. app.WithPopulationDB).
+	AppOptions []app.Option
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -151,6 +153,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 		opts = append(opts, app.WithCheckpoints(&app.CheckpointConfig{Origin: "motcua-test", Signer: signer, PublicKey: vkey,
 			Dir: cpDir, WitnessURL: o.CheckpointWitness}))
 	}
+	opts = append(opts, o.AppOptions...)
 	a := app.New(st, opts...)
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {

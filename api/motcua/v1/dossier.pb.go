@@ -144,6 +144,65 @@ func (DossierOrder) EnumDescriptor() ([]byte, []int) {
 	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{1}
 }
 
+// VerificationOutcome is the answer of an identity check.
+type VerificationOutcome int32
+
+const (
+	VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED VerificationOutcome = 0
+	// Not answered yet: retried in the background.
+	VerificationOutcome_VERIFICATION_OUTCOME_PENDING VerificationOutcome = 1
+	VerificationOutcome_VERIFICATION_OUTCOME_MATCH   VerificationOutcome = 2
+	// The number exists; a stated field differs.
+	VerificationOutcome_VERIFICATION_OUTCOME_NO_MATCH VerificationOutcome = 3
+	// The database holds no such number.
+	VerificationOutcome_VERIFICATION_OUTCOME_NOT_FOUND VerificationOutcome = 4
+)
+
+// Enum value maps for VerificationOutcome.
+var (
+	VerificationOutcome_name = map[int32]string{
+		0: "VERIFICATION_OUTCOME_UNSPECIFIED",
+		1: "VERIFICATION_OUTCOME_PENDING",
+		2: "VERIFICATION_OUTCOME_MATCH",
+		3: "VERIFICATION_OUTCOME_NO_MATCH",
+		4: "VERIFICATION_OUTCOME_NOT_FOUND",
+	}
+	VerificationOutcome_value = map[string]int32{
+		"VERIFICATION_OUTCOME_UNSPECIFIED": 0,
+		"VERIFICATION_OUTCOME_PENDING":     1,
+		"VERIFICATION_OUTCOME_MATCH":       2,
+		"VERIFICATION_OUTCOME_NO_MATCH":    3,
+		"VERIFICATION_OUTCOME_NOT_FOUND":   4,
+	}
+)
+
+func (x VerificationOutcome) Enum() *VerificationOutcome {
+	p := new(VerificationOutcome)
+	*p = x
+	return p
+}
+
+func (x VerificationOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (VerificationOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+}
+
+func (VerificationOutcome) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[2]
+}
+
+func (x VerificationOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use VerificationOutcome.Descriptor instead.
+func (VerificationOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+}
+
 // ResolutionTimeliness: whether a resolved dossier finished by its legal
 // deadline (an extension never moves the legal deadline).
 type ResolutionTimeliness int32
@@ -179,11 +238,11 @@ func (x ResolutionTimeliness) String() string {
 }
 
 func (ResolutionTimeliness) Descriptor() protoreflect.EnumDescriptor {
-	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+	return file_motcua_v1_dossier_proto_enumTypes[3].Descriptor()
 }
 
 func (ResolutionTimeliness) Type() protoreflect.EnumType {
-	return &file_motcua_v1_dossier_proto_enumTypes[2]
+	return &file_motcua_v1_dossier_proto_enumTypes[3]
 }
 
 func (x ResolutionTimeliness) Number() protoreflect.EnumNumber {
@@ -192,7 +251,7 @@ func (x ResolutionTimeliness) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResolutionTimeliness.Descriptor instead.
 func (ResolutionTimeliness) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{3}
 }
 
 type DeadlineSegment_Kind int32
@@ -230,11 +289,11 @@ func (x DeadlineSegment_Kind) String() string {
 }
 
 func (DeadlineSegment_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_motcua_v1_dossier_proto_enumTypes[3].Descriptor()
+	return file_motcua_v1_dossier_proto_enumTypes[4].Descriptor()
 }
 
 func (DeadlineSegment_Kind) Type() protoreflect.EnumType {
-	return &file_motcua_v1_dossier_proto_enumTypes[3]
+	return &file_motcua_v1_dossier_proto_enumTypes[4]
 }
 
 func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
@@ -243,7 +302,7 @@ func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeadlineSegment_Kind.Descriptor instead.
 func (DeadlineSegment_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44, 0}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45, 0}
 }
 
 // DossierComponent is a document filed against one of the procedure's
@@ -472,13 +531,29 @@ func (x *DossierResult) GetIssueTime() *timestamppb.Timestamp {
 // IdentityVerification is the outcome of checking the applicant against the
 // National Population Database, with its provenance.
 type IdentityVerification struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Matched       bool                   `protobuf:"varint,1,opt,name=matched,proto3" json:"matched,omitempty"`
-	Source        string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
-	QueryId       string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
-	VerifyTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=verify_time,json=verifyTime,proto3" json:"verify_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The applicant's check: matched, its source, the database's query id
+	// and when.
+	Matched    bool                   `protobuf:"varint,1,opt,name=matched,proto3" json:"matched,omitempty"`
+	Source     string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	QueryId    string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
+	VerifyTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=verify_time,json=verifyTime,proto3" json:"verify_time,omitempty"`
+	// PENDING while a check awaits the database; else the worst answer.
+	Outcome        VerificationOutcome `protobuf:"varint,5,opt,name=outcome,proto3,enum=motcua.v1.VerificationOutcome" json:"outcome,omitempty"`
+	Applicant      *PersonCheck        `protobuf:"bytes,6,opt,name=applicant,proto3" json:"applicant,omitempty"`
+	Representative *PersonCheck        `protobuf:"bytes,7,opt,name=representative,proto3" json:"representative,omitempty"`
+	// Background retries so far.
+	Attempts int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// IDENTITY_MISMATCH or IDENTITY_NOT_FOUND when the database contradicts
+	// the dossier.
+	Flag string `protobuf:"bytes,9,opt,name=flag,proto3" json:"flag,omitempty"`
+	// Applicant fields taken from the population database rather than typed
+	// ("name", "birth_date", "address").
+	PrefilledFields []string `protobuf:"bytes,10,rep,name=prefilled_fields,json=prefilledFields,proto3" json:"prefilled_fields,omitempty"`
+	// The dossier was acted on while its check was still pending.
+	PendingWhileProcessed bool `protobuf:"varint,11,opt,name=pending_while_processed,json=pendingWhileProcessed,proto3" json:"pending_while_processed,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *IdentityVerification) Reset() {
@@ -539,6 +614,160 @@ func (x *IdentityVerification) GetVerifyTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *IdentityVerification) GetOutcome() VerificationOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED
+}
+
+func (x *IdentityVerification) GetApplicant() *PersonCheck {
+	if x != nil {
+		return x.Applicant
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetRepresentative() *PersonCheck {
+	if x != nil {
+		return x.Representative
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *IdentityVerification) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *IdentityVerification) GetPrefilledFields() []string {
+	if x != nil {
+		return x.PrefilledFields
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetPendingWhileProcessed() bool {
+	if x != nil {
+		return x.PendingWhileProcessed
+	}
+	return false
+}
+
+// PersonCheck is one person's check with its provenance.
+type PersonCheck struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Outcome VerificationOutcome    `protobuf:"varint,1,opt,name=outcome,proto3,enum=motcua.v1.VerificationOutcome" json:"outcome,omitempty"`
+	// The database (CSDLQGDC) and its reference for the query.
+	Source    string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	QueryId   string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
+	CheckTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_time,json=checkTime,proto3" json:"check_time,omitempty"`
+	// Of "id_number", "name", "birth_date".
+	FieldsMatched    []string `protobuf:"bytes,5,rep,name=fields_matched,json=fieldsMatched,proto3" json:"fields_matched,omitempty"`
+	FieldsMismatched []string `protobuf:"bytes,6,rep,name=fields_mismatched,json=fieldsMismatched,proto3" json:"fields_mismatched,omitempty"`
+	// ID_NAME_BIRTHDATE or ID_NAME when matched.
+	Assurance string `protobuf:"bytes,7,opt,name=assurance,proto3" json:"assurance,omitempty"`
+	// Why a check is pending (POPULATION_DB_UNAVAILABLE, …_TIMEOUT, …).
+	Problem       string `protobuf:"bytes,8,opt,name=problem,proto3" json:"problem,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonCheck) Reset() {
+	*x = PersonCheck{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonCheck) ProtoMessage() {}
+
+func (x *PersonCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonCheck.ProtoReflect.Descriptor instead.
+func (*PersonCheck) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PersonCheck) GetOutcome() VerificationOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED
+}
+
+func (x *PersonCheck) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetQueryId() string {
+	if x != nil {
+		return x.QueryId
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetCheckTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckTime
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetFieldsMatched() []string {
+	if x != nil {
+		return x.FieldsMatched
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetFieldsMismatched() []string {
+	if x != nil {
+		return x.FieldsMismatched
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetAssurance() string {
+	if x != nil {
+		return x.Assurance
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetProblem() string {
+	if x != nil {
+		return x.Problem
+	}
+	return ""
+}
+
 // DossierStep is where a dossier is in its procedure's workflow.
 type DossierStep struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -556,7 +785,7 @@ type DossierStep struct {
 
 func (x *DossierStep) Reset() {
 	*x = DossierStep{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -568,7 +797,7 @@ func (x *DossierStep) String() string {
 func (*DossierStep) ProtoMessage() {}
 
 func (x *DossierStep) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[4]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -581,7 +810,7 @@ func (x *DossierStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierStep.ProtoReflect.Descriptor instead.
 func (*DossierStep) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{4}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DossierStep) GetIndex() int32 {
@@ -682,7 +911,7 @@ type Dossier struct {
 
 func (x *Dossier) Reset() {
 	*x = Dossier{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -694,7 +923,7 @@ func (x *Dossier) String() string {
 func (*Dossier) ProtoMessage() {}
 
 func (x *Dossier) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -707,7 +936,7 @@ func (x *Dossier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dossier.ProtoReflect.Descriptor instead.
 func (*Dossier) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Dossier) GetId() string {
@@ -951,7 +1180,7 @@ type DossierEvent struct {
 
 func (x *DossierEvent) Reset() {
 	*x = DossierEvent{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -963,7 +1192,7 @@ func (x *DossierEvent) String() string {
 func (*DossierEvent) ProtoMessage() {}
 
 func (x *DossierEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -976,7 +1205,7 @@ func (x *DossierEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierEvent.ProtoReflect.Descriptor instead.
 func (*DossierEvent) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DossierEvent) GetId() string {
@@ -1116,7 +1345,7 @@ type DossierDraft struct {
 
 func (x *DossierDraft) Reset() {
 	*x = DossierDraft{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1128,7 +1357,7 @@ func (x *DossierDraft) String() string {
 func (*DossierDraft) ProtoMessage() {}
 
 func (x *DossierDraft) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1141,7 +1370,7 @@ func (x *DossierDraft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierDraft.ProtoReflect.Descriptor instead.
 func (*DossierDraft) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DossierDraft) GetProcedureCode() string {
@@ -1204,7 +1433,7 @@ type SubmitDossierRequest struct {
 
 func (x *SubmitDossierRequest) Reset() {
 	*x = SubmitDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1216,7 +1445,7 @@ func (x *SubmitDossierRequest) String() string {
 func (*SubmitDossierRequest) ProtoMessage() {}
 
 func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1229,7 +1458,7 @@ func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierRequest.ProtoReflect.Descriptor instead.
 func (*SubmitDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *SubmitDossierRequest) GetRequestId() string {
@@ -1256,7 +1485,7 @@ type SubmitDossierResponse struct {
 
 func (x *SubmitDossierResponse) Reset() {
 	*x = SubmitDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1268,7 +1497,7 @@ func (x *SubmitDossierResponse) String() string {
 func (*SubmitDossierResponse) ProtoMessage() {}
 
 func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1281,7 +1510,7 @@ func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierResponse.ProtoReflect.Descriptor instead.
 func (*SubmitDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SubmitDossierResponse) GetDossier() *Dossier {
@@ -1309,15 +1538,20 @@ type ReceiveDossierRequest struct {
 	// Required with dossier_id: the version the caller last saw.
 	ExpectedVersion int64 `protobuf:"varint,4,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
 	// For new_dossier only: COUNTER (the default) or POSTAL.
-	Channel       Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
-	Note          string  `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Channel Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	Note    string  `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	// For new_dossier only: the clerk filled the applicant's fields from the
+	// population database (IdentityService.LookupCitizen); the server looks
+	// the citizen up again and marks the fields equal to the registered data
+	// as pre-filled. UNAVAILABLE when the database cannot be reached.
+	PrefillFromPopulationDb bool `protobuf:"varint,7,opt,name=prefill_from_population_db,json=prefillFromPopulationDb,proto3" json:"prefill_from_population_db,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *ReceiveDossierRequest) Reset() {
 	*x = ReceiveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1329,7 +1563,7 @@ func (x *ReceiveDossierRequest) String() string {
 func (*ReceiveDossierRequest) ProtoMessage() {}
 
 func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1342,7 +1576,7 @@ func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ReceiveDossierRequest) GetRequestId() string {
@@ -1398,6 +1632,13 @@ func (x *ReceiveDossierRequest) GetNote() string {
 	return ""
 }
 
+func (x *ReceiveDossierRequest) GetPrefillFromPopulationDb() bool {
+	if x != nil {
+		return x.PrefillFromPopulationDb
+	}
+	return false
+}
+
 type isReceiveDossierRequest_Target interface {
 	isReceiveDossierRequest_Target()
 }
@@ -1426,7 +1667,7 @@ type ReceiveDossierResponse struct {
 
 func (x *ReceiveDossierResponse) Reset() {
 	*x = ReceiveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1438,7 +1679,7 @@ func (x *ReceiveDossierResponse) String() string {
 func (*ReceiveDossierResponse) ProtoMessage() {}
 
 func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1451,7 +1692,7 @@ func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReceiveDossierResponse) GetDossier() *Dossier {
@@ -1483,7 +1724,7 @@ type GetDossierRequest struct {
 
 func (x *GetDossierRequest) Reset() {
 	*x = GetDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1495,7 +1736,7 @@ func (x *GetDossierRequest) String() string {
 func (*GetDossierRequest) ProtoMessage() {}
 
 func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1508,7 +1749,7 @@ func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierRequest.ProtoReflect.Descriptor instead.
 func (*GetDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *GetDossierRequest) GetKey() isGetDossierRequest_Key {
@@ -1568,7 +1809,7 @@ type GetDossierResponse struct {
 
 func (x *GetDossierResponse) Reset() {
 	*x = GetDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1580,7 +1821,7 @@ func (x *GetDossierResponse) String() string {
 func (*GetDossierResponse) ProtoMessage() {}
 
 func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1593,7 +1834,7 @@ func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierResponse.ProtoReflect.Descriptor instead.
 func (*GetDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetDossierResponse) GetDossier() *Dossier {
@@ -1659,7 +1900,7 @@ type ListDossiersRequest struct {
 
 func (x *ListDossiersRequest) Reset() {
 	*x = ListDossiersRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1671,7 +1912,7 @@ func (x *ListDossiersRequest) String() string {
 func (*ListDossiersRequest) ProtoMessage() {}
 
 func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1684,7 +1925,7 @@ func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersRequest.ProtoReflect.Descriptor instead.
 func (*ListDossiersRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ListDossiersRequest) GetPageSize() int32 {
@@ -1838,7 +2079,7 @@ type ListDossiersResponse struct {
 
 func (x *ListDossiersResponse) Reset() {
 	*x = ListDossiersResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1850,7 +2091,7 @@ func (x *ListDossiersResponse) String() string {
 func (*ListDossiersResponse) ProtoMessage() {}
 
 func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1863,7 +2104,7 @@ func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersResponse.ProtoReflect.Descriptor instead.
 func (*ListDossiersResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListDossiersResponse) GetDossiers() []*Dossier {
@@ -1894,7 +2135,7 @@ type ListDossierEventsRequest struct {
 
 func (x *ListDossierEventsRequest) Reset() {
 	*x = ListDossierEventsRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1906,7 +2147,7 @@ func (x *ListDossierEventsRequest) String() string {
 func (*ListDossierEventsRequest) ProtoMessage() {}
 
 func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1919,7 +2160,7 @@ func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListDossierEventsRequest) GetDossierId() string {
@@ -1960,7 +2201,7 @@ type ListDossierEventsResponse struct {
 
 func (x *ListDossierEventsResponse) Reset() {
 	*x = ListDossierEventsResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1972,7 +2213,7 @@ func (x *ListDossierEventsResponse) String() string {
 func (*ListDossierEventsResponse) ProtoMessage() {}
 
 func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1985,7 +2226,7 @@ func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListDossierEventsResponse) GetEvents() []*DossierEvent {
@@ -2016,7 +2257,7 @@ type NotAcceptDossierRequest struct {
 
 func (x *NotAcceptDossierRequest) Reset() {
 	*x = NotAcceptDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2028,7 +2269,7 @@ func (x *NotAcceptDossierRequest) String() string {
 func (*NotAcceptDossierRequest) ProtoMessage() {}
 
 func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2041,7 +2282,7 @@ func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierRequest.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *NotAcceptDossierRequest) GetRequestId() string {
@@ -2082,7 +2323,7 @@ type NotAcceptDossierResponse struct {
 
 func (x *NotAcceptDossierResponse) Reset() {
 	*x = NotAcceptDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2094,7 +2335,7 @@ func (x *NotAcceptDossierResponse) String() string {
 func (*NotAcceptDossierResponse) ProtoMessage() {}
 
 func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2107,7 +2348,7 @@ func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierResponse.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *NotAcceptDossierResponse) GetDossier() *Dossier {
@@ -2140,7 +2381,7 @@ type RequestSupplementRequest struct {
 
 func (x *RequestSupplementRequest) Reset() {
 	*x = RequestSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2152,7 +2393,7 @@ func (x *RequestSupplementRequest) String() string {
 func (*RequestSupplementRequest) ProtoMessage() {}
 
 func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2165,7 +2406,7 @@ func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementRequest.ProtoReflect.Descriptor instead.
 func (*RequestSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RequestSupplementRequest) GetRequestId() string {
@@ -2213,7 +2454,7 @@ type RequestSupplementResponse struct {
 
 func (x *RequestSupplementResponse) Reset() {
 	*x = RequestSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2225,7 +2466,7 @@ func (x *RequestSupplementResponse) String() string {
 func (*RequestSupplementResponse) ProtoMessage() {}
 
 func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2238,7 +2479,7 @@ func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementResponse.ProtoReflect.Descriptor instead.
 func (*RequestSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RequestSupplementResponse) GetDossier() *Dossier {
@@ -2272,7 +2513,7 @@ type ProvideSupplementRequest struct {
 
 func (x *ProvideSupplementRequest) Reset() {
 	*x = ProvideSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2284,7 +2525,7 @@ func (x *ProvideSupplementRequest) String() string {
 func (*ProvideSupplementRequest) ProtoMessage() {}
 
 func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2297,7 +2538,7 @@ func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementRequest.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *ProvideSupplementRequest) GetRequestId() string {
@@ -2352,7 +2593,7 @@ type ProvideSupplementResponse struct {
 
 func (x *ProvideSupplementResponse) Reset() {
 	*x = ProvideSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2364,7 +2605,7 @@ func (x *ProvideSupplementResponse) String() string {
 func (*ProvideSupplementResponse) ProtoMessage() {}
 
 func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2377,7 +2618,7 @@ func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementResponse.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ProvideSupplementResponse) GetDossier() *Dossier {
@@ -2409,7 +2650,7 @@ type RequestPaymentRequest struct {
 
 func (x *RequestPaymentRequest) Reset() {
 	*x = RequestPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2421,7 +2662,7 @@ func (x *RequestPaymentRequest) String() string {
 func (*RequestPaymentRequest) ProtoMessage() {}
 
 func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2434,7 +2675,7 @@ func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RequestPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *RequestPaymentRequest) GetRequestId() string {
@@ -2482,7 +2723,7 @@ type RequestPaymentResponse struct {
 
 func (x *RequestPaymentResponse) Reset() {
 	*x = RequestPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2494,7 +2735,7 @@ func (x *RequestPaymentResponse) String() string {
 func (*RequestPaymentResponse) ProtoMessage() {}
 
 func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2507,7 +2748,7 @@ func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RequestPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RequestPaymentResponse) GetDossier() *Dossier {
@@ -2542,7 +2783,7 @@ type ConfirmPaymentRequest struct {
 
 func (x *ConfirmPaymentRequest) Reset() {
 	*x = ConfirmPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2554,7 +2795,7 @@ func (x *ConfirmPaymentRequest) String() string {
 func (*ConfirmPaymentRequest) ProtoMessage() {}
 
 func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2567,7 +2808,7 @@ func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *ConfirmPaymentRequest) GetRequestId() string {
@@ -2615,7 +2856,7 @@ type ConfirmPaymentResponse struct {
 
 func (x *ConfirmPaymentResponse) Reset() {
 	*x = ConfirmPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2627,7 +2868,7 @@ func (x *ConfirmPaymentResponse) String() string {
 func (*ConfirmPaymentResponse) ProtoMessage() {}
 
 func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2640,7 +2881,7 @@ func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ConfirmPaymentResponse) GetDossier() *Dossier {
@@ -2672,7 +2913,7 @@ type ForwardDossierRequest struct {
 
 func (x *ForwardDossierRequest) Reset() {
 	*x = ForwardDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2684,7 +2925,7 @@ func (x *ForwardDossierRequest) String() string {
 func (*ForwardDossierRequest) ProtoMessage() {}
 
 func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2697,7 +2938,7 @@ func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierRequest.ProtoReflect.Descriptor instead.
 func (*ForwardDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ForwardDossierRequest) GetRequestId() string {
@@ -2745,7 +2986,7 @@ type ForwardDossierResponse struct {
 
 func (x *ForwardDossierResponse) Reset() {
 	*x = ForwardDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2757,7 +2998,7 @@ func (x *ForwardDossierResponse) String() string {
 func (*ForwardDossierResponse) ProtoMessage() {}
 
 func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2770,7 +3011,7 @@ func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierResponse.ProtoReflect.Descriptor instead.
 func (*ForwardDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ForwardDossierResponse) GetDossier() *Dossier {
@@ -2803,7 +3044,7 @@ type ExtendDeadlineRequest struct {
 
 func (x *ExtendDeadlineRequest) Reset() {
 	*x = ExtendDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2815,7 +3056,7 @@ func (x *ExtendDeadlineRequest) String() string {
 func (*ExtendDeadlineRequest) ProtoMessage() {}
 
 func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2828,7 +3069,7 @@ func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ExtendDeadlineRequest) GetRequestId() string {
@@ -2876,7 +3117,7 @@ type ExtendDeadlineResponse struct {
 
 func (x *ExtendDeadlineResponse) Reset() {
 	*x = ExtendDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2888,7 +3129,7 @@ func (x *ExtendDeadlineResponse) String() string {
 func (*ExtendDeadlineResponse) ProtoMessage() {}
 
 func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2901,7 +3142,7 @@ func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ExtendDeadlineResponse) GetDossier() *Dossier {
@@ -2933,7 +3174,7 @@ type WithdrawDossierRequest struct {
 
 func (x *WithdrawDossierRequest) Reset() {
 	*x = WithdrawDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2945,7 +3186,7 @@ func (x *WithdrawDossierRequest) String() string {
 func (*WithdrawDossierRequest) ProtoMessage() {}
 
 func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2958,7 +3199,7 @@ func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *WithdrawDossierRequest) GetRequestId() string {
@@ -3006,7 +3247,7 @@ type WithdrawDossierResponse struct {
 
 func (x *WithdrawDossierResponse) Reset() {
 	*x = WithdrawDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3018,7 +3259,7 @@ func (x *WithdrawDossierResponse) String() string {
 func (*WithdrawDossierResponse) ProtoMessage() {}
 
 func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3031,7 +3272,7 @@ func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *WithdrawDossierResponse) GetDossier() *Dossier {
@@ -3062,7 +3303,7 @@ type StopDossierRequest struct {
 
 func (x *StopDossierRequest) Reset() {
 	*x = StopDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3074,7 +3315,7 @@ func (x *StopDossierRequest) String() string {
 func (*StopDossierRequest) ProtoMessage() {}
 
 func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3087,7 +3328,7 @@ func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierRequest.ProtoReflect.Descriptor instead.
 func (*StopDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *StopDossierRequest) GetRequestId() string {
@@ -3128,7 +3369,7 @@ type StopDossierResponse struct {
 
 func (x *StopDossierResponse) Reset() {
 	*x = StopDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3140,7 +3381,7 @@ func (x *StopDossierResponse) String() string {
 func (*StopDossierResponse) ProtoMessage() {}
 
 func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3153,7 +3394,7 @@ func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierResponse.ProtoReflect.Descriptor instead.
 func (*StopDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StopDossierResponse) GetDossier() *Dossier {
@@ -3184,7 +3425,7 @@ type ResolveDossierRequest struct {
 
 func (x *ResolveDossierRequest) Reset() {
 	*x = ResolveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3196,7 +3437,7 @@ func (x *ResolveDossierRequest) String() string {
 func (*ResolveDossierRequest) ProtoMessage() {}
 
 func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3209,7 +3450,7 @@ func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ResolveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *ResolveDossierRequest) GetRequestId() string {
@@ -3257,7 +3498,7 @@ type ResolveDossierResponse struct {
 
 func (x *ResolveDossierResponse) Reset() {
 	*x = ResolveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3269,7 +3510,7 @@ func (x *ResolveDossierResponse) String() string {
 func (*ResolveDossierResponse) ProtoMessage() {}
 
 func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3282,7 +3523,7 @@ func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ResolveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ResolveDossierResponse) GetDossier() *Dossier {
@@ -3314,7 +3555,7 @@ type ReturnResultRequest struct {
 
 func (x *ReturnResultRequest) Reset() {
 	*x = ReturnResultRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3326,7 +3567,7 @@ func (x *ReturnResultRequest) String() string {
 func (*ReturnResultRequest) ProtoMessage() {}
 
 func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3339,7 +3580,7 @@ func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultRequest.ProtoReflect.Descriptor instead.
 func (*ReturnResultRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ReturnResultRequest) GetRequestId() string {
@@ -3387,7 +3628,7 @@ type ReturnResultResponse struct {
 
 func (x *ReturnResultResponse) Reset() {
 	*x = ReturnResultResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3399,7 +3640,7 @@ func (x *ReturnResultResponse) String() string {
 func (*ReturnResultResponse) ProtoMessage() {}
 
 func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3412,7 +3653,7 @@ func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultResponse.ProtoReflect.Descriptor instead.
 func (*ReturnResultResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReturnResultResponse) GetDossier() *Dossier {
@@ -3440,7 +3681,7 @@ type GetProcessControlSlipRequest struct {
 
 func (x *GetProcessControlSlipRequest) Reset() {
 	*x = GetProcessControlSlipRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3452,7 +3693,7 @@ func (x *GetProcessControlSlipRequest) String() string {
 func (*GetProcessControlSlipRequest) ProtoMessage() {}
 
 func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3465,7 +3706,7 @@ func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipRequest.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *GetProcessControlSlipRequest) GetDossierId() string {
@@ -3504,7 +3745,7 @@ type SlipRow struct {
 
 func (x *SlipRow) Reset() {
 	*x = SlipRow{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3516,7 +3757,7 @@ func (x *SlipRow) String() string {
 func (*SlipRow) ProtoMessage() {}
 
 func (x *SlipRow) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3529,7 +3770,7 @@ func (x *SlipRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlipRow.ProtoReflect.Descriptor instead.
 func (*SlipRow) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *SlipRow) GetStepIndex() int32 {
@@ -3612,7 +3853,7 @@ type GetProcessControlSlipResponse struct {
 
 func (x *GetProcessControlSlipResponse) Reset() {
 	*x = GetProcessControlSlipResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3624,7 +3865,7 @@ func (x *GetProcessControlSlipResponse) String() string {
 func (*GetProcessControlSlipResponse) ProtoMessage() {}
 
 func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3637,7 +3878,7 @@ func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipResponse.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetProcessControlSlipResponse) GetDossierCode() string {
@@ -3665,7 +3906,7 @@ type ExplainDeadlineRequest struct {
 
 func (x *ExplainDeadlineRequest) Reset() {
 	*x = ExplainDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3677,7 +3918,7 @@ func (x *ExplainDeadlineRequest) String() string {
 func (*ExplainDeadlineRequest) ProtoMessage() {}
 
 func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3690,7 +3931,7 @@ func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *ExplainDeadlineRequest) GetDossierId() string {
@@ -3729,7 +3970,7 @@ type DeadlineSegment struct {
 
 func (x *DeadlineSegment) Reset() {
 	*x = DeadlineSegment{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3741,7 +3982,7 @@ func (x *DeadlineSegment) String() string {
 func (*DeadlineSegment) ProtoMessage() {}
 
 func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3754,7 +3995,7 @@ func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineSegment.ProtoReflect.Descriptor instead.
 func (*DeadlineSegment) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *DeadlineSegment) GetKind() DeadlineSegment_Kind {
@@ -3836,7 +4077,7 @@ type DeadlinePause struct {
 
 func (x *DeadlinePause) Reset() {
 	*x = DeadlinePause{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3848,7 +4089,7 @@ func (x *DeadlinePause) String() string {
 func (*DeadlinePause) ProtoMessage() {}
 
 func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3861,7 +4102,7 @@ func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlinePause.ProtoReflect.Descriptor instead.
 func (*DeadlinePause) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DeadlinePause) GetCause() Action {
@@ -3912,7 +4153,7 @@ type DeadlineExtension struct {
 
 func (x *DeadlineExtension) Reset() {
 	*x = DeadlineExtension{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3924,7 +4165,7 @@ func (x *DeadlineExtension) String() string {
 func (*DeadlineExtension) ProtoMessage() {}
 
 func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3937,7 +4178,7 @@ func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineExtension.ProtoReflect.Descriptor instead.
 func (*DeadlineExtension) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DeadlineExtension) GetTime() *timestamppb.Timestamp {
@@ -3990,7 +4231,7 @@ type ExplainDeadlineResponse struct {
 
 func (x *ExplainDeadlineResponse) Reset() {
 	*x = ExplainDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4002,7 +4243,7 @@ func (x *ExplainDeadlineResponse) String() string {
 func (*ExplainDeadlineResponse) ProtoMessage() {}
 
 func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4015,7 +4256,7 @@ func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *ExplainDeadlineResponse) GetDossierCode() string {
@@ -4123,13 +4364,31 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"electronic\x12 \n" +
 	"\x06signer\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06signer\x129\n" +
 	"\n" +
-	"issue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tissueTime\"\xa0\x01\n" +
+	"issue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tissueTime\"\xe3\x03\n" +
 	"\x14IdentityVerification\x12\x18\n" +
 	"\amatched\x18\x01 \x01(\bR\amatched\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
 	"\bquery_id\x18\x03 \x01(\tR\aqueryId\x12;\n" +
 	"\vverify_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"verifyTime\"\xe2\x01\n" +
+	"verifyTime\x128\n" +
+	"\aoutcome\x18\x05 \x01(\x0e2\x1e.motcua.v1.VerificationOutcomeR\aoutcome\x124\n" +
+	"\tapplicant\x18\x06 \x01(\v2\x16.motcua.v1.PersonCheckR\tapplicant\x12>\n" +
+	"\x0erepresentative\x18\a \x01(\v2\x16.motcua.v1.PersonCheckR\x0erepresentative\x12\x1a\n" +
+	"\battempts\x18\b \x01(\x05R\battempts\x12\x12\n" +
+	"\x04flag\x18\t \x01(\tR\x04flag\x12)\n" +
+	"\x10prefilled_fields\x18\n" +
+	" \x03(\tR\x0fprefilledFields\x126\n" +
+	"\x17pending_while_processed\x18\v \x01(\bR\x15pendingWhileProcessed\"\xc1\x02\n" +
+	"\vPersonCheck\x128\n" +
+	"\aoutcome\x18\x01 \x01(\x0e2\x1e.motcua.v1.VerificationOutcomeR\aoutcome\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
+	"\bquery_id\x18\x03 \x01(\tR\aqueryId\x129\n" +
+	"\n" +
+	"check_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckTime\x12%\n" +
+	"\x0efields_matched\x18\x05 \x03(\tR\rfieldsMatched\x12+\n" +
+	"\x11fields_mismatched\x18\x06 \x03(\tR\x10fieldsMismatched\x12\x1c\n" +
+	"\tassurance\x18\a \x01(\tR\tassurance\x12\x18\n" +
+	"\aproblem\x18\b \x01(\tR\aproblem\"\xe2\x01\n" +
 	"\vDossierStep\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -4227,7 +4486,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\adossier\x18\x02 \x01(\v2\x17.motcua.v1.DossierDraftB\x06\xbaH\x03\xc8\x01\x01R\adossier\"t\n" +
 	"\x15SubmitDossierResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
-	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xd8\x02\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x95\x03\n" +
 	"\x15ReceiveDossierRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12)\n" +
@@ -4237,7 +4496,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"newDossier\x122\n" +
 	"\x10expected_version\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x0fexpectedVersion\x126\n" +
 	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12\x1c\n" +
-	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04noteB\x0f\n" +
+	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\x12;\n" +
+	"\x1aprefill_from_population_db\x18\a \x01(\bR\x17prefillFromPopulationDbB\x0f\n" +
 	"\x06target\x12\x05\xbaH\x02\b\x01\"u\n" +
 	"\x16ReceiveDossierResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
@@ -4511,7 +4771,13 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\fDossierOrder\x12\x1d\n" +
 	"\x19DOSSIER_ORDER_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aDOSSIER_ORDER_NEWEST_FIRST\x10\x01\x12\x1d\n" +
-	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x02*\x80\x01\n" +
+	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x02*\xc4\x01\n" +
+	"\x13VerificationOutcome\x12$\n" +
+	" VERIFICATION_OUTCOME_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cVERIFICATION_OUTCOME_PENDING\x10\x01\x12\x1e\n" +
+	"\x1aVERIFICATION_OUTCOME_MATCH\x10\x02\x12!\n" +
+	"\x1dVERIFICATION_OUTCOME_NO_MATCH\x10\x03\x12\"\n" +
+	"\x1eVERIFICATION_OUTCOME_NOT_FOUND\x10\x04*\x80\x01\n" +
 	"\x14ResolutionTimeliness\x12%\n" +
 	"!RESOLUTION_TIMELINESS_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dRESOLUTION_TIMELINESS_ON_TIME\x10\x01\x12\x1e\n" +
@@ -4549,231 +4815,238 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_dossier_proto_rawDescData
 }
 
-var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 50)
+var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
-	(ResolutionTimeliness)(0),             // 2: motcua.v1.ResolutionTimeliness
-	(DeadlineSegment_Kind)(0),             // 3: motcua.v1.DeadlineSegment.Kind
-	(*DossierComponent)(nil),              // 4: motcua.v1.DossierComponent
-	(*ResultDocument)(nil),                // 5: motcua.v1.ResultDocument
-	(*DossierResult)(nil),                 // 6: motcua.v1.DossierResult
-	(*IdentityVerification)(nil),          // 7: motcua.v1.IdentityVerification
-	(*DossierStep)(nil),                   // 8: motcua.v1.DossierStep
-	(*Dossier)(nil),                       // 9: motcua.v1.Dossier
-	(*DossierEvent)(nil),                  // 10: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),                  // 11: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),          // 12: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),         // 13: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),         // 14: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),        // 15: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),             // 16: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),            // 17: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),           // 18: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),          // 19: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),      // 20: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil),     // 21: motcua.v1.ListDossierEventsResponse
-	(*NotAcceptDossierRequest)(nil),       // 22: motcua.v1.NotAcceptDossierRequest
-	(*NotAcceptDossierResponse)(nil),      // 23: motcua.v1.NotAcceptDossierResponse
-	(*RequestSupplementRequest)(nil),      // 24: motcua.v1.RequestSupplementRequest
-	(*RequestSupplementResponse)(nil),     // 25: motcua.v1.RequestSupplementResponse
-	(*ProvideSupplementRequest)(nil),      // 26: motcua.v1.ProvideSupplementRequest
-	(*ProvideSupplementResponse)(nil),     // 27: motcua.v1.ProvideSupplementResponse
-	(*RequestPaymentRequest)(nil),         // 28: motcua.v1.RequestPaymentRequest
-	(*RequestPaymentResponse)(nil),        // 29: motcua.v1.RequestPaymentResponse
-	(*ConfirmPaymentRequest)(nil),         // 30: motcua.v1.ConfirmPaymentRequest
-	(*ConfirmPaymentResponse)(nil),        // 31: motcua.v1.ConfirmPaymentResponse
-	(*ForwardDossierRequest)(nil),         // 32: motcua.v1.ForwardDossierRequest
-	(*ForwardDossierResponse)(nil),        // 33: motcua.v1.ForwardDossierResponse
-	(*ExtendDeadlineRequest)(nil),         // 34: motcua.v1.ExtendDeadlineRequest
-	(*ExtendDeadlineResponse)(nil),        // 35: motcua.v1.ExtendDeadlineResponse
-	(*WithdrawDossierRequest)(nil),        // 36: motcua.v1.WithdrawDossierRequest
-	(*WithdrawDossierResponse)(nil),       // 37: motcua.v1.WithdrawDossierResponse
-	(*StopDossierRequest)(nil),            // 38: motcua.v1.StopDossierRequest
-	(*StopDossierResponse)(nil),           // 39: motcua.v1.StopDossierResponse
-	(*ResolveDossierRequest)(nil),         // 40: motcua.v1.ResolveDossierRequest
-	(*ResolveDossierResponse)(nil),        // 41: motcua.v1.ResolveDossierResponse
-	(*ReturnResultRequest)(nil),           // 42: motcua.v1.ReturnResultRequest
-	(*ReturnResultResponse)(nil),          // 43: motcua.v1.ReturnResultResponse
-	(*GetProcessControlSlipRequest)(nil),  // 44: motcua.v1.GetProcessControlSlipRequest
-	(*SlipRow)(nil),                       // 45: motcua.v1.SlipRow
-	(*GetProcessControlSlipResponse)(nil), // 46: motcua.v1.GetProcessControlSlipResponse
-	(*ExplainDeadlineRequest)(nil),        // 47: motcua.v1.ExplainDeadlineRequest
-	(*DeadlineSegment)(nil),               // 48: motcua.v1.DeadlineSegment
-	(*DeadlinePause)(nil),                 // 49: motcua.v1.DeadlinePause
-	(*DeadlineExtension)(nil),             // 50: motcua.v1.DeadlineExtension
-	(*ExplainDeadlineResponse)(nil),       // 51: motcua.v1.ExplainDeadlineResponse
-	nil,                                   // 52: motcua.v1.DossierEvent.DetailsEntry
-	nil,                                   // 53: motcua.v1.DossierEvent.StateEntry
-	(ComponentSource)(0),                  // 54: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 55: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 56: motcua.v1.Applicant
-	(*Representative)(nil),                // 57: motcua.v1.Representative
-	(Channel)(0),                          // 58: motcua.v1.Channel
-	(ActorKind)(0),                        // 59: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 60: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 61: google.protobuf.Duration
-	(Action)(0),                           // 62: motcua.v1.Action
-	(*Attribution)(nil),                   // 63: motcua.v1.Attribution
-	(Role)(0),                             // 64: motcua.v1.Role
+	(VerificationOutcome)(0),              // 2: motcua.v1.VerificationOutcome
+	(ResolutionTimeliness)(0),             // 3: motcua.v1.ResolutionTimeliness
+	(DeadlineSegment_Kind)(0),             // 4: motcua.v1.DeadlineSegment.Kind
+	(*DossierComponent)(nil),              // 5: motcua.v1.DossierComponent
+	(*ResultDocument)(nil),                // 6: motcua.v1.ResultDocument
+	(*DossierResult)(nil),                 // 7: motcua.v1.DossierResult
+	(*IdentityVerification)(nil),          // 8: motcua.v1.IdentityVerification
+	(*PersonCheck)(nil),                   // 9: motcua.v1.PersonCheck
+	(*DossierStep)(nil),                   // 10: motcua.v1.DossierStep
+	(*Dossier)(nil),                       // 11: motcua.v1.Dossier
+	(*DossierEvent)(nil),                  // 12: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 13: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 14: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 15: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 16: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 17: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 18: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 19: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 20: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 21: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 22: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 23: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 24: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 25: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 26: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 27: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 28: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 29: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 30: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 31: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 32: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 33: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 34: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 35: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 36: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 37: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 38: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 39: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 40: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 41: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 42: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 43: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 44: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 45: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 46: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 47: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 48: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 49: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 50: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 51: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 52: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 53: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 54: motcua.v1.DossierEvent.DetailsEntry
+	nil,                                   // 55: motcua.v1.DossierEvent.StateEntry
+	(ComponentSource)(0),                  // 56: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 57: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 58: motcua.v1.Applicant
+	(*Representative)(nil),                // 59: motcua.v1.Representative
+	(Channel)(0),                          // 60: motcua.v1.Channel
+	(ActorKind)(0),                        // 61: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 62: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 63: google.protobuf.Duration
+	(Action)(0),                           // 64: motcua.v1.Action
+	(*Attribution)(nil),                   // 65: motcua.v1.Attribution
+	(Role)(0),                             // 66: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	54,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
-	5,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	55,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	55,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	55,  // 4: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 5: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	56,  // 6: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	57,  // 7: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	58,  // 8: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	59,  // 9: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	60,  // 10: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
-	4,   // 11: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	55,  // 12: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	55,  // 13: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	55,  // 14: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	55,  // 15: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 16: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	61,  // 17: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	55,  // 18: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
-	8,   // 19: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
-	6,   // 20: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	58,  // 21: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	55,  // 22: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	55,  // 23: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
-	7,   // 24: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	55,  // 25: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	55,  // 26: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
-	0,   // 27: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	62,  // 28: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	60,  // 29: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	60,  // 30: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	55,  // 31: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	63,  // 32: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	52,  // 33: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	53,  // 34: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
-	56,  // 35: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	57,  // 36: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	4,   // 37: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	58,  // 38: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	11,  // 39: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	9,   // 40: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 41: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 42: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	58,  // 43: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 44: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 45: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 46: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	60,  // 47: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	55,  // 48: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	55,  // 49: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	1,   // 50: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	55,  // 51: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
-	58,  // 52: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
-	59,  // 53: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
-	55,  // 54: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
-	55,  // 55: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
-	2,   // 56: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
-	9,   // 57: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	10,  // 58: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	9,   // 59: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 60: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 61: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 62: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	4,   // 63: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	58,  // 64: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 65: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 66: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 67: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 68: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 69: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 70: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 71: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 72: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	55,  // 73: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	9,   // 74: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 75: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 76: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 77: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 78: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	9,   // 79: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 80: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	6,   // 81: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	9,   // 82: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 83: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	58,  // 84: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	9,   // 85: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	10,  // 86: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	64,  // 87: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	55,  // 88: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 89: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	55,  // 90: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 91: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	61,  // 92: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	45,  // 93: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	3,   // 94: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	55,  // 95: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	55,  // 96: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	61,  // 97: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	61,  // 98: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	62,  // 99: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	55,  // 100: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	55,  // 101: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	61,  // 102: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	55,  // 103: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	55,  // 104: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 105: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 106: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	55,  // 107: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	61,  // 108: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	48,  // 109: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	49,  // 110: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	50,  // 111: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	55,  // 112: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	55,  // 113: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	12,  // 114: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	14,  // 115: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	16,  // 116: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	18,  // 117: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	20,  // 118: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	22,  // 119: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	24,  // 120: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	26,  // 121: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	28,  // 122: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	30,  // 123: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	32,  // 124: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	34,  // 125: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	36,  // 126: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	38,  // 127: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	40,  // 128: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	42,  // 129: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	44,  // 130: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	47,  // 131: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	13,  // 132: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	15,  // 133: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	17,  // 134: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	19,  // 135: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	21,  // 136: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	23,  // 137: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	25,  // 138: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	27,  // 139: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	29,  // 140: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	31,  // 141: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	33,  // 142: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	35,  // 143: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	37,  // 144: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	39,  // 145: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	41,  // 146: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	43,  // 147: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	46,  // 148: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	51,  // 149: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	132, // [132:150] is the sub-list for method output_type
-	114, // [114:132] is the sub-list for method input_type
-	114, // [114:114] is the sub-list for extension type_name
-	114, // [114:114] is the sub-list for extension extendee
-	0,   // [0:114] is the sub-list for field type_name
+	56,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	6,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
+	57,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	57,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	2,   // 4: motcua.v1.IdentityVerification.outcome:type_name -> motcua.v1.VerificationOutcome
+	9,   // 5: motcua.v1.IdentityVerification.applicant:type_name -> motcua.v1.PersonCheck
+	9,   // 6: motcua.v1.IdentityVerification.representative:type_name -> motcua.v1.PersonCheck
+	2,   // 7: motcua.v1.PersonCheck.outcome:type_name -> motcua.v1.VerificationOutcome
+	57,  // 8: motcua.v1.PersonCheck.check_time:type_name -> google.protobuf.Timestamp
+	57,  // 9: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	57,  // 10: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	58,  // 11: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	59,  // 12: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	60,  // 13: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	61,  // 14: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	62,  // 15: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	5,   // 16: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
+	57,  // 17: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	57,  // 18: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	57,  // 19: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	57,  // 20: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	57,  // 21: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	63,  // 22: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	57,  // 23: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	10,  // 24: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
+	7,   // 25: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
+	60,  // 26: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	57,  // 27: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	57,  // 28: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	8,   // 29: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
+	57,  // 30: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	57,  // 31: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 32: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
+	64,  // 33: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	62,  // 34: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	62,  // 35: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	57,  // 36: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	65,  // 37: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	54,  // 38: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	55,  // 39: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	58,  // 40: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	59,  // 41: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	5,   // 42: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	60,  // 43: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	13,  // 44: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	11,  // 45: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 46: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	13,  // 47: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	60,  // 48: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 49: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 50: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 51: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	62,  // 52: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	57,  // 53: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	57,  // 54: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 55: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	57,  // 56: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	60,  // 57: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	61,  // 58: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	57,  // 59: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	57,  // 60: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	3,   // 61: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	11,  // 62: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	12,  // 63: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	11,  // 64: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 65: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 66: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 67: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 68: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	60,  // 69: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 70: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 71: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 72: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 73: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 74: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 75: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 76: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 77: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	57,  // 78: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	11,  // 79: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 80: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	60,  // 81: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 82: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 83: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 84: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 85: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	7,   // 86: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	11,  // 87: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 88: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	60,  // 89: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 90: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	12,  // 91: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	66,  // 92: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	57,  // 93: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	57,  // 94: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	57,  // 95: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 96: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	63,  // 97: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	47,  // 98: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	4,   // 99: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	57,  // 100: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	57,  // 101: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	63,  // 102: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	63,  // 103: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	64,  // 104: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	57,  // 105: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	57,  // 106: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	63,  // 107: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	57,  // 108: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	57,  // 109: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	57,  // 110: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	57,  // 111: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	57,  // 112: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	63,  // 113: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	50,  // 114: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	51,  // 115: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	52,  // 116: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	57,  // 117: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	57,  // 118: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	14,  // 119: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	16,  // 120: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	18,  // 121: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	20,  // 122: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	22,  // 123: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	24,  // 124: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	26,  // 125: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	28,  // 126: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	30,  // 127: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	32,  // 128: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	34,  // 129: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	36,  // 130: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	38,  // 131: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	40,  // 132: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	42,  // 133: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	44,  // 134: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	46,  // 135: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	49,  // 136: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	15,  // 137: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	17,  // 138: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	19,  // 139: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	21,  // 140: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	23,  // 141: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	25,  // 142: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	27,  // 143: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	29,  // 144: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	31,  // 145: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	33,  // 146: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	35,  // 147: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	37,  // 148: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	39,  // 149: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	41,  // 150: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	43,  // 151: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	45,  // 152: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	48,  // 153: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	53,  // 154: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	137, // [137:155] is the sub-list for method output_type
+	119, // [119:137] is the sub-list for method input_type
+	119, // [119:119] is the sub-list for extension type_name
+	119, // [119:119] is the sub-list for extension extendee
+	0,   // [0:119] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -4782,22 +5055,22 @@ func file_motcua_v1_dossier_proto_init() {
 		return
 	}
 	file_motcua_v1_common_proto_init()
-	file_motcua_v1_dossier_proto_msgTypes[10].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[11].OneofWrappers = []any{
 		(*ReceiveDossierRequest_DossierId)(nil),
 		(*ReceiveDossierRequest_NewDossier)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[12].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[13].OneofWrappers = []any{
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[14].OneofWrappers = []any{}
+	file_motcua_v1_dossier_proto_msgTypes[15].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   50,
+			NumEnums:      5,
+			NumMessages:   51,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -269,6 +269,7 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 	if d.Identity != nil {
 		id := jsonOf(*d.Identity)
 		r.Identity = &id
+		r.IdentityStatus = int(d.Identity.Outcome)
 	}
 	return r
 }

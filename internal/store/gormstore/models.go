@@ -130,6 +130,7 @@ type dossierRow struct {
 	FinishedAt             *time.Time
 	ReturnedAt             *time.Time
 	Identity               *jsonCol[domain.IdentityVerification]
+	IdentityStatus         int // the identity outcome, for the retry's index
 	SupplementRounds       int
 	PaymentRequests        int
 	PaymentsConfirmed      int
