@@ -85,7 +85,8 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	4: checkV4,
 	5: checkV5,
 	6: checkV6,
-	7: checkV7,
+	7:  checkV7,
+	12: checkV12,
 }
 
 var (
@@ -220,6 +221,23 @@ func checkV7(t *testing.T, s *gormstore.Store) {
 	}
 	if err != nil || !found {
 		t.Fatalf("dossiers updated since 1 March 2026: %+v %v", ds, err)
+	}
+}
+
+func checkV12(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	ids, err := s.ListIdentityPending(ctx, "", 10)
+	if err != nil || !slices.Contains(ids, dossierV4) {
+		t.Fatalf("pending identity checks: %v %v", ids, err)
+	}
+	d, err := s.GetDossier(ctx, dossierV4)
+	if err != nil || !d.Identity.Pending() || d.Identity.Applicant.Problem != "POPULATION_DB_UNAVAILABLE" {
+		t.Fatalf("pending dossier: %+v %v", d, err)
+	}
+	qs, err := s.ListPopulationQueries(ctx, store.PopulationQueryFilter{DossierID: dossierV4}, 10)
+	if err != nil || len(qs) != 1 || qs[0].Outcome != "FAILED" || qs[0].ActorRole != domain.RoleSystem ||
+		!qs[0].At.Equal(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)) {
+		t.Fatalf("query log: %+v %v", qs, err)
 	}
 }
 

@@ -49,6 +49,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"StatsVerificationReads", testStatsVerificationReads},
 		{"EventState", testEventState},
 		{"Checkpoints", testCheckpoints},
+		{"IdentityPendingAndQueryLog", testIdentity},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
