@@ -253,7 +253,17 @@ func printDossier(out io.Writer, d *pb.Dossier) {
 		t.row("Result", fmt.Sprintf("%s, signed by %s, issued %s", kind, orDash(r.GetSigner()), fmtTime(r.GetIssueTime())))
 	}
 	if v := d.GetIdentityVerification(); v != nil {
-		t.row("Identity", fmt.Sprintf("matched=%v source=%s query=%s at %s", v.GetMatched(), v.GetSource(), v.GetQueryId(), fmtTime(v.GetVerifyTime())))
+		t.row("Identity", fmt.Sprintf("%s (%s, query %s, %s)", enumName(v.GetOutcome()), orDash(v.GetSource()), orDash(v.GetQueryId()),
+			fmtTime(v.GetVerifyTime())))
+		if v.GetFlag() != "" {
+			t.row("Flag", v.GetFlag())
+		}
+		if p := v.GetPrefilledFields(); len(p) > 0 {
+			t.row("Pre-filled", strings.Join(p, ", ")+" (from the population database)")
+		}
+	}
+	if r := d.GetRepresentative(); r != nil {
+		t.row("Mandate", fmt.Sprintf("%s by %s: %s", r.GetMandateRef(), r.GetName(), enumName(r.GetMandateCheck().GetStatus())))
 	}
 	t.flush()
 	if len(d.GetComponents()) > 0 {

@@ -57,7 +57,7 @@ Every flag can also be set with a MOTCUA_* environment variable, e.g.
 	root.SetOut(out)
 	root.SetErr(errOut)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newServeCmd(), newMigrateCmd(), newTokenCmd(), newDossierCmd(), newCalendarCmd(), newReportCmd(), newDemoCmd(), newSeedCmd(), newHealthCmd(), newBackupCmd(), newCatalogCmd(), newAuditCmd())
+	root.AddCommand(newServeCmd(), newMigrateCmd(), newTokenCmd(), newDossierCmd(), newCalendarCmd(), newReportCmd(), newDemoCmd(), newSeedCmd(), newHealthCmd(), newBackupCmd(), newCatalogCmd(), newAuditCmd(), newSimCmd())
 	return root
 }
 

@@ -96,6 +96,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if cpOpt != nil {
 		opts = append(opts, cpOpt)
 	}
+	popOpt, err := populationOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if popOpt != nil {
+		opts = append(opts, popOpt)
+	}
 	a := app.New(st, opts...)
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
@@ -139,6 +146,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cpOpt != nil {
 		runCheckpoints(ctx, a, cfg, log)
+	}
+	if popOpt != nil {
+		runIdentityRetries(ctx, a, cfg.Population.RetryInterval, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())

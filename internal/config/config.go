@@ -51,6 +51,7 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
+	Population           Population // population.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -179,6 +180,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	fs.StringVar(&c.CheckpointOrigin, "checkpoint-origin", c.CheckpointOrigin,
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
+	c.Population.bind(fs)
 	c.BindOperations(fs)
 }
 
@@ -264,6 +266,9 @@ func (c *Config) Validate() error {
 	case "text", "json":
 	default:
 		return fmt.Errorf("--log-format must be text or json")
+	}
+	if err := c.Population.Validate(); err != nil {
+		return err
 	}
 	if err := c.Console.Validate(); err != nil {
 		return err
