@@ -51,7 +51,6 @@ type Config struct {
 	BreakerOpen     time.Duration
 }
 
-
 // Client is the HTTP connector.
 type Client struct {
 	base    string

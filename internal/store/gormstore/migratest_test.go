@@ -79,12 +79,12 @@ func fixture(t *testing.T, dialect string, v int64) []string {
 
 // checks[V] reads the rows of fixture V back through the store at head.
 var checks = map[int64]func(t *testing.T, s *gormstore.Store){
-	1: checkV1,
-	2: checkV2,
-	3: checkV3,
-	4: checkV4,
-	5: checkV5,
-	6: checkV6,
+	1:  checkV1,
+	2:  checkV2,
+	3:  checkV3,
+	4:  checkV4,
+	5:  checkV5,
+	6:  checkV6,
 	7:  checkV7,
 	12: checkV12,
 }
