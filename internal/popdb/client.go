@@ -1,22 +1,14 @@
 package popdb
 
 import (
-	"bytes"
 	"context"
 	"crypto/tls"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net/http"
-	"strings"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
-	"github.com/sony/gobreaker/v2"
-	"golang.org/x/oauth2"
-	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/motcua/motcua/internal/connector"
 	"github.com/motcua/motcua/internal/domain"
 )
 
@@ -53,25 +45,19 @@ type Config struct {
 
 // Client is the HTTP connector.
 type Client struct {
-	base    string
-	http    *http.Client
-	timeout time.Duration
-	breaker *gobreaker.CircuitBreaker[[]byte]
-	verify  *expirable.LRU[string, domain.PersonAnswer]
-	lookup  *expirable.LRU[string, domain.Citizen]
+	conn   *connector.Conn
+	verify *expirable.LRU[string, domain.PersonAnswer]
+	lookup *expirable.LRU[string, domain.Citizen]
 }
 
 // New returns a client; it makes no call until asked.
 func New(c Config) (*Client, error) {
-	if c.BaseURL == "" {
-		return nil, errors.New("popdb: base URL required")
-	}
-	base := strings.TrimRight(c.BaseURL, "/")
-	if c.TokenURL == "" {
-		c.TokenURL = base + PathToken
-	}
-	if c.Timeout <= 0 {
-		c.Timeout = 5 * time.Second
+	conn, err := connector.New(connector.Config{Name: "the population database", BaseURL: c.BaseURL, TokenURL: c.TokenURL,
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scopes: c.Scopes, TLS: c.TLS, Timeout: c.Timeout,
+		BreakerFailures: c.BreakerFailures, BreakerOpen: c.BreakerOpen,
+		ReasonUnavailable: ReasonUnavailable, ReasonTimeout: ReasonTimeout, ReasonCircuitOpen: ReasonCircuitOpen})
+	if err != nil {
+		return nil, err
 	}
 	if c.CacheTTL == 0 {
 		c.CacheTTL = 10 * time.Minute
@@ -79,29 +65,7 @@ func New(c Config) (*Client, error) {
 	if c.CacheSize <= 0 {
 		c.CacheSize = 10000
 	}
-	if c.BreakerFailures == 0 {
-		c.BreakerFailures = 5
-	}
-	if c.BreakerOpen <= 0 {
-		c.BreakerOpen = 30 * time.Second
-	}
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	if c.TLS != nil {
-		tr.TLSClientConfig = c.TLS.Clone()
-	}
-	plain := &http.Client{Transport: tr, Timeout: c.Timeout}
-	cc := clientcredentials.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, TokenURL: c.TokenURL, Scopes: c.Scopes,
-		AuthStyle: oauth2.AuthStyleInHeader}
-	// The token source caches the token until shortly before it expires.
-	ts := cc.TokenSource(context.WithValue(context.Background(), oauth2.HTTPClient, plain))
-	cl := &Client{base: base, timeout: c.Timeout,
-		http: &http.Client{Transport: &oauth2.Transport{Source: ts, Base: tr}, Timeout: c.Timeout}}
-	n := c.BreakerFailures
-	cl.breaker = gobreaker.NewCircuitBreaker[[]byte](gobreaker.Settings{Name: "population-db", Timeout: c.BreakerOpen,
-		ReadyToTrip: func(counts gobreaker.Counts) bool { return counts.ConsecutiveFailures >= n },
-		// Only outages trip the breaker; an answer the caller got wrong does not.
-		IsSuccessful: func(err error) bool { return err == nil || !errors.Is(err, domain.ErrUnavailable) },
-		IsExcluded:   func(err error) bool { return errors.Is(err, context.Canceled) }})
+	cl := &Client{conn: conn}
 	if c.CacheTTL > 0 {
 		cl.verify = expirable.NewLRU[string, domain.PersonAnswer](c.CacheSize, nil, c.CacheTTL)
 		cl.lookup = expirable.NewLRU[string, domain.Citizen](c.CacheSize, nil, c.CacheTTL)
@@ -120,7 +84,7 @@ func (c *Client) Verify(ctx context.Context, q domain.PersonQuery, m domain.Quer
 		}
 	}
 	var r VerifyResponse
-	err := c.call(ctx, PathVerify, VerifyRequest{SoDinhDanh: q.IDNumber, HoVaTen: q.Name, NgayThangNamSinh: q.BirthDate,
+	err := c.conn.Post(ctx, PathVerify, VerifyRequest{SoDinhDanh: q.IDNumber, HoVaTen: q.Name, NgayThangNamSinh: q.BirthDate,
 		MaYeuCau: m.RequestRef, MaCanBo: m.Officer, MucDich: m.Purpose}, &r)
 	if err != nil {
 		return domain.PersonAnswer{}, err
@@ -134,8 +98,7 @@ func (c *Client) Verify(ctx context.Context, q domain.PersonQuery, m domain.Quer
 	case ResultNotFound:
 		a.Outcome = domain.OutcomeNotFound
 	default:
-		return domain.PersonAnswer{}, domain.Unavailable(ReasonUnavailable, "the population database gave an unknown answer", 0,
-			fmt.Errorf("KetQua %q", r.KetQua))
+		return domain.PersonAnswer{}, c.conn.Unknown(fmt.Sprintf("KetQua %q", r.KetQua))
 	}
 	if c.verify != nil {
 		c.verify.Add(key, a)
@@ -153,7 +116,7 @@ func (c *Client) Citizen(ctx context.Context, idNumber string, m domain.QueryMet
 		}
 	}
 	var r LookupResponse
-	if err := c.call(ctx, PathLookup, LookupRequest{SoDinhDanh: idNumber, MaYeuCau: m.RequestRef, MaCanBo: m.Officer, MucDich: m.Purpose}, &r); err != nil {
+	if err := c.conn.Post(ctx, PathLookup, LookupRequest{SoDinhDanh: idNumber, MaYeuCau: m.RequestRef, MaCanBo: m.Officer, MucDich: m.Purpose}, &r); err != nil {
 		return domain.Citizen{}, err
 	}
 	if r.KetQua == ResultNotFound || r.CongDan == nil {
@@ -182,55 +145,3 @@ func fieldNames(ws []string) []string {
 	return out
 }
 
-// call posts body as JSON through the breaker and decodes the answer.
-// Every failure to get an answer is a domain.FailureError (UNAVAILABLE).
-func (c *Client) call(ctx context.Context, path string, body, out any) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	raw, err := c.breaker.Execute(func() ([]byte, error) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		resp, err := c.http.Do(req)
-		if err != nil {
-			if errors.Is(err, context.Canceled) && ctx.Err() == context.Canceled {
-				return nil, err
-			}
-			if errors.Is(err, context.DeadlineExceeded) || isTimeout(err) {
-				return nil, domain.Unavailable(ReasonTimeout, "the population database did not answer in time", 0, err)
-			}
-			return nil, domain.Unavailable(ReasonUnavailable, "the population database cannot be reached", 0, err)
-		}
-		defer func() { _ = resp.Body.Close() }()
-		data, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-		if err != nil {
-			return nil, domain.Unavailable(ReasonUnavailable, "the population database's answer was cut off", 0, err)
-		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, domain.Unavailable(ReasonUnavailable, fmt.Sprintf("the population database answered HTTP %d", resp.StatusCode), 0,
-				fmt.Errorf("%s: %s", resp.Status, strings.TrimSpace(string(data))))
-		}
-		return data, nil
-	})
-	switch {
-	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
-		return domain.Unavailable(ReasonCircuitOpen, "the population database failed repeatedly; calls are paused", 0, err)
-	case err != nil:
-		return err
-	}
-	if err := json.Unmarshal(raw, out); err != nil {
-		return domain.Unavailable(ReasonUnavailable, "the population database's answer is not JSON of the protocol", 0, err)
-	}
-	return nil
-}
-
-func isTimeout(err error) bool {
-	var t interface{ Timeout() bool }
-	return errors.As(err, &t) && t.Timeout()
-}

@@ -5,9 +5,11 @@
 // simulator (internal/popsim) speaks it too.
 package popdb
 
+import "github.com/motcua/motcua/internal/connector"
+
 // Paths below the base URL.
 const (
-	PathToken  = "/oauth2/token"
+	PathToken  = connector.PathToken
 	PathVerify = "/api/v1/cong-dan/xac-thuc" // verify stated data
 	PathLookup = "/api/v1/cong-dan/tra-cuu"  // registered data
 )
