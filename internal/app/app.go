@@ -35,6 +35,7 @@ type Service struct {
 	*Identity
 
 	requests    RequestStore
+	bizreg      BusinessRegistry
 	eventHooks  []EventHook
 	commitHooks []CommitHook
 }
@@ -81,6 +82,7 @@ type config struct {
 	// popdb is the population database (identity.go); nil: none.
 	popdb        PopulationDB
 	intakeBudget time.Duration
+	bizreg       BusinessRegistry // nil: no hand-offs (bizreg.go)
 }
 
 // Option configures a Service or a Lifecycle.
@@ -105,7 +107,7 @@ func New(st Store, opts ...Option) *Service {
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget},
-		requests: st, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
+		requests: st, bizreg: c.bizreg, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

@@ -55,6 +55,9 @@ type IdentityStore interface {
 	// ListIdentityPending returns ids of dossiers whose identity check is
 	// pending, in id order after afterID.
 	ListIdentityPending(ctx context.Context, afterID string, limit int) ([]string, error)
+	// ListHandoffs returns ids of dossiers whose business-registry
+	// hand-off is in status, in id order after afterID (bizreg.go).
+	ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error)
 }
 
 // WithPopulationDB connects the intake to the population database; budget
@@ -386,35 +389,45 @@ func (s *Service) retryOne(ctx context.Context, id string) (bool, error) {
 	if v.Pending() {
 		return false, nil // still down: the next run asks again (no event for an unanswered retry)
 	}
-	m := Mutation{RequestID: "verify-identity:" + d.ID + ":" + strconv.FormatInt(d.Version, 10), Method: "motcua.identity.Retry",
-		Fingerprint: d.ID + ":" + strconv.FormatInt(d.Version, 10)}
+	return s.recordBySystem(ctx, d, "verify-identity", domain.ActionVerifyIdentity,
+		func(cur *domain.Dossier, details map[string]string) error {
+			if !cur.Identity.Pending() {
+				return errAlreadyDone
+			}
+			cur.Identity = v
+			details["identity"] = v.Outcome.String()
+			if v.Flag != "" {
+				details["flag"] = v.Flag
+			}
+			if cur.Version > 1 { // acted on after intake while unverified
+				cur.Identity.PendingWhileProcessed = true
+			}
+			return nil
+		})
+}
+
+// recordBySystem records a change found by background work (an answer of a
+// national system) on the dossier d was read as, through Mutate as SYSTEM
+// under a request id derived from the kind, the dossier and its version:
+// two workers record it once, and a dossier that moved on meanwhile is left
+// for the next run. It reports whether this call's run committed.
+func (s *Service) recordBySystem(ctx context.Context, d *domain.Dossier, kind string, action domain.Action,
+	change func(cur *domain.Dossier, details map[string]string) error) (bool, error) {
+	id := kind + ":" + d.ID + ":" + strconv.FormatInt(d.Version, 10)
+	m := Mutation{RequestID: id, Method: "motcua.system." + kind, Fingerprint: id}
 	codec := Codec[string]{Encode: func(s string) ([]byte, error) { return []byte(s), nil },
 		Decode: func(b []byte) (string, error) { return string(b), nil }}
-	// The answer recorded is this worker's nonce: getting it back means this
+	// The answer recorded is this run's nonce: getting it back means this
 	// run committed; another worker's nonce means it was recorded there.
 	nonce := newID()
 	got, err := Mutate(ctx, s, System, m, codec, func(ctx context.Context) (string, error) {
-		_, _, err := s.Identity.record(ctx, System, m.RequestID, d.ID, d.Version, domain.ActionVerifyIdentity, "",
-			func(cur *domain.Dossier, details map[string]string) error {
-				if !cur.Identity.Pending() {
-					return errAlreadyDone
-				}
-				cur.Identity = v
-				details["identity"] = v.Outcome.String()
-				if v.Flag != "" {
-					details["flag"] = v.Flag
-				}
-				if cur.Version > 1 { // acted on after intake while unverified
-					cur.Identity.PendingWhileProcessed = true
-				}
-				return nil
-			})
+		_, _, err := s.Identity.record(ctx, System, m.RequestID, d.ID, d.Version, action, "", change)
 		return nonce, err
 	})
 	var ce *domain.ConflictError
 	switch {
 	case errors.Is(err, errAlreadyDone), errors.As(err, &ce):
-		return false, nil // another worker recorded it, or the dossier moved on: the next run sees the new state
+		return false, nil
 	case err != nil:
 		return false, err
 	}

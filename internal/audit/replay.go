@@ -124,6 +124,7 @@ func step(prev Projection, e *domain.Event) Projection {
 	switch e.Action {
 	case domain.ActionReceive:
 		p[FReceivedAt] = tm(e.At)
+		unknown(FHandoff) // a business-registration dossier's hand-off starts
 		due(FDueAt, "due_at")
 		due(FOriginalDueAt, "due_at")
 		unknown(FClockStartedAt)
@@ -190,6 +191,8 @@ func step(prev Projection, e *domain.Event) Projection {
 		unknown(FRepresentative) // the mandate check, a digest
 	case domain.ActionVerifyIdentity:
 		unknown(FIdentity) // the database's answer, a digest
+	case domain.ActionHandOff, domain.ActionRegistryStatus:
+		unknown(FHandoff) // the registry's answer, a digest
 	}
 	return p
 }

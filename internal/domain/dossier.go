@@ -129,6 +129,10 @@ type Dossier struct {
 	FinishedAt       time.Time
 	ReturnedAt       time.Time
 	Identity         *IdentityVerification
+	// Form holds the structured form's values; Handoff the hand-off to the
+	// business registry (bizreg.go).
+	Form    map[string]string
+	Handoff *Handoff
 	// Counters kept for the indicators.
 	SupplementRounds  int
 	PaymentRequests   int
@@ -154,6 +158,7 @@ type Draft struct {
 	Summary        string
 	Components     []Component
 	ReturnChannel  Channel
+	Form           map[string]string
 
 	// Set by the server, never from a request: the intake identity check
 	// (or nil) and the id the dossier will get (the query log names it).
@@ -182,6 +187,7 @@ func (d *Draft) Validate(prefix string, pv *ProcedureVersion, ch Channel) error 
 		v.Add(prefix+".applicant.birth_date", "%s", msg)
 	}
 	v = append(v, ValidateComponents(prefix+".components", d.Components, pv, ch)...)
+	v = append(v, ValidateForm(prefix+".form", pv.Form, d.Form)...)
 	for _, c := range MissingMandatory(pv, d.Components) {
 		v.Add(prefix+".components", "mandatory component %q (%s) is missing", c.Code, c.Name)
 	}

@@ -68,6 +68,10 @@ const (
 	// mandate confirmed or rejected.
 	ActionVerifyIdentity Action = 14
 	ActionCheckMandate   Action = 15
+	// The business registry acknowledged a hand-off, and reported a change
+	// of its status (both by SYSTEM).
+	ActionHandOff        Action = 16
+	ActionRegistryStatus Action = 17
 )
 
 // Actions lists every action in code order.
@@ -84,6 +88,7 @@ var actionNames = map[Action]string{
 	ActionForward: "FORWARD", ActionExtend: "EXTEND", ActionWithdraw: "WITHDRAW", ActionStop: "STOP",
 	ActionResolve: "RESOLVE", ActionReturn: "RETURN",
 	ActionVerifyIdentity: "VERIFY_IDENTITY", ActionCheckMandate: "CHECK_MANDATE",
+	ActionHandOff: "HAND_OFF", ActionRegistryStatus: "REGISTRY_STATUS",
 }
 
 func (a Action) String() string { return nameOf(actionNames, a) }

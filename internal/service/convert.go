@@ -74,6 +74,10 @@ func versionToPB(v *domain.ProcedureVersion) *pb.ProcedureVersion {
 	for _, f := range v.Fees {
 		out.Fees = append(out.Fees, &pb.Fee{Code: f.Code, Name: f.Name, Kind: pb.FeeKind(f.Kind), AmountVnd: f.AmountVND})
 	}
+	for _, f := range v.Form {
+		out.Form = append(out.Form, &pb.FormField{Name: f.Name, Label: f.Label, Type: f.Type, Required: f.Required, Options: f.Options,
+			MaxLen: int32(f.MaxLen)})
+	}
 	for _, c := range v.Components {
 		out.Components = append(out.Components, &pb.DocumentComponent{Code: c.Code, Name: c.Name, Mandatory: c.Mandatory, PaperCopies: int32(c.PaperCopies)})
 	}
@@ -106,6 +110,10 @@ func versionFromPB(v *pb.ProcedureVersion) domain.ProcedureVersion {
 		out.Workflow = append(out.Workflow, domain.WorkflowStep{Name: s.GetName(), UnitCode: s.GetUnitCode(),
 			Role: domain.Role(s.GetRole()), AllottedMinutes: int(math.Round(s.GetAllottedWorkingHours() * 60))})
 	}
+	for _, f := range v.GetForm() {
+		out.Form = append(out.Form, domain.FormField{Name: f.GetName(), Label: f.GetLabel(), Type: f.GetType(), Required: f.GetRequired(),
+			Options: f.GetOptions(), MaxLen: int(f.GetMaxLen())})
+	}
 	return out
 }
 
@@ -120,7 +128,8 @@ func applicantFromPB(a *pb.Applicant) domain.Applicant {
 
 func draftFromPB(d *pb.DossierDraft) domain.Draft {
 	out := domain.Draft{ProcedureCode: d.GetProcedureCode(), AgencyCode: d.GetAgencyCode(),
-		Applicant: applicantFromPB(d.GetApplicant()), Summary: d.GetSummary(), ReturnChannel: domain.Channel(d.GetReturnChannel())}
+		Applicant: applicantFromPB(d.GetApplicant()), Summary: d.GetSummary(), ReturnChannel: domain.Channel(d.GetReturnChannel()),
+		Form: d.GetForm()}
 	if r := d.GetRepresentative(); r != nil {
 		// mandate_check is output only: how a mandate was checked is the
 		// server's record, never the filer's claim.
@@ -169,6 +178,11 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 	}
 	if v := d.Identity; v != nil {
 		out.IdentityVerification = identityToPB(v)
+	}
+	out.Form = d.Form
+	if h := d.Handoff; h != nil {
+		out.BusinessHandoff = &pb.BusinessHandoff{Status: h.Status.String(), EnterpriseCode: h.EnterpriseCode, ReceiptId: h.ReceiptID,
+			RegistryStatus: h.RegistryStatus, Source: h.Source, SendTime: ts(h.SentAt), UpdateTime: ts(h.UpdatedAt)}
 	}
 	return out
 }

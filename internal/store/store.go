@@ -244,4 +244,7 @@ type Identity interface {
 	// ListIdentityPending returns the ids (after afterID, in order, at most
 	// limit) of dossiers whose identity outcome is PENDING.
 	ListIdentityPending(ctx context.Context, afterID string, limit int) ([]string, error)
+	// ListHandoffs returns the ids (after afterID, in order, at most limit)
+	// of dossiers whose business-registry hand-off is in status.
+	ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error)
 }

@@ -509,6 +509,10 @@ const (
 	Action_ACTION_VERIFY_IDENTITY Action = 14
 	// An official verified or rejected a representative's mandate.
 	Action_ACTION_CHECK_MANDATE Action = 15
+	// The business registry acknowledged a hand-off (by SYSTEM).
+	Action_ACTION_HAND_OFF Action = 16
+	// The business registry reported a change of a hand-off's status (by SYSTEM).
+	Action_ACTION_REGISTRY_STATUS Action = 17
 )
 
 // Enum value maps for Action.
@@ -530,6 +534,8 @@ var (
 		13: "ACTION_RETURN",
 		14: "ACTION_VERIFY_IDENTITY",
 		15: "ACTION_CHECK_MANDATE",
+		16: "ACTION_HAND_OFF",
+		17: "ACTION_REGISTRY_STATUS",
 	}
 	Action_value = map[string]int32{
 		"ACTION_UNSPECIFIED":        0,
@@ -548,6 +554,8 @@ var (
 		"ACTION_RETURN":             13,
 		"ACTION_VERIFY_IDENTITY":    14,
 		"ACTION_CHECK_MANDATE":      15,
+		"ACTION_HAND_OFF":           16,
+		"ACTION_REGISTRY_STATUS":    17,
 	}
 )
 
@@ -1229,7 +1237,7 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n" +
 	"\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n" +
-	"\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xfe\x02\n" +
+	"\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xaf\x03\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rACTION_SUBMIT\x10\x01\x12\x12\n" +
@@ -1247,7 +1255,9 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x0eACTION_RESOLVE\x10\f\x12\x11\n" +
 	"\rACTION_RETURN\x10\r\x12\x1a\n" +
 	"\x16ACTION_VERIFY_IDENTITY\x10\x0e\x12\x18\n" +
-	"\x14ACTION_CHECK_MANDATE\x10\x0f*\xcf\x01\n" +
+	"\x14ACTION_CHECK_MANDATE\x10\x0f\x12\x13\n" +
+	"\x0fACTION_HAND_OFF\x10\x10\x12\x1a\n" +
+	"\x16ACTION_REGISTRY_STATUS\x10\x11*\xcf\x01\n" +
 	"\x0fComponentSource\x12 \n" +
 	"\x1cCOMPONENT_SOURCE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16COMPONENT_SOURCE_PAPER\x10\x01\x12\x1d\n" +

@@ -302,7 +302,7 @@ func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeadlineSegment_Kind.Descriptor instead.
 func (DeadlineSegment_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45, 0}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46, 0}
 }
 
 // DossierComponent is a document filed against one of the procedure's
@@ -904,9 +904,13 @@ type Dossier struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,27,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Judged against original_due_time at the time of the answer.
-	Timeliness    Timeliness `protobuf:"varint,29,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Timeliness Timeliness `protobuf:"varint,29,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
+	// The structured form's values (business registration).
+	Form map[string]string `protobuf:"bytes,30,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The hand-off to the national business registration system.
+	BusinessHandoff *BusinessHandoff `protobuf:"bytes,31,opt,name=business_handoff,json=businessHandoff,proto3" json:"business_handoff,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Dossier) Reset() {
@@ -1142,6 +1146,118 @@ func (x *Dossier) GetTimeliness() Timeliness {
 	return Timeliness_TIMELINESS_UNSPECIFIED
 }
 
+func (x *Dossier) GetForm() map[string]string {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
+func (x *Dossier) GetBusinessHandoff() *BusinessHandoff {
+	if x != nil {
+		return x.BusinessHandoff
+	}
+	return nil
+}
+
+// BusinessHandoff is a dossier's hand-off to the national business
+// registration system.
+type BusinessHandoff struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PENDING (accepted, not yet acknowledged), SENT (acknowledged; status
+	// followed) or DONE (the registry's decision is final).
+	Status string `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	// The enterprise code the registry returned (mã số doanh nghiệp).
+	EnterpriseCode string `protobuf:"bytes,2,opt,name=enterprise_code,json=enterpriseCode,proto3" json:"enterprise_code,omitempty"`
+	ReceiptId      string `protobuf:"bytes,3,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// The registry's status: DA_NHAN, DA_CAP (issued), TU_CHOI (refused).
+	RegistryStatus string                 `protobuf:"bytes,4,opt,name=registry_status,json=registryStatus,proto3" json:"registry_status,omitempty"`
+	Source         string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	SendTime       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
+	UpdateTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *BusinessHandoff) Reset() {
+	*x = BusinessHandoff{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BusinessHandoff) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BusinessHandoff) ProtoMessage() {}
+
+func (x *BusinessHandoff) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BusinessHandoff.ProtoReflect.Descriptor instead.
+func (*BusinessHandoff) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *BusinessHandoff) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetEnterpriseCode() string {
+	if x != nil {
+		return x.EnterpriseCode
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetReceiptId() string {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetRegistryStatus() string {
+	if x != nil {
+		return x.RegistryStatus
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetSendTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SendTime
+	}
+	return nil
+}
+
+func (x *BusinessHandoff) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 // DossierEvent is an immutable record of one step of a dossier.
 type DossierEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1180,7 +1296,7 @@ type DossierEvent struct {
 
 func (x *DossierEvent) Reset() {
 	*x = DossierEvent{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1192,7 +1308,7 @@ func (x *DossierEvent) String() string {
 func (*DossierEvent) ProtoMessage() {}
 
 func (x *DossierEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1205,7 +1321,7 @@ func (x *DossierEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierEvent.ProtoReflect.Descriptor instead.
 func (*DossierEvent) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *DossierEvent) GetId() string {
@@ -1339,13 +1455,16 @@ type DossierDraft struct {
 	Components     []*DossierComponent `protobuf:"bytes,6,rep,name=components,proto3" json:"components,omitempty"`
 	// How the applicant wants the result; empty means the filing channel.
 	ReturnChannel Channel `protobuf:"varint,7,opt,name=return_channel,json=returnChannel,proto3,enum=motcua.v1.Channel" json:"return_channel,omitempty"`
+	// The values of the procedure version's structured form, by field name
+	// (checked against the form at intake).
+	Form          map[string]string `protobuf:"bytes,8,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DossierDraft) Reset() {
 	*x = DossierDraft{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1357,7 +1476,7 @@ func (x *DossierDraft) String() string {
 func (*DossierDraft) ProtoMessage() {}
 
 func (x *DossierDraft) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1370,7 +1489,7 @@ func (x *DossierDraft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierDraft.ProtoReflect.Descriptor instead.
 func (*DossierDraft) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DossierDraft) GetProcedureCode() string {
@@ -1422,6 +1541,13 @@ func (x *DossierDraft) GetReturnChannel() Channel {
 	return Channel_CHANNEL_UNSPECIFIED
 }
 
+func (x *DossierDraft) GetForm() map[string]string {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
 type SubmitDossierRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency key: a retry with the same id returns the first answer.
@@ -1433,7 +1559,7 @@ type SubmitDossierRequest struct {
 
 func (x *SubmitDossierRequest) Reset() {
 	*x = SubmitDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1445,7 +1571,7 @@ func (x *SubmitDossierRequest) String() string {
 func (*SubmitDossierRequest) ProtoMessage() {}
 
 func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1458,7 +1584,7 @@ func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierRequest.ProtoReflect.Descriptor instead.
 func (*SubmitDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SubmitDossierRequest) GetRequestId() string {
@@ -1485,7 +1611,7 @@ type SubmitDossierResponse struct {
 
 func (x *SubmitDossierResponse) Reset() {
 	*x = SubmitDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1497,7 +1623,7 @@ func (x *SubmitDossierResponse) String() string {
 func (*SubmitDossierResponse) ProtoMessage() {}
 
 func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1510,7 +1636,7 @@ func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierResponse.ProtoReflect.Descriptor instead.
 func (*SubmitDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SubmitDossierResponse) GetDossier() *Dossier {
@@ -1551,7 +1677,7 @@ type ReceiveDossierRequest struct {
 
 func (x *ReceiveDossierRequest) Reset() {
 	*x = ReceiveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1563,7 +1689,7 @@ func (x *ReceiveDossierRequest) String() string {
 func (*ReceiveDossierRequest) ProtoMessage() {}
 
 func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1576,7 +1702,7 @@ func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ReceiveDossierRequest) GetRequestId() string {
@@ -1667,7 +1793,7 @@ type ReceiveDossierResponse struct {
 
 func (x *ReceiveDossierResponse) Reset() {
 	*x = ReceiveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1679,7 +1805,7 @@ func (x *ReceiveDossierResponse) String() string {
 func (*ReceiveDossierResponse) ProtoMessage() {}
 
 func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1692,7 +1818,7 @@ func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReceiveDossierResponse) GetDossier() *Dossier {
@@ -1724,7 +1850,7 @@ type GetDossierRequest struct {
 
 func (x *GetDossierRequest) Reset() {
 	*x = GetDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1736,7 +1862,7 @@ func (x *GetDossierRequest) String() string {
 func (*GetDossierRequest) ProtoMessage() {}
 
 func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1749,7 +1875,7 @@ func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierRequest.ProtoReflect.Descriptor instead.
 func (*GetDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *GetDossierRequest) GetKey() isGetDossierRequest_Key {
@@ -1809,7 +1935,7 @@ type GetDossierResponse struct {
 
 func (x *GetDossierResponse) Reset() {
 	*x = GetDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1821,7 +1947,7 @@ func (x *GetDossierResponse) String() string {
 func (*GetDossierResponse) ProtoMessage() {}
 
 func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1834,7 +1960,7 @@ func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierResponse.ProtoReflect.Descriptor instead.
 func (*GetDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetDossierResponse) GetDossier() *Dossier {
@@ -1900,7 +2026,7 @@ type ListDossiersRequest struct {
 
 func (x *ListDossiersRequest) Reset() {
 	*x = ListDossiersRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1912,7 +2038,7 @@ func (x *ListDossiersRequest) String() string {
 func (*ListDossiersRequest) ProtoMessage() {}
 
 func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1925,7 +2051,7 @@ func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersRequest.ProtoReflect.Descriptor instead.
 func (*ListDossiersRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListDossiersRequest) GetPageSize() int32 {
@@ -2079,7 +2205,7 @@ type ListDossiersResponse struct {
 
 func (x *ListDossiersResponse) Reset() {
 	*x = ListDossiersResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2091,7 +2217,7 @@ func (x *ListDossiersResponse) String() string {
 func (*ListDossiersResponse) ProtoMessage() {}
 
 func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2104,7 +2230,7 @@ func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersResponse.ProtoReflect.Descriptor instead.
 func (*ListDossiersResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListDossiersResponse) GetDossiers() []*Dossier {
@@ -2135,7 +2261,7 @@ type ListDossierEventsRequest struct {
 
 func (x *ListDossierEventsRequest) Reset() {
 	*x = ListDossierEventsRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2147,7 +2273,7 @@ func (x *ListDossierEventsRequest) String() string {
 func (*ListDossierEventsRequest) ProtoMessage() {}
 
 func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2160,7 +2286,7 @@ func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListDossierEventsRequest) GetDossierId() string {
@@ -2201,7 +2327,7 @@ type ListDossierEventsResponse struct {
 
 func (x *ListDossierEventsResponse) Reset() {
 	*x = ListDossierEventsResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2213,7 +2339,7 @@ func (x *ListDossierEventsResponse) String() string {
 func (*ListDossierEventsResponse) ProtoMessage() {}
 
 func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2226,7 +2352,7 @@ func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListDossierEventsResponse) GetEvents() []*DossierEvent {
@@ -2257,7 +2383,7 @@ type NotAcceptDossierRequest struct {
 
 func (x *NotAcceptDossierRequest) Reset() {
 	*x = NotAcceptDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2269,7 +2395,7 @@ func (x *NotAcceptDossierRequest) String() string {
 func (*NotAcceptDossierRequest) ProtoMessage() {}
 
 func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2282,7 +2408,7 @@ func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierRequest.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *NotAcceptDossierRequest) GetRequestId() string {
@@ -2323,7 +2449,7 @@ type NotAcceptDossierResponse struct {
 
 func (x *NotAcceptDossierResponse) Reset() {
 	*x = NotAcceptDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2335,7 +2461,7 @@ func (x *NotAcceptDossierResponse) String() string {
 func (*NotAcceptDossierResponse) ProtoMessage() {}
 
 func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2348,7 +2474,7 @@ func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierResponse.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *NotAcceptDossierResponse) GetDossier() *Dossier {
@@ -2381,7 +2507,7 @@ type RequestSupplementRequest struct {
 
 func (x *RequestSupplementRequest) Reset() {
 	*x = RequestSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2393,7 +2519,7 @@ func (x *RequestSupplementRequest) String() string {
 func (*RequestSupplementRequest) ProtoMessage() {}
 
 func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2406,7 +2532,7 @@ func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementRequest.ProtoReflect.Descriptor instead.
 func (*RequestSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RequestSupplementRequest) GetRequestId() string {
@@ -2454,7 +2580,7 @@ type RequestSupplementResponse struct {
 
 func (x *RequestSupplementResponse) Reset() {
 	*x = RequestSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2466,7 +2592,7 @@ func (x *RequestSupplementResponse) String() string {
 func (*RequestSupplementResponse) ProtoMessage() {}
 
 func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2479,7 +2605,7 @@ func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementResponse.ProtoReflect.Descriptor instead.
 func (*RequestSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RequestSupplementResponse) GetDossier() *Dossier {
@@ -2513,7 +2639,7 @@ type ProvideSupplementRequest struct {
 
 func (x *ProvideSupplementRequest) Reset() {
 	*x = ProvideSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2525,7 +2651,7 @@ func (x *ProvideSupplementRequest) String() string {
 func (*ProvideSupplementRequest) ProtoMessage() {}
 
 func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2538,7 +2664,7 @@ func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementRequest.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *ProvideSupplementRequest) GetRequestId() string {
@@ -2593,7 +2719,7 @@ type ProvideSupplementResponse struct {
 
 func (x *ProvideSupplementResponse) Reset() {
 	*x = ProvideSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2605,7 +2731,7 @@ func (x *ProvideSupplementResponse) String() string {
 func (*ProvideSupplementResponse) ProtoMessage() {}
 
 func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2618,7 +2744,7 @@ func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementResponse.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ProvideSupplementResponse) GetDossier() *Dossier {
@@ -2650,7 +2776,7 @@ type RequestPaymentRequest struct {
 
 func (x *RequestPaymentRequest) Reset() {
 	*x = RequestPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2662,7 +2788,7 @@ func (x *RequestPaymentRequest) String() string {
 func (*RequestPaymentRequest) ProtoMessage() {}
 
 func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2675,7 +2801,7 @@ func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RequestPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *RequestPaymentRequest) GetRequestId() string {
@@ -2723,7 +2849,7 @@ type RequestPaymentResponse struct {
 
 func (x *RequestPaymentResponse) Reset() {
 	*x = RequestPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2735,7 +2861,7 @@ func (x *RequestPaymentResponse) String() string {
 func (*RequestPaymentResponse) ProtoMessage() {}
 
 func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2748,7 +2874,7 @@ func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RequestPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RequestPaymentResponse) GetDossier() *Dossier {
@@ -2783,7 +2909,7 @@ type ConfirmPaymentRequest struct {
 
 func (x *ConfirmPaymentRequest) Reset() {
 	*x = ConfirmPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2795,7 +2921,7 @@ func (x *ConfirmPaymentRequest) String() string {
 func (*ConfirmPaymentRequest) ProtoMessage() {}
 
 func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2808,7 +2934,7 @@ func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *ConfirmPaymentRequest) GetRequestId() string {
@@ -2856,7 +2982,7 @@ type ConfirmPaymentResponse struct {
 
 func (x *ConfirmPaymentResponse) Reset() {
 	*x = ConfirmPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2868,7 +2994,7 @@ func (x *ConfirmPaymentResponse) String() string {
 func (*ConfirmPaymentResponse) ProtoMessage() {}
 
 func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2881,7 +3007,7 @@ func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ConfirmPaymentResponse) GetDossier() *Dossier {
@@ -2913,7 +3039,7 @@ type ForwardDossierRequest struct {
 
 func (x *ForwardDossierRequest) Reset() {
 	*x = ForwardDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2925,7 +3051,7 @@ func (x *ForwardDossierRequest) String() string {
 func (*ForwardDossierRequest) ProtoMessage() {}
 
 func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2938,7 +3064,7 @@ func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierRequest.ProtoReflect.Descriptor instead.
 func (*ForwardDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ForwardDossierRequest) GetRequestId() string {
@@ -2986,7 +3112,7 @@ type ForwardDossierResponse struct {
 
 func (x *ForwardDossierResponse) Reset() {
 	*x = ForwardDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2998,7 +3124,7 @@ func (x *ForwardDossierResponse) String() string {
 func (*ForwardDossierResponse) ProtoMessage() {}
 
 func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3011,7 +3137,7 @@ func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierResponse.ProtoReflect.Descriptor instead.
 func (*ForwardDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ForwardDossierResponse) GetDossier() *Dossier {
@@ -3044,7 +3170,7 @@ type ExtendDeadlineRequest struct {
 
 func (x *ExtendDeadlineRequest) Reset() {
 	*x = ExtendDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3056,7 +3182,7 @@ func (x *ExtendDeadlineRequest) String() string {
 func (*ExtendDeadlineRequest) ProtoMessage() {}
 
 func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3069,7 +3195,7 @@ func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ExtendDeadlineRequest) GetRequestId() string {
@@ -3117,7 +3243,7 @@ type ExtendDeadlineResponse struct {
 
 func (x *ExtendDeadlineResponse) Reset() {
 	*x = ExtendDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3129,7 +3255,7 @@ func (x *ExtendDeadlineResponse) String() string {
 func (*ExtendDeadlineResponse) ProtoMessage() {}
 
 func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3142,7 +3268,7 @@ func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ExtendDeadlineResponse) GetDossier() *Dossier {
@@ -3174,7 +3300,7 @@ type WithdrawDossierRequest struct {
 
 func (x *WithdrawDossierRequest) Reset() {
 	*x = WithdrawDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3186,7 +3312,7 @@ func (x *WithdrawDossierRequest) String() string {
 func (*WithdrawDossierRequest) ProtoMessage() {}
 
 func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3199,7 +3325,7 @@ func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *WithdrawDossierRequest) GetRequestId() string {
@@ -3247,7 +3373,7 @@ type WithdrawDossierResponse struct {
 
 func (x *WithdrawDossierResponse) Reset() {
 	*x = WithdrawDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3259,7 +3385,7 @@ func (x *WithdrawDossierResponse) String() string {
 func (*WithdrawDossierResponse) ProtoMessage() {}
 
 func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3272,7 +3398,7 @@ func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *WithdrawDossierResponse) GetDossier() *Dossier {
@@ -3303,7 +3429,7 @@ type StopDossierRequest struct {
 
 func (x *StopDossierRequest) Reset() {
 	*x = StopDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3315,7 +3441,7 @@ func (x *StopDossierRequest) String() string {
 func (*StopDossierRequest) ProtoMessage() {}
 
 func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3328,7 +3454,7 @@ func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierRequest.ProtoReflect.Descriptor instead.
 func (*StopDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *StopDossierRequest) GetRequestId() string {
@@ -3369,7 +3495,7 @@ type StopDossierResponse struct {
 
 func (x *StopDossierResponse) Reset() {
 	*x = StopDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3381,7 +3507,7 @@ func (x *StopDossierResponse) String() string {
 func (*StopDossierResponse) ProtoMessage() {}
 
 func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3394,7 +3520,7 @@ func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierResponse.ProtoReflect.Descriptor instead.
 func (*StopDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StopDossierResponse) GetDossier() *Dossier {
@@ -3425,7 +3551,7 @@ type ResolveDossierRequest struct {
 
 func (x *ResolveDossierRequest) Reset() {
 	*x = ResolveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3437,7 +3563,7 @@ func (x *ResolveDossierRequest) String() string {
 func (*ResolveDossierRequest) ProtoMessage() {}
 
 func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3450,7 +3576,7 @@ func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ResolveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *ResolveDossierRequest) GetRequestId() string {
@@ -3498,7 +3624,7 @@ type ResolveDossierResponse struct {
 
 func (x *ResolveDossierResponse) Reset() {
 	*x = ResolveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3510,7 +3636,7 @@ func (x *ResolveDossierResponse) String() string {
 func (*ResolveDossierResponse) ProtoMessage() {}
 
 func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3523,7 +3649,7 @@ func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ResolveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ResolveDossierResponse) GetDossier() *Dossier {
@@ -3555,7 +3681,7 @@ type ReturnResultRequest struct {
 
 func (x *ReturnResultRequest) Reset() {
 	*x = ReturnResultRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3567,7 +3693,7 @@ func (x *ReturnResultRequest) String() string {
 func (*ReturnResultRequest) ProtoMessage() {}
 
 func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3580,7 +3706,7 @@ func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultRequest.ProtoReflect.Descriptor instead.
 func (*ReturnResultRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ReturnResultRequest) GetRequestId() string {
@@ -3628,7 +3754,7 @@ type ReturnResultResponse struct {
 
 func (x *ReturnResultResponse) Reset() {
 	*x = ReturnResultResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3640,7 +3766,7 @@ func (x *ReturnResultResponse) String() string {
 func (*ReturnResultResponse) ProtoMessage() {}
 
 func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3653,7 +3779,7 @@ func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultResponse.ProtoReflect.Descriptor instead.
 func (*ReturnResultResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ReturnResultResponse) GetDossier() *Dossier {
@@ -3681,7 +3807,7 @@ type GetProcessControlSlipRequest struct {
 
 func (x *GetProcessControlSlipRequest) Reset() {
 	*x = GetProcessControlSlipRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3693,7 +3819,7 @@ func (x *GetProcessControlSlipRequest) String() string {
 func (*GetProcessControlSlipRequest) ProtoMessage() {}
 
 func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3706,7 +3832,7 @@ func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipRequest.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *GetProcessControlSlipRequest) GetDossierId() string {
@@ -3745,7 +3871,7 @@ type SlipRow struct {
 
 func (x *SlipRow) Reset() {
 	*x = SlipRow{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3757,7 +3883,7 @@ func (x *SlipRow) String() string {
 func (*SlipRow) ProtoMessage() {}
 
 func (x *SlipRow) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3770,7 +3896,7 @@ func (x *SlipRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlipRow.ProtoReflect.Descriptor instead.
 func (*SlipRow) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *SlipRow) GetStepIndex() int32 {
@@ -3853,7 +3979,7 @@ type GetProcessControlSlipResponse struct {
 
 func (x *GetProcessControlSlipResponse) Reset() {
 	*x = GetProcessControlSlipResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3865,7 +3991,7 @@ func (x *GetProcessControlSlipResponse) String() string {
 func (*GetProcessControlSlipResponse) ProtoMessage() {}
 
 func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3878,7 +4004,7 @@ func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipResponse.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetProcessControlSlipResponse) GetDossierCode() string {
@@ -3906,7 +4032,7 @@ type ExplainDeadlineRequest struct {
 
 func (x *ExplainDeadlineRequest) Reset() {
 	*x = ExplainDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3918,7 +4044,7 @@ func (x *ExplainDeadlineRequest) String() string {
 func (*ExplainDeadlineRequest) ProtoMessage() {}
 
 func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3931,7 +4057,7 @@ func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *ExplainDeadlineRequest) GetDossierId() string {
@@ -3970,7 +4096,7 @@ type DeadlineSegment struct {
 
 func (x *DeadlineSegment) Reset() {
 	*x = DeadlineSegment{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3982,7 +4108,7 @@ func (x *DeadlineSegment) String() string {
 func (*DeadlineSegment) ProtoMessage() {}
 
 func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3995,7 +4121,7 @@ func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineSegment.ProtoReflect.Descriptor instead.
 func (*DeadlineSegment) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *DeadlineSegment) GetKind() DeadlineSegment_Kind {
@@ -4077,7 +4203,7 @@ type DeadlinePause struct {
 
 func (x *DeadlinePause) Reset() {
 	*x = DeadlinePause{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4089,7 +4215,7 @@ func (x *DeadlinePause) String() string {
 func (*DeadlinePause) ProtoMessage() {}
 
 func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4102,7 +4228,7 @@ func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlinePause.ProtoReflect.Descriptor instead.
 func (*DeadlinePause) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DeadlinePause) GetCause() Action {
@@ -4153,7 +4279,7 @@ type DeadlineExtension struct {
 
 func (x *DeadlineExtension) Reset() {
 	*x = DeadlineExtension{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4165,7 +4291,7 @@ func (x *DeadlineExtension) String() string {
 func (*DeadlineExtension) ProtoMessage() {}
 
 func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4178,7 +4304,7 @@ func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineExtension.ProtoReflect.Descriptor instead.
 func (*DeadlineExtension) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *DeadlineExtension) GetTime() *timestamppb.Timestamp {
@@ -4231,7 +4357,7 @@ type ExplainDeadlineResponse struct {
 
 func (x *ExplainDeadlineResponse) Reset() {
 	*x = ExplainDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4243,7 +4369,7 @@ func (x *ExplainDeadlineResponse) String() string {
 func (*ExplainDeadlineResponse) ProtoMessage() {}
 
 func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4256,7 +4382,7 @@ func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *ExplainDeadlineResponse) GetDossierCode() string {
@@ -4396,7 +4522,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\bassignee\x18\x04 \x01(\tR\bassignee\x129\n" +
 	"\n" +
 	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\x93\f\n" +
+	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\xc5\r\n" +
 	"\aDossier\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12%\n" +
@@ -4438,7 +4564,22 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"updateTime\x125\n" +
 	"\n" +
 	"timeliness\x18\x1d \x01(\x0e2\x15.motcua.v1.TimelinessR\n" +
-	"timeliness\"\x9f\x06\n" +
+	"timeliness\x120\n" +
+	"\x04form\x18\x1e \x03(\v2\x1c.motcua.v1.Dossier.FormEntryR\x04form\x12E\n" +
+	"\x10business_handoff\x18\x1f \x01(\v2\x1a.motcua.v1.BusinessHandoffR\x0fbusinessHandoff\x1a7\n" +
+	"\tFormEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x02\n" +
+	"\x0fBusinessHandoff\x12\x16\n" +
+	"\x06status\x18\x01 \x01(\tR\x06status\x12'\n" +
+	"\x0fenterprise_code\x18\x02 \x01(\tR\x0eenterpriseCode\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\x03 \x01(\tR\treceiptId\x12'\n" +
+	"\x0fregistry_status\x18\x04 \x01(\tR\x0eregistryStatus\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x127\n" +
+	"\tsend_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bsendTime\x12;\n" +
+	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x9f\x06\n" +
 	"\fDossierEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4468,7 +4609,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"StateEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9b\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x95\x04\n" +
 	"\fDossierDraft\x120\n" +
 	"\x0eprocedure_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rprocedureCode\x12*\n" +
 	"\vagency_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\n" +
@@ -4479,7 +4620,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"components\x18\x06 \x03(\v2\x1b.motcua.v1.DossierComponentB\b\xbaH\x05\x92\x01\x02\x10dR\n" +
 	"components\x12C\n" +
-	"\x0ereturn_channel\x18\a \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\rreturnChannel\"\x90\x01\n" +
+	"\x0ereturn_channel\x18\a \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\rreturnChannel\x12?\n" +
+	"\x04form\x18\b \x03(\v2!.motcua.v1.DossierDraft.FormEntryB\b\xbaH\x05\x9a\x01\x02\x10dR\x04form\x1a7\n" +
+	"\tFormEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x90\x01\n" +
 	"\x14SubmitDossierRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x129\n" +
@@ -4816,7 +4961,7 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 54)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
@@ -4830,223 +4975,231 @@ var file_motcua_v1_dossier_proto_goTypes = []any{
 	(*PersonCheck)(nil),                   // 9: motcua.v1.PersonCheck
 	(*DossierStep)(nil),                   // 10: motcua.v1.DossierStep
 	(*Dossier)(nil),                       // 11: motcua.v1.Dossier
-	(*DossierEvent)(nil),                  // 12: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),                  // 13: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),          // 14: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),         // 15: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),         // 16: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),        // 17: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),             // 18: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),            // 19: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),           // 20: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),          // 21: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),      // 22: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil),     // 23: motcua.v1.ListDossierEventsResponse
-	(*NotAcceptDossierRequest)(nil),       // 24: motcua.v1.NotAcceptDossierRequest
-	(*NotAcceptDossierResponse)(nil),      // 25: motcua.v1.NotAcceptDossierResponse
-	(*RequestSupplementRequest)(nil),      // 26: motcua.v1.RequestSupplementRequest
-	(*RequestSupplementResponse)(nil),     // 27: motcua.v1.RequestSupplementResponse
-	(*ProvideSupplementRequest)(nil),      // 28: motcua.v1.ProvideSupplementRequest
-	(*ProvideSupplementResponse)(nil),     // 29: motcua.v1.ProvideSupplementResponse
-	(*RequestPaymentRequest)(nil),         // 30: motcua.v1.RequestPaymentRequest
-	(*RequestPaymentResponse)(nil),        // 31: motcua.v1.RequestPaymentResponse
-	(*ConfirmPaymentRequest)(nil),         // 32: motcua.v1.ConfirmPaymentRequest
-	(*ConfirmPaymentResponse)(nil),        // 33: motcua.v1.ConfirmPaymentResponse
-	(*ForwardDossierRequest)(nil),         // 34: motcua.v1.ForwardDossierRequest
-	(*ForwardDossierResponse)(nil),        // 35: motcua.v1.ForwardDossierResponse
-	(*ExtendDeadlineRequest)(nil),         // 36: motcua.v1.ExtendDeadlineRequest
-	(*ExtendDeadlineResponse)(nil),        // 37: motcua.v1.ExtendDeadlineResponse
-	(*WithdrawDossierRequest)(nil),        // 38: motcua.v1.WithdrawDossierRequest
-	(*WithdrawDossierResponse)(nil),       // 39: motcua.v1.WithdrawDossierResponse
-	(*StopDossierRequest)(nil),            // 40: motcua.v1.StopDossierRequest
-	(*StopDossierResponse)(nil),           // 41: motcua.v1.StopDossierResponse
-	(*ResolveDossierRequest)(nil),         // 42: motcua.v1.ResolveDossierRequest
-	(*ResolveDossierResponse)(nil),        // 43: motcua.v1.ResolveDossierResponse
-	(*ReturnResultRequest)(nil),           // 44: motcua.v1.ReturnResultRequest
-	(*ReturnResultResponse)(nil),          // 45: motcua.v1.ReturnResultResponse
-	(*GetProcessControlSlipRequest)(nil),  // 46: motcua.v1.GetProcessControlSlipRequest
-	(*SlipRow)(nil),                       // 47: motcua.v1.SlipRow
-	(*GetProcessControlSlipResponse)(nil), // 48: motcua.v1.GetProcessControlSlipResponse
-	(*ExplainDeadlineRequest)(nil),        // 49: motcua.v1.ExplainDeadlineRequest
-	(*DeadlineSegment)(nil),               // 50: motcua.v1.DeadlineSegment
-	(*DeadlinePause)(nil),                 // 51: motcua.v1.DeadlinePause
-	(*DeadlineExtension)(nil),             // 52: motcua.v1.DeadlineExtension
-	(*ExplainDeadlineResponse)(nil),       // 53: motcua.v1.ExplainDeadlineResponse
-	nil,                                   // 54: motcua.v1.DossierEvent.DetailsEntry
-	nil,                                   // 55: motcua.v1.DossierEvent.StateEntry
-	(ComponentSource)(0),                  // 56: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 57: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 58: motcua.v1.Applicant
-	(*Representative)(nil),                // 59: motcua.v1.Representative
-	(Channel)(0),                          // 60: motcua.v1.Channel
-	(ActorKind)(0),                        // 61: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 62: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 63: google.protobuf.Duration
-	(Action)(0),                           // 64: motcua.v1.Action
-	(*Attribution)(nil),                   // 65: motcua.v1.Attribution
-	(Role)(0),                             // 66: motcua.v1.Role
+	(*BusinessHandoff)(nil),               // 12: motcua.v1.BusinessHandoff
+	(*DossierEvent)(nil),                  // 13: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 14: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 15: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 16: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 17: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 18: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 19: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 20: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 21: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 22: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 23: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 24: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 25: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 26: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 27: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 28: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 29: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 30: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 31: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 32: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 33: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 34: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 35: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 36: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 37: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 38: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 39: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 40: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 41: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 42: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 43: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 44: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 45: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 46: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 47: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 48: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 49: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 50: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 51: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 52: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 53: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 54: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 55: motcua.v1.Dossier.FormEntry
+	nil,                                   // 56: motcua.v1.DossierEvent.DetailsEntry
+	nil,                                   // 57: motcua.v1.DossierEvent.StateEntry
+	nil,                                   // 58: motcua.v1.DossierDraft.FormEntry
+	(ComponentSource)(0),                  // 59: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 60: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 61: motcua.v1.Applicant
+	(*Representative)(nil),                // 62: motcua.v1.Representative
+	(Channel)(0),                          // 63: motcua.v1.Channel
+	(ActorKind)(0),                        // 64: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 65: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 66: google.protobuf.Duration
+	(Action)(0),                           // 67: motcua.v1.Action
+	(*Attribution)(nil),                   // 68: motcua.v1.Attribution
+	(Role)(0),                             // 69: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	56,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	59,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
 	6,   // 1: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	57,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	57,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	60,  // 2: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	60,  // 3: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
 	2,   // 4: motcua.v1.IdentityVerification.outcome:type_name -> motcua.v1.VerificationOutcome
 	9,   // 5: motcua.v1.IdentityVerification.applicant:type_name -> motcua.v1.PersonCheck
 	9,   // 6: motcua.v1.IdentityVerification.representative:type_name -> motcua.v1.PersonCheck
 	2,   // 7: motcua.v1.PersonCheck.outcome:type_name -> motcua.v1.VerificationOutcome
-	57,  // 8: motcua.v1.PersonCheck.check_time:type_name -> google.protobuf.Timestamp
-	57,  // 9: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	57,  // 10: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	58,  // 11: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	59,  // 12: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	60,  // 13: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	61,  // 14: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	62,  // 15: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	60,  // 8: motcua.v1.PersonCheck.check_time:type_name -> google.protobuf.Timestamp
+	60,  // 9: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	60,  // 10: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	61,  // 11: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	62,  // 12: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	63,  // 13: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	64,  // 14: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	65,  // 15: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
 	5,   // 16: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	57,  // 17: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	57,  // 18: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	57,  // 19: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	57,  // 20: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	57,  // 21: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	63,  // 22: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	57,  // 23: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	60,  // 17: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	60,  // 18: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	60,  // 19: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	60,  // 20: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	60,  // 21: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	66,  // 22: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	60,  // 23: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
 	10,  // 24: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
 	7,   // 25: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	60,  // 26: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	57,  // 27: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	57,  // 28: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	63,  // 26: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	60,  // 27: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	60,  // 28: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
 	8,   // 29: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	57,  // 30: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	57,  // 31: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	60,  // 30: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	60,  // 31: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
 	0,   // 32: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	64,  // 33: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	62,  // 34: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	62,  // 35: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	57,  // 36: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	65,  // 37: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	54,  // 38: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	55,  // 39: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
-	58,  // 40: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	59,  // 41: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	5,   // 42: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	60,  // 43: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	13,  // 44: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	11,  // 45: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 46: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	13,  // 47: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	60,  // 48: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	11,  // 49: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 50: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 51: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	62,  // 52: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	57,  // 53: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	57,  // 54: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	1,   // 55: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	57,  // 56: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
-	60,  // 57: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
-	61,  // 58: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
-	57,  // 59: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
-	57,  // 60: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
-	3,   // 61: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
-	11,  // 62: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	12,  // 63: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	11,  // 64: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 65: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 66: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 67: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	5,   // 68: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	60,  // 69: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	11,  // 70: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 71: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 72: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 73: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 74: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 75: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 76: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 77: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	57,  // 78: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	11,  // 79: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 80: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	60,  // 81: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	11,  // 82: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 83: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	11,  // 84: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 85: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	7,   // 86: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	11,  // 87: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 88: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	60,  // 89: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	11,  // 90: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	12,  // 91: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	66,  // 92: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	57,  // 93: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	57,  // 94: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	57,  // 95: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 96: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	63,  // 97: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	47,  // 98: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	4,   // 99: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	57,  // 100: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	57,  // 101: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	63,  // 102: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	63,  // 103: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	64,  // 104: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	57,  // 105: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	57,  // 106: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	63,  // 107: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	57,  // 108: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	57,  // 109: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	57,  // 110: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	57,  // 111: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	57,  // 112: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	63,  // 113: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	50,  // 114: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	51,  // 115: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	52,  // 116: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	57,  // 117: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	57,  // 118: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	14,  // 119: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	16,  // 120: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	18,  // 121: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	20,  // 122: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	22,  // 123: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	24,  // 124: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	26,  // 125: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	28,  // 126: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	30,  // 127: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	32,  // 128: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	34,  // 129: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	36,  // 130: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	38,  // 131: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	40,  // 132: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	42,  // 133: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	44,  // 134: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	46,  // 135: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	49,  // 136: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	15,  // 137: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	17,  // 138: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	19,  // 139: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	21,  // 140: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	23,  // 141: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	25,  // 142: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	27,  // 143: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	29,  // 144: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	31,  // 145: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	33,  // 146: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	35,  // 147: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	37,  // 148: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	39,  // 149: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	41,  // 150: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	43,  // 151: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	45,  // 152: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	48,  // 153: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	53,  // 154: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	137, // [137:155] is the sub-list for method output_type
-	119, // [119:137] is the sub-list for method input_type
-	119, // [119:119] is the sub-list for extension type_name
-	119, // [119:119] is the sub-list for extension extendee
-	0,   // [0:119] is the sub-list for field type_name
+	55,  // 33: motcua.v1.Dossier.form:type_name -> motcua.v1.Dossier.FormEntry
+	12,  // 34: motcua.v1.Dossier.business_handoff:type_name -> motcua.v1.BusinessHandoff
+	60,  // 35: motcua.v1.BusinessHandoff.send_time:type_name -> google.protobuf.Timestamp
+	60,  // 36: motcua.v1.BusinessHandoff.update_time:type_name -> google.protobuf.Timestamp
+	67,  // 37: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	65,  // 38: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	65,  // 39: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	60,  // 40: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	68,  // 41: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	56,  // 42: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	57,  // 43: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	61,  // 44: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	62,  // 45: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	5,   // 46: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	63,  // 47: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	58,  // 48: motcua.v1.DossierDraft.form:type_name -> motcua.v1.DossierDraft.FormEntry
+	14,  // 49: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	11,  // 50: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 51: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	14,  // 52: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	63,  // 53: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 54: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 55: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 56: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	65,  // 57: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	60,  // 58: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	60,  // 59: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 60: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	60,  // 61: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	63,  // 62: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	64,  // 63: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	60,  // 64: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	60,  // 65: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	3,   // 66: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	11,  // 67: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	13,  // 68: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	11,  // 69: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 70: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 71: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 72: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 73: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	63,  // 74: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 75: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 76: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 77: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 78: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 79: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 80: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 81: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 82: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	60,  // 83: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	11,  // 84: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 85: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	63,  // 86: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 87: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 88: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	11,  // 89: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 90: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	7,   // 91: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	11,  // 92: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 93: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	63,  // 94: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	11,  // 95: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	13,  // 96: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	69,  // 97: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	60,  // 98: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	60,  // 99: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	60,  // 100: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 101: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	66,  // 102: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	48,  // 103: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	4,   // 104: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	60,  // 105: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	60,  // 106: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	66,  // 107: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	66,  // 108: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	67,  // 109: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	60,  // 110: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	60,  // 111: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	66,  // 112: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	60,  // 113: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	60,  // 114: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	60,  // 115: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	60,  // 116: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	60,  // 117: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	66,  // 118: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	51,  // 119: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	52,  // 120: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	53,  // 121: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	60,  // 122: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	60,  // 123: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	15,  // 124: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	17,  // 125: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	19,  // 126: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	21,  // 127: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	23,  // 128: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	25,  // 129: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	27,  // 130: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	29,  // 131: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	31,  // 132: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	33,  // 133: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	35,  // 134: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	37,  // 135: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	39,  // 136: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	41,  // 137: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	43,  // 138: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	45,  // 139: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	47,  // 140: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	50,  // 141: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	16,  // 142: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	18,  // 143: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	20,  // 144: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	22,  // 145: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	24,  // 146: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	26,  // 147: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	28,  // 148: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	30,  // 149: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	32,  // 150: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	34,  // 151: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	36,  // 152: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	38,  // 153: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	40,  // 154: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	42,  // 155: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	44,  // 156: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	46,  // 157: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	49,  // 158: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	54,  // 159: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	142, // [142:160] is the sub-list for method output_type
+	124, // [124:142] is the sub-list for method input_type
+	124, // [124:124] is the sub-list for extension type_name
+	124, // [124:124] is the sub-list for extension extendee
+	0,   // [0:124] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -5055,22 +5208,22 @@ func file_motcua_v1_dossier_proto_init() {
 		return
 	}
 	file_motcua_v1_common_proto_init()
-	file_motcua_v1_dossier_proto_msgTypes[11].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[12].OneofWrappers = []any{
 		(*ReceiveDossierRequest_DossierId)(nil),
 		(*ReceiveDossierRequest_NewDossier)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[13].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[14].OneofWrappers = []any{
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[15].OneofWrappers = []any{}
+	file_motcua_v1_dossier_proto_msgTypes[16].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
 			NumEnums:      5,
-			NumMessages:   51,
+			NumMessages:   54,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

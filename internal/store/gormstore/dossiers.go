@@ -271,6 +271,15 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 		r.Identity = &id
 		r.IdentityStatus = int(d.Identity.Outcome)
 	}
+	if len(d.Form) > 0 {
+		f := jsonOf(d.Form)
+		r.Form = &f
+	}
+	if d.Handoff != nil {
+		h := jsonOf(*d.Handoff)
+		r.Handoff = &h
+		r.HandoffStatus = int(d.Handoff.Status)
+	}
 	return r
 }
 
@@ -301,6 +310,13 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 	if r.Identity != nil {
 		id := r.Identity.V
 		d.Identity = &id
+	}
+	if r.Form != nil {
+		d.Form = r.Form.V
+	}
+	if r.Handoff != nil {
+		h := r.Handoff.V
+		d.Handoff = &h
 	}
 	return d
 }

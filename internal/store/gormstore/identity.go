@@ -65,3 +65,14 @@ func (s *Store) ListIdentityPending(ctx context.Context, afterID string, limit i
 	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
 }
+
+// ListHandoffs implements store.Identity.
+func (s *Store) ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error) {
+	var ids []string
+	q := s.conn(ctx).Model(&dossierRow{}).Where("handoff_status = ?", int(status))
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}

@@ -90,6 +90,7 @@ type procedureVersionRow struct {
 	Fees             jsonCol[[]domain.Fee]
 	Components       jsonCol[[]domain.DocumentComponent]
 	Workflow         jsonCol[[]domain.WorkflowStep]
+	Form             *jsonCol[[]domain.FormField]
 	CreatedAt        time.Time
 }
 
@@ -131,6 +132,9 @@ type dossierRow struct {
 	ReturnedAt             *time.Time
 	Identity               *jsonCol[domain.IdentityVerification]
 	IdentityStatus         int // the identity outcome, for the retry's index
+	Form                   *jsonCol[map[string]string]
+	Handoff                *jsonCol[domain.Handoff]
+	HandoffStatus          int // the hand-off's state, for the sender's index
 	SupplementRounds       int
 	PaymentRequests        int
 	PaymentsConfirmed      int

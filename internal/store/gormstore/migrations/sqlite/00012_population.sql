@@ -11,9 +11,22 @@
 -- citizen reads the lines about themself, and it is kept as long as the
 -- access log (docs/security.md).
 
+-- Business registration (same document): a procedure version's structured
+-- form (NULL for other procedures), a dossier's form values and its hand-off
+-- to the national business registration system (both sealed like every row
+-- field); handoff_status repeats the hand-off's state (1 pending, 2 sent,
+-- 3 done) so the sender and the status poller find their dossiers through a
+-- small partial index.
+
 -- +goose Up
 ALTER TABLE dossiers ADD COLUMN identity_status INTEGER NOT NULL DEFAULT 0;
 CREATE INDEX dossiers_identity_pending ON dossiers (id) WHERE identity_status = 1;
+
+ALTER TABLE procedure_versions ADD COLUMN form TEXT;
+ALTER TABLE dossiers ADD COLUMN form TEXT;
+ALTER TABLE dossiers ADD COLUMN handoff TEXT;
+ALTER TABLE dossiers ADD COLUMN handoff_status INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX dossiers_handoff_open ON dossiers (handoff_status, id) WHERE handoff_status IN (1, 2);
 
 CREATE TABLE population_queries (
     id                TEXT PRIMARY KEY,
@@ -35,5 +48,10 @@ CREATE INDEX population_queries_dossier ON population_queries (dossier_id, id);
 
 -- +goose Down
 DROP TABLE population_queries;
+DROP INDEX dossiers_handoff_open;
+ALTER TABLE dossiers DROP COLUMN handoff_status;
+ALTER TABLE dossiers DROP COLUMN handoff;
+ALTER TABLE dossiers DROP COLUMN form;
+ALTER TABLE procedure_versions DROP COLUMN form;
 DROP INDEX dossiers_identity_pending;
 ALTER TABLE dossiers DROP COLUMN identity_status;
