@@ -56,6 +56,29 @@ func testIdentity(t *testing.T, s store.Store) {
 		t.Fatalf("identity round trip: %+v", got.Identity)
 	}
 
+	// Hand-offs: found by status, and leave the list when their status moves on.
+	ds[0].Handoff = &domain.Handoff{Status: domain.HandoffPending}
+	ds[0].Form = map[string]string{"ten_doanh_nghiep": "An Phát"}
+	must(t, s.UpdateDossier(ctx, ds[0], ds[0].Version))
+	hs, err := s.ListHandoffs(ctx, domain.HandoffPending, "", 10)
+	must(t, err)
+	if len(hs) != 1 || hs[0] != ds[0].ID {
+		t.Fatalf("pending hand-offs: %v", hs)
+	}
+	ds[0].Handoff = &domain.Handoff{Status: domain.HandoffSent, EnterpriseCode: "0100000001", SentAt: t0}
+	must(t, s.UpdateDossier(ctx, ds[0], ds[0].Version))
+	if hs, err = s.ListHandoffs(ctx, domain.HandoffPending, "", 10); err != nil || len(hs) != 0 {
+		t.Fatalf("pending after sending: %v %v", hs, err)
+	}
+	if hs, err = s.ListHandoffs(ctx, domain.HandoffSent, "", 10); err != nil || len(hs) != 1 {
+		t.Fatalf("sent: %v %v", hs, err)
+	}
+	got, err = s.GetDossier(ctx, ds[0].ID)
+	must(t, err)
+	if got.Form["ten_doanh_nghiep"] != "An Phát" || got.Handoff.EnterpriseCode != "0100000001" || !got.Handoff.SentAt.Equal(t0) {
+		t.Fatalf("form and hand-off round trip: %+v %+v", got.Form, got.Handoff)
+	}
+
 	at := t0.Add(time.Minute)
 	for i, q := range []store.PopulationQuery{
 		{ID: "0190a1b2-0000-7000-8000-0000000001a1", At: at, ActorKey: "k|staff|a", ActorID: "a", ActorRole: domain.RoleClerk,
