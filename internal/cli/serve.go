@@ -103,6 +103,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if popOpt != nil {
 		opts = append(opts, popOpt)
 	}
+	bizOpt, err := businessRegistryOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if bizOpt != nil {
+		opts = append(opts, bizOpt)
+	}
 	a := app.New(st, opts...)
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
@@ -149,6 +156,9 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if popOpt != nil {
 		runIdentityRetries(ctx, a, cfg.Population.RetryInterval, log)
+	}
+	if bizOpt != nil {
+		runHandoffs(ctx, a, cfg.BusinessRegistry.Interval, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/bizreg"
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/popdb"
 )
@@ -51,6 +52,49 @@ func runIdentityRetries(ctx context.Context, a *app.Service, every time.Duration
 				log.Warn("identity retry", "err", err)
 			case n > 0:
 				log.Info("identity checks answered after intake", "dossiers", n)
+			}
+		}
+	}()
+}
+
+// businessRegistryOption connects hand-offs to the business registry when
+// --business-registry-url is set (nil otherwise).
+func businessRegistryOption(cfg config.Config, log *slog.Logger) (app.Option, error) {
+	b := cfg.BusinessRegistry
+	if b.URL == "" {
+		return nil, nil
+	}
+	cl, err := bizreg.New(bizreg.Config{BaseURL: b.URL, ClientID: b.ClientID, ClientSecret: b.ClientSecret, Timeout: b.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("business-registration hand-offs to the national registry", "url", b.URL)
+	return app.WithBusinessRegistry(cl), nil
+}
+
+// runHandoffs sends pending hand-offs and polls open ones every interval
+// until ctx ends (like runIdentityRetries; the job engine's periodic job
+// when it lands).
+func runHandoffs(ctx context.Context, a *app.Service, every time.Duration, log *slog.Logger) {
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			sent, err := a.RunHandoffs(ctx)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("business-registry hand-off", "err", err)
+			}
+			changed, err := a.PollRegistry(ctx)
+			if err != nil && ctx.Err() == nil {
+				log.Warn("business-registry status", "err", err)
+			}
+			if sent+changed > 0 {
+				log.Info("business registry", "handed_off", sent, "status_changes", changed)
 			}
 		}
 	}()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/motcua/motcua/internal/bizregsim"
 	"github.com/motcua/motcua/internal/popsim"
 )
 
@@ -15,7 +16,7 @@ func newSimCmd() *cobra.Command {
 		Use:   "sim",
 		Short: "Run simulators of the national systems motcua connects to (for the demo, tests and development)",
 	}
-	cmd.AddCommand(newSimPopulationCmd())
+	cmd.AddCommand(newSimPopulationCmd(), newSimBizregCmd())
 	return cmd
 }
 
@@ -56,5 +57,39 @@ and steer it from another terminal:
 		},
 	}
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7070", "listen address")
+	return cmd
+}
+
+func newSimBizregCmd() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "bizreg",
+		Short: "Simulate the national business registration system over HTTP (OAuth2, idempotent hand-offs, status)",
+		Long: `bizreg serves the business registry's protocol (docs/identity.md) on 127.0.0.1
+until interrupted. Point the server at it:
+
+  motcua serve --business-registry-url http://127.0.0.1:7071 \
+    --business-registry-client-id motcua --business-registry-client-secret motcua-sim-secret
+
+and steer it from another terminal:
+
+  curl -X POST '127.0.0.1:7071/sim/down?on=true'                 # every call fails (503)
+  curl -X POST '127.0.0.1:7071/sim/status?id=DOSSIER-ID&status=DA_CAP'  # the registry decides`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			s, err := bizregsim.Start(addr)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = s.Close() }()
+			_, _ = fmt.Fprintf(cmd.OutOrStdout(), "business registry simulator on %s (client id %s, secret %s)\n",
+				s.URL(), bizregsim.ClientID, bizregsim.ClientSecret)
+			<-ctx.Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7071", "listen address")
 	return cmd
 }

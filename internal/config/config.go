@@ -51,7 +51,8 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
-	Population           Population // population.go
+	Population           Population       // population.go
+	BusinessRegistry     BusinessRegistry // population.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -181,6 +182,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
 	c.Population.bind(fs)
+	c.BusinessRegistry.bind(fs)
 	c.BindOperations(fs)
 }
 
@@ -268,6 +270,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--log-format must be text or json")
 	}
 	if err := c.Population.Validate(); err != nil {
+		return err
+	}
+	if err := c.BusinessRegistry.Validate(); err != nil {
 		return err
 	}
 	if err := c.Console.Validate(); err != nil {

@@ -99,3 +99,39 @@ func (p *Population) TLS() (*tls.Config, error) {
 	}
 	return c, nil
 }
+
+// BusinessRegistry configures the connector to the national business
+// registration system (docs/identity.md). An empty URL disables hand-offs:
+// accepted business-registration dossiers then stay PENDING.
+type BusinessRegistry struct {
+	URL          string
+	ClientID     string
+	ClientSecret string
+	Timeout      time.Duration
+	// Interval is how often pending hand-offs are sent and open ones polled.
+	Interval time.Duration
+}
+
+func (b *BusinessRegistry) bind(fs *pflag.FlagSet) {
+	fs.StringVar(&b.URL, "business-registry-url", "", "base URL of the national business registration system's API; empty: no hand-offs")
+	fs.StringVar(&b.ClientID, "business-registry-client-id", "", "OAuth2 client id at the business registry")
+	fs.StringVar(&b.ClientSecret, "business-registry-client-secret", "",
+		"OAuth2 client secret (prefer the environment variable MOTCUA_BUSINESS_REGISTRY_CLIENT_SECRET)")
+	fs.DurationVar(&b.Timeout, "business-registry-timeout", 10*time.Second, "bound on one call to the business registry")
+	fs.DurationVar(&b.Interval, "business-registry-interval", time.Minute, "how often hand-offs are sent and their status polled")
+}
+
+// Validate checks the business-registry settings.
+func (b *BusinessRegistry) Validate() error {
+	if b.URL == "" {
+		return nil
+	}
+	u, err := url.Parse(b.URL)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("--business-registry-url must be an http(s) URL, not %q", b.URL)
+	}
+	if b.ClientID == "" || b.Timeout <= 0 || b.Interval <= 0 {
+		return fmt.Errorf("--business-registry-url needs --business-registry-client-id and positive timeout and interval")
+	}
+	return nil
+}

@@ -144,4 +144,3 @@ func fieldNames(ws []string) []string {
 	}
 	return out
 }
-
