@@ -127,6 +127,9 @@ func (s *Identity) PrepareIntake(ctx context.Context, p domain.Principal, draft 
 	if ch == 0 {
 		ch = domain.ChannelCounter
 	}
+	if prefill && draft.Applicant.Kind != domain.ApplicantCitizen {
+		return domain.Invalid("prefill_from_population_db", "the population database holds citizens; this applicant is not one")
+	}
 	if policy.RequireAction(p, action) != nil || draft.Applicant.Kind != domain.ApplicantCitizen ||
 		domain.ValidateIDNumber(domain.ApplicantCitizen, draft.Applicant.IDNumber) != "" {
 		return nil
@@ -138,6 +141,9 @@ func (s *Identity) PrepareIntake(ctx context.Context, p domain.Principal, draft 
 	v := &domain.IdentityVerification{}
 	if prefill {
 		z, err := s.lookup(ctx, p, draft.ID, draft.Applicant.IDNumber, PurposePrefill)
+		if isNotFound(err) {
+			return domain.Invalid("new_dossier.applicant.id_number", "the population database holds no citizen with this number")
+		}
 		if err != nil {
 			return err
 		}
@@ -281,10 +287,7 @@ func (s *Identity) lookup(ctx context.Context, p domain.Principal, dossierID, id
 	if lerr := s.logQuery(context.WithoutCancel(ctx), p, rec); lerr != nil {
 		return domain.Citizen{}, lerr
 	}
-	if isNotFound(err) {
-		return domain.Citizen{}, domain.Invalid("id_number", "the population database holds no citizen with this number")
-	}
-	return z, err
+	return z, err // ErrNotFound when the database holds no such number
 }
 
 // LookupCitizen returns a citizen's registered data for a counter clerk
@@ -306,7 +309,11 @@ func (s *Identity) LookupCitizen(ctx context.Context, p domain.Principal, idNumb
 		return domain.Citizen{}, &domain.PreconditionError{Reason: "POPULATION_DB_NOT_CONFIGURED", Subject: "population-db",
 			Description: "this server is not connected to the population database"}
 	}
-	return s.lookup(ctx, p, "", idNumber, PurposePrefill+": "+purpose)
+	z, err := s.lookup(ctx, p, "", idNumber, PurposePrefill+": "+purpose)
+	if isNotFound(err) {
+		return domain.Citizen{}, domain.Invalid("id_number", "the population database holds no citizen with this number")
+	}
+	return z, err
 }
 
 // ListPopulationQueries returns a page of the query log: auditors see all
@@ -489,7 +496,7 @@ func (s *Identity) record(ctx context.Context, p domain.Principal, requestID, do
 			return err
 		}
 		if p.Role != domain.RoleSystem {
-			scope, err := s.readScopeOf(ctx, p)
+			scope, err := s.readScope(ctx, p)
 			if err != nil {
 				return err
 			}
@@ -563,11 +570,6 @@ func (s *Identity) record(ctx context.Context, p domain.Principal, requestID, do
 		return nil, nil, err
 	}
 	return out, ev, nil
-}
-
-// readScopeOf is the read scope of p (as the dossier reads apply it).
-func (s *Identity) readScopeOf(ctx context.Context, p domain.Principal) (policy.Scope, error) {
-	return s.readScope(ctx, p)
 }
 
 // intakeIdentity applies the intake's identity check and the mandate rule

@@ -277,6 +277,12 @@ func TestCounterPrefillFromPopulationDatabase(t *testing.T) {
 		if e.sim.Queries() != before {
 			t.Fatal("an invalid number reached the database")
 		}
+		// A number the database does not hold: the clerk is told which field.
+		_, err = e.ids.LookupCitizen(clerk, &pb.LookupCitizenRequest{IdNumber: testenv.CitizenID(11), Purpose: "x"})
+		wantStatus(t, err, 3, "id_number")
+		_, err = e.Dossiers.ReceiveDossier(clerk, &pb.ReceiveDossierRequest{RequestId: "prefill-unknown",
+			Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: testenv.CounterDraft(testenv.CitizenID(11))}, PrefillFromPopulationDb: true})
+		wantStatus(t, err, 3, "new_dossier.applicant.id_number")
 		// The database down: the clerk is told (UNAVAILABLE), not INTERNAL.
 		e.sim.SetDown(true)
 		_, err = e.ids.LookupCitizen(clerk, &pb.LookupCitizenRequest{IdNumber: testenv.CitizenID(10), Purpose: "x"})
@@ -292,7 +298,7 @@ func TestCounterPrefillFromPopulationDatabase(t *testing.T) {
 				t.Fatalf("asked by %v", q)
 			}
 		}
-		if kinds["LOOKUP"] != 2 || kinds["VERIFY"] != 1 {
+		if kinds["LOOKUP"] != 2 || kinds["VERIFY"] != 1 { // the unknown number's queries are about another person
 			t.Fatalf("query log kinds: %v", kinds)
 		}
 	})
