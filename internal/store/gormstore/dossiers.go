@@ -269,7 +269,6 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 	if d.Identity != nil {
 		id := jsonOf(*d.Identity)
 		r.Identity = &id
-		r.IdentityStatus = int(d.Identity.Outcome)
 	}
 	if len(d.Form) > 0 {
 		f := jsonOf(d.Form)
@@ -278,7 +277,6 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 	if d.Handoff != nil {
 		h := jsonOf(*d.Handoff)
 		r.Handoff = &h
-		r.HandoffStatus = int(d.Handoff.Status)
 	}
 	return r
 }

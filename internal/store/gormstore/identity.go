@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/motcua/motcua/internal/domain"
@@ -58,7 +59,7 @@ func (s *Store) ListPopulationQueries(ctx context.Context, f store.PopulationQue
 // ListIdentityPending implements store.Identity.
 func (s *Store) ListIdentityPending(ctx context.Context, afterID string, limit int) ([]string, error) {
 	var ids []string
-	q := s.conn(ctx).Model(&dossierRow{}).Where("identity_status = ?", int(domain.OutcomePending))
+	q := s.conn(ctx).Model(&dossierRow{}).Where(s.jsonInt("identity", "outcome", int(domain.OutcomePending)))
 	if afterID != "" {
 		q = q.Where("id > ?", afterID)
 	}
@@ -69,10 +70,21 @@ func (s *Store) ListIdentityPending(ctx context.Context, afterID string, limit i
 // ListHandoffs implements store.Identity.
 func (s *Store) ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error) {
 	var ids []string
-	q := s.conn(ctx).Model(&dossierRow{}).Where("handoff_status = ?", int(status))
+	q := s.conn(ctx).Model(&dossierRow{}).Where(s.jsonInt("handoff", "status", int(status)))
 	if afterID != "" {
 		q = q.Where("id > ?", afterID)
 	}
 	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
 	return ids, err
+}
+
+// jsonInt is the condition "column's JSON member key equals n", written as
+// the partial indexes of migration 12 are (the sealed JSON is the only
+// record of the state: no unsealed copy in another column). n is an
+// integer constant of ours, never input.
+func (s *Store) jsonInt(column, key string, n int) string {
+	if s.dialect == Postgres {
+		return fmt.Sprintf("(%s->>'%s') = '%d'", column, key, n)
+	}
+	return fmt.Sprintf("json_extract(%s, '$.%s') = %d", column, key, n)
 }

@@ -131,10 +131,8 @@ type dossierRow struct {
 	FinishedAt             *time.Time
 	ReturnedAt             *time.Time
 	Identity               *jsonCol[domain.IdentityVerification]
-	IdentityStatus         int // the identity outcome, for the retry's index
 	Form                   *jsonCol[map[string]string]
 	Handoff                *jsonCol[domain.Handoff]
-	HandoffStatus          int // the hand-off's state, for the sender's index
 	SupplementRounds       int
 	PaymentRequests        int
 	PaymentsConfirmed      int

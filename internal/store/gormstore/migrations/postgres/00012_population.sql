@@ -1,10 +1,9 @@
 -- Identity checks against the national population database (docs/identity.md).
 --
 -- The outcome and provenance of a dossier's checks live in its identity
--- column (JSON), which the event chain seals like every row field;
--- identity_status repeats the overall outcome (0 unchecked, 1 pending,
--- 2 match, 3 no match, 4 not found) so the retry finds pending dossiers
--- through a small partial index instead of reading JSON.
+-- column (JSON), which the event chain seals like every row field. The
+-- retry finds pending dossiers (outcome 1) through a partial index on that
+-- sealed value itself: no second, unsealed column says it.
 --
 -- population_queries is the query log: who asked the database about whom,
 -- for which dossier and why. It is personal data: auditors read it, a
@@ -14,19 +13,17 @@
 -- Business registration (same document): a procedure version's structured
 -- form (NULL for other procedures), a dossier's form values and its hand-off
 -- to the national business registration system (both sealed like every row
--- field); handoff_status repeats the hand-off's state (1 pending, 2 sent,
--- 3 done) so the sender and the status poller find their dossiers through a
--- small partial index.
+-- field). The sender and the status poller find their dossiers (status 1
+-- pending, 2 sent) through partial indexes on the sealed value itself.
 
 -- +goose Up
-ALTER TABLE dossiers ADD COLUMN identity_status SMALLINT NOT NULL DEFAULT 0;
-CREATE INDEX dossiers_identity_pending ON dossiers (id) WHERE identity_status = 1;
+CREATE INDEX dossiers_identity_pending ON dossiers (id) WHERE (identity->>'outcome') = '1';
 
 ALTER TABLE procedure_versions ADD COLUMN form JSONB;
 ALTER TABLE dossiers ADD COLUMN form JSONB;
 ALTER TABLE dossiers ADD COLUMN handoff JSONB;
-ALTER TABLE dossiers ADD COLUMN handoff_status SMALLINT NOT NULL DEFAULT 0;
-CREATE INDEX dossiers_handoff_open ON dossiers (handoff_status, id) WHERE handoff_status IN (1, 2);
+CREATE INDEX dossiers_handoff_pending ON dossiers (id) WHERE (handoff->>'status') = '1';
+CREATE INDEX dossiers_handoff_sent ON dossiers (id) WHERE (handoff->>'status') = '2';
 
 CREATE TABLE population_queries (
     id                TEXT PRIMARY KEY,
@@ -48,10 +45,9 @@ CREATE INDEX population_queries_dossier ON population_queries (dossier_id, id);
 
 -- +goose Down
 DROP TABLE population_queries;
-DROP INDEX dossiers_handoff_open;
-ALTER TABLE dossiers DROP COLUMN handoff_status;
+DROP INDEX dossiers_handoff_sent;
+DROP INDEX dossiers_handoff_pending;
 ALTER TABLE dossiers DROP COLUMN handoff;
 ALTER TABLE dossiers DROP COLUMN form;
 ALTER TABLE procedure_versions DROP COLUMN form;
 DROP INDEX dossiers_identity_pending;
-ALTER TABLE dossiers DROP COLUMN identity_status;
