@@ -38,6 +38,7 @@ type Service struct {
 	bizreg      BusinessRegistry
 	eventHooks  []EventHook
 	commitHooks []CommitHook
+	feed        *feedSignal // wakes event watches (feed.go)
 }
 
 // DossierReads holds the dossier reads (they log staff reads).
@@ -103,11 +104,12 @@ func newConfig(opts []Option) config {
 func New(st Store, opts ...Option) *Service {
 	c := newConfig(opts)
 	sh := newShared(st, c)
-	return &Service{shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
+	feed := newFeedSignal()
+	return &Service{feed: feed, shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st}, DossierReads: &DossierReads{shared: sh, st: st},
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
 		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget},
-		requests: st, bizreg: c.bizreg, eventHooks: c.eventHooks, commitHooks: c.commitHooks}
+		requests: st, bizreg: c.bizreg, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

@@ -96,7 +96,9 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 	progress func(ChainProgress) error, broken func(ChainBreak) error) (ChainSummary, error) {
 	var sum ChainSummary
 	anchors := s.newRowVerifier()
-	check := func(h domain.ChainHead, evs []domain.Event) error { // evs: from chainEvents (auditbatch.go)
+	// evs and d (nil: no such dossier) come from chainEvents and
+	// chainDossiers (auditbatch.go): one query per batch, not per dossier.
+	check := func(h domain.ChainHead, evs []domain.Event, d *domain.Dossier) error {
 		sum.Checked++
 		sum.Events += int64(len(evs))
 		if b := audit.Verify(h, evs); b != nil {
@@ -105,7 +107,7 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 		}
 		// The chain holds: is it the anchored one, and does the row say
 		// what its events say? (integrity.go)
-		bad, err := anchors.verify(ctx, h, evs, broken)
+		bad, err := anchors.verify(ctx, h, evs, d, broken)
 		if bad {
 			sum.Broken++
 		}
@@ -129,7 +131,7 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 		if err != nil {
 			return sum, err
 		}
-		return sum, check(h, evs[h.DossierID])
+		return sum, check(h, evs[h.DossierID], d)
 	}
 	if err := s.requireAuditor(ctx, p, sc.Agency); err != nil {
 		return sum, err
@@ -155,12 +157,16 @@ func (s *Audit) VerifyAuditChain(ctx context.Context, p domain.Principal, sc Cha
 		if err != nil {
 			return sum, err
 		}
+		rows, err := s.chainDossiers(ctx, heads)
+		if err != nil {
+			return sum, err
+		}
 		evs, err := s.chainEvents(ctx, heads)
 		if err != nil {
 			return sum, err
 		}
 		for _, h := range heads {
-			if err := check(h, evs[h.DossierID]); err != nil {
+			if err := check(h, evs[h.DossierID], rows[h.DossierID]); err != nil {
 				return sum, err
 			}
 			if time.Since(lastReport) > 500*time.Millisecond {

@@ -27,3 +27,24 @@ func (s *Audit) chainEvents(ctx context.Context, heads []domain.ChainHead) (map[
 	}
 	return out, nil
 }
+
+// chainDossiers loads the rows of a batch of dossiers with one query, by
+// id (a dossier with no row is absent).
+func (s *Audit) chainDossiers(ctx context.Context, heads []domain.ChainHead) (map[string]*domain.Dossier, error) {
+	if len(heads) == 0 {
+		return nil, nil
+	}
+	ids := make([]string, len(heads))
+	for i, h := range heads {
+		ids[i] = h.DossierID
+	}
+	ds, err := s.st.GetDossiers(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*domain.Dossier, len(ds))
+	for i := range ds {
+		out[ds[i].ID] = &ds[i]
+	}
+	return out, nil
+}

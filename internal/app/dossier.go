@@ -388,6 +388,8 @@ type DossierQuery struct {
 	Received   *bool
 	// NotOverdue: the clock runs and the legal deadline has not passed.
 	NotOverdue bool
+	// StepUnitCode: only dossiers whose current step is held by this unit.
+	StepUnitCode string
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -408,7 +410,8 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 	}
 	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
 		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes,
-		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, Received: q.Received}
+		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, Received: q.Received,
+		StepUnitCode: q.StepUnitCode}
 	now := s.Now()
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true

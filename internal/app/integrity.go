@@ -24,7 +24,8 @@ func (s *Audit) newRowVerifier() *rowVerifier { return &rowVerifier{s: s} }
 
 // verify reports every problem of an intact chain h (events evs) through
 // broken; bad is whether there was any.
-func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []domain.Event, broken func(ChainBreak) error) (bad bool, err error) {
+// d is the dossier's row, nil when there is none.
+func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []domain.Event, d *domain.Dossier, broken func(ChainBreak) error) (bad bool, err error) {
 	if !v.loaded && v.s.checkpoints != nil {
 		if v.anchor, err = v.s.loadAnchor(ctx, 0); err != nil {
 			return false, err
@@ -51,9 +52,8 @@ func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []doma
 			}
 		}
 	}
-	d, err := v.s.st.GetDossier(ctx, h.DossierID)
-	if err != nil {
-		return bad, err
+	if d == nil {
+		return bad, domain.NotFound("dossier", h.DossierID)
 	}
 	replayed, problems := audit.Replay(evs)
 	problems = append(problems, audit.CompareRow(audit.ProjectionOf(d), replayed)...)

@@ -58,6 +58,9 @@ type DossierReader interface {
 	ListDossiers(ctx context.Context, f DossierFilter, limit int) ([]domain.Dossier, error)
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
 	ListSlip(ctx context.Context, dossierID string) ([]domain.SlipRow, error)
+	// The event feed (feed.go).
+	ReadFeed(ctx context.Context, f FeedFilter, limit int) ([]FeedEvent, FeedPosition, error)
+	FeedHorizon(ctx context.Context) (FeedPosition, error)
 }
 
 // CatalogStore is what the catalog use cases read and write.
@@ -102,6 +105,7 @@ type AuditStore interface {
 	CatalogReader
 	AccessLog
 	GetDossier(ctx context.Context, id string) (*domain.Dossier, error)
+	GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error)
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	ListAccesses(ctx context.Context, f AccessFilter, limit int) ([]domain.Access, error)

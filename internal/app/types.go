@@ -38,6 +38,9 @@ type DossierFilter struct {
 	FiledTo    time.Time          // created before (exclusive)
 	Resolution Resolution         // resolved on time or late
 	Received   *bool              // accepted at intake, or not; nil: any
+	// StepUnitCode: only dossiers whose current step is at this unit (the
+	// overdue-by-unit drill-down).
+	StepUnitCode string
 
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool
@@ -133,3 +136,40 @@ const (
 	ResolutionOnTime
 	ResolutionLate
 )
+
+// FeedPosition is a place in the event feed (WatchDossierEvents): every
+// stored event has one, and the feed lists events in increasing position.
+// On PostgreSQL Tx is the inserting transaction's id and Pos a global
+// insertion number; on SQLite, whose writers are serialised, Tx is 0 and Pos
+// alone is commit order. The zero position is before every event.
+type FeedPosition struct {
+	Tx  int64
+	Pos int64
+}
+
+// Less orders positions.
+func (p FeedPosition) Less(q FeedPosition) bool {
+	return p.Tx < q.Tx || (p.Tx == q.Tx && p.Pos < q.Pos)
+}
+
+// FeedFilter selects events of the feed after a position. The scope fields
+// are DossierFilter's (set by the use case from the principal, never by a
+// caller): the event's dossier must be in scope as it is now.
+type FeedFilter struct {
+	After FeedPosition
+	// Narrowing: the dossier's receiving agency, one dossier, and the
+	// actions (any of them; empty: all).
+	AgencyCode string
+	DossierID  string
+	Actions    []domain.Action
+
+	ScopeCitizenID string
+	ScopeAgencies  []string
+	ScopeAll       bool
+}
+
+// FeedEvent is an event with its place in the feed and its dossier's code.
+type FeedEvent struct {
+	domain.Event
+	Position FeedPosition
+}

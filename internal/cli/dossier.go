@@ -45,7 +45,7 @@ the command line is wrong.`,
 		newDossierForwardCmd(o), newDossierExtendCmd(o), newDossierWithdrawCmd(o), newDossierStopCmd(o),
 		newDossierResolveCmd(o), newDossierReturnCmd(o),
 		newDossierGetCmd(o), newDossierListCmd(o), newDossierEventsCmd(o), newDossierSlipCmd(o),
-		newDossierDeadlineCmd(o), newDossierShowCmd(o), newDossierCheckMandateCmd(o),
+		newDossierDeadlineCmd(o), newDossierShowCmd(o), newDossierWatchCmd(o), newDossierCheckMandateCmd(o),
 	)
 	return cmd
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
+	"github.com/motcua/motcua/internal/service"
 	"github.com/motcua/motcua/internal/store/gormstore"
 	"github.com/motcua/motcua/internal/telemetry"
 )
@@ -110,6 +111,11 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if bizOpt != nil {
 		opts = append(opts, bizOpt)
 	}
+	eng, jobOpts, err := newJobs(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	opts = append(opts, jobOpts...)
 	a := app.New(st, opts...)
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
@@ -128,6 +134,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		StreamTimeout: b.StreamTimeout, MaxVerifyStreams: b.MaxVerifyStreams, TrustedProxies: cfg.TrustedProxyPrefixes(),
 		Operations: server.Operations{AdminAddr: cfg.AdminAddr, DrainPeriod: cfg.DrainPeriod, TracerProvider: tp,
 			Collectors: collectors, Requests: st, RequestRetention: cfg.RequestRetention, PruneInterval: cfg.PruneInterval,
+			Watch: service.WatchOptions{Poll: cfg.WatchPoll, Heartbeat: cfg.WatchHeartbeat},
 			Limits: server.Limits{Rate: cfg.RateLimit, Burst: cfg.RateBurst, IntegrationRate: cfg.IntegrationRateLimit,
 				IntegrationBurst: cfg.IntegrationRateBurst, Streams: cfg.StreamLimit}}}
 	if sopts.HTTPMount, err = consoleMount(cfg, verifier, tlsCfg != nil, log); err != nil {
@@ -163,7 +170,12 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())
 	logConsole(log, cfg, srv.HTTPAddr(), tlsCfg != nil)
-	return srv.Serve(ctx)
+	if err := eng.Start(ctx); err != nil {
+		return err
+	}
+	err = srv.Serve(ctx)
+	stopJobs(eng, cfg.ShutdownTimeout, log) // after the gRPC drain: mutations in flight have enqueued
+	return err
 }
 
 func newVerifier(ctx context.Context, cfg config.Config, log *slog.Logger) (*auth.Verifier, error) {

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/spf13/pflag"
+
+	"github.com/motcua/motcua/internal/jobs"
 )
 
 // Config is every setting of `motcua serve`; other commands use a subset.
@@ -53,6 +55,7 @@ type Config struct {
 	Console              Console
 	Population           Population       // population.go
 	BusinessRegistry     BusinessRegistry // population.go
+	Jobs                 Jobs             // jobs.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -94,6 +97,7 @@ func DefaultConfig() Config {
 
 		CheckpointInterval: 10 * time.Minute,
 		Operations:         DefaultOperations(),
+		Jobs:               jobs.DefaultConfig(),
 	}
 }
 
@@ -183,6 +187,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.Console.bind(fs)
 	c.Population.bind(fs)
 	c.BusinessRegistry.bind(fs)
+	bindJobs(&c.Jobs, fs)
 	c.BindOperations(fs)
 }
 
@@ -276,6 +281,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Console.Validate(); err != nil {
+		return err
+	}
+	if err := c.Jobs.Validate(); err != nil {
 		return err
 	}
 	return c.Operations.Validate()

@@ -28,6 +28,12 @@ type Operations struct {
 
 	RequestRetention time.Duration
 	PruneInterval    time.Duration
+
+	// WatchPoll is how often an event stream reads the feed when no local
+	// commit woke it (what other replicas commit); WatchHeartbeat how often
+	// an idle stream sends a heartbeat (docs/events-stream.md).
+	WatchPoll      time.Duration
+	WatchHeartbeat time.Duration
 }
 
 // DefaultOperations are the defaults: admin on loopback, a 5 s drain, no
@@ -49,6 +55,8 @@ func DefaultOperations() Operations {
 		StreamLimit:          4,
 		RequestRetention:     30 * 24 * time.Hour,
 		PruneInterval:        time.Hour,
+		WatchPoll:            time.Second,
+		WatchHeartbeat:       15 * time.Second,
 	}
 }
 
@@ -70,6 +78,10 @@ func (o *Operations) BindOperations(fs *pflag.FlagSet) {
 	fs.IntVar(&o.StreamLimit, "stream-limit", o.StreamLimit, "streaming calls one principal may have open at once; 0 disables")
 	fs.DurationVar(&o.RequestRetention, "request-retention", o.RequestRetention, "keep idempotency records (first answers of mutations) this long; a retry after that runs again")
 	fs.DurationVar(&o.PruneInterval, "prune-interval", o.PruneInterval, "how often expired idempotency records are deleted")
+	fs.DurationVar(&o.WatchPoll, "watch-poll-interval", o.WatchPoll,
+		"how often an event stream (WatchDossierEvents) reads the feed for what other replicas committed; commits on this replica wake it at once")
+	fs.DurationVar(&o.WatchHeartbeat, "watch-heartbeat", o.WatchHeartbeat,
+		"how often an idle event stream sends a heartbeat with its cursor (a client may ask for 1s–10m)")
 }
 
 // Validate checks the operations settings.
@@ -91,6 +103,10 @@ func (o *Operations) Validate() error {
 		return fmt.Errorf("--request-retention must be at least 1h: clients retry within it")
 	case o.PruneInterval < time.Minute:
 		return fmt.Errorf("--prune-interval must be at least 1m")
+	case o.WatchPoll < 10*time.Millisecond || o.WatchPoll > time.Minute:
+		return fmt.Errorf("--watch-poll-interval must be between 10ms and 1m")
+	case o.WatchHeartbeat < time.Second || o.WatchHeartbeat > 10*time.Minute:
+		return fmt.Errorf("--watch-heartbeat must be between 1s and 10m")
 	}
 	return nil
 }

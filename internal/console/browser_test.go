@@ -396,8 +396,18 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 	}
 	run(t, ctx, "drill down", chromedp.Click(chromedp.CSS(`#unit-list tr[data-unit="`+held+`"] a.drill`)),
 		chromedp.WaitVisible(chromedp.CSS("#held-list")))
-	if n := count(t, ctx, "#held-list a.dossier-link"); n == 0 {
-		t.Errorf("unit %s holds overdue steps but no overdue dossier is listed", held)
+	heldAPI, err := ce.Dossiers.ListDossiers(auditor, &pb.ListDossiersRequest{Overdue: true, StepUnitCode: held,
+		PageSize: 1000, Purpose: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ctx, "#held-list a.dossier-link"); n != len(heldAPI.GetDossiers()) {
+		t.Errorf("unit %s: the console lists %d overdue dossiers held there, the API %d", held, n, len(heldAPI.GetDossiers()))
+	}
+	for _, x := range heldAPI.GetDossiers() {
+		if x.GetCurrentStep().GetUnitCode() != held {
+			t.Errorf("dossier %s listed as held by %s is at %s", x.GetCode(), held, x.GetCurrentStep().GetUnitCode())
+		}
 	}
 	screenshot(t, ctx, "4-overdue")
 

@@ -97,8 +97,8 @@ var vi = map[string]string{
 
 	"ovd.title": "Quá hạn theo đơn vị", "ovd.help": "Đơn vị xếp theo số bước xử lý hoàn thành trễ trong kỳ, rồi số bước đang quá hạn (từ phiếu kiểm soát quá trình).",
 	"ovd.finished": "Bước hoàn thành", "ovd.late": "Bước trễ", "ovd.hours": "Giờ trễ", "ovd.now": "Đang quá hạn", "ovd.drill": "Hồ sơ đang giữ",
-	"ovd.none": "Không có đơn vị nào có bước xử lý trong kỳ.", "ovd.held": "Hồ sơ quá hạn đang ở %s", "ovd.scanned": "Trong %s hồ sơ quá hạn đầu tiên (hạn sớm nhất trước).",
-	"ovd.more": "Còn nhiều hồ sơ quá hạn khác chưa xét.", "ovd.stepdue": "Hạn của bước", "ovd.unassigned": "(chưa phân công)", "ovd.noneheld": "Đơn vị không giữ hồ sơ quá hạn nào.",
+	"ovd.none": "Không có đơn vị nào có bước xử lý trong kỳ.", "ovd.held": "Hồ sơ quá hạn đang ở %s", "ovd.order": "Hạn sớm nhất trước.",
+	"ovd.next": "Trang sau", "ovd.stepdue": "Hạn của bước", "ovd.unassigned": "(chưa phân công)", "ovd.noneheld": "Đơn vị không giữ hồ sơ quá hạn nào.",
 
 	"dsr.title": "Hồ sơ", "dsr.applicant": "Chủ hồ sơ", "dsr.legal_due": "Hạn luật định", "dsr.appointment": "Ngày hẹn trả", "dsr.finished": "Hoàn thành",
 	"dsr.summary": "Trích yếu", "dsr.slip": "Phiếu kiểm soát quá trình", "dsr.noslip": "Chưa có bước xử lý.",
@@ -209,8 +209,8 @@ var en = map[string]string{
 
 	"ovd.title": "Overdue by unit", "ovd.help": "Units ranked by workflow steps finished late in the period, then by steps overdue now (from the process-control slips).",
 	"ovd.finished": "Steps finished", "ovd.late": "Late steps", "ovd.hours": "Hours late", "ovd.now": "Overdue now", "ovd.drill": "Dossiers held",
-	"ovd.none": "No unit finished a step in the period.", "ovd.held": "Overdue dossiers held by %s", "ovd.scanned": "Among the first %s overdue dossiers (earliest deadline first).",
-	"ovd.more": "More overdue dossiers were not examined.", "ovd.stepdue": "Step due", "ovd.unassigned": "(unassigned)", "ovd.noneheld": "The unit holds no overdue dossier.",
+	"ovd.none": "No unit finished a step in the period.", "ovd.held": "Overdue dossiers held by %s", "ovd.order": "Earliest deadline first.",
+	"ovd.next": "Next page", "ovd.stepdue": "Step due", "ovd.unassigned": "(unassigned)", "ovd.noneheld": "The unit holds no overdue dossier.",
 
 	"dsr.title": "Dossier", "dsr.applicant": "Applicant", "dsr.legal_due": "Legal deadline", "dsr.appointment": "Appointment", "dsr.finished": "Finished",
 	"dsr.summary": "Summary", "dsr.slip": "Process-control slip", "dsr.noslip": "No workflow step yet.",

@@ -429,13 +429,13 @@ type overdueData struct {
 	Unit     string
 	UnitName string
 	Held     []*pb.Dossier
-	Scanned  int
-	More     bool
+	// Next links to the next page of held dossiers, if there is one.
+	Next template.URL
 }
 
-// overdueScan bounds the overdue dossiers read to find those a unit holds
-// (each read is logged per dossier, as over gRPC).
-const overdueScan = 1000
+// overduePage is how many held dossiers one drill-down page lists (each read
+// is logged per dossier, as over gRPC).
+const overduePage = 200
 
 // overdue ranks the units by late and overdue steps; with ?unit= it lists
 // the overdue dossiers that unit holds now, with the step and the person.
@@ -470,17 +470,18 @@ func (c *Console) overdue(w http.ResponseWriter, r *http.Request, v *view) {
 	d.Chart = overdueChart(v, d.Units)
 	if d.Unit != "" {
 		d.UnitName = agencyName(agencies, d.Unit)
-		lr, err := c.dossier.ListDossiers(ctx, &pb.ListDossiersRequest{PageSize: overdueScan, Overdue: true,
-			OrderBy: pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST, Purpose: v.purpose("overdue " + d.Unit)})
+		lr, err := c.dossier.ListDossiers(ctx, &pb.ListDossiersRequest{PageSize: overduePage, Overdue: true,
+			StepUnitCode: d.Unit, OrderBy: pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST,
+			PageToken: r.URL.Query().Get("page"), Purpose: v.purpose("overdue " + d.Unit)})
 		if err != nil {
 			c.fail(w, r, "overdue", v, err)
 			return
 		}
-		d.Scanned, d.More = len(lr.GetDossiers()), lr.GetNextPageToken() != ""
-		for _, x := range lr.GetDossiers() {
-			if x.GetCurrentStep().GetUnitCode() == d.Unit {
-				d.Held = append(d.Held, x)
-			}
+		d.Held = lr.GetDossiers()
+		if next := lr.GetNextPageToken(); next != "" {
+			q := r.URL.Query()
+			q.Set("page", next)
+			d.Next = template.URL(c.opts.Prefix + "overdue?" + q.Encode() + "#held")
 		}
 	}
 	c.render(w, r, "overdue", v)

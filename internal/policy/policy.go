@@ -164,3 +164,14 @@ func (s Scope) Admits(d *domain.Dossier) bool {
 // NeedsPurpose reports whether p must state why it reads dossiers (staff
 // reads are logged with their purpose).
 func NeedsPurpose(p domain.Principal) bool { return p.Role.Staff() }
+
+// MayReplayFeed reports whether p may follow the event feed from its
+// beginning over its whole read scope: the applicant side (their own
+// dossiers' history) and auditors (looking back is their work). Other staff
+// start from now or from a cursor they were given — or replay one dossier —
+// so that a clerk's stream does not walk, and log a read of, every dossier
+// their agency ever had. It bounds cost and noise, not confidentiality: the
+// read scope applies to every event whatever the start.
+func MayReplayFeed(p domain.Principal) bool {
+	return ApplicantSide(p) || p.Role == domain.RoleAuditor
+}

@@ -17,6 +17,8 @@ import (
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc/stats"
+
+	"github.com/motcua/motcua/internal/service"
 )
 
 // Operations are the settings an operator tunes: the admin listener, the
@@ -42,6 +44,9 @@ type Operations struct {
 	Requests         RequestPruner
 	RequestRetention time.Duration
 	PruneInterval    time.Duration
+	// Watch tunes the event streams (service.WatchOptions; its Stopping
+	// is the server's own).
+	Watch service.WatchOptions
 }
 
 // opsState is the running part of Operations.
@@ -52,6 +57,10 @@ type opsState struct {
 	admin    *http.Server
 	limiter  *limiter
 	pruned   prometheus.Counter
+	// stopping is closed when the graceful stop begins: event streams end
+	// then, with a cursor to resume from (service.WatchOptions).
+	stopping     chan struct{}
+	stoppingOnce sync.Once
 }
 
 // initOperations registers the extra collectors and builds the limiter.

@@ -141,6 +141,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	s.probes.failed, s.probes.streak = map[string]error{}, map[string]int{}
 	s.probeGauge = newProbeGauge(reg)
 	s.streams = newStreamLimiter(opts.MaxVerifyStreams)
+	s.ops.stopping = make(chan struct{})
 	authn := &auth.Authenticator{Verifier: opts.Verifier, Log: opts.Log, IntegrationCert: opts.TLS != nil && opts.TLS.ClientCAs != nil,
 		TrustedProxies: opts.TrustedProxies}
 	log := opts.Log
@@ -203,6 +204,9 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	pb.RegisterAuditServiceServer(s.grpc, service.AuditServer{Server: svc})
 	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
 	pb.RegisterIdentityServiceServer(s.grpc, service.IdentityServer{Server: svc})
+	watch := opts.Watch
+	watch.Stopping = s.ops.stopping
+	pb.RegisterEventServiceServer(s.grpc, service.EventServer{Server: svc, Watch: watch})
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	metrics.InitializeMetrics(s.grpc)
@@ -360,6 +364,9 @@ func (s *Server) pollSchema(ctx context.Context) {
 func (s *Server) shutdown() error {
 	s.drain() // NOT_SERVING first, then the drain period (drain.go)
 	s.opts.Log.Info("shutting down", "grace", s.opts.ShutdownTimeout)
+	// Event streams would hold the graceful stop until its timeout: end
+	// them now, each with the cursor its client resumes from elsewhere.
+	s.ops.stoppingOnce.Do(func() { close(s.ops.stopping) })
 	ctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
 	done := make(chan struct{})
@@ -388,7 +395,8 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,
 		pb.RegisterCalendarServiceHandlerFromEndpoint, pb.RegisterAuditServiceHandlerFromEndpoint,
-		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterIdentityServiceHandlerFromEndpoint,
+		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterEventServiceHandlerFromEndpoint,
+		pb.RegisterIdentityServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err

@@ -57,6 +57,8 @@ var MethodRoles = map[string][]domain.Role{
 	pb.AuditService_GetCheckpoint_FullMethodName:             policy.Auditors(),
 	pb.AuditService_GetInclusionProof_FullMethodName:         policy.Auditors(),
 
+	pb.EventService_WatchDossierEvents_FullMethodName: policy.Readers(),
+
 	pb.ReportService_GetIndicators_FullMethodName:      policy.Reporters(),
 	pb.ReportService_GetIndicatorSeries_FullMethodName: policy.Reporters(),
 	pb.ReportService_ListOverdueByUnit_FullMethodName:  policy.Reporters(),

@@ -126,6 +126,7 @@ var authzMatrix = []matrixRow{
 	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "ListDossierEvents", tStep1},
 	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "GetProcessControlSlip", tStep1},
 	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "ExplainDeadline", tStep1},
+	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "WatchDossierEvents (dossier)", tStep1},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, NF, PD, PD, OK}, "VerifyAuditChain (dossier)", tStep1},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, PD, PD, PD, OK}, "VerifyAuditChain (agency)", tProvince},
 	{cells{OK, NF, OK, PD, PD, NF, PD, NF, PD, NF, OK, NF, OK, NF, PD}, "ListDossierAccesses (dossier)", tStep1},
@@ -640,6 +641,13 @@ func (m *authzEnv) impls() map[string]rowImpl {
 			return noList(err)
 		}},
 
+		"WatchDossierEvents (dossier)": {prep: m.readTarget, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
+			ev, err := firstWatched(ctx, pb.NewEventServiceClient(m.e.Conn), d.GetId(), authzPurpose)
+			if err == nil && ev.GetDossierId() != d.GetId() {
+				err = fmt.Errorf("event %v", ev)
+			}
+			return noList(err)
+		}},
 		"VerifyAuditChain (dossier)": {prep: m.readTarget, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
 			return noList(firstOfChain(ctx, m.audit, &pb.VerifyAuditChainRequest{Scope: &pb.VerifyAuditChainRequest_DossierId{DossierId: d.GetId()}}))
 		}},
@@ -721,6 +729,20 @@ func (m *authzEnv) impls() map[string]rowImpl {
 // justice2026 is the report scope of the matrix: the step unit's year.
 func justice2026() *pb.ReportScope {
 	return &pb.ReportScope{AgencyCode: seed.JusticeDept, Period: "2026"}
+}
+
+// firstWatched replays a dossier's events with WatchDossierEvents and
+// returns the first.
+func firstWatched(ctx context.Context, c pb.EventServiceClient, dossierID, purpose string) (*pb.DossierEvent, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stream, err := c.WatchDossierEvents(ctx, &pb.WatchDossierEventsRequest{DossierId: dossierID, Purpose: purpose,
+		Start: pb.WatchDossierEventsRequest_START_BEGINNING})
+	if err != nil {
+		return nil, err
+	}
+	m, err := stream.Recv()
+	return m.GetEvent(), err
 }
 
 // firstOfChain starts VerifyAuditChain and reads its first message.
@@ -988,6 +1010,10 @@ func TestCitizenCannotReachAnotherCitizensDossier(t *testing.T) {
 			}},
 			{"ExplainDeadline", true, func(ctx context.Context, d *pb.Dossier) error {
 				_, err := c.ExplainDeadline(ctx, &pb.ExplainDeadlineRequest{DossierId: d.GetId()})
+				return err
+			}},
+			{"WatchDossierEvents (dossier)", true, func(ctx context.Context, d *pb.Dossier) error {
+				_, err := firstWatched(ctx, pb.NewEventServiceClient(e.Conn), d.GetId(), "")
 				return err
 			}},
 			{"VerifyAuditChain (dossier)", true, func(ctx context.Context, d *pb.Dossier) error {

@@ -84,6 +84,7 @@ func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) 
 	}
 	q.Channel, q.FiledFrom, q.FiledTo = domain.Channel(req.GetChannel()), fromTS(req.GetFiledAfter()), fromTS(req.GetFiledBefore())
 	q.Resolution, q.Received, q.NotOverdue = app.Resolution(req.GetResolution()), req.Received, req.GetNotOverdue()
+	q.StepUnitCode = req.GetStepUnitCode()
 	for _, k := range req.GetFiledBy() {
 		q.FiledBy = append(q.FiledBy, domain.ActorKind(k))
 	}

@@ -27,6 +27,9 @@ type (
 	RequestRecord         = app.RequestRecord
 	PopulationQuery       = app.PopulationQuery
 	PopulationQueryFilter = app.PopulationQueryFilter
+	FeedPosition          = app.FeedPosition
+	FeedFilter            = app.FeedFilter
+	FeedEvent             = app.FeedEvent
 )
 
 // Store is everything the application needs from persistence.
@@ -121,6 +124,21 @@ type Dossiers interface {
 	// in order.
 	ListEvents(ctx context.Context, dossierID string, afterSeq int64, limit int) ([]domain.Event, error)
 
+	// ReadFeed returns at most limit events matching f with a position
+	// after f.After, in increasing position, each with its dossier's code,
+	// and the horizon: a position at or before which no event can be added
+	// any more (every transaction that could write one has finished), and
+	// past which no returned event lies. When fewer than limit events are
+	// returned, every matching event up to the horizon was returned, so a
+	// reader may continue from the horizon. It reads nothing the scope
+	// excludes (and nothing at all with no scope and !f.ScopeAll).
+	ReadFeed(ctx context.Context, f FeedFilter, limit int) ([]FeedEvent, FeedPosition, error)
+	// FeedHorizon returns the feed's current horizon (as ReadFeed): a
+	// reader starting there sees every event committed from then on.
+	// Horizons never decrease, and every position a reader was given is at
+	// or before the current horizon.
+	FeedHorizon(ctx context.Context) (FeedPosition, error)
+
 	// InsertBulk stores many new dossiers with their events and slip rows
 	// at once, for loading generated or restored data (`motcua seed`), not
 	// for serving requests: the rows are stored as given, without checking
@@ -163,6 +181,9 @@ type Audit interface {
 	// ListChainHeads returns at most limit dossiers of the agencies created
 	// in [from, to), with id > afterID, by id.
 	ListChainHeads(ctx context.Context, agencies []string, from, to time.Time, afterID string, limit int) ([]domain.ChainHead, error)
+	// GetDossiers returns the dossiers with these ids, by id; ids that name
+	// no dossier are left out (verification reads a batch at once).
+	GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error)
 	// CountDossiers counts the dossiers of the agencies created in [from, to).
 	CountDossiers(ctx context.Context, agencies []string, from, to time.Time) (int64, error)
 	// ListOnlineSubmissions returns the online SUBMIT events of the agencies'

@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
 	"net/netip"
@@ -26,6 +27,7 @@ import (
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/checkpoint"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
@@ -69,6 +71,8 @@ type Env struct {
 	Calendar pb.CalendarServiceClient
 	// HTTPURL is the JSON gateway's base URL when Options.HTTP is set.
 	HTTPURL string
+	// Jobs is the job engine when Options.Jobs is set.
+	Jobs *jobs.Engine
 }
 
 // Options tune Start.
@@ -107,6 +111,21 @@ type Options struct {
 	HTTP bool
 	// AppOptions are further use-case options (e.g. app.WithPopulationDB).
 	AppOptions []app.Option
+	// Jobs, if set, runs a job engine (internal/jobs) over the store, as
+	// serve does: Jobs registers its workers on it and returns the event
+	// hooks that enqueue in the mutations' transactions. The engine starts
+	// with the server and stops after it (Env.Stop); JobsConfig, if set,
+	// replaces the test defaults (fast polling, short backoff).
+	Jobs       func(e *jobs.Engine) []app.EventHook
+	JobsConfig *jobs.Config
+}
+
+// TestJobsConfig is the job engine's configuration in tests: it polls
+// every 50ms and retries after about 100ms, doubling to at most 1s.
+func TestJobsConfig() jobs.Config {
+	c := jobs.DefaultConfig()
+	c.PollInterval, c.BackoffBase, c.BackoffMax, c.JobTimeout = 50*time.Millisecond, 100*time.Millisecond, time.Second, 10*time.Second
+	return c
 }
 
 // Start opens the store at url, migrates it, installs the demo catalog
@@ -130,6 +149,20 @@ func Start(t testing.TB, url string, o Options) *Env {
 	opts = append(opts, app.WithCounterNetworks(o.CounterNetworks))
 	for _, h := range o.EventHooks {
 		opts = append(opts, app.WithEventHook(h))
+	}
+	var eng *jobs.Engine
+	if o.Jobs != nil {
+		jc := TestJobsConfig()
+		if o.JobsConfig != nil {
+			jc = *o.JobsConfig
+		}
+		eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, jc, o.Log)
+		for _, h := range o.Jobs(eng) {
+			opts = append(opts, app.WithEventHook(h))
+		}
+		if err := eng.Open(ctx); err != nil {
+			t.Fatal(err)
+		}
 	}
 	for _, h := range o.CommitHooks {
 		opts = append(opts, app.WithCommitHook(h))
@@ -193,8 +226,21 @@ func Start(t testing.TB, url string, o Options) *Env {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
+	if eng != nil {
+		if err := eng.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx) }()
+	go func() {
+		err := srv.Serve(ctx)
+		if eng != nil { // as serve: after the drain
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			err = errors.Join(err, eng.Stop(sctx))
+		}
+		done <- err
+	}()
 	creds := insecure.NewCredentials()
 	if o.ClientTLS != nil {
 		creds = credentials.NewTLS(o.ClientTLS)
@@ -218,7 +264,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	})
 	env := &Env{Addr: srv.GRPCAddr(), Server: srv, Store: st, App: a, Key: key, Conn: conn, Stop: stop, CheckpointDir: cpDir, CheckpointPublicKey: cpKey, URL: url,
 		Catalog: pb.NewCatalogServiceClient(conn), Dossiers: pb.NewDossierServiceClient(conn),
-		Calendar: pb.NewCalendarServiceClient(conn)}
+		Calendar: pb.NewCalendarServiceClient(conn), Jobs: eng}
 	if o.HTTP && o.TLS == nil {
 		env.HTTPURL = "http://" + srv.HTTPAddr()
 	} else if o.HTTP {

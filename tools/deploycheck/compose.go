@@ -109,6 +109,20 @@ func checkCompose(path, envoyPath string) []string {
 		if !motcua.ReadOnly {
 			add("motcua: read_only root filesystem expected")
 		}
+		// The replicas must believe Envoy's X-Forwarded-For, and only its.
+		if proxies, problem := trustedProxies(env("MOTCUA_TRUSTED_PROXIES")); problem != "" {
+			add("motcua: %s", problem)
+		} else if envoy != nil {
+			addr := ""
+			for _, n := range envoy.Networks {
+				if n != nil && n.Ipv4Address != "" {
+					addr = n.Ipv4Address
+				}
+			}
+			if !containsAddr(proxies, addr) {
+				add("motcua: MOTCUA_TRUSTED_PROXIES must contain envoy's fixed address (networks.<net>.ipv4_address), got %q", addr)
+			}
+		}
 	}
 	if envoy != nil {
 		want, _ := filepath.Abs(envoyPath)

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"strings"
 
 	bootstrapv3 "github.com/envoyproxy/go-control-plane/envoy/config/bootstrap/v3"
 	clusterv3 "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
@@ -54,6 +55,17 @@ func checkEnvoy(path string) []string {
 					add("listener %s: filter %s is not an HTTP connection manager", l.GetName(), f.GetName())
 					continue
 				}
+				// Envoy is the edge: it must append the client's address
+				// to X-Forwarded-For and trust none that arrives, or the
+				// replicas record Envoy's address or a forged one.
+				if !hcm.GetUseRemoteAddress().GetValue() || hcm.GetXffNumTrustedHops() != 0 {
+					add("listener %s: use_remote_address must be true and xff_num_trusted_hops 0 (the client's address in X-Forwarded-For)", l.GetName())
+				}
+				if hcm.GetCodecType() != hcmv3.HttpConnectionManager_HTTP2 {
+					if problem := streamRoute(&hcm); problem != "" {
+						add("listener %s: %s", l.GetName(), problem)
+					}
+				}
 				for _, vh := range hcm.GetRouteConfig().GetVirtualHosts() {
 					for _, r := range vh.GetRoutes() {
 						name := r.GetRoute().GetCluster()
@@ -87,4 +99,25 @@ func checkEnvoy(path string) []string {
 		add("no HTTP/2 (gRPC) listener")
 	}
 	return p
+}
+
+// watchPath is the JSON gateway's event stream (docs/events-stream.md).
+const watchPath = "/v1/events:watch"
+
+// streamRoute checks that the route the event stream takes has no timeout:
+// a route timeout spans the whole response and would cut every stream.
+func streamRoute(hcm *hcmv3.HttpConnectionManager) string {
+	for _, vh := range hcm.GetRouteConfig().GetVirtualHosts() {
+		for _, r := range vh.GetRoutes() {
+			m := r.GetMatch()
+			if m.GetPath() != watchPath && (m.GetPrefix() == "" || !strings.HasPrefix(watchPath, m.GetPrefix())) {
+				continue
+			}
+			if t := r.GetRoute().GetTimeout(); t == nil || t.AsDuration() != 0 {
+				return fmt.Sprintf("the route of %s needs timeout: 0s (a route timeout would cut every event stream)", watchPath)
+			}
+			return ""
+		}
+	}
+	return "no route for " + watchPath
 }

@@ -422,6 +422,9 @@ func (m *manifests) checkPod(spec corev1.PodSpec, configMaps map[string]map[stri
 			if f := envValue(c, configMaps, "MOTCUA_JWT_KEYS_FILE"); f != "" && !mounted(c, f) {
 				p = append(p, pre+"MOTCUA_JWT_KEYS_FILE "+f+" is on no volume mount")
 			}
+			if _, problem := trustedProxies(envValue(c, configMaps, "MOTCUA_TRUSTED_PROXIES")); problem != "" {
+				p = append(p, pre+problem)
+			}
 		}
 	}
 	return p

@@ -77,6 +77,12 @@ func TestDeployCheckCatches(t *testing.T) {
 		{"envoy typo", "envoy/envoy.yaml", [2]string{"dns_refresh_rate: 5s\n      lb_policy: ROUND_ROBIN\n      connect_timeout: 2s\n      typed_extension_protocol_options",
 			"dns_refresh_rate: 5s\n      lb_polcy: ROUND_ROBIN\n      connect_timeout: 2s\n      typed_extension_protocol_options"}, "lb_polcy"},
 		{"envoy HTTP/1 to gRPC", "envoy/envoy.yaml", [2]string{"          explicit_http_config:\n            http2_protocol_options: {}\n", "          explicit_http_config:\n            http_protocol_options: {}\n"}, "gRPC needs explicit HTTP/2"},
+		{"envoy trusts forwarded", "envoy/envoy.yaml", [2]string{"                stat_prefix: http\n                codec_type: AUTO\n                use_remote_address: true\n",
+			"                stat_prefix: http\n                codec_type: AUTO\n                use_remote_address: false\n"}, "listener http: use_remote_address must be true"},
+		{"envoy stream timeout", "envoy/envoy.yaml", [2]string{"route: {cluster: motcua_http, timeout: 0s}", "route: {cluster: motcua_http, timeout: 60s}"}, "needs timeout: 0s"},
+		{"compose no trusted proxies", "compose.yaml", [2]string{"      MOTCUA_TRUSTED_PROXIES: 172.30.50.10/32\n", ""}, "MOTCUA_TRUSTED_PROXIES is not set"},
+		{"compose proxies miss envoy", "compose.yaml", [2]string{"MOTCUA_TRUSTED_PROXIES: 172.30.50.10/32", "MOTCUA_TRUSTED_PROXIES: 172.30.50.11/32"}, "must contain envoy's fixed address"},
+		{"kubernetes no trusted proxies", "kubernetes/motcua.yaml", [2]string{"  MOTCUA_TRUSTED_PROXIES: 10.244.0.0/16", "  MOTCUA_TRUSTED_PROXIES: 10.244.0.0"}, "MOTCUA_TRUSTED_PROXIES \"10.244.0.0\""},
 		{"envoy bad value", "envoy/envoy.yaml", [2]string{"port_value: 50051}\n      filter_chains", "port_value: 650051}\n      filter_chains"}, "PortValue"},
 		{"envoy unknown cluster", "envoy/envoy.yaml", [2]string{"cluster: motcua_grpc, timeout: 0s", "cluster: motcua, timeout: 0s"}, `route to unknown cluster "motcua"`},
 	}

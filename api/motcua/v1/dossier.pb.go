@@ -2019,7 +2019,10 @@ type ListDossiersRequest struct {
 	Received *bool `protobuf:"varint,25,opt,name=received,proto3,oneof" json:"received,omitempty"`
 	// Only dossiers whose clock runs and whose legal deadline has not passed
 	// (the indicators' "in progress on time"); with overdue, nothing matches.
-	NotOverdue    bool `protobuf:"varint,26,opt,name=not_overdue,json=notOverdue,proto3" json:"not_overdue,omitempty"`
+	NotOverdue bool `protobuf:"varint,26,opt,name=not_overdue,json=notOverdue,proto3" json:"not_overdue,omitempty"`
+	// Only dossiers whose current step is held by this unit (agency code):
+	// the overdue-by-unit drill-down (ListOverdueByUnit's unit_code).
+	StepUnitCode  string `protobuf:"bytes,27,opt,name=step_unit_code,json=stepUnitCode,proto3" json:"step_unit_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2192,6 +2195,13 @@ func (x *ListDossiersRequest) GetNotOverdue() bool {
 		return x.NotOverdue
 	}
 	return false
+}
+
+func (x *ListDossiersRequest) GetStepUnitCode() string {
+	if x != nil {
+		return x.StepUnitCode
+	}
+	return ""
 }
 
 type ListDossiersResponse struct {
@@ -4653,7 +4663,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xec\b\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x9b\t\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4684,7 +4694,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"resolution\x12\x1f\n" +
 	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01\x12\x1f\n" +
 	"\vnot_overdue\x18\x1a \x01(\bR\n" +
-	"notOverdueB\v\n" +
+	"notOverdue\x12-\n" +
+	"\x0estep_unit_code\x18\x1b \x01(\tB\a\xbaH\x04r\x02\x18 R\fstepUnitCodeB\v\n" +
 	"\t_received\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +

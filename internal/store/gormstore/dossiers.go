@@ -88,13 +88,8 @@ func (s *Store) getDossier(ctx context.Context, where, key string) (*domain.Doss
 
 // ListDossiers implements store.Dossiers.
 func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit int) ([]domain.Dossier, error) {
-	q := s.conn(ctx).Model(&dossierRow{})
-	switch {
-	case f.ScopeCitizenID != "":
-		q = q.Where("(applicant_id_number = ? OR representative_id_number = ?)", f.ScopeCitizenID, f.ScopeCitizenID)
-	case len(f.ScopeAgencies) > 0:
-		q = q.Where("(agency_code IN ? OR step_unit_code IN ?)", f.ScopeAgencies, f.ScopeAgencies)
-	case !f.ScopeAll:
+	q, ok := inScope(s.conn(ctx).Model(&dossierRow{}), "", f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll)
+	if !ok {
 		return nil, nil
 	}
 	if f.AgencyCode != "" {
@@ -119,6 +114,9 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 	// scope) already selects; none of them needs its own index.
 	if f.Channel != 0 {
 		q = q.Where("channel = ?", int(f.Channel))
+	}
+	if f.StepUnitCode != "" {
+		q = q.Where("step_unit_code = ?", f.StepUnitCode)
 	}
 	if len(f.FiledBy) > 0 {
 		q = q.Where("filed_by IN ?", f.FiledBy)
@@ -185,6 +183,19 @@ func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit i
 		out[i] = dossierFromRow(&rows[i])
 	}
 	return out, nil
+}
+
+// inScope narrows q to the dossiers of a read scope (policy.Scope), the
+// dossiers table's columns prefixed by prefix ("d." in a join); ok is false
+// when the scope admits nothing.
+func inScope(q *gorm.DB, prefix, citizenID string, agencies []string, all bool) (_ *gorm.DB, ok bool) {
+	switch {
+	case citizenID != "":
+		return q.Where("("+prefix+"applicant_id_number = ? OR "+prefix+"representative_id_number = ?)", citizenID, citizenID), true
+	case len(agencies) > 0:
+		return q.Where("("+prefix+"agency_code IN ? OR "+prefix+"step_unit_code IN ?)", agencies, agencies), true
+	}
+	return q, all
 }
 
 // AppendEvent implements store.Dossiers.
@@ -317,4 +328,20 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 		d.Handoff = &h
 	}
 	return d
+}
+
+// GetDossiers implements store.Audit.
+func (s *Store) GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var rows []dossierRow
+	if err := s.conn(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]domain.Dossier, len(rows))
+	for i := range rows {
+		out[i] = dossierFromRow(&rows[i])
+	}
+	return out, nil
 }

@@ -86,6 +86,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	5:  checkV5,
 	6:  checkV6,
 	7:  checkV7,
+	9:  checkV9,
 	12: checkV12,
 }
 
@@ -250,6 +251,31 @@ func checkV12(t *testing.T, s *gormstore.Store) {
 	if err != nil || len(qs) != 1 || qs[0].Outcome != "FAILED" || qs[0].ActorRole != domain.RoleSystem ||
 		!qs[0].At.Equal(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)) {
 		t.Fatalf("query log: %+v %v", qs, err)
+	}
+}
+
+func checkV9(t *testing.T, s *gormstore.Store) {
+	// The event stored before the feed existed (fixture 1, backfilled) comes
+	// first, then the one stored at version 9; nothing else. A transaction
+	// elsewhere on the server may hold the PostgreSQL horizon back a moment.
+	ctx := context.Background()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		evs, horizon, err := s.ReadFeed(ctx, store.FeedFilter{ScopeAll: true}, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(evs) == 2 {
+			if evs[0].ID != "0190a1b2-0000-7000-8000-0000000000e1" || evs[1].ID != "0190a1b2-0000-7000-8000-0000000000e9" ||
+				!evs[0].Position.Less(evs[1].Position) || horizon.Less(evs[1].Position) || evs[1].DossierCode == "" || evs[1].Note != "v9" {
+				t.Fatalf("feed: %+v (horizon %+v)", evs, horizon)
+			}
+			return
+		}
+		if len(evs) > 2 || time.Now().After(deadline) {
+			t.Fatalf("feed holds %d events, want 2: %+v", len(evs), evs)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

@@ -200,7 +200,8 @@ func (s *Store) provider() (*goose.Provider, error) {
 	return goose.NewProvider(dialect, s.sqlDB, sub, opts...)
 }
 
-// Migrate applies pending migrations and returns the versions applied.
+// Migrate applies pending migrations and returns the versions applied,
+// then the job engine's own (jobs.go).
 func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	p, err := s.provider()
 	if err != nil {
@@ -213,6 +214,9 @@ func (s *Store) Migrate(ctx context.Context) ([]int64, error) {
 	}
 	if err != nil {
 		return applied, fmt.Errorf("migrate %s: %w", s.dialect, err)
+	}
+	if err := s.migrateJobs(ctx); err != nil {
+		return applied, err
 	}
 	return applied, nil
 }

@@ -50,6 +50,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"EventState", testEventState},
 		{"Checkpoints", testCheckpoints},
 		{"IdentityPendingAndQueryLog", testIdentity},
+		{"EventFeed", testEventFeed},
+		{"GetDossiers", testGetDossiers},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newStore(t)) })
@@ -288,6 +290,9 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 			d.ReceivedAt, d.ClockStartedAt = time.Time{}, time.Time{}
 		}
 		d.FinishedAt = finished
+		if i == 1 {
+			d.Step = domain.Step{Index: 0, Name: "Thẩm định", UnitCode: "000.03.01.H55"}
+		}
 		must(t, s.CreateDossier(ctx, d))
 	}
 	mk(1, domain.ChannelOnline, domain.ActorCitizen, domain.StatusReceived, time.Time{})
@@ -317,6 +322,8 @@ func testListDossiersIndicatorFilters(t *testing.T, s store.Store) {
 		{"filed window", store.DossierFilter{FiledFrom: t0.Add(2 * time.Hour), FiledTo: t0.Add(5 * time.Hour)}, 3},
 		{"filed from exact", store.DossierFilter{FiledFrom: t0.Add(6 * time.Hour)}, 1},
 		{"filed window and on time", store.DossierFilter{FiledFrom: t0.Add(3 * time.Hour), Resolution: store.ResolutionOnTime}, 1},
+		{"held by a unit", store.DossierFilter{StepUnitCode: "000.03.01.H55"}, 1},
+		{"held by a unit, filed at the counter", store.DossierFilter{StepUnitCode: "000.03.01.H55", Channel: domain.ChannelCounter}, 0},
 		// A filter narrows the scope, never widens it.
 		{"scope still applies", store.DossierFilter{ScopeAgencies: []string{"000.01.01.H55"}, Channel: domain.ChannelOnline}, 0},
 	}
