@@ -24,9 +24,12 @@ func WithBusinessRegistry(r BusinessRegistry) Option {
 
 // startHandoff marks a dossier accepted under a procedure version with a
 // structured form as to be handed to the business registry.
-func startHandoff(d *domain.Dossier, pv *domain.ProcedureVersion) {
+// The event's details say so (details["handoff"] = PENDING), which is what
+// enqueues the hand-off job in the same transaction (IdentityJobs).
+func startHandoff(d *domain.Dossier, pv *domain.ProcedureVersion, details map[string]string) {
 	if len(pv.Form) > 0 && d.Handoff == nil {
 		d.Handoff = &domain.Handoff{Status: domain.HandoffPending}
+		details["handoff"] = domain.HandoffPending.String()
 	}
 }
 
@@ -41,21 +44,29 @@ const handoffBatch = 100
 // recorded.
 func (s *Service) RunHandoffs(ctx context.Context) (int, error) {
 	return s.eachHandoff(ctx, domain.HandoffPending, func(d *domain.Dossier) (bool, error) {
-		ans, err := s.bizreg.Register(ctx, domain.Registration{DossierID: d.ID, DossierCode: d.Code, ProcedureCode: d.ProcedureCode,
-			AgencyCode: d.AgencyCode, ApplicantID: d.Applicant.IDNumber, Form: d.Form})
-		if err != nil {
-			return false, nil // not answered: the next run sends again
-		}
-		now := s.Now()
-		return s.recordBySystem(ctx, d, "hand-off", domain.ActionHandOff, func(cur *domain.Dossier, details map[string]string) error {
-			if cur.Handoff == nil || cur.Handoff.Status != domain.HandoffPending {
-				return errAlreadyDone
-			}
-			cur.Handoff = registryState(ans, now, now)
-			details["enterprise_code"], details["registry_status"], details["source"] = ans.EnterpriseCode, ans.Status, domain.SourceBusinessRegistry
-			return nil
-		})
+		committed, _, err := s.handOffOne(ctx, d)
+		return committed, err
 	})
+}
+
+// handOffOne sends dossier d (as read) to the registry: committed when this
+// call recorded the acknowledgement, answered when the registry answered.
+func (s *Service) handOffOne(ctx context.Context, d *domain.Dossier) (committed, answered bool, err error) {
+	ans, err := s.bizreg.Register(ctx, domain.Registration{DossierID: d.ID, DossierCode: d.Code, ProcedureCode: d.ProcedureCode,
+		AgencyCode: d.AgencyCode, ApplicantID: d.Applicant.IDNumber, Form: d.Form})
+	if err != nil {
+		return false, false, nil // not answered: sent again later
+	}
+	now := s.Now()
+	committed, err = s.recordBySystem(ctx, d, "hand-off", domain.ActionHandOff, func(cur *domain.Dossier, details map[string]string) error {
+		if cur.Handoff == nil || cur.Handoff.Status != domain.HandoffPending {
+			return errAlreadyDone
+		}
+		cur.Handoff = registryState(ans, now, now)
+		details["enterprise_code"], details["registry_status"], details["source"] = ans.EnterpriseCode, ans.Status, domain.SourceBusinessRegistry
+		return nil
+	})
+	return committed, true, err
 }
 
 // PollRegistry asks the registry for the status of every hand-off not yet

@@ -99,10 +99,10 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 			return err
 		}
 		d.Form = draft.Form
-		if action == domain.ActionReceive {
-			startHandoff(d, pv)
-		}
 		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
+		if action == domain.ActionReceive {
+			startHandoff(d, pv, details)
+		}
 		if d.Identity != nil {
 			details["identity"] = d.Identity.Outcome.String()
 		}
@@ -177,7 +177,7 @@ func (s *Lifecycle) Accept(ctx context.Context, p domain.Principal, requestID, d
 	return s.act(ctx, p, actRequest{requestID: requestID, dossierID: dossierID, expectedVersion: expectedVersion,
 		action: domain.ActionReceive, note: note},
 		func(ctx context.Context, c *actContext) error {
-			startHandoff(c.d, c.pv)
+			startHandoff(c.d, c.pv, c.details)
 			c.details["clock_start"] = lifecycle.StartClock(c.d, c.cal, c.pv, c.now)
 			c.details["due_at"] = c.d.DueAt.Format(time.RFC3339)
 			if len(c.pv.Workflow) > 0 {

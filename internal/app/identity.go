@@ -372,7 +372,11 @@ func (s *Service) RetryPendingVerifications(ctx context.Context) (int, error) {
 		}
 		after = ids[len(ids)-1]
 		for _, id := range ids {
-			ok, err := s.retryOne(ctx, id)
+			d, err := s.Identity.st.GetDossier(ctx, id)
+			if err != nil {
+				return resolved, err
+			}
+			ok, _, err := s.retryOne(ctx, d)
 			if err != nil {
 				return resolved, err
 			}
@@ -386,17 +390,17 @@ func (s *Service) RetryPendingVerifications(ctx context.Context) (int, error) {
 	}
 }
 
-// retryOne rechecks one dossier; true when its check is no longer pending.
-func (s *Service) retryOne(ctx context.Context, id string) (bool, error) {
-	d, err := s.Identity.st.GetDossier(ctx, id)
-	if err != nil || !d.Identity.Pending() {
-		return false, err
+// retryOne rechecks dossier d (as read): committed when this call recorded
+// the answer, pending when the database still did not answer.
+func (s *Service) retryOne(ctx context.Context, d *domain.Dossier) (committed, pending bool, err error) {
+	if !d.Identity.Pending() {
+		return false, false, nil
 	}
 	v := s.Identity.recheck(ctx, d)
 	if v.Pending() {
-		return false, nil // still down: the next run asks again (no event for an unanswered retry)
+		return false, true, nil // still down: asked again later (no event for an unanswered retry)
 	}
-	return s.recordBySystem(ctx, d, "verify-identity", domain.ActionVerifyIdentity,
+	committed, err = s.recordBySystem(ctx, d, "verify-identity", domain.ActionVerifyIdentity,
 		func(cur *domain.Dossier, details map[string]string) error {
 			if !cur.Identity.Pending() {
 				return errAlreadyDone
@@ -411,6 +415,7 @@ func (s *Service) retryOne(ctx context.Context, id string) (bool, error) {
 			}
 			return nil
 		})
+	return committed, false, err
 }
 
 // recordBySystem records a change found by background work (an answer of a

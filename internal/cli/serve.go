@@ -11,6 +11,7 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/service"
@@ -111,12 +112,14 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if bizOpt != nil {
 		opts = append(opts, bizOpt)
 	}
-	eng, jobOpts, err := newJobs(ctx, cfg, st, log)
+	connectors := &connectjobs.Ref{} // the connector jobs' application, set below
+	eng, jobOpts, err := newJobs(ctx, cfg, st, connectors, log)
 	if err != nil {
 		return err
 	}
 	opts = append(opts, jobOpts...)
 	a := app.New(st, opts...)
+	connectors.App = a // the workers run only once the engine starts, below
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
@@ -160,12 +163,6 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	}
 	if cpOpt != nil {
 		runCheckpoints(ctx, a, cfg, log)
-	}
-	if popOpt != nil {
-		runIdentityRetries(ctx, a, cfg.Population.RetryInterval, log)
-	}
-	if bizOpt != nil {
-		runHandoffs(ctx, a, cfg.BusinessRegistry.Interval, log)
 	}
 	log.Info(fmt.Sprintf("motcua %s serving gRPC on %s, HTTP on %s (%s), admin on %s; store %s", Version, srv.GRPCAddr(),
 		orOff(srv.HTTPAddr()), security, orOff(srv.AdminAddr()), where), "trace_export", tracing.Exporting())

@@ -7,6 +7,7 @@ import (
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/store/gormstore"
 )
@@ -15,9 +16,10 @@ import (
 // workers, periodic jobs and outbox hooks on it (docs/design.md "Jobs and
 // the outbox"): a feature adds its registration here. The engine is open
 // (Enqueue works) but not started.
-func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger) (*jobs.Engine, []app.Option, error) {
+func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, ref *connectjobs.Ref, log *slog.Logger) (*jobs.Engine, []app.Option, error) {
 	eng := jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
 	var opts []app.Option
+	opts = append(opts, registerConnectorJobs(eng, ref, cfg, log)...)
 	if err := eng.Open(ctx); err != nil {
 		return nil, nil, err
 	}

@@ -1,13 +1,13 @@
 package cli
 
 import (
-	"context"
 	"log/slog"
-	"time"
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/bizreg"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/connectjobs"
+	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/popdb"
 )
 
@@ -32,31 +32,6 @@ func populationOption(cfg config.Config, log *slog.Logger) (app.Option, error) {
 	return app.WithPopulationDB(cl, p.IntakeWait), nil
 }
 
-// runIdentityRetries asks the population database again about pending
-// checks every interval until ctx ends. Two replicas doing it at once
-// record each answer once (app.RetryPendingVerifications). When the job
-// engine (internal/jobs) lands, this loop becomes its periodic job.
-func runIdentityRetries(ctx context.Context, a *app.Service, every time.Duration, log *slog.Logger) {
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			n, err := a.RetryPendingVerifications(ctx)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Warn("identity retry", "err", err)
-			case n > 0:
-				log.Info("identity checks answered after intake", "dossiers", n)
-			}
-		}
-	}()
-}
-
 // businessRegistryOption connects hand-offs to the business registry when
 // --business-registry-url is set (nil otherwise).
 func businessRegistryOption(cfg config.Config, log *slog.Logger) (app.Option, error) {
@@ -72,30 +47,22 @@ func businessRegistryOption(cfg config.Config, log *slog.Logger) (app.Option, er
 	return app.WithBusinessRegistry(cl), nil
 }
 
-// runHandoffs sends pending hand-offs and polls open ones every interval
-// until ctx ends (like runIdentityRetries; the job engine's periodic job
-// when it lands).
-func runHandoffs(ctx context.Context, a *app.Service, every time.Duration, log *slog.Logger) {
-	go func() {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			sent, err := a.RunHandoffs(ctx)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("business-registry hand-off", "err", err)
-			}
-			changed, err := a.PollRegistry(ctx)
-			if err != nil && ctx.Err() == nil {
-				log.Warn("business-registry status", "err", err)
-			}
-			if sent+changed > 0 {
-				log.Info("business registry", "handed_off", sent, "status_changes", changed)
-			}
-		}
-	}()
+// registerConnectorJobs puts the population-database and business-registry
+// work on the job engine when either is configured: a pending intake check
+// and an accepted hand-off are enqueued in the mutation's transaction and
+// retried with backoff; periodic sweeps (one leader) catch anything a job
+// gave up on and poll the registry for status changes. The workers call
+// ref.App, which serve sets right after app.New.
+func registerConnectorJobs(eng *jobs.Engine, ref *connectjobs.Ref, cfg config.Config, log *slog.Logger) []app.Option {
+	var c connectjobs.Config
+	if cfg.Population.URL != "" {
+		c.IdentitySweep = cfg.Population.RetryInterval
+	}
+	if cfg.BusinessRegistry.URL != "" {
+		c.RegistryPoll = cfg.BusinessRegistry.Interval
+	}
+	if c == (connectjobs.Config{}) {
+		return nil
+	}
+	return []app.Option{app.WithEventHook(connectjobs.Register(eng, ref, c, log))}
 }

@@ -32,7 +32,8 @@ type Population struct {
 	// CacheTTL bounds how long an answer is reused (personal data held in
 	// memory); negative disables the cache.
 	CacheTTL time.Duration
-	// RetryInterval is how often pending checks are asked again.
+	// RetryInterval is how often a sweep asks again about pending checks
+	// (each has its own job too, retried with backoff).
 	RetryInterval time.Duration
 }
 
@@ -50,7 +51,8 @@ func (p *Population) bind(fs *pflag.FlagSet) {
 	fs.DurationVar(&p.IntakeWait, "population-db-intake-wait", 2*time.Second,
 		"how long an intake waits for the population database before recording the check as pending")
 	fs.DurationVar(&p.CacheTTL, "population-db-cache-ttl", 10*time.Minute, "how long an answer is reused; negative: never")
-	fs.DurationVar(&p.RetryInterval, "population-db-retry-interval", time.Minute, "how often pending identity checks are asked again")
+	fs.DurationVar(&p.RetryInterval, "population-db-retry-interval", time.Minute,
+		"how often a sweep asks again about pending identity checks (each also has its own job, retried with backoff)")
 }
 
 // Validate checks the population-database settings.
@@ -118,7 +120,8 @@ func (b *BusinessRegistry) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&b.ClientSecret, "business-registry-client-secret", "",
 		"OAuth2 client secret (prefer the environment variable MOTCUA_BUSINESS_REGISTRY_CLIENT_SECRET)")
 	fs.DurationVar(&b.Timeout, "business-registry-timeout", 10*time.Second, "bound on one call to the business registry")
-	fs.DurationVar(&b.Interval, "business-registry-interval", time.Minute, "how often hand-offs are sent and their status polled")
+	fs.DurationVar(&b.Interval, "business-registry-interval", time.Minute,
+		"how often pending hand-offs are swept and sent hand-offs' status polled")
 }
 
 // Validate checks the business-registry settings.
