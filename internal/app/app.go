@@ -34,8 +34,10 @@ type Service struct {
 	*Audit
 	*Sync
 	*Documents
+	*Identity
 
 	requests    RequestStore
+	bizreg      BusinessRegistry
 	eventHooks  []EventHook
 	commitHooks []CommitHook
 	feed        *feedSignal // wakes event watches (feed.go)
@@ -84,6 +86,10 @@ type config struct {
 	portal      PortalClient
 	syncCfg     SyncConfig
 	documents   DocumentConfig
+	// popdb is the population database (identity.go); nil: none.
+	popdb        PopulationDB
+	intakeBudget time.Duration
+	bizreg       BusinessRegistry // nil: no hand-offs (bizreg.go)
 }
 
 // Option configures a Service or a Lifecycle.
@@ -114,7 +120,8 @@ func New(st Store, opts ...Option) *Service {
 		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
-		requests: st, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
+		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget},
+		requests: st, bizreg: c.bizreg, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
 }
 
 // shared is what every feature needs: the clock and the cached catalog and

@@ -76,7 +76,7 @@ func (s *Catalog) CreateProcedure(ctx context.Context, p domain.Principal, proc 
 			}
 			return err
 		}
-		viol, err := s.workflowUnitViolations(ctx, nil, "version.workflow", v.Workflow)
+		viol, err := s.workflowUnitViolations(ctx, domain.ValidateFormSpec("version.form", v.Form), "version.workflow", v.Workflow)
 		if err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func (s *Catalog) AddProcedureVersion(ctx context.Context, p domain.Principal, c
 			return err
 		}
 		last := proc.Versions[len(proc.Versions)-1]
-		var viol domain.Violations
+		viol := domain.ValidateFormSpec("version.form", v.Form)
 		if !v.EffectiveAt.After(last.EffectiveAt) {
 			viol.Add("version.effective_time", "must be after version %d's effective time %s",
 				last.Version, last.EffectiveAt.Format(time.RFC3339))

@@ -105,8 +105,18 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 		if d.ReturnChannel == 0 {
 			d.ReturnChannel = ch
 		}
+		if err := intakeIdentity(d, &draft, &att, now.In(loc).Format(time.DateOnly), field); err != nil {
+			return err
+		}
+		d.Form = draft.Form
 		details := map[string]string{"code": d.Code, "procedure_version": fmt.Sprint(pv.Version)}
 		maps.Copy(details, fileDetails)
+		if action == domain.ActionReceive {
+			startHandoff(d, pv, details)
+		}
+		if d.Identity != nil {
+			details["identity"] = d.Identity.Outcome.String()
+		}
 		var slip []domain.SlipRow
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now
@@ -181,6 +191,7 @@ func (s *Lifecycle) Accept(ctx context.Context, p domain.Principal, requestID, d
 	return s.act(ctx, p, actRequest{requestID: requestID, dossierID: dossierID, expectedVersion: expectedVersion,
 		action: domain.ActionReceive, note: note},
 		func(ctx context.Context, c *actContext) error {
+			startHandoff(c.d, c.pv, c.details)
 			c.details["clock_start"] = lifecycle.StartClock(c.d, c.cal, c.pv, c.now)
 			c.details["due_at"] = c.d.DueAt.Format(time.RFC3339)
 			if len(c.pv.Workflow) > 0 {

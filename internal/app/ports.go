@@ -138,4 +138,5 @@ type Store interface {
 	RequestStore
 	SyncStore
 	DocumentStore
+	IdentityStore
 }

@@ -67,6 +67,8 @@ const (
 	FProcessingMinutes = "processing_minutes"
 	FVersion           = "version"
 	FCreatedAt         = "created_at"
+	FForm              = "form"
+	FHandoff           = "handoff"
 )
 
 // Fields lists every field of a Projection.
@@ -77,7 +79,7 @@ var Fields = []string{
 	FPausedAt, FStepIndex, FStepName, FStepUnit, FStepAssignee, FStepStartedAt, FStepDueAt, FResult,
 	FResultElectronic, FReturnChannel, FFinishedAt, FReturnedAt, FIdentity, FSupplementRounds,
 	FPaymentRequests, FPaymentsConfirmed, FPaymentsOnline, FExtensions, FProcessingMinutes, FVersion,
-	FCreatedAt,
+	FCreatedAt, FForm, FHandoff,
 }
 
 func tm(t time.Time) string {
@@ -125,6 +127,12 @@ func ProjectionOf(d *domain.Dossier) Projection {
 		i.VerifiedAt = i.VerifiedAt.UTC().Truncate(time.Microsecond)
 		ident = &i
 	}
+	var handoff *domain.Handoff
+	if d.Handoff != nil {
+		h := *d.Handoff
+		h.SentAt, h.UpdatedAt = h.SentAt.UTC().Truncate(time.Microsecond), h.UpdatedAt.UTC().Truncate(time.Microsecond)
+		handoff = &h
+	}
 	minutes := ""
 	if d.ProcessingMinutes != nil {
 		minutes = num(*d.ProcessingMinutes)
@@ -145,6 +153,7 @@ func ProjectionOf(d *domain.Dossier) Projection {
 		FSupplementRounds: num(d.SupplementRounds), FPaymentRequests: num(d.PaymentRequests),
 		FPaymentsConfirmed: num(d.PaymentsConfirmed), FPaymentsOnline: num(d.PaymentsOnline), FExtensions: num(d.Extensions),
 		FProcessingMinutes: minutes, FVersion: num(d.Version), FCreatedAt: tm(d.CreatedAt),
+		FForm: digest(d.Form, len(d.Form) == 0), FHandoff: digest(handoff, handoff == nil),
 	}
 }
 
@@ -170,7 +179,7 @@ func Show(field, v string) string {
 		}
 	}
 	switch field {
-	case FApplicant, FRepresentative, FSummary, FComponents, FResult, FIdentity:
+	case FApplicant, FRepresentative, FSummary, FComponents, FResult, FIdentity, FForm, FHandoff:
 		if len(v) > 12 {
 			return "sha256:" + v[:12] + "…"
 		}

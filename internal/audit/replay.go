@@ -124,6 +124,7 @@ func step(prev Projection, e *domain.Event) Projection {
 	switch e.Action {
 	case domain.ActionReceive:
 		p[FReceivedAt] = tm(e.At)
+		unknown(FHandoff) // a business-registration dossier's hand-off starts
 		due(FDueAt, "due_at")
 		due(FOriginalDueAt, "due_at")
 		unknown(FClockStartedAt)
@@ -179,6 +180,19 @@ func step(prev Projection, e *domain.Event) Projection {
 	case domain.ActionReturn:
 		p[FReturnedAt] = tm(e.At)
 		p[FReturnChannel] = num(a.Channel)
+	case domain.ActionCheckMandate:
+		// The one change of a dossier's filer kind: a representative's
+		// mandate verified (or rejected); the event records the new kind.
+		if fb, ok := d["filed_by"]; ok {
+			p[FFiledBy] = fb
+		} else {
+			unknown(FFiledBy)
+		}
+		unknown(FRepresentative) // the mandate check, a digest
+	case domain.ActionVerifyIdentity:
+		unknown(FIdentity) // the database's answer, a digest
+	case domain.ActionHandOff, domain.ActionRegistryStatus:
+		unknown(FHandoff) // the registry's answer, a digest
 	}
 	return p
 }

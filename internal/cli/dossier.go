@@ -46,6 +46,7 @@ the command line is wrong.`,
 		newDossierResolveCmd(o), newDossierReturnCmd(o),
 		newDossierGetCmd(o), newDossierListCmd(o), newDossierEventsCmd(o), newDossierSlipCmd(o),
 		newDossierDeadlineCmd(o), newDossierShowCmd(o), newDossierWatchCmd(o), newDossierUploadCmd(o), newDossierDownloadCmd(o),
+		newDossierCheckMandateCmd(o),
 	)
 	return cmd
 }
@@ -210,10 +211,12 @@ type draftFlags struct {
 	summary                                          string
 	components                                       []string
 	returnChannel                                    string
+	birthDate, mandateScope, mandateFrom, mandateTo  string
 }
 
 var draftFlagNames = []string{"procedure", "agency", "applicant-kind", "applicant-id", "applicant-name", "phone", "email", "address",
-	"representative-name", "representative-id", "mandate-ref", "summary", "component", "return-channel"}
+	"representative-name", "representative-id", "mandate-ref", "summary", "component", "return-channel",
+	"birth-date", "mandate-scope", "mandate-valid-from", "mandate-valid-until"}
 
 func (f *draftFlags) bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.procedure, "procedure", "", "procedure_code, e.g. 1.001193")
@@ -231,6 +234,10 @@ func (f *draftFlags) bind(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.components, "component", nil,
 		"a filed document, repeatable: CODE=SOURCE[:FILE_REF[:SHA256]], SOURCE paper|uploaded|digitised|reused|reused_result; reused: CODE=reused:[FILE_REF]:REUSED_FROM")
 	fs.StringVar(&f.returnChannel, "return-channel", "", "how the applicant wants the result: counter, online or postal (default: the filing channel)")
+	fs.StringVar(&f.birthDate, "birth-date", "", "applicant's date of birth, YYYY-MM-DD (checked with the population database)")
+	fs.StringVar(&f.mandateScope, "mandate-scope", "", "representative: what the mandate covers")
+	fs.StringVar(&f.mandateFrom, "mandate-valid-from", "", "representative: first day of the mandate, YYYY-MM-DD")
+	fs.StringVar(&f.mandateTo, "mandate-valid-until", "", "representative: last day of the mandate, YYYY-MM-DD")
 }
 
 // given reports whether any draft flag was set.
@@ -253,12 +260,13 @@ func (f *draftFlags) build(cmd *cobra.Command) (*pb.DossierDraft, error) {
 	}
 	d := &pb.DossierDraft{ProcedureCode: f.procedure, AgencyCode: f.agency, Summary: f.summary,
 		Applicant: &pb.Applicant{Kind: pb.ApplicantKind(kind), IdNumber: f.applicantID, Name: f.applicantName,
-			Phone: f.phone, Email: f.email, Address: f.address}}
+			Phone: f.phone, Email: f.email, Address: f.address, BirthDate: f.birthDate}}
 	if f.representativeName != "" || f.representativeID != "" || f.mandateRef != "" {
 		if f.representativeName == "" || f.representativeID == "" || f.mandateRef == "" {
 			return nil, usageError{fmt.Errorf("a representative needs --representative-name, --representative-id and --mandate-ref")}
 		}
-		d.Representative = &pb.Representative{Name: f.representativeName, IdNumber: f.representativeID, MandateRef: f.mandateRef}
+		d.Representative = &pb.Representative{Name: f.representativeName, IdNumber: f.representativeID, MandateRef: f.mandateRef,
+			MandateScope: f.mandateScope, MandateValidFrom: f.mandateFrom, MandateValidUntil: f.mandateTo, PrincipalIdNumber: f.applicantID}
 	}
 	for _, c := range f.components {
 		comp, err := parseComponent("component", c)

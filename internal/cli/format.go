@@ -200,6 +200,7 @@ func eventLine(e *pb.DossierEvent) string {
 func printMutation(out io.Writer, d *pb.Dossier, e *pb.DossierEvent) {
 	t := newTable(out)
 	summaryRows(t, d)
+	identityRows(t, d)
 	t.row("Event", eventLine(e))
 	t.flush()
 }
@@ -252,9 +253,7 @@ func printDossier(out io.Writer, d *pb.Dossier) {
 		}
 		t.row("Result", fmt.Sprintf("%s, signed by %s, issued %s", kind, orDash(r.GetSigner()), fmtTime(r.GetIssueTime())))
 	}
-	if v := d.GetIdentityVerification(); v != nil {
-		t.row("Identity", fmt.Sprintf("matched=%v source=%s query=%s at %s", v.GetMatched(), v.GetSource(), v.GetQueryId(), fmtTime(v.GetVerifyTime())))
-	}
+	identityRows(t, d)
 	t.flush()
 	if len(d.GetComponents()) > 0 {
 		fmt.Fprintln(out)
@@ -370,4 +369,22 @@ func stored(verified bool, size int64) string {
 		return fmt.Sprintf("verified, %d B", size)
 	}
 	return "verified"
+}
+
+// identityRows shows the identity check, its flag, the pre-filled fields
+// and the mandate check, so the clerk sees them.
+func identityRows(t *table, d *pb.Dossier) {
+	if v := d.GetIdentityVerification(); v != nil {
+		t.row("Identity", fmt.Sprintf("%s (%s, query %s, %s)", enumName(v.GetOutcome()), orDash(v.GetSource()), orDash(v.GetQueryId()),
+			fmtTime(v.GetVerifyTime())))
+		if v.GetFlag() != "" {
+			t.row("Flag", v.GetFlag())
+		}
+		if p := v.GetPrefilledFields(); len(p) > 0 {
+			t.row("Pre-filled", strings.Join(p, ", ")+" (from the population database)")
+		}
+	}
+	if r := d.GetRepresentative(); r != nil {
+		t.row("Mandate", fmt.Sprintf("%s by %s: %s", r.GetMandateRef(), r.GetName(), enumName(r.GetMandateCheck().GetStatus())))
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
@@ -105,8 +106,23 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if portalOpt != nil {
 		opts = append(opts, portalOpt)
 	}
+	popOpt, err := populationOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if popOpt != nil {
+		opts = append(opts, popOpt)
+	}
+	bizOpt, err := businessRegistryOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if bizOpt != nil {
+		opts = append(opts, bizOpt)
+	}
 	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, log: log}
-	eng, jobOpts, binders, wh, err := newJobs(ctx, cfg, st, log, portalAgencies,
+	connectors := &connectjobs.Ref{} // the connector jobs' application, set below
+	eng, jobOpts, binders, wh, err := newJobs(ctx, cfg, st, log, portalAgencies, connectors,
 		func(e *jobs.Engine) { registerBlobGC(e, gc, cfg.Documents.BlobGCInterval) })
 	if err != nil {
 		return err
@@ -120,7 +136,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	for _, bind := range binders {
 		bind(a)
 	}
-	gc.app = a // the worker runs only once the engine starts, below
+	// The workers run only once the engine starts, below.
+	gc.app, connectors.App = a, a
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/config"
+	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/portal"
 	"github.com/motcua/motcua/internal/store/gormstore"
@@ -21,11 +22,14 @@ import (
 // binders give the workers the service once it is built (its hooks need
 // the engine first).
 func newJobs(ctx context.Context, cfg config.Config, st *gormstore.Store, log *slog.Logger, portalAgencies []string,
-	register ...func(*jobs.Engine)) (eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), wh *webhooks.Service, err error) {
+	connectors *connectjobs.Ref, register ...func(*jobs.Engine)) (
+	eng *jobs.Engine, opts []app.Option, binders []func(*app.Service), wh *webhooks.Service, err error) {
 	eng = jobs.New(st.SQLDB(), st.Dialect(), gormstore.SQLTx, cfg.Jobs, log)
 	for _, r := range register { // workers and periodic jobs, before Open
 		r(eng)
 	}
+	// Population database and business registry (docs/identity.md).
+	opts = append(opts, registerConnectorJobs(eng, connectors, cfg, log)...)
 	// Signed webhooks (docs/webhooks.md).
 	wcfg := cfg.Webhooks
 	wcfg.Now = time.Now

@@ -54,10 +54,12 @@ type Config struct {
 	Operations           // operations.go
 	Bounds               Bounds
 	Console              Console
-	Portal               Portal    // portal.go
-	Documents            Documents // documents.go
-	Jobs                 Jobs      // jobs.go
-	Webhooks             Webhooks  // webhooks.go
+	Portal               Portal           // portal.go
+	Documents            Documents        // documents.go
+	Population           Population       // population.go
+	BusinessRegistry     BusinessRegistry // population.go
+	Jobs                 Jobs             // jobs.go
+	Webhooks             Webhooks         // webhooks.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -191,6 +193,8 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 		"name of this installation in checkpoints (default: the host name)")
 	c.Console.bind(fs)
 	c.Portal.BindPortal(fs)
+	c.Population.bind(fs)
+	c.BusinessRegistry.bind(fs)
 	bindJobs(&c.Jobs, fs)
 	bindWebhooks(&c.Webhooks, fs)
 	c.BindOperations(fs)
@@ -284,6 +288,12 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--log-format must be text or json")
 	}
 	if err := c.Portal.Validate(); err != nil {
+		return err
+	}
+	if err := c.Population.Validate(); err != nil {
+		return err
+	}
+	if err := c.BusinessRegistry.Validate(); err != nil {
 		return err
 	}
 	if err := c.Console.Validate(); err != nil {

@@ -47,9 +47,12 @@ var vi = map[string]string{
 	"action.REQUEST_SUPPLEMENT": "Yêu cầu bổ sung", "action.PROVIDE_SUPPLEMENT": "Bổ sung hồ sơ", "action.REQUEST_PAYMENT": "Yêu cầu nộp phí",
 	"action.CONFIRM_PAYMENT": "Xác nhận nộp phí", "action.FORWARD": "Chuyển bước", "action.EXTEND": "Gia hạn (xin lỗi)",
 	"action.WITHDRAW": "Rút hồ sơ", "action.STOP": "Dừng xử lý", "action.RESOLVE": "Có kết quả", "action.RETURN": "Trả kết quả",
+	"action.VERIFY_IDENTITY": "Xác thực danh tính (CSDL dân cư)", "action.CHECK_MANDATE": "Kiểm tra ủy quyền",
+	"action.HAND_OFF": "Chuyển hệ thống đăng ký doanh nghiệp", "action.REGISTRY_STATUS": "Cập nhật từ hệ thống đăng ký doanh nghiệp",
 
 	"actor.CITIZEN": "Công dân tự nộp", "actor.REPRESENTATIVE": "Người được ủy quyền", "actor.STAFF": "Cán bộ",
 	"actor.STAFF_ON_BEHALF": "Cán bộ nộp hộ", "actor.COMMUNITY_HELPER": "Tổ CNS cộng đồng nộp hộ", "actor.SYSTEM": "Hệ thống",
+	"actor.REPRESENTATIVE_UNVERIFIED": "Người đại diện (ủy quyền chưa xác minh)",
 
 	"channel.COUNTER": "Trực tiếp", "channel.ONLINE": "Trực tuyến", "channel.POSTAL": "Bưu chính",
 	"timeliness.IN_PROGRESS": "Đang trong hạn", "timeliness.OVERDUE": "Quá hạn", "timeliness.ON_TIME": "Đúng hạn",
@@ -156,9 +159,12 @@ var en = map[string]string{
 	"action.REQUEST_SUPPLEMENT": "Supplement requested", "action.PROVIDE_SUPPLEMENT": "Supplement provided", "action.REQUEST_PAYMENT": "Payment requested",
 	"action.CONFIRM_PAYMENT": "Payment confirmed", "action.FORWARD": "Forwarded", "action.EXTEND": "Deadline extended (apology)",
 	"action.WITHDRAW": "Withdrawn", "action.STOP": "Stopped", "action.RESOLVE": "Resolved", "action.RETURN": "Result returned",
+	"action.VERIFY_IDENTITY": "Identity verified (population database)", "action.CHECK_MANDATE": "Mandate checked",
+	"action.HAND_OFF": "Handed to the business registry", "action.REGISTRY_STATUS": "Business registry status",
 
 	"actor.CITIZEN": "Citizen, self", "actor.REPRESENTATIVE": "Representative", "actor.STAFF": "Staff",
 	"actor.STAFF_ON_BEHALF": "Staff on behalf", "actor.COMMUNITY_HELPER": "Community helper on behalf", "actor.SYSTEM": "System",
+	"actor.REPRESENTATIVE_UNVERIFIED": "Representative (mandate unverified)",
 
 	"channel.COUNTER": "Counter", "channel.ONLINE": "Online", "channel.POSTAL": "Post",
 	"timeliness.IN_PROGRESS": "In time", "timeliness.OVERDUE": "Overdue", "timeliness.ON_TIME": "On time",

@@ -164,7 +164,8 @@ func statusesOf(s ...pb.DossierStatus) []pb.DossierStatus { return s }
 var (
 	genuine  = []pb.ActorKind{pb.ActorKind_ACTOR_KIND_CITIZEN, pb.ActorKind_ACTOR_KIND_REPRESENTATIVE}
 	assisted = []pb.ActorKind{pb.ActorKind_ACTOR_KIND_STAFF, pb.ActorKind_ACTOR_KIND_STAFF_ON_BEHALF,
-		pb.ActorKind_ACTOR_KIND_COMMUNITY_HELPER, pb.ActorKind_ACTOR_KIND_SYSTEM}
+		pb.ActorKind_ACTOR_KIND_COMMUNITY_HELPER, pb.ActorKind_ACTOR_KIND_SYSTEM,
+		pb.ActorKind_ACTOR_KIND_REPRESENTATIVE_UNVERIFIED} // not genuine until the mandate is verified
 )
 
 // figureFilters sets on req the filters that select the dossiers a figure

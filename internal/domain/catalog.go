@@ -90,7 +90,10 @@ type ProcedureVersion struct {
 	Fees             []Fee
 	Components       []DocumentComponent
 	Workflow         []WorkflowStep
-	CreatedAt        time.Time
+	// Form is the structured form of a business-registration procedure
+	// (bizreg.go); nil for the others.
+	Form      []FormField
+	CreatedAt time.Time
 }
 
 // MinutesPerWorkingDay converts statutory working days to working time.

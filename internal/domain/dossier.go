@@ -13,6 +13,9 @@ type Applicant struct {
 	Phone    string        `json:"phone,omitempty"`
 	Email    string        `json:"email,omitempty"`
 	Address  string        `json:"address,omitempty"`
+	// BirthDate (YYYY-MM-DD) lets the population database check more than
+	// the name.
+	BirthDate string `json:"birth_date,omitempty"`
 }
 
 // Representative acts for the applicant under a mandate (giấy ủy quyền).
@@ -20,6 +23,15 @@ type Representative struct {
 	Name       string `json:"name"`
 	IDNumber   string `json:"id_number"`
 	MandateRef string `json:"mandate_ref"`
+	BirthDate  string `json:"birth_date,omitempty"`
+	// The mandate: what it covers, when, and whose it is (the applicant).
+	MandateScope      string `json:"mandate_scope,omitempty"`
+	MandateValidFrom  string `json:"mandate_valid_from,omitempty"`
+	MandateValidUntil string `json:"mandate_valid_until,omitempty"`
+	PrincipalIDNumber string `json:"principal_id_number,omitempty"`
+	// MandateCheck is set by the server (registry or clerk), never from a
+	// request.
+	MandateCheck *MandateCheck `json:"mandate_check,omitempty"`
 }
 
 // Component is a document filed against one of the procedure's components.
@@ -78,12 +90,33 @@ type Result struct {
 	IssuedAt   time.Time        `json:"issued_at"`
 }
 
-// IdentityVerification is the outcome of a population-database check.
+// IdentityVerification is the outcome of the population-database checks
+// of a dossier's applicant and representative, with their provenance. It is
+// part of the dossier row and so sealed into every event's projection
+// (docs/identity.md).
 type IdentityVerification struct {
+	// The applicant's check, as first recorded (kept for compatibility;
+	// Combine fills them from Applicant).
 	Matched    bool      `json:"matched"`
 	Source     string    `json:"source"`
 	QueryID    string    `json:"query_id"`
 	VerifiedAt time.Time `json:"verified_at"`
+
+	// Outcome is the overall outcome: PENDING while a check awaits the
+	// database, else the worst answer.
+	Outcome        VerifyOutcome `json:"outcome,omitempty"`
+	Applicant      *PersonCheck  `json:"applicant,omitempty"`
+	Representative *PersonCheck  `json:"representative,omitempty"`
+	// Attempts counts the background retries.
+	Attempts int `json:"attempts,omitempty"`
+	// Flag is raised when the database contradicts the dossier.
+	Flag string `json:"flag,omitempty"`
+	// Prefilled names the applicant fields taken from the database instead
+	// of being typed ("name", "birth_date", "address").
+	Prefilled []string `json:"prefilled,omitempty"`
+	// PendingWhileProcessed: the dossier moved on (was received or
+	// processed) while its check was still pending.
+	PendingWhileProcessed bool `json:"pending_while_processed,omitempty"`
 }
 
 // Step is where a dossier is in its workflow. Index -1 means outside it.
@@ -127,6 +160,10 @@ type Dossier struct {
 	FinishedAt       time.Time
 	ReturnedAt       time.Time
 	Identity         *IdentityVerification
+	// Form holds the structured form's values; Handoff the hand-off to the
+	// business registry (bizreg.go).
+	Form    map[string]string
+	Handoff *Handoff
 	// Counters kept for the indicators.
 	SupplementRounds  int
 	PaymentRequests   int
@@ -152,6 +189,12 @@ type Draft struct {
 	Summary        string
 	Components     []Component
 	ReturnChannel  Channel
+	Form           map[string]string
+
+	// Set by the server, never from a request: the intake identity check
+	// (or nil) and the id the dossier will get (the query log names it).
+	Identity *IdentityVerification
+	ID       string
 }
 
 // Validate checks a draft against the procedure version it will be filed
@@ -169,8 +212,13 @@ func (d *Draft) Validate(prefix string, pv *ProcedureVersion, ch Channel) error 
 		if d.Representative.IDNumber == d.Applicant.IDNumber {
 			v.Add(prefix+".representative.id_number", "the representative cannot be the applicant")
 		}
+		validateMandate(&v, prefix+".representative", d.Representative, d.Applicant)
+	}
+	if msg := ValidateDate(d.Applicant.BirthDate); msg != "" {
+		v.Add(prefix+".applicant.birth_date", "%s", msg)
 	}
 	v = append(v, ValidateComponents(prefix+".components", d.Components, pv, ch)...)
+	v = append(v, ValidateForm(prefix+".form", pv.Form, d.Form)...)
 	for _, c := range MissingMandatory(pv, d.Components) {
 		v.Add(prefix+".components", "mandatory component %q (%s) is missing", c.Code, c.Name)
 	}

@@ -63,6 +63,15 @@ const (
 	ActionStop              Action = 11
 	ActionResolve           Action = 12
 	ActionReturn            Action = 13
+	// Record-keeping actions that change no status (identity.go in app):
+	// the population database's answer arriving after intake, and a
+	// mandate confirmed or rejected.
+	ActionVerifyIdentity Action = 14
+	ActionCheckMandate   Action = 15
+	// The business registry acknowledged a hand-off, and reported a change
+	// of its status (both by SYSTEM).
+	ActionHandOff        Action = 16
+	ActionRegistryStatus Action = 17
 )
 
 // Actions lists every action in code order.
@@ -78,6 +87,8 @@ var actionNames = map[Action]string{
 	ActionRequestPayment: "REQUEST_PAYMENT", ActionConfirmPayment: "CONFIRM_PAYMENT",
 	ActionForward: "FORWARD", ActionExtend: "EXTEND", ActionWithdraw: "WITHDRAW", ActionStop: "STOP",
 	ActionResolve: "RESOLVE", ActionReturn: "RETURN",
+	ActionVerifyIdentity: "VERIFY_IDENTITY", ActionCheckMandate: "CHECK_MANDATE",
+	ActionHandOff: "HAND_OFF", ActionRegistryStatus: "REGISTRY_STATUS",
 }
 
 func (a Action) String() string { return nameOf(actionNames, a) }
@@ -114,11 +125,15 @@ const (
 	ActorStaffOnBehalf   ActorKind = 4 // an official doing the applicant's step ("nộp hộ")
 	ActorCommunityHelper ActorKind = 5
 	ActorSystem          ActorKind = 6
+	// A representative whose mandate nobody has verified yet: not genuine
+	// self-service until a registry or a clerk confirms the mandate.
+	ActorRepresentativeUnverified ActorKind = 7
 )
 
 var actorKindNames = map[ActorKind]string{
 	ActorCitizen: "CITIZEN", ActorRepresentative: "REPRESENTATIVE", ActorStaff: "STAFF",
 	ActorStaffOnBehalf: "STAFF_ON_BEHALF", ActorCommunityHelper: "COMMUNITY_HELPER", ActorSystem: "SYSTEM",
+	ActorRepresentativeUnverified: "REPRESENTATIVE_UNVERIFIED",
 }
 
 func (k ActorKind) String() string { return nameOf(actorKindNames, k) }

@@ -209,6 +209,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	pb.RegisterReportServiceServer(s.grpc, service.ReportServer{Server: svc})
 	pb.RegisterSyncServiceServer(s.grpc, service.SyncServer{Server: svc})
 	pb.RegisterDocumentServiceServer(s.grpc, service.DocumentServer{Server: svc})
+	pb.RegisterIdentityServiceServer(s.grpc, service.IdentityServer{Server: svc})
 	watch := opts.Watch
 	watch.Stopping = s.ops.stopping
 	pb.RegisterEventServiceServer(s.grpc, service.EventServer{Server: svc, Watch: watch})
@@ -404,6 +405,7 @@ func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 		pb.RegisterReportServiceHandlerFromEndpoint, pb.RegisterSyncServiceHandlerFromEndpoint,
 		pb.RegisterEventServiceHandlerFromEndpoint, pb.RegisterDocumentServiceHandlerFromEndpoint,
 		pb.RegisterWebhookServiceHandlerFromEndpoint,
+		pb.RegisterIdentityServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, gw, target, dial); err != nil {
 			return nil, err

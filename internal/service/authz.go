@@ -73,13 +73,17 @@ var MethodRoles = map[string][]domain.Role{
 	pb.DocumentService_UploadChunks_FullMethodName:  policy.Uploaders(),
 	pb.DocumentService_DownloadFile_FullMethodName:  policy.Readers(),
 	// Webhooks: admins, and integrations for the subscriptions they created.
-	pb.WebhookService_CreateWebhook_FullMethodName:         policy.WebhookManagers(),
-	pb.WebhookService_GetWebhook_FullMethodName:            policy.WebhookManagers(),
-	pb.WebhookService_ListWebhooks_FullMethodName:          policy.WebhookManagers(),
-	pb.WebhookService_RotateWebhookSecret_FullMethodName:   policy.WebhookManagers(),
-	pb.WebhookService_DisableWebhook_FullMethodName:        policy.WebhookManagers(),
-	pb.WebhookService_EnableWebhook_FullMethodName:         policy.WebhookManagers(),
-	pb.WebhookService_ListWebhookDeliveries_FullMethodName: policy.WebhookManagers(),
+	pb.WebhookService_CreateWebhook_FullMethodName:              policy.WebhookManagers(),
+	pb.WebhookService_GetWebhook_FullMethodName:                 policy.WebhookManagers(),
+	pb.WebhookService_ListWebhooks_FullMethodName:               policy.WebhookManagers(),
+	pb.WebhookService_RotateWebhookSecret_FullMethodName:        policy.WebhookManagers(),
+	pb.WebhookService_DisableWebhook_FullMethodName:             policy.WebhookManagers(),
+	pb.WebhookService_EnableWebhook_FullMethodName:              policy.WebhookManagers(),
+	pb.WebhookService_ListWebhookDeliveries_FullMethodName:      policy.WebhookManagers(),
+	pb.IdentityService_LookupCitizen_FullMethodName:             policy.ActionRoles(domain.ActionReceive),
+	pb.IdentityService_CheckMandate_FullMethodName:              policy.ActionRoles(domain.ActionReceive),
+	pb.IdentityService_ListPopulationQueries_FullMethodName:     append(policy.Auditors(), domain.RoleCitizen),
+	pb.IdentityService_RetryPendingVerifications_FullMethodName: policy.Admins(),
 }
 
 func authorize(ctx context.Context, method string) error {

@@ -162,6 +162,10 @@ var authzMatrix = []matrixRow{
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "DisableWebhook", tWebhook},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "EnableWebhook", tWebhookOff},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhookDeliveries", tWebhook},
+	{cells{PD, PD, PD, PD, OK, OK, PD, PD, PD, PD, PD, PD, PD, PD, PD}, "LookupCitizen", tNone},
+	{cells{PD, PD, PD, PD, OK, NF, PD, PD, PD, PD, PD, PD, PD, PD, PD}, "CheckMandate", tStep1},
+	{cells{OK, OK, PD, PD, PD, PD, PD, PD, PD, PD, OK, OK, PD, PD, OK}, "ListPopulationQueries", tNone},
+	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK}, "RetryPendingVerifications", tNone},
 }
 
 const (
@@ -749,6 +753,29 @@ func (m *authzEnv) impls() map[string]rowImpl {
 			return noList(err)
 		}},
 
+		"LookupCitizen": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := pb.NewIdentityServiceClient(e.Conn).LookupCitizen(ctx, &pb.LookupCitizenRequest{IdNumber: authzOther, Purpose: authzPurpose})
+			// The matrix's server has no population database: a caller past
+			// every permission check learns that (population_test.go tests
+			// the connected server).
+			if st, _ := status.FromError(err); st.Code() == codes.FailedPrecondition && reason(st) == "POPULATION_DB_NOT_CONFIGURED" {
+				err = nil
+			}
+			return noList(err)
+		}},
+		"CheckMandate": {prep: m.atStep1, mutates: true, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
+			r, err := pb.NewIdentityServiceClient(e.Conn).CheckMandate(ctx, &pb.CheckMandateRequest{RequestId: m.rid(), DossierId: d.GetId(),
+				ExpectedVersion: d.GetVersion(), Decision: pb.MandateStatus_MANDATE_STATUS_VERIFIED, Note: "đã đối chiếu"})
+			return sameDossier(r.GetDossier(), d, err)
+		}},
+		"ListPopulationQueries": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := pb.NewIdentityServiceClient(e.Conn).ListPopulationQueries(ctx, &pb.ListPopulationQueriesRequest{})
+			return noList(err)
+		}},
+		"RetryPendingVerifications": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
+			_, err := pb.NewIdentityServiceClient(e.Conn).RetryPendingVerifications(ctx, &pb.RetryPendingVerificationsRequest{})
+			return noList(err)
+		}},
 		"GetIndicators": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {
 			_, err := m.rep.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: justice2026()})
 			return noList(err)

@@ -74,6 +74,10 @@ func versionToPB(v *domain.ProcedureVersion) *pb.ProcedureVersion {
 	for _, f := range v.Fees {
 		out.Fees = append(out.Fees, &pb.Fee{Code: f.Code, Name: f.Name, Kind: pb.FeeKind(f.Kind), AmountVnd: f.AmountVND})
 	}
+	for _, f := range v.Form {
+		out.Form = append(out.Form, &pb.FormField{Name: f.Name, Label: f.Label, Type: f.Type, Required: f.Required, Options: f.Options,
+			MaxLen: int32(f.MaxLen)})
+	}
 	for _, c := range v.Components {
 		out.Components = append(out.Components, &pb.DocumentComponent{Code: c.Code, Name: c.Name, Mandatory: c.Mandatory, PaperCopies: int32(c.PaperCopies),
 			MaxBytes: c.MaxBytes, MediaTypes: c.MediaTypes})
@@ -107,6 +111,10 @@ func versionFromPB(v *pb.ProcedureVersion) domain.ProcedureVersion {
 		out.Workflow = append(out.Workflow, domain.WorkflowStep{Name: s.GetName(), UnitCode: s.GetUnitCode(),
 			Role: domain.Role(s.GetRole()), AllottedMinutes: int(math.Round(s.GetAllottedWorkingHours() * 60))})
 	}
+	for _, f := range v.GetForm() {
+		out.Form = append(out.Form, domain.FormField{Name: f.GetName(), Label: f.GetLabel(), Type: f.GetType(), Required: f.GetRequired(),
+			Options: f.GetOptions(), MaxLen: int(f.GetMaxLen())})
+	}
 	return out
 }
 
@@ -116,14 +124,19 @@ func procedureFromPB(p *pb.Procedure) domain.Procedure {
 
 func applicantFromPB(a *pb.Applicant) domain.Applicant {
 	return domain.Applicant{Kind: domain.ApplicantKind(a.GetKind()), IDNumber: a.GetIdNumber(), Name: a.GetName(),
-		Phone: a.GetPhone(), Email: a.GetEmail(), Address: a.GetAddress()}
+		Phone: a.GetPhone(), Email: a.GetEmail(), Address: a.GetAddress(), BirthDate: a.GetBirthDate()}
 }
 
 func draftFromPB(d *pb.DossierDraft) domain.Draft {
 	out := domain.Draft{ProcedureCode: d.GetProcedureCode(), AgencyCode: d.GetAgencyCode(),
-		Applicant: applicantFromPB(d.GetApplicant()), Summary: d.GetSummary(), ReturnChannel: domain.Channel(d.GetReturnChannel())}
+		Applicant: applicantFromPB(d.GetApplicant()), Summary: d.GetSummary(), ReturnChannel: domain.Channel(d.GetReturnChannel()),
+		Form: d.GetForm()}
 	if r := d.GetRepresentative(); r != nil {
-		out.Representative = &domain.Representative{Name: r.GetName(), IDNumber: r.GetIdNumber(), MandateRef: r.GetMandateRef()}
+		// mandate_check is output only: how a mandate was checked is the
+		// server's record, never the filer's claim.
+		out.Representative = &domain.Representative{Name: r.GetName(), IDNumber: r.GetIdNumber(), MandateRef: r.GetMandateRef(),
+			BirthDate: r.GetBirthDate(), MandateScope: r.GetMandateScope(), MandateValidFrom: r.GetMandateValidFrom(),
+			MandateValidUntil: r.GetMandateValidUntil(), PrincipalIDNumber: r.GetPrincipalIdNumber()}
 	}
 	for _, c := range d.GetComponents() {
 		out.Components = append(out.Components, domain.Component{Code: c.GetCode(), FileRef: c.GetFileRef(),
@@ -138,7 +151,7 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 		Id: d.ID, Code: d.Code, ProcedureCode: d.ProcedureCode, ProcedureVersion: int32(d.ProcedureVersion),
 		AgencyCode: d.AgencyCode,
 		Applicant: &pb.Applicant{Kind: pb.ApplicantKind(a.Kind), IdNumber: a.IDNumber, Name: a.Name, Phone: a.Phone,
-			Email: a.Email, Address: a.Address},
+			Email: a.Email, Address: a.Address, BirthDate: a.BirthDate},
 		Channel: pb.Channel(d.Channel), FiledBy: pb.ActorKind(d.FiledBy), Status: pb.DossierStatus(d.Status),
 		Summary: d.Summary, SubmitTime: ts(d.SubmittedAt), ReceiveTime: ts(d.ReceivedAt),
 		ClockStartTime: ts(d.ClockStartedAt), DueTime: ts(d.DueAt), OriginalDueTime: ts(d.OriginalDueAt),
@@ -147,7 +160,7 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 		Version: d.Version, CreateTime: ts(d.CreatedAt), UpdateTime: ts(d.UpdatedAt),
 	}
 	if r := d.Representative; r != nil {
-		out.Representative = &pb.Representative{Name: r.Name, IdNumber: r.IDNumber, MandateRef: r.MandateRef}
+		out.Representative = representativeToPB(r)
 	}
 	for _, c := range d.Components {
 		out.Components = append(out.Components, &pb.DossierComponent{Code: c.Code, FileRef: c.FileRef,
@@ -171,7 +184,12 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 		out.Result = res
 	}
 	if v := d.Identity; v != nil {
-		out.IdentityVerification = &pb.IdentityVerification{Matched: v.Matched, Source: v.Source, QueryId: v.QueryID, VerifyTime: ts(v.VerifiedAt)}
+		out.IdentityVerification = identityToPB(v)
+	}
+	out.Form = d.Form
+	if h := d.Handoff; h != nil {
+		out.BusinessHandoff = &pb.BusinessHandoff{Status: h.Status.String(), EnterpriseCode: h.EnterpriseCode, ReceiptId: h.ReceiptID,
+			RegistryStatus: h.RegistryStatus, Source: h.Source, SendTime: ts(h.SentAt), UpdateTime: ts(h.UpdatedAt)}
 	}
 	return out
 }
@@ -223,4 +241,32 @@ func segmentToPB(s calendar.Segment) *pb.DeadlineSegment {
 	}
 	return &pb.DeadlineSegment{Kind: kind, FirstDate: s.First.String(), LastDate: s.Last.String(), FromTime: ts(s.From),
 		ToTime: ts(s.To), Counted: durationpb.New(s.Worked), Total: durationpb.New(s.Total), Reasons: s.Reasons, Text: s.String()}
+}
+
+func representativeToPB(r *domain.Representative) *pb.Representative {
+	out := &pb.Representative{Name: r.Name, IdNumber: r.IDNumber, MandateRef: r.MandateRef, BirthDate: r.BirthDate,
+		MandateScope: r.MandateScope, MandateValidFrom: r.MandateValidFrom, MandateValidUntil: r.MandateValidUntil,
+		PrincipalIdNumber: r.PrincipalIDNumber}
+	m := &pb.MandateCheck{Status: pb.MandateStatus_MANDATE_STATUS_UNVERIFIED}
+	if c := r.MandateCheck; c != nil {
+		m = &pb.MandateCheck{Status: pb.MandateStatus(c.Status), Method: c.Method, CheckedBy: c.By, CheckTime: ts(c.At), Note: c.Note}
+	}
+	out.MandateCheck = m
+	return out
+}
+
+func identityToPB(v *domain.IdentityVerification) *pb.IdentityVerification {
+	out := &pb.IdentityVerification{Matched: v.Matched, Source: v.Source, QueryId: v.QueryID, VerifyTime: ts(v.VerifiedAt),
+		Outcome: pb.VerificationOutcome(v.Outcome), Applicant: personCheckToPB(v.Applicant),
+		Representative: personCheckToPB(v.Representative), Attempts: int32(v.Attempts), Flag: v.Flag,
+		PrefilledFields: v.Prefilled, PendingWhileProcessed: v.PendingWhileProcessed}
+	return out
+}
+
+func personCheckToPB(c *domain.PersonCheck) *pb.PersonCheck {
+	if c == nil {
+		return nil
+	}
+	return &pb.PersonCheck{Outcome: pb.VerificationOutcome(c.Outcome), Source: c.Source, QueryId: c.QueryID, CheckTime: ts(c.CheckedAt),
+		FieldsMatched: c.FieldsMatched, FieldsMismatched: c.FieldsMismatched, Assurance: c.Assurance, Problem: c.Problem}
 }

@@ -12,10 +12,16 @@ import (
 // SubmitDossier implements pb.DossierServiceServer.
 func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest) (*pb.SubmitDossierResponse, error) {
 	p := principal(ctx)
+	draft := draftFromPB(req.GetDossier())
+	// The identity check runs before the intake's transaction and never
+	// fails it (docs/identity.md).
+	if err := s.app.PrepareIntake(ctx, p, &draft, domain.ActionSubmit, domain.ChannelOnline, false); err != nil {
+		return nil, s.fail(ctx, err)
+	}
 	resp, err := idempotent(ctx, s, pb.DossierService_SubmitDossier_FullMethodName, req,
 		func() *pb.SubmitDossierResponse { return &pb.SubmitDossierResponse{} },
 		func(ctx context.Context) (*pb.SubmitDossierResponse, error) {
-			d, e, err := s.app.Submit(ctx, p, req.GetRequestId(), draftFromPB(req.GetDossier()))
+			d, e, err := s.app.Submit(ctx, p, req.GetRequestId(), draft)
 			if err != nil {
 				return nil, err
 			}
@@ -27,6 +33,16 @@ func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest
 // ReceiveDossier implements pb.DossierServiceServer.
 func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierRequest) (*pb.ReceiveDossierResponse, error) {
 	p := principal(ctx)
+	var draft domain.Draft
+	if nd := req.GetNewDossier(); nd != nil {
+		draft = draftFromPB(nd)
+		if err := s.app.PrepareIntake(ctx, p, &draft, domain.ActionReceive, domain.Channel(req.GetChannel()),
+			req.GetPrefillFromPopulationDb()); err != nil {
+			return nil, s.fail(ctx, err)
+		}
+	} else if req.GetPrefillFromPopulationDb() {
+		return nil, s.fail(ctx, domain.Invalid("prefill_from_population_db", "applies only to the intake of a new dossier"))
+	}
 	resp, err := idempotent(ctx, s, pb.DossierService_ReceiveDossier_FullMethodName, req,
 		func() *pb.ReceiveDossierResponse { return &pb.ReceiveDossierResponse{} },
 		func(ctx context.Context) (*pb.ReceiveDossierResponse, error) {
@@ -34,7 +50,7 @@ func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierReque
 			var e *domain.Event
 			var err error
 			if req.GetNewDossier() != nil {
-				d, e, err = s.app.ReceiveNew(ctx, p, req.GetRequestId(), draftFromPB(req.GetNewDossier()),
+				d, e, err = s.app.ReceiveNew(ctx, p, req.GetRequestId(), draft,
 					domain.Channel(req.GetChannel()), req.GetNote())
 			} else if req.GetChannel() != 0 {
 				return nil, domain.Invalid("channel", "applies only to the intake of a new dossier; an online filing keeps its channel")

@@ -26,21 +26,23 @@ type (
 	UnitRow         = app.UnitRow
 	RequestRecord   = app.RequestRecord
 
-	SyncState       = app.SyncState
-	SyncChange      = app.SyncChange
-	SyncOutcome     = app.SyncOutcome
-	SyncFilter      = app.SyncFilter
-	SyncCounts      = app.SyncCounts
-	SyncChangeTimes = app.SyncChangeTimes
-	Finding         = app.Finding
-	Reconciliation  = app.Reconciliation
-	Upload          = app.Upload
-	UploadState     = app.UploadState
-	BlobRecord      = app.BlobRecord
-	ResultFetch     = app.ResultFetch
-	FeedPosition    = app.FeedPosition
-	FeedFilter      = app.FeedFilter
-	FeedEvent       = app.FeedEvent
+	SyncState             = app.SyncState
+	SyncChange            = app.SyncChange
+	SyncOutcome           = app.SyncOutcome
+	SyncFilter            = app.SyncFilter
+	SyncCounts            = app.SyncCounts
+	SyncChangeTimes       = app.SyncChangeTimes
+	Finding               = app.Finding
+	Reconciliation        = app.Reconciliation
+	Upload                = app.Upload
+	UploadState           = app.UploadState
+	BlobRecord            = app.BlobRecord
+	ResultFetch           = app.ResultFetch
+	FeedPosition          = app.FeedPosition
+	FeedFilter            = app.FeedFilter
+	FeedEvent             = app.FeedEvent
+	PopulationQuery       = app.PopulationQuery
+	PopulationQueryFilter = app.PopulationQueryFilter
 )
 
 // The sync views (app.SyncView).
@@ -118,6 +120,7 @@ type Store interface {
 	Checkpoints
 	Sync
 	Documents
+	Identity
 
 	// SchemaStatus reports the applied migration version and the version this
 	// code needs.
@@ -315,3 +318,19 @@ const (
 	ResolutionOnTime = app.ResolutionOnTime
 	ResolutionLate   = app.ResolutionLate
 )
+
+// Identity stores the population-database query log and finds the
+// dossiers whose identity check is pending (docs/identity.md).
+type Identity interface {
+	// LogPopulationQuery inserts one line of the query log.
+	LogPopulationQuery(ctx context.Context, q *PopulationQuery) error
+	// ListPopulationQueries returns up to limit lines after f.AfterID, in
+	// id (time) order, narrowed by f's subject and dossier.
+	ListPopulationQueries(ctx context.Context, f PopulationQueryFilter, limit int) ([]PopulationQuery, error)
+	// ListIdentityPending returns the ids (after afterID, in order, at most
+	// limit) of dossiers whose identity outcome is PENDING.
+	ListIdentityPending(ctx context.Context, afterID string, limit int) ([]string, error)
+	// ListHandoffs returns the ids (after afterID, in order, at most limit)
+	// of dossiers whose business-registry hand-off is in status.
+	ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error)
+}

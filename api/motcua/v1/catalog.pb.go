@@ -466,7 +466,11 @@ type ProcedureVersion struct {
 	Fees       []*Fee               `protobuf:"bytes,7,rep,name=fees,proto3" json:"fees,omitempty"`
 	Components []*DocumentComponent `protobuf:"bytes,8,rep,name=components,proto3" json:"components,omitempty"`
 	// Ordered processing steps; may be empty (a single implicit step).
-	Workflow      []*WorkflowStep `protobuf:"bytes,9,rep,name=workflow,proto3" json:"workflow,omitempty"`
+	Workflow []*WorkflowStep `protobuf:"bytes,9,rep,name=workflow,proto3" json:"workflow,omitempty"`
+	// The structured form of a business-registration procedure: filed with
+	// the dossier, validated at intake and handed to the national business
+	// registration system on acceptance (docs/identity.md).
+	Form          []*FormField `protobuf:"bytes,10,rep,name=form,proto3" json:"form,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -564,6 +568,102 @@ func (x *ProcedureVersion) GetWorkflow() []*WorkflowStep {
 	return nil
 }
 
+func (x *ProcedureVersion) GetForm() []*FormField {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
+// FormField is one field of a structured form.
+type FormField struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// lower_snake_case, unique in the form.
+	Name  string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Label string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	// text, number, date (YYYY-MM-DD) or enum.
+	Type     string `protobuf:"bytes,3,opt,name=type,proto3" json:"type,omitempty"`
+	Required bool   `protobuf:"varint,4,opt,name=required,proto3" json:"required,omitempty"`
+	// The values of an enum field.
+	Options []string `protobuf:"bytes,5,rep,name=options,proto3" json:"options,omitempty"`
+	// Most characters of a value (default 1000).
+	MaxLen        int32 `protobuf:"varint,6,opt,name=max_len,json=maxLen,proto3" json:"max_len,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *FormField) Reset() {
+	*x = FormField{}
+	mi := &file_motcua_v1_catalog_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *FormField) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*FormField) ProtoMessage() {}
+
+func (x *FormField) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_catalog_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use FormField.ProtoReflect.Descriptor instead.
+func (*FormField) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *FormField) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *FormField) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+func (x *FormField) GetType() string {
+	if x != nil {
+		return x.Type
+	}
+	return ""
+}
+
+func (x *FormField) GetRequired() bool {
+	if x != nil {
+		return x.Required
+	}
+	return false
+}
+
+func (x *FormField) GetOptions() []string {
+	if x != nil {
+		return x.Options
+	}
+	return nil
+}
+
+func (x *FormField) GetMaxLen() int32 {
+	if x != nil {
+		return x.MaxLen
+	}
+	return 0
+}
+
 // Procedure is an administrative procedure (thủ tục hành chính) by national
 // code, e.g. "1.001234".
 type Procedure struct {
@@ -585,7 +685,7 @@ type Procedure struct {
 
 func (x *Procedure) Reset() {
 	*x = Procedure{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[6]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -597,7 +697,7 @@ func (x *Procedure) String() string {
 func (*Procedure) ProtoMessage() {}
 
 func (x *Procedure) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[6]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -610,7 +710,7 @@ func (x *Procedure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Procedure.ProtoReflect.Descriptor instead.
 func (*Procedure) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Procedure) GetCode() string {
@@ -666,7 +766,7 @@ type CreateAgencyRequest struct {
 
 func (x *CreateAgencyRequest) Reset() {
 	*x = CreateAgencyRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[7]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -678,7 +778,7 @@ func (x *CreateAgencyRequest) String() string {
 func (*CreateAgencyRequest) ProtoMessage() {}
 
 func (x *CreateAgencyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[7]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -691,7 +791,7 @@ func (x *CreateAgencyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAgencyRequest.ProtoReflect.Descriptor instead.
 func (*CreateAgencyRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreateAgencyRequest) GetRequestId() string {
@@ -717,7 +817,7 @@ type CreateAgencyResponse struct {
 
 func (x *CreateAgencyResponse) Reset() {
 	*x = CreateAgencyResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[8]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -729,7 +829,7 @@ func (x *CreateAgencyResponse) String() string {
 func (*CreateAgencyResponse) ProtoMessage() {}
 
 func (x *CreateAgencyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[8]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -742,7 +842,7 @@ func (x *CreateAgencyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateAgencyResponse.ProtoReflect.Descriptor instead.
 func (*CreateAgencyResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreateAgencyResponse) GetAgency() *Agency {
@@ -761,7 +861,7 @@ type GetAgencyRequest struct {
 
 func (x *GetAgencyRequest) Reset() {
 	*x = GetAgencyRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[9]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -773,7 +873,7 @@ func (x *GetAgencyRequest) String() string {
 func (*GetAgencyRequest) ProtoMessage() {}
 
 func (x *GetAgencyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[9]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -786,7 +886,7 @@ func (x *GetAgencyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgencyRequest.ProtoReflect.Descriptor instead.
 func (*GetAgencyRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetAgencyRequest) GetCode() string {
@@ -805,7 +905,7 @@ type GetAgencyResponse struct {
 
 func (x *GetAgencyResponse) Reset() {
 	*x = GetAgencyResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[10]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -817,7 +917,7 @@ func (x *GetAgencyResponse) String() string {
 func (*GetAgencyResponse) ProtoMessage() {}
 
 func (x *GetAgencyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[10]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -830,7 +930,7 @@ func (x *GetAgencyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgencyResponse.ProtoReflect.Descriptor instead.
 func (*GetAgencyResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GetAgencyResponse) GetAgency() *Agency {
@@ -853,7 +953,7 @@ type ListAgenciesRequest struct {
 
 func (x *ListAgenciesRequest) Reset() {
 	*x = ListAgenciesRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[11]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -865,7 +965,7 @@ func (x *ListAgenciesRequest) String() string {
 func (*ListAgenciesRequest) ProtoMessage() {}
 
 func (x *ListAgenciesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[11]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -878,7 +978,7 @@ func (x *ListAgenciesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAgenciesRequest.ProtoReflect.Descriptor instead.
 func (*ListAgenciesRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListAgenciesRequest) GetPageSize() int32 {
@@ -912,7 +1012,7 @@ type ListAgenciesResponse struct {
 
 func (x *ListAgenciesResponse) Reset() {
 	*x = ListAgenciesResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[12]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -924,7 +1024,7 @@ func (x *ListAgenciesResponse) String() string {
 func (*ListAgenciesResponse) ProtoMessage() {}
 
 func (x *ListAgenciesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[12]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -937,7 +1037,7 @@ func (x *ListAgenciesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAgenciesResponse.ProtoReflect.Descriptor instead.
 func (*ListAgenciesResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListAgenciesResponse) GetAgencies() []*Agency {
@@ -966,7 +1066,7 @@ type CreateProcedureRequest struct {
 
 func (x *CreateProcedureRequest) Reset() {
 	*x = CreateProcedureRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[13]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -978,7 +1078,7 @@ func (x *CreateProcedureRequest) String() string {
 func (*CreateProcedureRequest) ProtoMessage() {}
 
 func (x *CreateProcedureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[13]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -991,7 +1091,7 @@ func (x *CreateProcedureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateProcedureRequest.ProtoReflect.Descriptor instead.
 func (*CreateProcedureRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{13}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CreateProcedureRequest) GetRequestId() string {
@@ -1024,7 +1124,7 @@ type CreateProcedureResponse struct {
 
 func (x *CreateProcedureResponse) Reset() {
 	*x = CreateProcedureResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[14]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1036,7 +1136,7 @@ func (x *CreateProcedureResponse) String() string {
 func (*CreateProcedureResponse) ProtoMessage() {}
 
 func (x *CreateProcedureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[14]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1049,7 +1149,7 @@ func (x *CreateProcedureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateProcedureResponse.ProtoReflect.Descriptor instead.
 func (*CreateProcedureResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{14}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateProcedureResponse) GetProcedure() *Procedure {
@@ -1070,7 +1170,7 @@ type AddProcedureVersionRequest struct {
 
 func (x *AddProcedureVersionRequest) Reset() {
 	*x = AddProcedureVersionRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[15]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1082,7 +1182,7 @@ func (x *AddProcedureVersionRequest) String() string {
 func (*AddProcedureVersionRequest) ProtoMessage() {}
 
 func (x *AddProcedureVersionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[15]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1095,7 +1195,7 @@ func (x *AddProcedureVersionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProcedureVersionRequest.ProtoReflect.Descriptor instead.
 func (*AddProcedureVersionRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{15}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *AddProcedureVersionRequest) GetRequestId() string {
@@ -1128,7 +1228,7 @@ type AddProcedureVersionResponse struct {
 
 func (x *AddProcedureVersionResponse) Reset() {
 	*x = AddProcedureVersionResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[16]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1140,7 +1240,7 @@ func (x *AddProcedureVersionResponse) String() string {
 func (*AddProcedureVersionResponse) ProtoMessage() {}
 
 func (x *AddProcedureVersionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[16]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1153,7 +1253,7 @@ func (x *AddProcedureVersionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddProcedureVersionResponse.ProtoReflect.Descriptor instead.
 func (*AddProcedureVersionResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{16}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *AddProcedureVersionResponse) GetProcedure() *Procedure {
@@ -1172,7 +1272,7 @@ type GetProcedureRequest struct {
 
 func (x *GetProcedureRequest) Reset() {
 	*x = GetProcedureRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[17]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1184,7 +1284,7 @@ func (x *GetProcedureRequest) String() string {
 func (*GetProcedureRequest) ProtoMessage() {}
 
 func (x *GetProcedureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[17]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1197,7 +1297,7 @@ func (x *GetProcedureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcedureRequest.ProtoReflect.Descriptor instead.
 func (*GetProcedureRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{17}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *GetProcedureRequest) GetCode() string {
@@ -1216,7 +1316,7 @@ type GetProcedureResponse struct {
 
 func (x *GetProcedureResponse) Reset() {
 	*x = GetProcedureResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[18]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1228,7 +1328,7 @@ func (x *GetProcedureResponse) String() string {
 func (*GetProcedureResponse) ProtoMessage() {}
 
 func (x *GetProcedureResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[18]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1241,7 +1341,7 @@ func (x *GetProcedureResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcedureResponse.ProtoReflect.Descriptor instead.
 func (*GetProcedureResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{18}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *GetProcedureResponse) GetProcedure() *Procedure {
@@ -1264,7 +1364,7 @@ type ListProceduresRequest struct {
 
 func (x *ListProceduresRequest) Reset() {
 	*x = ListProceduresRequest{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[19]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1376,7 @@ func (x *ListProceduresRequest) String() string {
 func (*ListProceduresRequest) ProtoMessage() {}
 
 func (x *ListProceduresRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[19]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1389,7 @@ func (x *ListProceduresRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProceduresRequest.ProtoReflect.Descriptor instead.
 func (*ListProceduresRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{19}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListProceduresRequest) GetPageSize() int32 {
@@ -1330,7 +1430,7 @@ type ListProceduresResponse struct {
 
 func (x *ListProceduresResponse) Reset() {
 	*x = ListProceduresResponse{}
-	mi := &file_motcua_v1_catalog_proto_msgTypes[20]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1342,7 +1442,7 @@ func (x *ListProceduresResponse) String() string {
 func (*ListProceduresResponse) ProtoMessage() {}
 
 func (x *ListProceduresResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_catalog_proto_msgTypes[20]
+	mi := &file_motcua_v1_catalog_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1355,7 +1455,7 @@ func (x *ListProceduresResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListProceduresResponse.ProtoReflect.Descriptor instead.
 func (*ListProceduresResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{20}
+	return file_motcua_v1_catalog_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *ListProceduresResponse) GetProcedures() []*Procedure {
@@ -1413,7 +1513,7 @@ const file_motcua_v1_catalog_proto_rawDesc = "" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x12K\n" +
 	"\tunit_code\x18\x02 \x01(\tB.\xbaH+r)\x18 2%^[0-9A-Z]{1,5}(\\.[0-9A-Z]{1,5}){0,5}$R\bunitCode\x121\n" +
 	"\x04role\x18\x03 \x01(\x0e2\x0f.motcua.v1.RoleB\f\xbaH\t\x82\x01\x06\x18\x04\x18\x05\x18\x06R\x04role\x12M\n" +
-	"\x16allotted_working_hours\x18\x04 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@!\x00\x00\x00\x00\x00\x00\x00\x00R\x14allottedWorkingHours\"\xd0\x04\n" +
+	"\x16allotted_working_hours\x18\x04 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00Ц@!\x00\x00\x00\x00\x00\x00\x00\x00R\x14allottedWorkingHours\"\x84\x05\n" +
 	"\x10ProcedureVersion\x12 \n" +
 	"\aversion\x18\x01 \x01(\x05B\x06\xbaH\x03\xd8\x01\x03R\aversion\x12A\n" +
 	"\x0eeffective_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\reffectiveTime\x12=\n" +
@@ -1427,7 +1527,17 @@ const file_motcua_v1_catalog_proto_rawDesc = "" +
 	"\n" +
 	"components\x18\b \x03(\v2\x1c.motcua.v1.DocumentComponentB\b\xbaH\x05\x92\x01\x02\x10dR\n" +
 	"components\x12=\n" +
-	"\bworkflow\x18\t \x03(\v2\x17.motcua.v1.WorkflowStepB\b\xbaH\x05\x92\x01\x02\x10\x1eR\bworkflow\"\xd0\x02\n" +
+	"\bworkflow\x18\t \x03(\v2\x17.motcua.v1.WorkflowStepB\b\xbaH\x05\x92\x01\x02\x10\x1eR\bworkflow\x122\n" +
+	"\x04form\x18\n" +
+	" \x03(\v2\x14.motcua.v1.FormFieldB\b\xbaH\x05\x92\x01\x02\x10dR\x04form\"\xf8\x01\n" +
+	"\tFormField\x121\n" +
+	"\x04name\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9_]{0,63}$R\x04name\x12\x1e\n" +
+	"\x05label\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05label\x123\n" +
+	"\x04type\x18\x03 \x01(\tB\x1f\xbaH\x1cr\x1aR\x04textR\x06numberR\x04dateR\x04enumR\x04type\x12\x1a\n" +
+	"\brequired\x18\x04 \x01(\bR\brequired\x12\"\n" +
+	"\aoptions\x18\x05 \x03(\tB\b\xbaH\x05\x92\x01\x02\x10dR\aoptions\x12#\n" +
+	"\amax_len\x18\x06 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\x90N(\x00R\x06maxLen\"\xd0\x02\n" +
 	"\tProcedure\x12<\n" +
 	"\x04code\x18\x01 \x01(\tB(\xbaH%r#\x18 2\x1f^[0-9A-Z]{1,4}\\.[0-9A-Z]{3,12}$R\x04code\x12\x1e\n" +
 	"\x04name\x18\x02 \x01(\tB\n" +
@@ -1518,7 +1628,7 @@ func file_motcua_v1_catalog_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_catalog_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_motcua_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_motcua_v1_catalog_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_motcua_v1_catalog_proto_goTypes = []any{
 	(FeeKind)(0),                        // 0: motcua.v1.FeeKind
 	(*WorkingPeriod)(nil),               // 1: motcua.v1.WorkingPeriod
@@ -1527,67 +1637,69 @@ var file_motcua_v1_catalog_proto_goTypes = []any{
 	(*Fee)(nil),                         // 4: motcua.v1.Fee
 	(*WorkflowStep)(nil),                // 5: motcua.v1.WorkflowStep
 	(*ProcedureVersion)(nil),            // 6: motcua.v1.ProcedureVersion
-	(*Procedure)(nil),                   // 7: motcua.v1.Procedure
-	(*CreateAgencyRequest)(nil),         // 8: motcua.v1.CreateAgencyRequest
-	(*CreateAgencyResponse)(nil),        // 9: motcua.v1.CreateAgencyResponse
-	(*GetAgencyRequest)(nil),            // 10: motcua.v1.GetAgencyRequest
-	(*GetAgencyResponse)(nil),           // 11: motcua.v1.GetAgencyResponse
-	(*ListAgenciesRequest)(nil),         // 12: motcua.v1.ListAgenciesRequest
-	(*ListAgenciesResponse)(nil),        // 13: motcua.v1.ListAgenciesResponse
-	(*CreateProcedureRequest)(nil),      // 14: motcua.v1.CreateProcedureRequest
-	(*CreateProcedureResponse)(nil),     // 15: motcua.v1.CreateProcedureResponse
-	(*AddProcedureVersionRequest)(nil),  // 16: motcua.v1.AddProcedureVersionRequest
-	(*AddProcedureVersionResponse)(nil), // 17: motcua.v1.AddProcedureVersionResponse
-	(*GetProcedureRequest)(nil),         // 18: motcua.v1.GetProcedureRequest
-	(*GetProcedureResponse)(nil),        // 19: motcua.v1.GetProcedureResponse
-	(*ListProceduresRequest)(nil),       // 20: motcua.v1.ListProceduresRequest
-	(*ListProceduresResponse)(nil),      // 21: motcua.v1.ListProceduresResponse
-	(*timestamppb.Timestamp)(nil),       // 22: google.protobuf.Timestamp
-	(Role)(0),                           // 23: motcua.v1.Role
-	(ServiceLevel)(0),                   // 24: motcua.v1.ServiceLevel
+	(*FormField)(nil),                   // 7: motcua.v1.FormField
+	(*Procedure)(nil),                   // 8: motcua.v1.Procedure
+	(*CreateAgencyRequest)(nil),         // 9: motcua.v1.CreateAgencyRequest
+	(*CreateAgencyResponse)(nil),        // 10: motcua.v1.CreateAgencyResponse
+	(*GetAgencyRequest)(nil),            // 11: motcua.v1.GetAgencyRequest
+	(*GetAgencyResponse)(nil),           // 12: motcua.v1.GetAgencyResponse
+	(*ListAgenciesRequest)(nil),         // 13: motcua.v1.ListAgenciesRequest
+	(*ListAgenciesResponse)(nil),        // 14: motcua.v1.ListAgenciesResponse
+	(*CreateProcedureRequest)(nil),      // 15: motcua.v1.CreateProcedureRequest
+	(*CreateProcedureResponse)(nil),     // 16: motcua.v1.CreateProcedureResponse
+	(*AddProcedureVersionRequest)(nil),  // 17: motcua.v1.AddProcedureVersionRequest
+	(*AddProcedureVersionResponse)(nil), // 18: motcua.v1.AddProcedureVersionResponse
+	(*GetProcedureRequest)(nil),         // 19: motcua.v1.GetProcedureRequest
+	(*GetProcedureResponse)(nil),        // 20: motcua.v1.GetProcedureResponse
+	(*ListProceduresRequest)(nil),       // 21: motcua.v1.ListProceduresRequest
+	(*ListProceduresResponse)(nil),      // 22: motcua.v1.ListProceduresResponse
+	(*timestamppb.Timestamp)(nil),       // 23: google.protobuf.Timestamp
+	(Role)(0),                           // 24: motcua.v1.Role
+	(ServiceLevel)(0),                   // 25: motcua.v1.ServiceLevel
 }
 var file_motcua_v1_catalog_proto_depIdxs = []int32{
 	1,  // 0: motcua.v1.Agency.working_hours:type_name -> motcua.v1.WorkingPeriod
-	22, // 1: motcua.v1.Agency.create_time:type_name -> google.protobuf.Timestamp
+	23, // 1: motcua.v1.Agency.create_time:type_name -> google.protobuf.Timestamp
 	0,  // 2: motcua.v1.Fee.kind:type_name -> motcua.v1.FeeKind
-	23, // 3: motcua.v1.WorkflowStep.role:type_name -> motcua.v1.Role
-	22, // 4: motcua.v1.ProcedureVersion.effective_time:type_name -> google.protobuf.Timestamp
-	22, // 5: motcua.v1.ProcedureVersion.end_time:type_name -> google.protobuf.Timestamp
-	24, // 6: motcua.v1.ProcedureVersion.service_level:type_name -> motcua.v1.ServiceLevel
+	24, // 3: motcua.v1.WorkflowStep.role:type_name -> motcua.v1.Role
+	23, // 4: motcua.v1.ProcedureVersion.effective_time:type_name -> google.protobuf.Timestamp
+	23, // 5: motcua.v1.ProcedureVersion.end_time:type_name -> google.protobuf.Timestamp
+	25, // 6: motcua.v1.ProcedureVersion.service_level:type_name -> motcua.v1.ServiceLevel
 	4,  // 7: motcua.v1.ProcedureVersion.fees:type_name -> motcua.v1.Fee
 	3,  // 8: motcua.v1.ProcedureVersion.components:type_name -> motcua.v1.DocumentComponent
 	5,  // 9: motcua.v1.ProcedureVersion.workflow:type_name -> motcua.v1.WorkflowStep
-	6,  // 10: motcua.v1.Procedure.versions:type_name -> motcua.v1.ProcedureVersion
-	2,  // 11: motcua.v1.CreateAgencyRequest.agency:type_name -> motcua.v1.Agency
-	2,  // 12: motcua.v1.CreateAgencyResponse.agency:type_name -> motcua.v1.Agency
-	2,  // 13: motcua.v1.GetAgencyResponse.agency:type_name -> motcua.v1.Agency
-	2,  // 14: motcua.v1.ListAgenciesResponse.agencies:type_name -> motcua.v1.Agency
-	7,  // 15: motcua.v1.CreateProcedureRequest.procedure:type_name -> motcua.v1.Procedure
-	6,  // 16: motcua.v1.CreateProcedureRequest.version:type_name -> motcua.v1.ProcedureVersion
-	7,  // 17: motcua.v1.CreateProcedureResponse.procedure:type_name -> motcua.v1.Procedure
-	6,  // 18: motcua.v1.AddProcedureVersionRequest.version:type_name -> motcua.v1.ProcedureVersion
-	7,  // 19: motcua.v1.AddProcedureVersionResponse.procedure:type_name -> motcua.v1.Procedure
-	7,  // 20: motcua.v1.GetProcedureResponse.procedure:type_name -> motcua.v1.Procedure
-	7,  // 21: motcua.v1.ListProceduresResponse.procedures:type_name -> motcua.v1.Procedure
-	8,  // 22: motcua.v1.CatalogService.CreateAgency:input_type -> motcua.v1.CreateAgencyRequest
-	10, // 23: motcua.v1.CatalogService.GetAgency:input_type -> motcua.v1.GetAgencyRequest
-	12, // 24: motcua.v1.CatalogService.ListAgencies:input_type -> motcua.v1.ListAgenciesRequest
-	14, // 25: motcua.v1.CatalogService.CreateProcedure:input_type -> motcua.v1.CreateProcedureRequest
-	16, // 26: motcua.v1.CatalogService.AddProcedureVersion:input_type -> motcua.v1.AddProcedureVersionRequest
-	18, // 27: motcua.v1.CatalogService.GetProcedure:input_type -> motcua.v1.GetProcedureRequest
-	20, // 28: motcua.v1.CatalogService.ListProcedures:input_type -> motcua.v1.ListProceduresRequest
-	9,  // 29: motcua.v1.CatalogService.CreateAgency:output_type -> motcua.v1.CreateAgencyResponse
-	11, // 30: motcua.v1.CatalogService.GetAgency:output_type -> motcua.v1.GetAgencyResponse
-	13, // 31: motcua.v1.CatalogService.ListAgencies:output_type -> motcua.v1.ListAgenciesResponse
-	15, // 32: motcua.v1.CatalogService.CreateProcedure:output_type -> motcua.v1.CreateProcedureResponse
-	17, // 33: motcua.v1.CatalogService.AddProcedureVersion:output_type -> motcua.v1.AddProcedureVersionResponse
-	19, // 34: motcua.v1.CatalogService.GetProcedure:output_type -> motcua.v1.GetProcedureResponse
-	21, // 35: motcua.v1.CatalogService.ListProcedures:output_type -> motcua.v1.ListProceduresResponse
-	29, // [29:36] is the sub-list for method output_type
-	22, // [22:29] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	7,  // 10: motcua.v1.ProcedureVersion.form:type_name -> motcua.v1.FormField
+	6,  // 11: motcua.v1.Procedure.versions:type_name -> motcua.v1.ProcedureVersion
+	2,  // 12: motcua.v1.CreateAgencyRequest.agency:type_name -> motcua.v1.Agency
+	2,  // 13: motcua.v1.CreateAgencyResponse.agency:type_name -> motcua.v1.Agency
+	2,  // 14: motcua.v1.GetAgencyResponse.agency:type_name -> motcua.v1.Agency
+	2,  // 15: motcua.v1.ListAgenciesResponse.agencies:type_name -> motcua.v1.Agency
+	8,  // 16: motcua.v1.CreateProcedureRequest.procedure:type_name -> motcua.v1.Procedure
+	6,  // 17: motcua.v1.CreateProcedureRequest.version:type_name -> motcua.v1.ProcedureVersion
+	8,  // 18: motcua.v1.CreateProcedureResponse.procedure:type_name -> motcua.v1.Procedure
+	6,  // 19: motcua.v1.AddProcedureVersionRequest.version:type_name -> motcua.v1.ProcedureVersion
+	8,  // 20: motcua.v1.AddProcedureVersionResponse.procedure:type_name -> motcua.v1.Procedure
+	8,  // 21: motcua.v1.GetProcedureResponse.procedure:type_name -> motcua.v1.Procedure
+	8,  // 22: motcua.v1.ListProceduresResponse.procedures:type_name -> motcua.v1.Procedure
+	9,  // 23: motcua.v1.CatalogService.CreateAgency:input_type -> motcua.v1.CreateAgencyRequest
+	11, // 24: motcua.v1.CatalogService.GetAgency:input_type -> motcua.v1.GetAgencyRequest
+	13, // 25: motcua.v1.CatalogService.ListAgencies:input_type -> motcua.v1.ListAgenciesRequest
+	15, // 26: motcua.v1.CatalogService.CreateProcedure:input_type -> motcua.v1.CreateProcedureRequest
+	17, // 27: motcua.v1.CatalogService.AddProcedureVersion:input_type -> motcua.v1.AddProcedureVersionRequest
+	19, // 28: motcua.v1.CatalogService.GetProcedure:input_type -> motcua.v1.GetProcedureRequest
+	21, // 29: motcua.v1.CatalogService.ListProcedures:input_type -> motcua.v1.ListProceduresRequest
+	10, // 30: motcua.v1.CatalogService.CreateAgency:output_type -> motcua.v1.CreateAgencyResponse
+	12, // 31: motcua.v1.CatalogService.GetAgency:output_type -> motcua.v1.GetAgencyResponse
+	14, // 32: motcua.v1.CatalogService.ListAgencies:output_type -> motcua.v1.ListAgenciesResponse
+	16, // 33: motcua.v1.CatalogService.CreateProcedure:output_type -> motcua.v1.CreateProcedureResponse
+	18, // 34: motcua.v1.CatalogService.AddProcedureVersion:output_type -> motcua.v1.AddProcedureVersionResponse
+	20, // 35: motcua.v1.CatalogService.GetProcedure:output_type -> motcua.v1.GetProcedureResponse
+	22, // 36: motcua.v1.CatalogService.ListProcedures:output_type -> motcua.v1.ListProceduresResponse
+	30, // [30:37] is the sub-list for method output_type
+	23, // [23:30] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_catalog_proto_init() }
@@ -1602,7 +1714,7 @@ func file_motcua_v1_catalog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_catalog_proto_rawDesc), len(file_motcua_v1_catalog_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   21,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

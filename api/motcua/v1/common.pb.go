@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -182,6 +183,9 @@ const (
 	ActorKind_ACTOR_KIND_COMMUNITY_HELPER ActorKind = 5
 	// The system itself (timers, integrations without a person).
 	ActorKind_ACTOR_KIND_SYSTEM ActorKind = 6
+	// A representative whose mandate no registry or official has verified
+	// yet: counted as unverified, never as genuine online, until it is.
+	ActorKind_ACTOR_KIND_REPRESENTATIVE_UNVERIFIED ActorKind = 7
 )
 
 // Enum value maps for ActorKind.
@@ -194,15 +198,17 @@ var (
 		4: "ACTOR_KIND_STAFF_ON_BEHALF",
 		5: "ACTOR_KIND_COMMUNITY_HELPER",
 		6: "ACTOR_KIND_SYSTEM",
+		7: "ACTOR_KIND_REPRESENTATIVE_UNVERIFIED",
 	}
 	ActorKind_value = map[string]int32{
-		"ACTOR_KIND_UNSPECIFIED":      0,
-		"ACTOR_KIND_CITIZEN":          1,
-		"ACTOR_KIND_REPRESENTATIVE":   2,
-		"ACTOR_KIND_STAFF":            3,
-		"ACTOR_KIND_STAFF_ON_BEHALF":  4,
-		"ACTOR_KIND_COMMUNITY_HELPER": 5,
-		"ACTOR_KIND_SYSTEM":           6,
+		"ACTOR_KIND_UNSPECIFIED":               0,
+		"ACTOR_KIND_CITIZEN":                   1,
+		"ACTOR_KIND_REPRESENTATIVE":            2,
+		"ACTOR_KIND_STAFF":                     3,
+		"ACTOR_KIND_STAFF_ON_BEHALF":           4,
+		"ACTOR_KIND_COMMUNITY_HELPER":          5,
+		"ACTOR_KIND_SYSTEM":                    6,
+		"ACTOR_KIND_REPRESENTATIVE_UNVERIFIED": 7,
 	}
 )
 
@@ -499,6 +505,14 @@ const (
 	Action_ACTION_STOP               Action = 11
 	Action_ACTION_RESOLVE            Action = 12
 	Action_ACTION_RETURN             Action = 13
+	// The population database answered a pending identity check (by SYSTEM).
+	Action_ACTION_VERIFY_IDENTITY Action = 14
+	// An official verified or rejected a representative's mandate.
+	Action_ACTION_CHECK_MANDATE Action = 15
+	// The business registry acknowledged a hand-off (by SYSTEM).
+	Action_ACTION_HAND_OFF Action = 16
+	// The business registry reported a change of a hand-off's status (by SYSTEM).
+	Action_ACTION_REGISTRY_STATUS Action = 17
 )
 
 // Enum value maps for Action.
@@ -518,6 +532,10 @@ var (
 		11: "ACTION_STOP",
 		12: "ACTION_RESOLVE",
 		13: "ACTION_RETURN",
+		14: "ACTION_VERIFY_IDENTITY",
+		15: "ACTION_CHECK_MANDATE",
+		16: "ACTION_HAND_OFF",
+		17: "ACTION_REGISTRY_STATUS",
 	}
 	Action_value = map[string]int32{
 		"ACTION_UNSPECIFIED":        0,
@@ -534,6 +552,10 @@ var (
 		"ACTION_STOP":               11,
 		"ACTION_RESOLVE":            12,
 		"ACTION_RETURN":             13,
+		"ACTION_VERIFY_IDENTITY":    14,
+		"ACTION_CHECK_MANDATE":      15,
+		"ACTION_HAND_OFF":           16,
+		"ACTION_REGISTRY_STATUS":    17,
 	}
 )
 
@@ -630,6 +652,60 @@ func (ComponentSource) EnumDescriptor() ([]byte, []int) {
 	return file_motcua_v1_common_proto_rawDescGZIP(), []int{8}
 }
 
+// MandateStatus is the state of a representative's mandate check.
+type MandateStatus int32
+
+const (
+	MandateStatus_MANDATE_STATUS_UNSPECIFIED MandateStatus = 0
+	// Nobody has checked the mandate yet.
+	MandateStatus_MANDATE_STATUS_UNVERIFIED MandateStatus = 1
+	MandateStatus_MANDATE_STATUS_VERIFIED   MandateStatus = 2
+	MandateStatus_MANDATE_STATUS_REJECTED   MandateStatus = 3
+)
+
+// Enum value maps for MandateStatus.
+var (
+	MandateStatus_name = map[int32]string{
+		0: "MANDATE_STATUS_UNSPECIFIED",
+		1: "MANDATE_STATUS_UNVERIFIED",
+		2: "MANDATE_STATUS_VERIFIED",
+		3: "MANDATE_STATUS_REJECTED",
+	}
+	MandateStatus_value = map[string]int32{
+		"MANDATE_STATUS_UNSPECIFIED": 0,
+		"MANDATE_STATUS_UNVERIFIED":  1,
+		"MANDATE_STATUS_VERIFIED":    2,
+		"MANDATE_STATUS_REJECTED":    3,
+	}
+)
+
+func (x MandateStatus) Enum() *MandateStatus {
+	p := new(MandateStatus)
+	*p = x
+	return p
+}
+
+func (x MandateStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MandateStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_common_proto_enumTypes[9].Descriptor()
+}
+
+func (MandateStatus) Type() protoreflect.EnumType {
+	return &file_motcua_v1_common_proto_enumTypes[9]
+}
+
+func (x MandateStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MandateStatus.Descriptor instead.
+func (MandateStatus) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_common_proto_rawDescGZIP(), []int{9}
+}
+
 // Applicant is the person or body the dossier belongs to (chủ hồ sơ).
 type Applicant struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -638,11 +714,14 @@ type Applicant struct {
 	// enterprise code (10 digits with a valid check digit, optionally "-001"
 	// for a branch); for agencies and organisations, their registration or
 	// budget code.
-	IdNumber      string `protobuf:"bytes,2,opt,name=id_number,json=idNumber,proto3" json:"id_number,omitempty"`
-	Name          string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Phone         string `protobuf:"bytes,4,opt,name=phone,proto3" json:"phone,omitempty"`
-	Email         string `protobuf:"bytes,5,opt,name=email,proto3" json:"email,omitempty"`
-	Address       string `protobuf:"bytes,6,opt,name=address,proto3" json:"address,omitempty"`
+	IdNumber string `protobuf:"bytes,2,opt,name=id_number,json=idNumber,proto3" json:"id_number,omitempty"`
+	Name     string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Phone    string `protobuf:"bytes,4,opt,name=phone,proto3" json:"phone,omitempty"`
+	Email    string `protobuf:"bytes,5,opt,name=email,proto3" json:"email,omitempty"`
+	Address  string `protobuf:"bytes,6,opt,name=address,proto3" json:"address,omitempty"`
+	// Date of birth, "YYYY-MM-DD" (optional): the population database then
+	// checks it with the number and the name.
+	BirthDate     string `protobuf:"bytes,7,opt,name=birth_date,json=birthDate,proto3" json:"birth_date,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -719,13 +798,32 @@ func (x *Applicant) GetAddress() string {
 	return ""
 }
 
+func (x *Applicant) GetBirthDate() string {
+	if x != nil {
+		return x.BirthDate
+	}
+	return ""
+}
+
 // Representative is a person acting for the applicant under a mandate.
 type Representative struct {
 	state    protoimpl.MessageState `protogen:"open.v1"`
 	Name     string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	IdNumber string                 `protobuf:"bytes,2,opt,name=id_number,json=idNumber,proto3" json:"id_number,omitempty"`
 	// Reference of the mandate (giấy ủy quyền) document.
-	MandateRef    string `protobuf:"bytes,3,opt,name=mandate_ref,json=mandateRef,proto3" json:"mandate_ref,omitempty"`
+	MandateRef string `protobuf:"bytes,3,opt,name=mandate_ref,json=mandateRef,proto3" json:"mandate_ref,omitempty"`
+	// The representative's date of birth, "YYYY-MM-DD" (optional).
+	BirthDate string `protobuf:"bytes,4,opt,name=birth_date,json=birthDate,proto3" json:"birth_date,omitempty"`
+	// What the mandate covers (e.g. "nộp và nhận kết quả hồ sơ").
+	MandateScope string `protobuf:"bytes,5,opt,name=mandate_scope,json=mandateScope,proto3" json:"mandate_scope,omitempty"`
+	// The mandate's validity, "YYYY-MM-DD" (optional, inclusive); a mandate
+	// not in force on the day of filing is refused.
+	MandateValidFrom  string `protobuf:"bytes,6,opt,name=mandate_valid_from,json=mandateValidFrom,proto3" json:"mandate_valid_from,omitempty"`
+	MandateValidUntil string `protobuf:"bytes,7,opt,name=mandate_valid_until,json=mandateValidUntil,proto3" json:"mandate_valid_until,omitempty"`
+	// The identity number of the person who gave the mandate: the applicant.
+	PrincipalIdNumber string `protobuf:"bytes,8,opt,name=principal_id_number,json=principalIdNumber,proto3" json:"principal_id_number,omitempty"`
+	// Output only: how the mandate was checked (ignored in requests).
+	MandateCheck  *MandateCheck `protobuf:"bytes,9,opt,name=mandate_check,json=mandateCheck,proto3" json:"mandate_check,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -781,6 +879,127 @@ func (x *Representative) GetMandateRef() string {
 	return ""
 }
 
+func (x *Representative) GetBirthDate() string {
+	if x != nil {
+		return x.BirthDate
+	}
+	return ""
+}
+
+func (x *Representative) GetMandateScope() string {
+	if x != nil {
+		return x.MandateScope
+	}
+	return ""
+}
+
+func (x *Representative) GetMandateValidFrom() string {
+	if x != nil {
+		return x.MandateValidFrom
+	}
+	return ""
+}
+
+func (x *Representative) GetMandateValidUntil() string {
+	if x != nil {
+		return x.MandateValidUntil
+	}
+	return ""
+}
+
+func (x *Representative) GetPrincipalIdNumber() string {
+	if x != nil {
+		return x.PrincipalIdNumber
+	}
+	return ""
+}
+
+func (x *Representative) GetMandateCheck() *MandateCheck {
+	if x != nil {
+		return x.MandateCheck
+	}
+	return nil
+}
+
+// MandateCheck records how a mandate was checked, and by whom.
+type MandateCheck struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Status MandateStatus          `protobuf:"varint,1,opt,name=status,proto3,enum=motcua.v1.MandateStatus" json:"status,omitempty"`
+	// CLERK (an official saw the mandate) or REGISTRY.
+	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
+	// The official's identity key, or the registry.
+	CheckedBy     string                 `protobuf:"bytes,3,opt,name=checked_by,json=checkedBy,proto3" json:"checked_by,omitempty"`
+	CheckTime     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_time,json=checkTime,proto3" json:"check_time,omitempty"`
+	Note          string                 `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MandateCheck) Reset() {
+	*x = MandateCheck{}
+	mi := &file_motcua_v1_common_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MandateCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MandateCheck) ProtoMessage() {}
+
+func (x *MandateCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_common_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MandateCheck.ProtoReflect.Descriptor instead.
+func (*MandateCheck) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *MandateCheck) GetStatus() MandateStatus {
+	if x != nil {
+		return x.Status
+	}
+	return MandateStatus_MANDATE_STATUS_UNSPECIFIED
+}
+
+func (x *MandateCheck) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetCheckedBy() string {
+	if x != nil {
+		return x.CheckedBy
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetCheckTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckTime
+	}
+	return nil
+}
+
+func (x *MandateCheck) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 // Attribution records who performed a step and how. Every field is derived on
 // the server from the verified principal, the action and the connection.
 type Attribution struct {
@@ -807,7 +1026,7 @@ type Attribution struct {
 
 func (x *Attribution) Reset() {
 	*x = Attribution{}
-	mi := &file_motcua_v1_common_proto_msgTypes[2]
+	mi := &file_motcua_v1_common_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -819,7 +1038,7 @@ func (x *Attribution) String() string {
 func (*Attribution) ProtoMessage() {}
 
 func (x *Attribution) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_common_proto_msgTypes[2]
+	mi := &file_motcua_v1_common_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -832,7 +1051,7 @@ func (x *Attribution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attribution.ProtoReflect.Descriptor instead.
 func (*Attribution) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_common_proto_rawDescGZIP(), []int{2}
+	return file_motcua_v1_common_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Attribution) GetChannel() Channel {
@@ -909,7 +1128,7 @@ var File_motcua_v1_common_proto protoreflect.FileDescriptor
 
 const file_motcua_v1_common_proto_rawDesc = "" +
 	"\n" +
-	"\x16motcua/v1/common.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\"\x8e\x02\n" +
+	"\x16motcua/v1/common.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd5\x02\n" +
 	"\tApplicant\x128\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x18.motcua.v1.ApplicantKindB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04kind\x128\n" +
@@ -919,14 +1138,31 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x05phone\x18\x04 \x01(\tB\x13\xbaH\x10r\x0e\x18\x142\n" +
 	"^[0-9+ ]*$R\x05phone\x12\x1e\n" +
 	"\x05email\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xfe\x01R\x05email\x12\"\n" +
-	"\aaddress\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\aaddress\"\x97\x01\n" +
+	"\aaddress\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\aaddress\x12E\n" +
+	"\n" +
+	"birth_date\x18\a \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\tbirthDate\"\xc4\x04\n" +
 	"\x0eRepresentative\x12\x1e\n" +
 	"\x04name\x18\x01 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x04name\x128\n" +
 	"\tid_number\x18\x02 \x01(\tB\x1b\xbaH\x18r\x16\x10\x01\x18 2\x10^[0-9A-Za-z.-]+$R\bidNumber\x12+\n" +
 	"\vmandate_ref\x18\x03 \x01(\tB\n" +
 	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\n" +
-	"mandateRef\"\xa6\x03\n" +
+	"mandateRef\x12E\n" +
+	"\n" +
+	"birth_date\x18\x04 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\tbirthDate\x12-\n" +
+	"\rmandate_scope\x18\x05 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\fmandateScope\x12T\n" +
+	"\x12mandate_valid_from\x18\x06 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x10mandateValidFrom\x12V\n" +
+	"\x13mandate_valid_until\x18\a \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x11mandateValidUntil\x12I\n" +
+	"\x13principal_id_number\x18\b \x01(\tB\x19\xbaH\x16r\x14\x18 2\x10^[0-9A-Za-z.-]*$R\x11principalIdNumber\x12<\n" +
+	"\rmandate_check\x18\t \x01(\v2\x17.motcua.v1.MandateCheckR\fmandateCheck\"\xc6\x01\n" +
+	"\fMandateCheck\x120\n" +
+	"\x06status\x18\x01 \x01(\x0e2\x18.motcua.v1.MandateStatusR\x06status\x12\x16\n" +
+	"\x06method\x18\x02 \x01(\tR\x06method\x12\x1d\n" +
+	"\n" +
+	"checked_by\x18\x03 \x01(\tR\tcheckedBy\x129\n" +
+	"\n" +
+	"check_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckTime\x12\x12\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\"\xa6\x03\n" +
 	"\vAttribution\x12,\n" +
 	"\achannel\x18\x01 \x01(\x0e2\x12.motcua.v1.ChannelR\achannel\x12\x19\n" +
 	"\bactor_id\x18\x02 \x01(\tR\aactorId\x12.\n" +
@@ -960,7 +1196,7 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x13CHANNEL_UNSPECIFIED\x10\x00\x12\x13\n" +
 	"\x0fCHANNEL_COUNTER\x10\x01\x12\x12\n" +
 	"\x0eCHANNEL_ONLINE\x10\x02\x12\x12\n" +
-	"\x0eCHANNEL_POSTAL\x10\x03*\xcc\x01\n" +
+	"\x0eCHANNEL_POSTAL\x10\x03*\xf6\x01\n" +
 	"\tActorKind\x12\x1a\n" +
 	"\x16ACTOR_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12ACTOR_KIND_CITIZEN\x10\x01\x12\x1d\n" +
@@ -968,7 +1204,8 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x10ACTOR_KIND_STAFF\x10\x03\x12\x1e\n" +
 	"\x1aACTOR_KIND_STAFF_ON_BEHALF\x10\x04\x12\x1f\n" +
 	"\x1bACTOR_KIND_COMMUNITY_HELPER\x10\x05\x12\x15\n" +
-	"\x11ACTOR_KIND_SYSTEM\x10\x06*\xe1\x01\n" +
+	"\x11ACTOR_KIND_SYSTEM\x10\x06\x12(\n" +
+	"$ACTOR_KIND_REPRESENTATIVE_UNVERIFIED\x10\a*\xe1\x01\n" +
 	"\x04Role\x12\x14\n" +
 	"\x10ROLE_UNSPECIFIED\x10\x00\x12\x10\n" +
 	"\fROLE_CITIZEN\x10\x01\x12\x17\n" +
@@ -1000,7 +1237,7 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x19SERVICE_LEVEL_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19SERVICE_LEVEL_FULL_ONLINE\x10\x01\x12 \n" +
 	"\x1cSERVICE_LEVEL_PARTIAL_ONLINE\x10\x02\x12\x19\n" +
-	"\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xc8\x02\n" +
+	"\x15SERVICE_LEVEL_OFFLINE\x10\x03*\xaf\x03\n" +
 	"\x06Action\x12\x16\n" +
 	"\x12ACTION_UNSPECIFIED\x10\x00\x12\x11\n" +
 	"\rACTION_SUBMIT\x10\x01\x12\x12\n" +
@@ -1016,14 +1253,23 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x12\x0f\n" +
 	"\vACTION_STOP\x10\v\x12\x12\n" +
 	"\x0eACTION_RESOLVE\x10\f\x12\x11\n" +
-	"\rACTION_RETURN\x10\r*\xcf\x01\n" +
+	"\rACTION_RETURN\x10\r\x12\x1a\n" +
+	"\x16ACTION_VERIFY_IDENTITY\x10\x0e\x12\x18\n" +
+	"\x14ACTION_CHECK_MANDATE\x10\x0f\x12\x13\n" +
+	"\x0fACTION_HAND_OFF\x10\x10\x12\x1a\n" +
+	"\x16ACTION_REGISTRY_STATUS\x10\x11*\xcf\x01\n" +
 	"\x0fComponentSource\x12 \n" +
 	"\x1cCOMPONENT_SOURCE_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16COMPONENT_SOURCE_PAPER\x10\x01\x12\x1d\n" +
 	"\x19COMPONENT_SOURCE_UPLOADED\x10\x02\x12\x1e\n" +
 	"\x1aCOMPONENT_SOURCE_DIGITISED\x10\x03\x12\x1b\n" +
 	"\x17COMPONENT_SOURCE_REUSED\x10\x04\x12\"\n" +
-	"\x1eCOMPONENT_SOURCE_REUSED_RESULT\x10\x05B1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
+	"\x1eCOMPONENT_SOURCE_REUSED_RESULT\x10\x05*\x88\x01\n" +
+	"\rMandateStatus\x12\x1e\n" +
+	"\x1aMANDATE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19MANDATE_STATUS_UNVERIFIED\x10\x01\x12\x1b\n" +
+	"\x17MANDATE_STATUS_VERIFIED\x10\x02\x12\x1b\n" +
+	"\x17MANDATE_STATUS_REJECTED\x10\x03B1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
 
 var (
 	file_motcua_v1_common_proto_rawDescOnce sync.Once
@@ -1037,33 +1283,39 @@ func file_motcua_v1_common_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_common_proto_rawDescData
 }
 
-var file_motcua_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 9)
-var file_motcua_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_motcua_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
+var file_motcua_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_motcua_v1_common_proto_goTypes = []any{
-	(DossierStatus)(0),     // 0: motcua.v1.DossierStatus
-	(Channel)(0),           // 1: motcua.v1.Channel
-	(ActorKind)(0),         // 2: motcua.v1.ActorKind
-	(Role)(0),              // 3: motcua.v1.Role
-	(AssuranceLevel)(0),    // 4: motcua.v1.AssuranceLevel
-	(ApplicantKind)(0),     // 5: motcua.v1.ApplicantKind
-	(ServiceLevel)(0),      // 6: motcua.v1.ServiceLevel
-	(Action)(0),            // 7: motcua.v1.Action
-	(ComponentSource)(0),   // 8: motcua.v1.ComponentSource
-	(*Applicant)(nil),      // 9: motcua.v1.Applicant
-	(*Representative)(nil), // 10: motcua.v1.Representative
-	(*Attribution)(nil),    // 11: motcua.v1.Attribution
+	(DossierStatus)(0),            // 0: motcua.v1.DossierStatus
+	(Channel)(0),                  // 1: motcua.v1.Channel
+	(ActorKind)(0),                // 2: motcua.v1.ActorKind
+	(Role)(0),                     // 3: motcua.v1.Role
+	(AssuranceLevel)(0),           // 4: motcua.v1.AssuranceLevel
+	(ApplicantKind)(0),            // 5: motcua.v1.ApplicantKind
+	(ServiceLevel)(0),             // 6: motcua.v1.ServiceLevel
+	(Action)(0),                   // 7: motcua.v1.Action
+	(ComponentSource)(0),          // 8: motcua.v1.ComponentSource
+	(MandateStatus)(0),            // 9: motcua.v1.MandateStatus
+	(*Applicant)(nil),             // 10: motcua.v1.Applicant
+	(*Representative)(nil),        // 11: motcua.v1.Representative
+	(*MandateCheck)(nil),          // 12: motcua.v1.MandateCheck
+	(*Attribution)(nil),           // 13: motcua.v1.Attribution
+	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
 }
 var file_motcua_v1_common_proto_depIdxs = []int32{
-	5, // 0: motcua.v1.Applicant.kind:type_name -> motcua.v1.ApplicantKind
-	1, // 1: motcua.v1.Attribution.channel:type_name -> motcua.v1.Channel
-	3, // 2: motcua.v1.Attribution.actor_role:type_name -> motcua.v1.Role
-	2, // 3: motcua.v1.Attribution.actor_kind:type_name -> motcua.v1.ActorKind
-	4, // 4: motcua.v1.Attribution.assurance:type_name -> motcua.v1.AssuranceLevel
-	5, // [5:5] is the sub-list for method output_type
-	5, // [5:5] is the sub-list for method input_type
-	5, // [5:5] is the sub-list for extension type_name
-	5, // [5:5] is the sub-list for extension extendee
-	0, // [0:5] is the sub-list for field type_name
+	5,  // 0: motcua.v1.Applicant.kind:type_name -> motcua.v1.ApplicantKind
+	12, // 1: motcua.v1.Representative.mandate_check:type_name -> motcua.v1.MandateCheck
+	9,  // 2: motcua.v1.MandateCheck.status:type_name -> motcua.v1.MandateStatus
+	14, // 3: motcua.v1.MandateCheck.check_time:type_name -> google.protobuf.Timestamp
+	1,  // 4: motcua.v1.Attribution.channel:type_name -> motcua.v1.Channel
+	3,  // 5: motcua.v1.Attribution.actor_role:type_name -> motcua.v1.Role
+	2,  // 6: motcua.v1.Attribution.actor_kind:type_name -> motcua.v1.ActorKind
+	4,  // 7: motcua.v1.Attribution.assurance:type_name -> motcua.v1.AssuranceLevel
+	8,  // [8:8] is the sub-list for method output_type
+	8,  // [8:8] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_common_proto_init() }
@@ -1076,8 +1328,8 @@ func file_motcua_v1_common_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_common_proto_rawDesc), len(file_motcua_v1_common_proto_rawDesc)),
-			NumEnums:      9,
-			NumMessages:   3,
+			NumEnums:      10,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -144,6 +144,65 @@ func (DossierOrder) EnumDescriptor() ([]byte, []int) {
 	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{1}
 }
 
+// VerificationOutcome is the answer of an identity check.
+type VerificationOutcome int32
+
+const (
+	VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED VerificationOutcome = 0
+	// Not answered yet: retried in the background.
+	VerificationOutcome_VERIFICATION_OUTCOME_PENDING VerificationOutcome = 1
+	VerificationOutcome_VERIFICATION_OUTCOME_MATCH   VerificationOutcome = 2
+	// The number exists; a stated field differs.
+	VerificationOutcome_VERIFICATION_OUTCOME_NO_MATCH VerificationOutcome = 3
+	// The database holds no such number.
+	VerificationOutcome_VERIFICATION_OUTCOME_NOT_FOUND VerificationOutcome = 4
+)
+
+// Enum value maps for VerificationOutcome.
+var (
+	VerificationOutcome_name = map[int32]string{
+		0: "VERIFICATION_OUTCOME_UNSPECIFIED",
+		1: "VERIFICATION_OUTCOME_PENDING",
+		2: "VERIFICATION_OUTCOME_MATCH",
+		3: "VERIFICATION_OUTCOME_NO_MATCH",
+		4: "VERIFICATION_OUTCOME_NOT_FOUND",
+	}
+	VerificationOutcome_value = map[string]int32{
+		"VERIFICATION_OUTCOME_UNSPECIFIED": 0,
+		"VERIFICATION_OUTCOME_PENDING":     1,
+		"VERIFICATION_OUTCOME_MATCH":       2,
+		"VERIFICATION_OUTCOME_NO_MATCH":    3,
+		"VERIFICATION_OUTCOME_NOT_FOUND":   4,
+	}
+)
+
+func (x VerificationOutcome) Enum() *VerificationOutcome {
+	p := new(VerificationOutcome)
+	*p = x
+	return p
+}
+
+func (x VerificationOutcome) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (VerificationOutcome) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+}
+
+func (VerificationOutcome) Type() protoreflect.EnumType {
+	return &file_motcua_v1_dossier_proto_enumTypes[2]
+}
+
+func (x VerificationOutcome) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use VerificationOutcome.Descriptor instead.
+func (VerificationOutcome) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+}
+
 // ResolutionTimeliness: whether a resolved dossier finished by its legal
 // deadline (an extension never moves the legal deadline).
 type ResolutionTimeliness int32
@@ -179,11 +238,11 @@ func (x ResolutionTimeliness) String() string {
 }
 
 func (ResolutionTimeliness) Descriptor() protoreflect.EnumDescriptor {
-	return file_motcua_v1_dossier_proto_enumTypes[2].Descriptor()
+	return file_motcua_v1_dossier_proto_enumTypes[3].Descriptor()
 }
 
 func (ResolutionTimeliness) Type() protoreflect.EnumType {
-	return &file_motcua_v1_dossier_proto_enumTypes[2]
+	return &file_motcua_v1_dossier_proto_enumTypes[3]
 }
 
 func (x ResolutionTimeliness) Number() protoreflect.EnumNumber {
@@ -192,7 +251,7 @@ func (x ResolutionTimeliness) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ResolutionTimeliness.Descriptor instead.
 func (ResolutionTimeliness) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{2}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{3}
 }
 
 type DeadlineSegment_Kind int32
@@ -230,11 +289,11 @@ func (x DeadlineSegment_Kind) String() string {
 }
 
 func (DeadlineSegment_Kind) Descriptor() protoreflect.EnumDescriptor {
-	return file_motcua_v1_dossier_proto_enumTypes[3].Descriptor()
+	return file_motcua_v1_dossier_proto_enumTypes[4].Descriptor()
 }
 
 func (DeadlineSegment_Kind) Type() protoreflect.EnumType {
-	return &file_motcua_v1_dossier_proto_enumTypes[3]
+	return &file_motcua_v1_dossier_proto_enumTypes[4]
 }
 
 func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
@@ -243,7 +302,7 @@ func (x DeadlineSegment_Kind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use DeadlineSegment_Kind.Descriptor instead.
 func (DeadlineSegment_Kind) EnumDescriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45, 0}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47, 0}
 }
 
 // DossierComponent is a document filed against one of the procedure's
@@ -620,13 +679,29 @@ func (x *DossierResult) GetIssueTime() *timestamppb.Timestamp {
 // IdentityVerification is the outcome of checking the applicant against the
 // National Population Database, with its provenance.
 type IdentityVerification struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Matched       bool                   `protobuf:"varint,1,opt,name=matched,proto3" json:"matched,omitempty"`
-	Source        string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
-	QueryId       string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
-	VerifyTime    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=verify_time,json=verifyTime,proto3" json:"verify_time,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The applicant's check: matched, its source, the database's query id
+	// and when.
+	Matched    bool                   `protobuf:"varint,1,opt,name=matched,proto3" json:"matched,omitempty"`
+	Source     string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	QueryId    string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
+	VerifyTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=verify_time,json=verifyTime,proto3" json:"verify_time,omitempty"`
+	// PENDING while a check awaits the database; else the worst answer.
+	Outcome        VerificationOutcome `protobuf:"varint,5,opt,name=outcome,proto3,enum=motcua.v1.VerificationOutcome" json:"outcome,omitempty"`
+	Applicant      *PersonCheck        `protobuf:"bytes,6,opt,name=applicant,proto3" json:"applicant,omitempty"`
+	Representative *PersonCheck        `protobuf:"bytes,7,opt,name=representative,proto3" json:"representative,omitempty"`
+	// Background retries so far.
+	Attempts int32 `protobuf:"varint,8,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// IDENTITY_MISMATCH or IDENTITY_NOT_FOUND when the database contradicts
+	// the dossier.
+	Flag string `protobuf:"bytes,9,opt,name=flag,proto3" json:"flag,omitempty"`
+	// Applicant fields taken from the population database rather than typed
+	// ("name", "birth_date", "address").
+	PrefilledFields []string `protobuf:"bytes,10,rep,name=prefilled_fields,json=prefilledFields,proto3" json:"prefilled_fields,omitempty"`
+	// The dossier was acted on while its check was still pending.
+	PendingWhileProcessed bool `protobuf:"varint,11,opt,name=pending_while_processed,json=pendingWhileProcessed,proto3" json:"pending_while_processed,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *IdentityVerification) Reset() {
@@ -687,6 +762,160 @@ func (x *IdentityVerification) GetVerifyTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *IdentityVerification) GetOutcome() VerificationOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED
+}
+
+func (x *IdentityVerification) GetApplicant() *PersonCheck {
+	if x != nil {
+		return x.Applicant
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetRepresentative() *PersonCheck {
+	if x != nil {
+		return x.Representative
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *IdentityVerification) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *IdentityVerification) GetPrefilledFields() []string {
+	if x != nil {
+		return x.PrefilledFields
+	}
+	return nil
+}
+
+func (x *IdentityVerification) GetPendingWhileProcessed() bool {
+	if x != nil {
+		return x.PendingWhileProcessed
+	}
+	return false
+}
+
+// PersonCheck is one person's check with its provenance.
+type PersonCheck struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	Outcome VerificationOutcome    `protobuf:"varint,1,opt,name=outcome,proto3,enum=motcua.v1.VerificationOutcome" json:"outcome,omitempty"`
+	// The database (CSDLQGDC) and its reference for the query.
+	Source    string                 `protobuf:"bytes,2,opt,name=source,proto3" json:"source,omitempty"`
+	QueryId   string                 `protobuf:"bytes,3,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
+	CheckTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_time,json=checkTime,proto3" json:"check_time,omitempty"`
+	// Of "id_number", "name", "birth_date".
+	FieldsMatched    []string `protobuf:"bytes,5,rep,name=fields_matched,json=fieldsMatched,proto3" json:"fields_matched,omitempty"`
+	FieldsMismatched []string `protobuf:"bytes,6,rep,name=fields_mismatched,json=fieldsMismatched,proto3" json:"fields_mismatched,omitempty"`
+	// ID_NAME_BIRTHDATE or ID_NAME when matched.
+	Assurance string `protobuf:"bytes,7,opt,name=assurance,proto3" json:"assurance,omitempty"`
+	// Why a check is pending (POPULATION_DB_UNAVAILABLE, …_TIMEOUT, …).
+	Problem       string `protobuf:"bytes,8,opt,name=problem,proto3" json:"problem,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonCheck) Reset() {
+	*x = PersonCheck{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonCheck) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonCheck) ProtoMessage() {}
+
+func (x *PersonCheck) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonCheck.ProtoReflect.Descriptor instead.
+func (*PersonCheck) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *PersonCheck) GetOutcome() VerificationOutcome {
+	if x != nil {
+		return x.Outcome
+	}
+	return VerificationOutcome_VERIFICATION_OUTCOME_UNSPECIFIED
+}
+
+func (x *PersonCheck) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetQueryId() string {
+	if x != nil {
+		return x.QueryId
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetCheckTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CheckTime
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetFieldsMatched() []string {
+	if x != nil {
+		return x.FieldsMatched
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetFieldsMismatched() []string {
+	if x != nil {
+		return x.FieldsMismatched
+	}
+	return nil
+}
+
+func (x *PersonCheck) GetAssurance() string {
+	if x != nil {
+		return x.Assurance
+	}
+	return ""
+}
+
+func (x *PersonCheck) GetProblem() string {
+	if x != nil {
+		return x.Problem
+	}
+	return ""
+}
+
 // DossierStep is where a dossier is in its procedure's workflow.
 type DossierStep struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -704,7 +933,7 @@ type DossierStep struct {
 
 func (x *DossierStep) Reset() {
 	*x = DossierStep{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -716,7 +945,7 @@ func (x *DossierStep) String() string {
 func (*DossierStep) ProtoMessage() {}
 
 func (x *DossierStep) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[5]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -729,7 +958,7 @@ func (x *DossierStep) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierStep.ProtoReflect.Descriptor instead.
 func (*DossierStep) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{5}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DossierStep) GetIndex() int32 {
@@ -823,14 +1052,18 @@ type Dossier struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,27,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,28,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Judged against original_due_time at the time of the answer.
-	Timeliness    Timeliness `protobuf:"varint,29,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Timeliness Timeliness `protobuf:"varint,29,opt,name=timeliness,proto3,enum=motcua.v1.Timeliness" json:"timeliness,omitempty"`
+	// The structured form's values (business registration).
+	Form map[string]string `protobuf:"bytes,30,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
+	// The hand-off to the national business registration system.
+	BusinessHandoff *BusinessHandoff `protobuf:"bytes,31,opt,name=business_handoff,json=businessHandoff,proto3" json:"business_handoff,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Dossier) Reset() {
 	*x = Dossier{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -842,7 +1075,7 @@ func (x *Dossier) String() string {
 func (*Dossier) ProtoMessage() {}
 
 func (x *Dossier) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[6]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -855,7 +1088,7 @@ func (x *Dossier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Dossier.ProtoReflect.Descriptor instead.
 func (*Dossier) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Dossier) GetId() string {
@@ -1061,6 +1294,118 @@ func (x *Dossier) GetTimeliness() Timeliness {
 	return Timeliness_TIMELINESS_UNSPECIFIED
 }
 
+func (x *Dossier) GetForm() map[string]string {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
+func (x *Dossier) GetBusinessHandoff() *BusinessHandoff {
+	if x != nil {
+		return x.BusinessHandoff
+	}
+	return nil
+}
+
+// BusinessHandoff is a dossier's hand-off to the national business
+// registration system.
+type BusinessHandoff struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// PENDING (accepted, not yet acknowledged), SENT (acknowledged; status
+	// followed) or DONE (the registry's decision is final).
+	Status string `protobuf:"bytes,1,opt,name=status,proto3" json:"status,omitempty"`
+	// The enterprise code the registry returned (mã số doanh nghiệp).
+	EnterpriseCode string `protobuf:"bytes,2,opt,name=enterprise_code,json=enterpriseCode,proto3" json:"enterprise_code,omitempty"`
+	ReceiptId      string `protobuf:"bytes,3,opt,name=receipt_id,json=receiptId,proto3" json:"receipt_id,omitempty"`
+	// The registry's status: DA_NHAN, DA_CAP (issued), TU_CHOI (refused).
+	RegistryStatus string                 `protobuf:"bytes,4,opt,name=registry_status,json=registryStatus,proto3" json:"registry_status,omitempty"`
+	Source         string                 `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	SendTime       *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=send_time,json=sendTime,proto3" json:"send_time,omitempty"`
+	UpdateTime     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *BusinessHandoff) Reset() {
+	*x = BusinessHandoff{}
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BusinessHandoff) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BusinessHandoff) ProtoMessage() {}
+
+func (x *BusinessHandoff) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BusinessHandoff.ProtoReflect.Descriptor instead.
+func (*BusinessHandoff) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *BusinessHandoff) GetStatus() string {
+	if x != nil {
+		return x.Status
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetEnterpriseCode() string {
+	if x != nil {
+		return x.EnterpriseCode
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetReceiptId() string {
+	if x != nil {
+		return x.ReceiptId
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetRegistryStatus() string {
+	if x != nil {
+		return x.RegistryStatus
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *BusinessHandoff) GetSendTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SendTime
+	}
+	return nil
+}
+
+func (x *BusinessHandoff) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
 // DossierEvent is an immutable record of one step of a dossier.
 type DossierEvent struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1099,7 +1444,7 @@ type DossierEvent struct {
 
 func (x *DossierEvent) Reset() {
 	*x = DossierEvent{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1111,7 +1456,7 @@ func (x *DossierEvent) String() string {
 func (*DossierEvent) ProtoMessage() {}
 
 func (x *DossierEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[7]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1124,7 +1469,7 @@ func (x *DossierEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierEvent.ProtoReflect.Descriptor instead.
 func (*DossierEvent) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DossierEvent) GetId() string {
@@ -1258,13 +1603,16 @@ type DossierDraft struct {
 	Components     []*DossierComponent `protobuf:"bytes,6,rep,name=components,proto3" json:"components,omitempty"`
 	// How the applicant wants the result; empty means the filing channel.
 	ReturnChannel Channel `protobuf:"varint,7,opt,name=return_channel,json=returnChannel,proto3,enum=motcua.v1.Channel" json:"return_channel,omitempty"`
+	// The values of the procedure version's structured form, by field name
+	// (checked against the form at intake).
+	Form          map[string]string `protobuf:"bytes,8,rep,name=form,proto3" json:"form,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DossierDraft) Reset() {
 	*x = DossierDraft{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1276,7 +1624,7 @@ func (x *DossierDraft) String() string {
 func (*DossierDraft) ProtoMessage() {}
 
 func (x *DossierDraft) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[8]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1289,7 +1637,7 @@ func (x *DossierDraft) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DossierDraft.ProtoReflect.Descriptor instead.
 func (*DossierDraft) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *DossierDraft) GetProcedureCode() string {
@@ -1341,6 +1689,13 @@ func (x *DossierDraft) GetReturnChannel() Channel {
 	return Channel_CHANNEL_UNSPECIFIED
 }
 
+func (x *DossierDraft) GetForm() map[string]string {
+	if x != nil {
+		return x.Form
+	}
+	return nil
+}
+
 type SubmitDossierRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Idempotency key: a retry with the same id returns the first answer.
@@ -1352,7 +1707,7 @@ type SubmitDossierRequest struct {
 
 func (x *SubmitDossierRequest) Reset() {
 	*x = SubmitDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1364,7 +1719,7 @@ func (x *SubmitDossierRequest) String() string {
 func (*SubmitDossierRequest) ProtoMessage() {}
 
 func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[9]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1377,7 +1732,7 @@ func (x *SubmitDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierRequest.ProtoReflect.Descriptor instead.
 func (*SubmitDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *SubmitDossierRequest) GetRequestId() string {
@@ -1404,7 +1759,7 @@ type SubmitDossierResponse struct {
 
 func (x *SubmitDossierResponse) Reset() {
 	*x = SubmitDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1416,7 +1771,7 @@ func (x *SubmitDossierResponse) String() string {
 func (*SubmitDossierResponse) ProtoMessage() {}
 
 func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[10]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1429,7 +1784,7 @@ func (x *SubmitDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitDossierResponse.ProtoReflect.Descriptor instead.
 func (*SubmitDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *SubmitDossierResponse) GetDossier() *Dossier {
@@ -1457,15 +1812,20 @@ type ReceiveDossierRequest struct {
 	// Required with dossier_id: the version the caller last saw.
 	ExpectedVersion int64 `protobuf:"varint,4,opt,name=expected_version,json=expectedVersion,proto3" json:"expected_version,omitempty"`
 	// For new_dossier only: COUNTER (the default) or POSTAL.
-	Channel       Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
-	Note          string  `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Channel Channel `protobuf:"varint,5,opt,name=channel,proto3,enum=motcua.v1.Channel" json:"channel,omitempty"`
+	Note    string  `protobuf:"bytes,6,opt,name=note,proto3" json:"note,omitempty"`
+	// For new_dossier only: the clerk filled the applicant's fields from the
+	// population database (IdentityService.LookupCitizen); the server looks
+	// the citizen up again and marks the fields equal to the registered data
+	// as pre-filled. UNAVAILABLE when the database cannot be reached.
+	PrefillFromPopulationDb bool `protobuf:"varint,7,opt,name=prefill_from_population_db,json=prefillFromPopulationDb,proto3" json:"prefill_from_population_db,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *ReceiveDossierRequest) Reset() {
 	*x = ReceiveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1477,7 +1837,7 @@ func (x *ReceiveDossierRequest) String() string {
 func (*ReceiveDossierRequest) ProtoMessage() {}
 
 func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[11]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1490,7 +1850,7 @@ func (x *ReceiveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ReceiveDossierRequest) GetRequestId() string {
@@ -1546,6 +1906,13 @@ func (x *ReceiveDossierRequest) GetNote() string {
 	return ""
 }
 
+func (x *ReceiveDossierRequest) GetPrefillFromPopulationDb() bool {
+	if x != nil {
+		return x.PrefillFromPopulationDb
+	}
+	return false
+}
+
 type isReceiveDossierRequest_Target interface {
 	isReceiveDossierRequest_Target()
 }
@@ -1574,7 +1941,7 @@ type ReceiveDossierResponse struct {
 
 func (x *ReceiveDossierResponse) Reset() {
 	*x = ReceiveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1586,7 +1953,7 @@ func (x *ReceiveDossierResponse) String() string {
 func (*ReceiveDossierResponse) ProtoMessage() {}
 
 func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[12]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1599,7 +1966,7 @@ func (x *ReceiveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ReceiveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ReceiveDossierResponse) GetDossier() *Dossier {
@@ -1631,7 +1998,7 @@ type GetDossierRequest struct {
 
 func (x *GetDossierRequest) Reset() {
 	*x = GetDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1643,7 +2010,7 @@ func (x *GetDossierRequest) String() string {
 func (*GetDossierRequest) ProtoMessage() {}
 
 func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[13]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1656,7 +2023,7 @@ func (x *GetDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierRequest.ProtoReflect.Descriptor instead.
 func (*GetDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{13}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *GetDossierRequest) GetKey() isGetDossierRequest_Key {
@@ -1716,7 +2083,7 @@ type GetDossierResponse struct {
 
 func (x *GetDossierResponse) Reset() {
 	*x = GetDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1728,7 +2095,7 @@ func (x *GetDossierResponse) String() string {
 func (*GetDossierResponse) ProtoMessage() {}
 
 func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[14]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1741,7 +2108,7 @@ func (x *GetDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDossierResponse.ProtoReflect.Descriptor instead.
 func (*GetDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{14}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *GetDossierResponse) GetDossier() *Dossier {
@@ -1810,7 +2177,7 @@ type ListDossiersRequest struct {
 
 func (x *ListDossiersRequest) Reset() {
 	*x = ListDossiersRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1822,7 +2189,7 @@ func (x *ListDossiersRequest) String() string {
 func (*ListDossiersRequest) ProtoMessage() {}
 
 func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[15]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1835,7 +2202,7 @@ func (x *ListDossiersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersRequest.ProtoReflect.Descriptor instead.
 func (*ListDossiersRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{15}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListDossiersRequest) GetPageSize() int32 {
@@ -1996,7 +2363,7 @@ type ListDossiersResponse struct {
 
 func (x *ListDossiersResponse) Reset() {
 	*x = ListDossiersResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2008,7 +2375,7 @@ func (x *ListDossiersResponse) String() string {
 func (*ListDossiersResponse) ProtoMessage() {}
 
 func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[16]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2021,7 +2388,7 @@ func (x *ListDossiersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossiersResponse.ProtoReflect.Descriptor instead.
 func (*ListDossiersResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{16}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListDossiersResponse) GetDossiers() []*Dossier {
@@ -2052,7 +2419,7 @@ type ListDossierEventsRequest struct {
 
 func (x *ListDossierEventsRequest) Reset() {
 	*x = ListDossierEventsRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2064,7 +2431,7 @@ func (x *ListDossierEventsRequest) String() string {
 func (*ListDossierEventsRequest) ProtoMessage() {}
 
 func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[17]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2077,7 +2444,7 @@ func (x *ListDossierEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{17}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ListDossierEventsRequest) GetDossierId() string {
@@ -2118,7 +2485,7 @@ type ListDossierEventsResponse struct {
 
 func (x *ListDossierEventsResponse) Reset() {
 	*x = ListDossierEventsResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2130,7 +2497,7 @@ func (x *ListDossierEventsResponse) String() string {
 func (*ListDossierEventsResponse) ProtoMessage() {}
 
 func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[18]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2143,7 +2510,7 @@ func (x *ListDossierEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListDossierEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListDossierEventsResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{18}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ListDossierEventsResponse) GetEvents() []*DossierEvent {
@@ -2174,7 +2541,7 @@ type NotAcceptDossierRequest struct {
 
 func (x *NotAcceptDossierRequest) Reset() {
 	*x = NotAcceptDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2186,7 +2553,7 @@ func (x *NotAcceptDossierRequest) String() string {
 func (*NotAcceptDossierRequest) ProtoMessage() {}
 
 func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[19]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2199,7 +2566,7 @@ func (x *NotAcceptDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierRequest.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{19}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *NotAcceptDossierRequest) GetRequestId() string {
@@ -2240,7 +2607,7 @@ type NotAcceptDossierResponse struct {
 
 func (x *NotAcceptDossierResponse) Reset() {
 	*x = NotAcceptDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2252,7 +2619,7 @@ func (x *NotAcceptDossierResponse) String() string {
 func (*NotAcceptDossierResponse) ProtoMessage() {}
 
 func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[20]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2265,7 +2632,7 @@ func (x *NotAcceptDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NotAcceptDossierResponse.ProtoReflect.Descriptor instead.
 func (*NotAcceptDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{20}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *NotAcceptDossierResponse) GetDossier() *Dossier {
@@ -2298,7 +2665,7 @@ type RequestSupplementRequest struct {
 
 func (x *RequestSupplementRequest) Reset() {
 	*x = RequestSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2310,7 +2677,7 @@ func (x *RequestSupplementRequest) String() string {
 func (*RequestSupplementRequest) ProtoMessage() {}
 
 func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[21]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2323,7 +2690,7 @@ func (x *RequestSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementRequest.ProtoReflect.Descriptor instead.
 func (*RequestSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{21}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RequestSupplementRequest) GetRequestId() string {
@@ -2371,7 +2738,7 @@ type RequestSupplementResponse struct {
 
 func (x *RequestSupplementResponse) Reset() {
 	*x = RequestSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2383,7 +2750,7 @@ func (x *RequestSupplementResponse) String() string {
 func (*RequestSupplementResponse) ProtoMessage() {}
 
 func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[22]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2396,7 +2763,7 @@ func (x *RequestSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestSupplementResponse.ProtoReflect.Descriptor instead.
 func (*RequestSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{22}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *RequestSupplementResponse) GetDossier() *Dossier {
@@ -2430,7 +2797,7 @@ type ProvideSupplementRequest struct {
 
 func (x *ProvideSupplementRequest) Reset() {
 	*x = ProvideSupplementRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2442,7 +2809,7 @@ func (x *ProvideSupplementRequest) String() string {
 func (*ProvideSupplementRequest) ProtoMessage() {}
 
 func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[23]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2455,7 +2822,7 @@ func (x *ProvideSupplementRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementRequest.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{23}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ProvideSupplementRequest) GetRequestId() string {
@@ -2510,7 +2877,7 @@ type ProvideSupplementResponse struct {
 
 func (x *ProvideSupplementResponse) Reset() {
 	*x = ProvideSupplementResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2522,7 +2889,7 @@ func (x *ProvideSupplementResponse) String() string {
 func (*ProvideSupplementResponse) ProtoMessage() {}
 
 func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[24]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2535,7 +2902,7 @@ func (x *ProvideSupplementResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ProvideSupplementResponse.ProtoReflect.Descriptor instead.
 func (*ProvideSupplementResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{24}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ProvideSupplementResponse) GetDossier() *Dossier {
@@ -2567,7 +2934,7 @@ type RequestPaymentRequest struct {
 
 func (x *RequestPaymentRequest) Reset() {
 	*x = RequestPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2579,7 +2946,7 @@ func (x *RequestPaymentRequest) String() string {
 func (*RequestPaymentRequest) ProtoMessage() {}
 
 func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[25]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2592,7 +2959,7 @@ func (x *RequestPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentRequest.ProtoReflect.Descriptor instead.
 func (*RequestPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{25}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *RequestPaymentRequest) GetRequestId() string {
@@ -2640,7 +3007,7 @@ type RequestPaymentResponse struct {
 
 func (x *RequestPaymentResponse) Reset() {
 	*x = RequestPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2652,7 +3019,7 @@ func (x *RequestPaymentResponse) String() string {
 func (*RequestPaymentResponse) ProtoMessage() {}
 
 func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[26]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2665,7 +3032,7 @@ func (x *RequestPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RequestPaymentResponse.ProtoReflect.Descriptor instead.
 func (*RequestPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{26}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *RequestPaymentResponse) GetDossier() *Dossier {
@@ -2700,7 +3067,7 @@ type ConfirmPaymentRequest struct {
 
 func (x *ConfirmPaymentRequest) Reset() {
 	*x = ConfirmPaymentRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2712,7 +3079,7 @@ func (x *ConfirmPaymentRequest) String() string {
 func (*ConfirmPaymentRequest) ProtoMessage() {}
 
 func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[27]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2725,7 +3092,7 @@ func (x *ConfirmPaymentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentRequest.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{27}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *ConfirmPaymentRequest) GetRequestId() string {
@@ -2773,7 +3140,7 @@ type ConfirmPaymentResponse struct {
 
 func (x *ConfirmPaymentResponse) Reset() {
 	*x = ConfirmPaymentResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2785,7 +3152,7 @@ func (x *ConfirmPaymentResponse) String() string {
 func (*ConfirmPaymentResponse) ProtoMessage() {}
 
 func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[28]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2798,7 +3165,7 @@ func (x *ConfirmPaymentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ConfirmPaymentResponse.ProtoReflect.Descriptor instead.
 func (*ConfirmPaymentResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{28}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *ConfirmPaymentResponse) GetDossier() *Dossier {
@@ -2830,7 +3197,7 @@ type ForwardDossierRequest struct {
 
 func (x *ForwardDossierRequest) Reset() {
 	*x = ForwardDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2842,7 +3209,7 @@ func (x *ForwardDossierRequest) String() string {
 func (*ForwardDossierRequest) ProtoMessage() {}
 
 func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[29]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2855,7 +3222,7 @@ func (x *ForwardDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierRequest.ProtoReflect.Descriptor instead.
 func (*ForwardDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{29}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *ForwardDossierRequest) GetRequestId() string {
@@ -2903,7 +3270,7 @@ type ForwardDossierResponse struct {
 
 func (x *ForwardDossierResponse) Reset() {
 	*x = ForwardDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2915,7 +3282,7 @@ func (x *ForwardDossierResponse) String() string {
 func (*ForwardDossierResponse) ProtoMessage() {}
 
 func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[30]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2928,7 +3295,7 @@ func (x *ForwardDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ForwardDossierResponse.ProtoReflect.Descriptor instead.
 func (*ForwardDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{30}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ForwardDossierResponse) GetDossier() *Dossier {
@@ -2961,7 +3328,7 @@ type ExtendDeadlineRequest struct {
 
 func (x *ExtendDeadlineRequest) Reset() {
 	*x = ExtendDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2973,7 +3340,7 @@ func (x *ExtendDeadlineRequest) String() string {
 func (*ExtendDeadlineRequest) ProtoMessage() {}
 
 func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[31]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2986,7 +3353,7 @@ func (x *ExtendDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{31}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *ExtendDeadlineRequest) GetRequestId() string {
@@ -3034,7 +3401,7 @@ type ExtendDeadlineResponse struct {
 
 func (x *ExtendDeadlineResponse) Reset() {
 	*x = ExtendDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3046,7 +3413,7 @@ func (x *ExtendDeadlineResponse) String() string {
 func (*ExtendDeadlineResponse) ProtoMessage() {}
 
 func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[32]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3059,7 +3426,7 @@ func (x *ExtendDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtendDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExtendDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{32}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *ExtendDeadlineResponse) GetDossier() *Dossier {
@@ -3091,7 +3458,7 @@ type WithdrawDossierRequest struct {
 
 func (x *WithdrawDossierRequest) Reset() {
 	*x = WithdrawDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3103,7 +3470,7 @@ func (x *WithdrawDossierRequest) String() string {
 func (*WithdrawDossierRequest) ProtoMessage() {}
 
 func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[33]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3116,7 +3483,7 @@ func (x *WithdrawDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{33}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *WithdrawDossierRequest) GetRequestId() string {
@@ -3164,7 +3531,7 @@ type WithdrawDossierResponse struct {
 
 func (x *WithdrawDossierResponse) Reset() {
 	*x = WithdrawDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3176,7 +3543,7 @@ func (x *WithdrawDossierResponse) String() string {
 func (*WithdrawDossierResponse) ProtoMessage() {}
 
 func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[34]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3189,7 +3556,7 @@ func (x *WithdrawDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawDossierResponse.ProtoReflect.Descriptor instead.
 func (*WithdrawDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{34}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *WithdrawDossierResponse) GetDossier() *Dossier {
@@ -3220,7 +3587,7 @@ type StopDossierRequest struct {
 
 func (x *StopDossierRequest) Reset() {
 	*x = StopDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3232,7 +3599,7 @@ func (x *StopDossierRequest) String() string {
 func (*StopDossierRequest) ProtoMessage() {}
 
 func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[35]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3245,7 +3612,7 @@ func (x *StopDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierRequest.ProtoReflect.Descriptor instead.
 func (*StopDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{35}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *StopDossierRequest) GetRequestId() string {
@@ -3286,7 +3653,7 @@ type StopDossierResponse struct {
 
 func (x *StopDossierResponse) Reset() {
 	*x = StopDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3298,7 +3665,7 @@ func (x *StopDossierResponse) String() string {
 func (*StopDossierResponse) ProtoMessage() {}
 
 func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[36]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3311,7 +3678,7 @@ func (x *StopDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StopDossierResponse.ProtoReflect.Descriptor instead.
 func (*StopDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{36}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *StopDossierResponse) GetDossier() *Dossier {
@@ -3342,7 +3709,7 @@ type ResolveDossierRequest struct {
 
 func (x *ResolveDossierRequest) Reset() {
 	*x = ResolveDossierRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3354,7 +3721,7 @@ func (x *ResolveDossierRequest) String() string {
 func (*ResolveDossierRequest) ProtoMessage() {}
 
 func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[37]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3367,7 +3734,7 @@ func (x *ResolveDossierRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierRequest.ProtoReflect.Descriptor instead.
 func (*ResolveDossierRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{37}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ResolveDossierRequest) GetRequestId() string {
@@ -3415,7 +3782,7 @@ type ResolveDossierResponse struct {
 
 func (x *ResolveDossierResponse) Reset() {
 	*x = ResolveDossierResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3427,7 +3794,7 @@ func (x *ResolveDossierResponse) String() string {
 func (*ResolveDossierResponse) ProtoMessage() {}
 
 func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[38]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3440,7 +3807,7 @@ func (x *ResolveDossierResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResolveDossierResponse.ProtoReflect.Descriptor instead.
 func (*ResolveDossierResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{38}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ResolveDossierResponse) GetDossier() *Dossier {
@@ -3472,7 +3839,7 @@ type ReturnResultRequest struct {
 
 func (x *ReturnResultRequest) Reset() {
 	*x = ReturnResultRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3484,7 +3851,7 @@ func (x *ReturnResultRequest) String() string {
 func (*ReturnResultRequest) ProtoMessage() {}
 
 func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[39]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3497,7 +3864,7 @@ func (x *ReturnResultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultRequest.ProtoReflect.Descriptor instead.
 func (*ReturnResultRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{39}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *ReturnResultRequest) GetRequestId() string {
@@ -3545,7 +3912,7 @@ type ReturnResultResponse struct {
 
 func (x *ReturnResultResponse) Reset() {
 	*x = ReturnResultResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3557,7 +3924,7 @@ func (x *ReturnResultResponse) String() string {
 func (*ReturnResultResponse) ProtoMessage() {}
 
 func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[40]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3570,7 +3937,7 @@ func (x *ReturnResultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReturnResultResponse.ProtoReflect.Descriptor instead.
 func (*ReturnResultResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{40}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *ReturnResultResponse) GetDossier() *Dossier {
@@ -3598,7 +3965,7 @@ type GetProcessControlSlipRequest struct {
 
 func (x *GetProcessControlSlipRequest) Reset() {
 	*x = GetProcessControlSlipRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3610,7 +3977,7 @@ func (x *GetProcessControlSlipRequest) String() string {
 func (*GetProcessControlSlipRequest) ProtoMessage() {}
 
 func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[41]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3623,7 +3990,7 @@ func (x *GetProcessControlSlipRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipRequest.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{41}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetProcessControlSlipRequest) GetDossierId() string {
@@ -3662,7 +4029,7 @@ type SlipRow struct {
 
 func (x *SlipRow) Reset() {
 	*x = SlipRow{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3674,7 +4041,7 @@ func (x *SlipRow) String() string {
 func (*SlipRow) ProtoMessage() {}
 
 func (x *SlipRow) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[42]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3687,7 +4054,7 @@ func (x *SlipRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SlipRow.ProtoReflect.Descriptor instead.
 func (*SlipRow) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{42}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SlipRow) GetStepIndex() int32 {
@@ -3770,7 +4137,7 @@ type GetProcessControlSlipResponse struct {
 
 func (x *GetProcessControlSlipResponse) Reset() {
 	*x = GetProcessControlSlipResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3782,7 +4149,7 @@ func (x *GetProcessControlSlipResponse) String() string {
 func (*GetProcessControlSlipResponse) ProtoMessage() {}
 
 func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[43]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3795,7 +4162,7 @@ func (x *GetProcessControlSlipResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetProcessControlSlipResponse.ProtoReflect.Descriptor instead.
 func (*GetProcessControlSlipResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{43}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *GetProcessControlSlipResponse) GetDossierCode() string {
@@ -3823,7 +4190,7 @@ type ExplainDeadlineRequest struct {
 
 func (x *ExplainDeadlineRequest) Reset() {
 	*x = ExplainDeadlineRequest{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3835,7 +4202,7 @@ func (x *ExplainDeadlineRequest) String() string {
 func (*ExplainDeadlineRequest) ProtoMessage() {}
 
 func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[44]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3848,7 +4215,7 @@ func (x *ExplainDeadlineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineRequest.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{44}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ExplainDeadlineRequest) GetDossierId() string {
@@ -3887,7 +4254,7 @@ type DeadlineSegment struct {
 
 func (x *DeadlineSegment) Reset() {
 	*x = DeadlineSegment{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3899,7 +4266,7 @@ func (x *DeadlineSegment) String() string {
 func (*DeadlineSegment) ProtoMessage() {}
 
 func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[45]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3912,7 +4279,7 @@ func (x *DeadlineSegment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineSegment.ProtoReflect.Descriptor instead.
 func (*DeadlineSegment) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{45}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *DeadlineSegment) GetKind() DeadlineSegment_Kind {
@@ -3994,7 +4361,7 @@ type DeadlinePause struct {
 
 func (x *DeadlinePause) Reset() {
 	*x = DeadlinePause{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4006,7 +4373,7 @@ func (x *DeadlinePause) String() string {
 func (*DeadlinePause) ProtoMessage() {}
 
 func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[46]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4019,7 +4386,7 @@ func (x *DeadlinePause) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlinePause.ProtoReflect.Descriptor instead.
 func (*DeadlinePause) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{46}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *DeadlinePause) GetCause() Action {
@@ -4070,7 +4437,7 @@ type DeadlineExtension struct {
 
 func (x *DeadlineExtension) Reset() {
 	*x = DeadlineExtension{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4082,7 +4449,7 @@ func (x *DeadlineExtension) String() string {
 func (*DeadlineExtension) ProtoMessage() {}
 
 func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[47]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4095,7 +4462,7 @@ func (x *DeadlineExtension) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeadlineExtension.ProtoReflect.Descriptor instead.
 func (*DeadlineExtension) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{47}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *DeadlineExtension) GetTime() *timestamppb.Timestamp {
@@ -4148,7 +4515,7 @@ type ExplainDeadlineResponse struct {
 
 func (x *ExplainDeadlineResponse) Reset() {
 	*x = ExplainDeadlineResponse{}
-	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4160,7 +4527,7 @@ func (x *ExplainDeadlineResponse) String() string {
 func (*ExplainDeadlineResponse) ProtoMessage() {}
 
 func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_dossier_proto_msgTypes[48]
+	mi := &file_motcua_v1_dossier_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4173,7 +4540,7 @@ func (x *ExplainDeadlineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExplainDeadlineResponse.ProtoReflect.Descriptor instead.
 func (*ExplainDeadlineResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{48}
+	return file_motcua_v1_dossier_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *ExplainDeadlineResponse) GetDossierCode() string {
@@ -4296,13 +4663,31 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"electronic\x12 \n" +
 	"\x06signer\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x06signer\x129\n" +
 	"\n" +
-	"issue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tissueTime\"\xa0\x01\n" +
+	"issue_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tissueTime\"\xe3\x03\n" +
 	"\x14IdentityVerification\x12\x18\n" +
 	"\amatched\x18\x01 \x01(\bR\amatched\x12\x16\n" +
 	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
 	"\bquery_id\x18\x03 \x01(\tR\aqueryId\x12;\n" +
 	"\vverify_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"verifyTime\"\xe2\x01\n" +
+	"verifyTime\x128\n" +
+	"\aoutcome\x18\x05 \x01(\x0e2\x1e.motcua.v1.VerificationOutcomeR\aoutcome\x124\n" +
+	"\tapplicant\x18\x06 \x01(\v2\x16.motcua.v1.PersonCheckR\tapplicant\x12>\n" +
+	"\x0erepresentative\x18\a \x01(\v2\x16.motcua.v1.PersonCheckR\x0erepresentative\x12\x1a\n" +
+	"\battempts\x18\b \x01(\x05R\battempts\x12\x12\n" +
+	"\x04flag\x18\t \x01(\tR\x04flag\x12)\n" +
+	"\x10prefilled_fields\x18\n" +
+	" \x03(\tR\x0fprefilledFields\x126\n" +
+	"\x17pending_while_processed\x18\v \x01(\bR\x15pendingWhileProcessed\"\xc1\x02\n" +
+	"\vPersonCheck\x128\n" +
+	"\aoutcome\x18\x01 \x01(\x0e2\x1e.motcua.v1.VerificationOutcomeR\aoutcome\x12\x16\n" +
+	"\x06source\x18\x02 \x01(\tR\x06source\x12\x19\n" +
+	"\bquery_id\x18\x03 \x01(\tR\aqueryId\x129\n" +
+	"\n" +
+	"check_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckTime\x12%\n" +
+	"\x0efields_matched\x18\x05 \x03(\tR\rfieldsMatched\x12+\n" +
+	"\x11fields_mismatched\x18\x06 \x03(\tR\x10fieldsMismatched\x12\x1c\n" +
+	"\tassurance\x18\a \x01(\tR\tassurance\x12\x18\n" +
+	"\aproblem\x18\b \x01(\tR\aproblem\"\xe2\x01\n" +
 	"\vDossierStep\x12\x14\n" +
 	"\x05index\x18\x01 \x01(\x05R\x05index\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x1b\n" +
@@ -4310,7 +4695,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\bassignee\x18\x04 \x01(\tR\bassignee\x129\n" +
 	"\n" +
 	"start_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
-	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\x93\f\n" +
+	"\bdue_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\adueTime\"\xc5\r\n" +
 	"\aDossier\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n" +
 	"\x04code\x18\x02 \x01(\tR\x04code\x12%\n" +
@@ -4352,7 +4737,22 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"updateTime\x125\n" +
 	"\n" +
 	"timeliness\x18\x1d \x01(\x0e2\x15.motcua.v1.TimelinessR\n" +
-	"timeliness\"\x9f\x06\n" +
+	"timeliness\x120\n" +
+	"\x04form\x18\x1e \x03(\v2\x1c.motcua.v1.Dossier.FormEntryR\x04form\x12E\n" +
+	"\x10business_handoff\x18\x1f \x01(\v2\x1a.motcua.v1.BusinessHandoffR\x0fbusinessHandoff\x1a7\n" +
+	"\tFormEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\xa8\x02\n" +
+	"\x0fBusinessHandoff\x12\x16\n" +
+	"\x06status\x18\x01 \x01(\tR\x06status\x12'\n" +
+	"\x0fenterprise_code\x18\x02 \x01(\tR\x0eenterpriseCode\x12\x1d\n" +
+	"\n" +
+	"receipt_id\x18\x03 \x01(\tR\treceiptId\x12'\n" +
+	"\x0fregistry_status\x18\x04 \x01(\tR\x0eregistryStatus\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x127\n" +
+	"\tsend_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\bsendTime\x12;\n" +
+	"\vupdate_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\"\x9f\x06\n" +
 	"\fDossierEvent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x1d\n" +
 	"\n" +
@@ -4382,7 +4782,7 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"StateEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x9b\x03\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x95\x04\n" +
 	"\fDossierDraft\x120\n" +
 	"\x0eprocedure_code\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\rprocedureCode\x12*\n" +
 	"\vagency_code\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18 R\n" +
@@ -4393,14 +4793,18 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\n" +
 	"components\x18\x06 \x03(\v2\x1b.motcua.v1.DossierComponentB\b\xbaH\x05\x92\x01\x02\x10dR\n" +
 	"components\x12C\n" +
-	"\x0ereturn_channel\x18\a \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\rreturnChannel\"\x90\x01\n" +
+	"\x0ereturn_channel\x18\a \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\rreturnChannel\x12?\n" +
+	"\x04form\x18\b \x03(\v2!.motcua.v1.DossierDraft.FormEntryB\b\xbaH\x05\x9a\x01\x02\x10dR\x04form\x1a7\n" +
+	"\tFormEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"\x90\x01\n" +
 	"\x14SubmitDossierRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x129\n" +
 	"\adossier\x18\x02 \x01(\v2\x17.motcua.v1.DossierDraftB\x06\xbaH\x03\xc8\x01\x01R\adossier\"t\n" +
 	"\x15SubmitDossierResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
-	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\xd8\x02\n" +
+	"\x05event\x18\x02 \x01(\v2\x17.motcua.v1.DossierEventR\x05event\"\x95\x03\n" +
 	"\x15ReceiveDossierRequest\x12=\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tB\x1e\xbaH\x1br\x19\x10\x01\x18\x80\x012\x12^[A-Za-z0-9._:-]+$R\trequestId\x12)\n" +
@@ -4410,7 +4814,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"newDossier\x122\n" +
 	"\x10expected_version\x18\x04 \x01(\x03B\a\xbaH\x04\"\x02(\x00R\x0fexpectedVersion\x126\n" +
 	"\achannel\x18\x05 \x01(\x0e2\x12.motcua.v1.ChannelB\b\xbaH\x05\x82\x01\x02\x10\x01R\achannel\x12\x1c\n" +
-	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04noteB\x0f\n" +
+	"\x04note\x18\x06 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x04note\x12;\n" +
+	"\x1aprefill_from_population_db\x18\a \x01(\bR\x17prefillFromPopulationDbB\x0f\n" +
 	"\x06target\x12\x05\xbaH\x02\b\x01\"u\n" +
 	"\x16ReceiveDossierResponse\x12,\n" +
 	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\x12-\n" +
@@ -4685,7 +5090,13 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\fDossierOrder\x12\x1d\n" +
 	"\x19DOSSIER_ORDER_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aDOSSIER_ORDER_NEWEST_FIRST\x10\x01\x12\x1d\n" +
-	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x02*\x80\x01\n" +
+	"\x19DOSSIER_ORDER_DUE_SOONEST\x10\x02*\xc4\x01\n" +
+	"\x13VerificationOutcome\x12$\n" +
+	" VERIFICATION_OUTCOME_UNSPECIFIED\x10\x00\x12 \n" +
+	"\x1cVERIFICATION_OUTCOME_PENDING\x10\x01\x12\x1e\n" +
+	"\x1aVERIFICATION_OUTCOME_MATCH\x10\x02\x12!\n" +
+	"\x1dVERIFICATION_OUTCOME_NO_MATCH\x10\x03\x12\"\n" +
+	"\x1eVERIFICATION_OUTCOME_NOT_FOUND\x10\x04*\x80\x01\n" +
 	"\x14ResolutionTimeliness\x12%\n" +
 	"!RESOLUTION_TIMELINESS_UNSPECIFIED\x10\x00\x12!\n" +
 	"\x1dRESOLUTION_TIMELINESS_ON_TIME\x10\x01\x12\x1e\n" +
@@ -4723,235 +5134,250 @@ func file_motcua_v1_dossier_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_dossier_proto_rawDescData
 }
 
-var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 51)
+var file_motcua_v1_dossier_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_motcua_v1_dossier_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_motcua_v1_dossier_proto_goTypes = []any{
 	(Timeliness)(0),                       // 0: motcua.v1.Timeliness
 	(DossierOrder)(0),                     // 1: motcua.v1.DossierOrder
-	(ResolutionTimeliness)(0),             // 2: motcua.v1.ResolutionTimeliness
-	(DeadlineSegment_Kind)(0),             // 3: motcua.v1.DeadlineSegment.Kind
-	(*DossierComponent)(nil),              // 4: motcua.v1.DossierComponent
-	(*ResultDocument)(nil),                // 5: motcua.v1.ResultDocument
-	(*DocumentSignature)(nil),             // 6: motcua.v1.DocumentSignature
-	(*DossierResult)(nil),                 // 7: motcua.v1.DossierResult
-	(*IdentityVerification)(nil),          // 8: motcua.v1.IdentityVerification
-	(*DossierStep)(nil),                   // 9: motcua.v1.DossierStep
-	(*Dossier)(nil),                       // 10: motcua.v1.Dossier
-	(*DossierEvent)(nil),                  // 11: motcua.v1.DossierEvent
-	(*DossierDraft)(nil),                  // 12: motcua.v1.DossierDraft
-	(*SubmitDossierRequest)(nil),          // 13: motcua.v1.SubmitDossierRequest
-	(*SubmitDossierResponse)(nil),         // 14: motcua.v1.SubmitDossierResponse
-	(*ReceiveDossierRequest)(nil),         // 15: motcua.v1.ReceiveDossierRequest
-	(*ReceiveDossierResponse)(nil),        // 16: motcua.v1.ReceiveDossierResponse
-	(*GetDossierRequest)(nil),             // 17: motcua.v1.GetDossierRequest
-	(*GetDossierResponse)(nil),            // 18: motcua.v1.GetDossierResponse
-	(*ListDossiersRequest)(nil),           // 19: motcua.v1.ListDossiersRequest
-	(*ListDossiersResponse)(nil),          // 20: motcua.v1.ListDossiersResponse
-	(*ListDossierEventsRequest)(nil),      // 21: motcua.v1.ListDossierEventsRequest
-	(*ListDossierEventsResponse)(nil),     // 22: motcua.v1.ListDossierEventsResponse
-	(*NotAcceptDossierRequest)(nil),       // 23: motcua.v1.NotAcceptDossierRequest
-	(*NotAcceptDossierResponse)(nil),      // 24: motcua.v1.NotAcceptDossierResponse
-	(*RequestSupplementRequest)(nil),      // 25: motcua.v1.RequestSupplementRequest
-	(*RequestSupplementResponse)(nil),     // 26: motcua.v1.RequestSupplementResponse
-	(*ProvideSupplementRequest)(nil),      // 27: motcua.v1.ProvideSupplementRequest
-	(*ProvideSupplementResponse)(nil),     // 28: motcua.v1.ProvideSupplementResponse
-	(*RequestPaymentRequest)(nil),         // 29: motcua.v1.RequestPaymentRequest
-	(*RequestPaymentResponse)(nil),        // 30: motcua.v1.RequestPaymentResponse
-	(*ConfirmPaymentRequest)(nil),         // 31: motcua.v1.ConfirmPaymentRequest
-	(*ConfirmPaymentResponse)(nil),        // 32: motcua.v1.ConfirmPaymentResponse
-	(*ForwardDossierRequest)(nil),         // 33: motcua.v1.ForwardDossierRequest
-	(*ForwardDossierResponse)(nil),        // 34: motcua.v1.ForwardDossierResponse
-	(*ExtendDeadlineRequest)(nil),         // 35: motcua.v1.ExtendDeadlineRequest
-	(*ExtendDeadlineResponse)(nil),        // 36: motcua.v1.ExtendDeadlineResponse
-	(*WithdrawDossierRequest)(nil),        // 37: motcua.v1.WithdrawDossierRequest
-	(*WithdrawDossierResponse)(nil),       // 38: motcua.v1.WithdrawDossierResponse
-	(*StopDossierRequest)(nil),            // 39: motcua.v1.StopDossierRequest
-	(*StopDossierResponse)(nil),           // 40: motcua.v1.StopDossierResponse
-	(*ResolveDossierRequest)(nil),         // 41: motcua.v1.ResolveDossierRequest
-	(*ResolveDossierResponse)(nil),        // 42: motcua.v1.ResolveDossierResponse
-	(*ReturnResultRequest)(nil),           // 43: motcua.v1.ReturnResultRequest
-	(*ReturnResultResponse)(nil),          // 44: motcua.v1.ReturnResultResponse
-	(*GetProcessControlSlipRequest)(nil),  // 45: motcua.v1.GetProcessControlSlipRequest
-	(*SlipRow)(nil),                       // 46: motcua.v1.SlipRow
-	(*GetProcessControlSlipResponse)(nil), // 47: motcua.v1.GetProcessControlSlipResponse
-	(*ExplainDeadlineRequest)(nil),        // 48: motcua.v1.ExplainDeadlineRequest
-	(*DeadlineSegment)(nil),               // 49: motcua.v1.DeadlineSegment
-	(*DeadlinePause)(nil),                 // 50: motcua.v1.DeadlinePause
-	(*DeadlineExtension)(nil),             // 51: motcua.v1.DeadlineExtension
-	(*ExplainDeadlineResponse)(nil),       // 52: motcua.v1.ExplainDeadlineResponse
-	nil,                                   // 53: motcua.v1.DossierEvent.DetailsEntry
-	nil,                                   // 54: motcua.v1.DossierEvent.StateEntry
-	(ComponentSource)(0),                  // 55: motcua.v1.ComponentSource
-	(*timestamppb.Timestamp)(nil),         // 56: google.protobuf.Timestamp
-	(*Applicant)(nil),                     // 57: motcua.v1.Applicant
-	(*Representative)(nil),                // 58: motcua.v1.Representative
-	(Channel)(0),                          // 59: motcua.v1.Channel
-	(ActorKind)(0),                        // 60: motcua.v1.ActorKind
-	(DossierStatus)(0),                    // 61: motcua.v1.DossierStatus
-	(*durationpb.Duration)(nil),           // 62: google.protobuf.Duration
-	(Action)(0),                           // 63: motcua.v1.Action
-	(*Attribution)(nil),                   // 64: motcua.v1.Attribution
-	(Role)(0),                             // 65: motcua.v1.Role
+	(VerificationOutcome)(0),              // 2: motcua.v1.VerificationOutcome
+	(ResolutionTimeliness)(0),             // 3: motcua.v1.ResolutionTimeliness
+	(DeadlineSegment_Kind)(0),             // 4: motcua.v1.DeadlineSegment.Kind
+	(*DossierComponent)(nil),              // 5: motcua.v1.DossierComponent
+	(*ResultDocument)(nil),                // 6: motcua.v1.ResultDocument
+	(*DocumentSignature)(nil),             // 7: motcua.v1.DocumentSignature
+	(*DossierResult)(nil),                 // 8: motcua.v1.DossierResult
+	(*IdentityVerification)(nil),          // 9: motcua.v1.IdentityVerification
+	(*PersonCheck)(nil),                   // 10: motcua.v1.PersonCheck
+	(*DossierStep)(nil),                   // 11: motcua.v1.DossierStep
+	(*Dossier)(nil),                       // 12: motcua.v1.Dossier
+	(*BusinessHandoff)(nil),               // 13: motcua.v1.BusinessHandoff
+	(*DossierEvent)(nil),                  // 14: motcua.v1.DossierEvent
+	(*DossierDraft)(nil),                  // 15: motcua.v1.DossierDraft
+	(*SubmitDossierRequest)(nil),          // 16: motcua.v1.SubmitDossierRequest
+	(*SubmitDossierResponse)(nil),         // 17: motcua.v1.SubmitDossierResponse
+	(*ReceiveDossierRequest)(nil),         // 18: motcua.v1.ReceiveDossierRequest
+	(*ReceiveDossierResponse)(nil),        // 19: motcua.v1.ReceiveDossierResponse
+	(*GetDossierRequest)(nil),             // 20: motcua.v1.GetDossierRequest
+	(*GetDossierResponse)(nil),            // 21: motcua.v1.GetDossierResponse
+	(*ListDossiersRequest)(nil),           // 22: motcua.v1.ListDossiersRequest
+	(*ListDossiersResponse)(nil),          // 23: motcua.v1.ListDossiersResponse
+	(*ListDossierEventsRequest)(nil),      // 24: motcua.v1.ListDossierEventsRequest
+	(*ListDossierEventsResponse)(nil),     // 25: motcua.v1.ListDossierEventsResponse
+	(*NotAcceptDossierRequest)(nil),       // 26: motcua.v1.NotAcceptDossierRequest
+	(*NotAcceptDossierResponse)(nil),      // 27: motcua.v1.NotAcceptDossierResponse
+	(*RequestSupplementRequest)(nil),      // 28: motcua.v1.RequestSupplementRequest
+	(*RequestSupplementResponse)(nil),     // 29: motcua.v1.RequestSupplementResponse
+	(*ProvideSupplementRequest)(nil),      // 30: motcua.v1.ProvideSupplementRequest
+	(*ProvideSupplementResponse)(nil),     // 31: motcua.v1.ProvideSupplementResponse
+	(*RequestPaymentRequest)(nil),         // 32: motcua.v1.RequestPaymentRequest
+	(*RequestPaymentResponse)(nil),        // 33: motcua.v1.RequestPaymentResponse
+	(*ConfirmPaymentRequest)(nil),         // 34: motcua.v1.ConfirmPaymentRequest
+	(*ConfirmPaymentResponse)(nil),        // 35: motcua.v1.ConfirmPaymentResponse
+	(*ForwardDossierRequest)(nil),         // 36: motcua.v1.ForwardDossierRequest
+	(*ForwardDossierResponse)(nil),        // 37: motcua.v1.ForwardDossierResponse
+	(*ExtendDeadlineRequest)(nil),         // 38: motcua.v1.ExtendDeadlineRequest
+	(*ExtendDeadlineResponse)(nil),        // 39: motcua.v1.ExtendDeadlineResponse
+	(*WithdrawDossierRequest)(nil),        // 40: motcua.v1.WithdrawDossierRequest
+	(*WithdrawDossierResponse)(nil),       // 41: motcua.v1.WithdrawDossierResponse
+	(*StopDossierRequest)(nil),            // 42: motcua.v1.StopDossierRequest
+	(*StopDossierResponse)(nil),           // 43: motcua.v1.StopDossierResponse
+	(*ResolveDossierRequest)(nil),         // 44: motcua.v1.ResolveDossierRequest
+	(*ResolveDossierResponse)(nil),        // 45: motcua.v1.ResolveDossierResponse
+	(*ReturnResultRequest)(nil),           // 46: motcua.v1.ReturnResultRequest
+	(*ReturnResultResponse)(nil),          // 47: motcua.v1.ReturnResultResponse
+	(*GetProcessControlSlipRequest)(nil),  // 48: motcua.v1.GetProcessControlSlipRequest
+	(*SlipRow)(nil),                       // 49: motcua.v1.SlipRow
+	(*GetProcessControlSlipResponse)(nil), // 50: motcua.v1.GetProcessControlSlipResponse
+	(*ExplainDeadlineRequest)(nil),        // 51: motcua.v1.ExplainDeadlineRequest
+	(*DeadlineSegment)(nil),               // 52: motcua.v1.DeadlineSegment
+	(*DeadlinePause)(nil),                 // 53: motcua.v1.DeadlinePause
+	(*DeadlineExtension)(nil),             // 54: motcua.v1.DeadlineExtension
+	(*ExplainDeadlineResponse)(nil),       // 55: motcua.v1.ExplainDeadlineResponse
+	nil,                                   // 56: motcua.v1.Dossier.FormEntry
+	nil,                                   // 57: motcua.v1.DossierEvent.DetailsEntry
+	nil,                                   // 58: motcua.v1.DossierEvent.StateEntry
+	nil,                                   // 59: motcua.v1.DossierDraft.FormEntry
+	(ComponentSource)(0),                  // 60: motcua.v1.ComponentSource
+	(*timestamppb.Timestamp)(nil),         // 61: google.protobuf.Timestamp
+	(*Applicant)(nil),                     // 62: motcua.v1.Applicant
+	(*Representative)(nil),                // 63: motcua.v1.Representative
+	(Channel)(0),                          // 64: motcua.v1.Channel
+	(ActorKind)(0),                        // 65: motcua.v1.ActorKind
+	(DossierStatus)(0),                    // 66: motcua.v1.DossierStatus
+	(*durationpb.Duration)(nil),           // 67: google.protobuf.Duration
+	(Action)(0),                           // 68: motcua.v1.Action
+	(*Attribution)(nil),                   // 69: motcua.v1.Attribution
+	(Role)(0),                             // 70: motcua.v1.Role
 }
 var file_motcua_v1_dossier_proto_depIdxs = []int32{
-	55,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
-	6,   // 1: motcua.v1.ResultDocument.signature:type_name -> motcua.v1.DocumentSignature
-	56,  // 2: motcua.v1.ResultDocument.valid_until:type_name -> google.protobuf.Timestamp
-	56,  // 3: motcua.v1.DocumentSignature.sign_time:type_name -> google.protobuf.Timestamp
-	5,   // 4: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
-	56,  // 5: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
-	56,  // 6: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
-	56,  // 7: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
-	56,  // 8: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
-	57,  // 9: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
-	58,  // 10: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
-	59,  // 11: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
-	60,  // 12: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
-	61,  // 13: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
-	4,   // 14: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
-	56,  // 15: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
-	56,  // 16: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
-	56,  // 17: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
-	56,  // 18: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
-	56,  // 19: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
-	62,  // 20: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
-	56,  // 21: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
-	9,   // 22: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
-	7,   // 23: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
-	59,  // 24: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
-	56,  // 25: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
-	56,  // 26: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
-	8,   // 27: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
-	56,  // 28: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
-	56,  // 29: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
-	0,   // 30: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
-	63,  // 31: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
-	61,  // 32: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
-	61,  // 33: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
-	56,  // 34: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
-	64,  // 35: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
-	53,  // 36: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
-	54,  // 37: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
-	57,  // 38: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
-	58,  // 39: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
-	4,   // 40: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
-	59,  // 41: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
-	12,  // 42: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
-	10,  // 43: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 44: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	12,  // 45: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
-	59,  // 46: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
-	10,  // 47: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 48: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 49: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	61,  // 50: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
-	56,  // 51: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
-	56,  // 52: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
-	1,   // 53: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
-	56,  // 54: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
-	59,  // 55: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
-	60,  // 56: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
-	56,  // 57: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
-	56,  // 58: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
-	2,   // 59: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
-	10,  // 60: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
-	11,  // 61: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
-	10,  // 62: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 63: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 64: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 65: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	4,   // 66: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
-	59,  // 67: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
-	10,  // 68: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 69: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 70: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 71: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 72: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 73: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 74: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 75: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	56,  // 76: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
-	10,  // 77: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 78: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
-	59,  // 79: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
-	10,  // 80: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 81: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	10,  // 82: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 83: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	7,   // 84: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
-	10,  // 85: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 86: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
-	59,  // 87: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
-	10,  // 88: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
-	11,  // 89: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
-	65,  // 90: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
-	56,  // 91: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
-	56,  // 92: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
-	56,  // 93: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
-	0,   // 94: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
-	62,  // 95: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
-	46,  // 96: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
-	3,   // 97: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
-	56,  // 98: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
-	56,  // 99: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
-	62,  // 100: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
-	62,  // 101: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
-	63,  // 102: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
-	56,  // 103: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
-	56,  // 104: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
-	62,  // 105: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
-	56,  // 106: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
-	56,  // 107: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
-	56,  // 108: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
-	56,  // 109: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
-	56,  // 110: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
-	62,  // 111: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
-	49,  // 112: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
-	50,  // 113: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
-	51,  // 114: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
-	56,  // 115: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
-	56,  // 116: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
-	13,  // 117: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
-	15,  // 118: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
-	17,  // 119: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
-	19,  // 120: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
-	21,  // 121: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
-	23,  // 122: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
-	25,  // 123: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
-	27,  // 124: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
-	29,  // 125: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
-	31,  // 126: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
-	33,  // 127: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
-	35,  // 128: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
-	37,  // 129: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
-	39,  // 130: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
-	41,  // 131: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
-	43,  // 132: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
-	45,  // 133: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
-	48,  // 134: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
-	14,  // 135: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
-	16,  // 136: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
-	18,  // 137: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
-	20,  // 138: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
-	22,  // 139: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
-	24,  // 140: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
-	26,  // 141: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
-	28,  // 142: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
-	30,  // 143: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
-	32,  // 144: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
-	34,  // 145: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
-	36,  // 146: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
-	38,  // 147: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
-	40,  // 148: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
-	42,  // 149: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
-	44,  // 150: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
-	47,  // 151: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
-	52,  // 152: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
-	135, // [135:153] is the sub-list for method output_type
-	117, // [117:135] is the sub-list for method input_type
-	117, // [117:117] is the sub-list for extension type_name
-	117, // [117:117] is the sub-list for extension extendee
-	0,   // [0:117] is the sub-list for field type_name
+	60,  // 0: motcua.v1.DossierComponent.source:type_name -> motcua.v1.ComponentSource
+	7,   // 1: motcua.v1.ResultDocument.signature:type_name -> motcua.v1.DocumentSignature
+	61,  // 2: motcua.v1.ResultDocument.valid_until:type_name -> google.protobuf.Timestamp
+	61,  // 3: motcua.v1.DocumentSignature.sign_time:type_name -> google.protobuf.Timestamp
+	6,   // 4: motcua.v1.DossierResult.documents:type_name -> motcua.v1.ResultDocument
+	61,  // 5: motcua.v1.DossierResult.issue_time:type_name -> google.protobuf.Timestamp
+	61,  // 6: motcua.v1.IdentityVerification.verify_time:type_name -> google.protobuf.Timestamp
+	2,   // 7: motcua.v1.IdentityVerification.outcome:type_name -> motcua.v1.VerificationOutcome
+	10,  // 8: motcua.v1.IdentityVerification.applicant:type_name -> motcua.v1.PersonCheck
+	10,  // 9: motcua.v1.IdentityVerification.representative:type_name -> motcua.v1.PersonCheck
+	2,   // 10: motcua.v1.PersonCheck.outcome:type_name -> motcua.v1.VerificationOutcome
+	61,  // 11: motcua.v1.PersonCheck.check_time:type_name -> google.protobuf.Timestamp
+	61,  // 12: motcua.v1.DossierStep.start_time:type_name -> google.protobuf.Timestamp
+	61,  // 13: motcua.v1.DossierStep.due_time:type_name -> google.protobuf.Timestamp
+	62,  // 14: motcua.v1.Dossier.applicant:type_name -> motcua.v1.Applicant
+	63,  // 15: motcua.v1.Dossier.representative:type_name -> motcua.v1.Representative
+	64,  // 16: motcua.v1.Dossier.channel:type_name -> motcua.v1.Channel
+	65,  // 17: motcua.v1.Dossier.filed_by:type_name -> motcua.v1.ActorKind
+	66,  // 18: motcua.v1.Dossier.status:type_name -> motcua.v1.DossierStatus
+	5,   // 19: motcua.v1.Dossier.components:type_name -> motcua.v1.DossierComponent
+	61,  // 20: motcua.v1.Dossier.submit_time:type_name -> google.protobuf.Timestamp
+	61,  // 21: motcua.v1.Dossier.receive_time:type_name -> google.protobuf.Timestamp
+	61,  // 22: motcua.v1.Dossier.clock_start_time:type_name -> google.protobuf.Timestamp
+	61,  // 23: motcua.v1.Dossier.due_time:type_name -> google.protobuf.Timestamp
+	61,  // 24: motcua.v1.Dossier.original_due_time:type_name -> google.protobuf.Timestamp
+	67,  // 25: motcua.v1.Dossier.paused_working_duration:type_name -> google.protobuf.Duration
+	61,  // 26: motcua.v1.Dossier.pause_time:type_name -> google.protobuf.Timestamp
+	11,  // 27: motcua.v1.Dossier.current_step:type_name -> motcua.v1.DossierStep
+	8,   // 28: motcua.v1.Dossier.result:type_name -> motcua.v1.DossierResult
+	64,  // 29: motcua.v1.Dossier.return_channel:type_name -> motcua.v1.Channel
+	61,  // 30: motcua.v1.Dossier.finish_time:type_name -> google.protobuf.Timestamp
+	61,  // 31: motcua.v1.Dossier.return_time:type_name -> google.protobuf.Timestamp
+	9,   // 32: motcua.v1.Dossier.identity_verification:type_name -> motcua.v1.IdentityVerification
+	61,  // 33: motcua.v1.Dossier.create_time:type_name -> google.protobuf.Timestamp
+	61,  // 34: motcua.v1.Dossier.update_time:type_name -> google.protobuf.Timestamp
+	0,   // 35: motcua.v1.Dossier.timeliness:type_name -> motcua.v1.Timeliness
+	56,  // 36: motcua.v1.Dossier.form:type_name -> motcua.v1.Dossier.FormEntry
+	13,  // 37: motcua.v1.Dossier.business_handoff:type_name -> motcua.v1.BusinessHandoff
+	61,  // 38: motcua.v1.BusinessHandoff.send_time:type_name -> google.protobuf.Timestamp
+	61,  // 39: motcua.v1.BusinessHandoff.update_time:type_name -> google.protobuf.Timestamp
+	68,  // 40: motcua.v1.DossierEvent.action:type_name -> motcua.v1.Action
+	66,  // 41: motcua.v1.DossierEvent.from_status:type_name -> motcua.v1.DossierStatus
+	66,  // 42: motcua.v1.DossierEvent.to_status:type_name -> motcua.v1.DossierStatus
+	61,  // 43: motcua.v1.DossierEvent.time:type_name -> google.protobuf.Timestamp
+	69,  // 44: motcua.v1.DossierEvent.attribution:type_name -> motcua.v1.Attribution
+	57,  // 45: motcua.v1.DossierEvent.details:type_name -> motcua.v1.DossierEvent.DetailsEntry
+	58,  // 46: motcua.v1.DossierEvent.state:type_name -> motcua.v1.DossierEvent.StateEntry
+	62,  // 47: motcua.v1.DossierDraft.applicant:type_name -> motcua.v1.Applicant
+	63,  // 48: motcua.v1.DossierDraft.representative:type_name -> motcua.v1.Representative
+	5,   // 49: motcua.v1.DossierDraft.components:type_name -> motcua.v1.DossierComponent
+	64,  // 50: motcua.v1.DossierDraft.return_channel:type_name -> motcua.v1.Channel
+	59,  // 51: motcua.v1.DossierDraft.form:type_name -> motcua.v1.DossierDraft.FormEntry
+	15,  // 52: motcua.v1.SubmitDossierRequest.dossier:type_name -> motcua.v1.DossierDraft
+	12,  // 53: motcua.v1.SubmitDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 54: motcua.v1.SubmitDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	15,  // 55: motcua.v1.ReceiveDossierRequest.new_dossier:type_name -> motcua.v1.DossierDraft
+	64,  // 56: motcua.v1.ReceiveDossierRequest.channel:type_name -> motcua.v1.Channel
+	12,  // 57: motcua.v1.ReceiveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 58: motcua.v1.ReceiveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 59: motcua.v1.GetDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	66,  // 60: motcua.v1.ListDossiersRequest.statuses:type_name -> motcua.v1.DossierStatus
+	61,  // 61: motcua.v1.ListDossiersRequest.received_after:type_name -> google.protobuf.Timestamp
+	61,  // 62: motcua.v1.ListDossiersRequest.received_before:type_name -> google.protobuf.Timestamp
+	1,   // 63: motcua.v1.ListDossiersRequest.order_by:type_name -> motcua.v1.DossierOrder
+	61,  // 64: motcua.v1.ListDossiersRequest.updated_since:type_name -> google.protobuf.Timestamp
+	64,  // 65: motcua.v1.ListDossiersRequest.channel:type_name -> motcua.v1.Channel
+	65,  // 66: motcua.v1.ListDossiersRequest.filed_by:type_name -> motcua.v1.ActorKind
+	61,  // 67: motcua.v1.ListDossiersRequest.filed_after:type_name -> google.protobuf.Timestamp
+	61,  // 68: motcua.v1.ListDossiersRequest.filed_before:type_name -> google.protobuf.Timestamp
+	3,   // 69: motcua.v1.ListDossiersRequest.resolution:type_name -> motcua.v1.ResolutionTimeliness
+	12,  // 70: motcua.v1.ListDossiersResponse.dossiers:type_name -> motcua.v1.Dossier
+	14,  // 71: motcua.v1.ListDossierEventsResponse.events:type_name -> motcua.v1.DossierEvent
+	12,  // 72: motcua.v1.NotAcceptDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 73: motcua.v1.NotAcceptDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 74: motcua.v1.RequestSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 75: motcua.v1.RequestSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	5,   // 76: motcua.v1.ProvideSupplementRequest.components:type_name -> motcua.v1.DossierComponent
+	64,  // 77: motcua.v1.ProvideSupplementRequest.channel:type_name -> motcua.v1.Channel
+	12,  // 78: motcua.v1.ProvideSupplementResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 79: motcua.v1.ProvideSupplementResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 80: motcua.v1.RequestPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 81: motcua.v1.RequestPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 82: motcua.v1.ConfirmPaymentResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 83: motcua.v1.ConfirmPaymentResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 84: motcua.v1.ForwardDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 85: motcua.v1.ForwardDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	61,  // 86: motcua.v1.ExtendDeadlineRequest.new_due_time:type_name -> google.protobuf.Timestamp
+	12,  // 87: motcua.v1.ExtendDeadlineResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 88: motcua.v1.ExtendDeadlineResponse.event:type_name -> motcua.v1.DossierEvent
+	64,  // 89: motcua.v1.WithdrawDossierRequest.channel:type_name -> motcua.v1.Channel
+	12,  // 90: motcua.v1.WithdrawDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 91: motcua.v1.WithdrawDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	12,  // 92: motcua.v1.StopDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 93: motcua.v1.StopDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	8,   // 94: motcua.v1.ResolveDossierRequest.result:type_name -> motcua.v1.DossierResult
+	12,  // 95: motcua.v1.ResolveDossierResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 96: motcua.v1.ResolveDossierResponse.event:type_name -> motcua.v1.DossierEvent
+	64,  // 97: motcua.v1.ReturnResultRequest.channel:type_name -> motcua.v1.Channel
+	12,  // 98: motcua.v1.ReturnResultResponse.dossier:type_name -> motcua.v1.Dossier
+	14,  // 99: motcua.v1.ReturnResultResponse.event:type_name -> motcua.v1.DossierEvent
+	70,  // 100: motcua.v1.SlipRow.role:type_name -> motcua.v1.Role
+	61,  // 101: motcua.v1.SlipRow.start_time:type_name -> google.protobuf.Timestamp
+	61,  // 102: motcua.v1.SlipRow.due_time:type_name -> google.protobuf.Timestamp
+	61,  // 103: motcua.v1.SlipRow.finish_time:type_name -> google.protobuf.Timestamp
+	0,   // 104: motcua.v1.SlipRow.timeliness:type_name -> motcua.v1.Timeliness
+	67,  // 105: motcua.v1.SlipRow.late_by:type_name -> google.protobuf.Duration
+	49,  // 106: motcua.v1.GetProcessControlSlipResponse.rows:type_name -> motcua.v1.SlipRow
+	4,   // 107: motcua.v1.DeadlineSegment.kind:type_name -> motcua.v1.DeadlineSegment.Kind
+	61,  // 108: motcua.v1.DeadlineSegment.from_time:type_name -> google.protobuf.Timestamp
+	61,  // 109: motcua.v1.DeadlineSegment.to_time:type_name -> google.protobuf.Timestamp
+	67,  // 110: motcua.v1.DeadlineSegment.counted:type_name -> google.protobuf.Duration
+	67,  // 111: motcua.v1.DeadlineSegment.total:type_name -> google.protobuf.Duration
+	68,  // 112: motcua.v1.DeadlinePause.cause:type_name -> motcua.v1.Action
+	61,  // 113: motcua.v1.DeadlinePause.start_time:type_name -> google.protobuf.Timestamp
+	61,  // 114: motcua.v1.DeadlinePause.end_time:type_name -> google.protobuf.Timestamp
+	67,  // 115: motcua.v1.DeadlinePause.working_duration:type_name -> google.protobuf.Duration
+	61,  // 116: motcua.v1.DeadlineExtension.time:type_name -> google.protobuf.Timestamp
+	61,  // 117: motcua.v1.DeadlineExtension.previous_due_time:type_name -> google.protobuf.Timestamp
+	61,  // 118: motcua.v1.DeadlineExtension.new_due_time:type_name -> google.protobuf.Timestamp
+	61,  // 119: motcua.v1.ExplainDeadlineResponse.receive_time:type_name -> google.protobuf.Timestamp
+	61,  // 120: motcua.v1.ExplainDeadlineResponse.clock_start_time:type_name -> google.protobuf.Timestamp
+	67,  // 121: motcua.v1.ExplainDeadlineResponse.statutory_working_duration:type_name -> google.protobuf.Duration
+	52,  // 122: motcua.v1.ExplainDeadlineResponse.segments:type_name -> motcua.v1.DeadlineSegment
+	53,  // 123: motcua.v1.ExplainDeadlineResponse.pauses:type_name -> motcua.v1.DeadlinePause
+	54,  // 124: motcua.v1.ExplainDeadlineResponse.extensions:type_name -> motcua.v1.DeadlineExtension
+	61,  // 125: motcua.v1.ExplainDeadlineResponse.original_due_time:type_name -> google.protobuf.Timestamp
+	61,  // 126: motcua.v1.ExplainDeadlineResponse.due_time:type_name -> google.protobuf.Timestamp
+	16,  // 127: motcua.v1.DossierService.SubmitDossier:input_type -> motcua.v1.SubmitDossierRequest
+	18,  // 128: motcua.v1.DossierService.ReceiveDossier:input_type -> motcua.v1.ReceiveDossierRequest
+	20,  // 129: motcua.v1.DossierService.GetDossier:input_type -> motcua.v1.GetDossierRequest
+	22,  // 130: motcua.v1.DossierService.ListDossiers:input_type -> motcua.v1.ListDossiersRequest
+	24,  // 131: motcua.v1.DossierService.ListDossierEvents:input_type -> motcua.v1.ListDossierEventsRequest
+	26,  // 132: motcua.v1.DossierService.NotAcceptDossier:input_type -> motcua.v1.NotAcceptDossierRequest
+	28,  // 133: motcua.v1.DossierService.RequestSupplement:input_type -> motcua.v1.RequestSupplementRequest
+	30,  // 134: motcua.v1.DossierService.ProvideSupplement:input_type -> motcua.v1.ProvideSupplementRequest
+	32,  // 135: motcua.v1.DossierService.RequestPayment:input_type -> motcua.v1.RequestPaymentRequest
+	34,  // 136: motcua.v1.DossierService.ConfirmPayment:input_type -> motcua.v1.ConfirmPaymentRequest
+	36,  // 137: motcua.v1.DossierService.ForwardDossier:input_type -> motcua.v1.ForwardDossierRequest
+	38,  // 138: motcua.v1.DossierService.ExtendDeadline:input_type -> motcua.v1.ExtendDeadlineRequest
+	40,  // 139: motcua.v1.DossierService.WithdrawDossier:input_type -> motcua.v1.WithdrawDossierRequest
+	42,  // 140: motcua.v1.DossierService.StopDossier:input_type -> motcua.v1.StopDossierRequest
+	44,  // 141: motcua.v1.DossierService.ResolveDossier:input_type -> motcua.v1.ResolveDossierRequest
+	46,  // 142: motcua.v1.DossierService.ReturnResult:input_type -> motcua.v1.ReturnResultRequest
+	48,  // 143: motcua.v1.DossierService.GetProcessControlSlip:input_type -> motcua.v1.GetProcessControlSlipRequest
+	51,  // 144: motcua.v1.DossierService.ExplainDeadline:input_type -> motcua.v1.ExplainDeadlineRequest
+	17,  // 145: motcua.v1.DossierService.SubmitDossier:output_type -> motcua.v1.SubmitDossierResponse
+	19,  // 146: motcua.v1.DossierService.ReceiveDossier:output_type -> motcua.v1.ReceiveDossierResponse
+	21,  // 147: motcua.v1.DossierService.GetDossier:output_type -> motcua.v1.GetDossierResponse
+	23,  // 148: motcua.v1.DossierService.ListDossiers:output_type -> motcua.v1.ListDossiersResponse
+	25,  // 149: motcua.v1.DossierService.ListDossierEvents:output_type -> motcua.v1.ListDossierEventsResponse
+	27,  // 150: motcua.v1.DossierService.NotAcceptDossier:output_type -> motcua.v1.NotAcceptDossierResponse
+	29,  // 151: motcua.v1.DossierService.RequestSupplement:output_type -> motcua.v1.RequestSupplementResponse
+	31,  // 152: motcua.v1.DossierService.ProvideSupplement:output_type -> motcua.v1.ProvideSupplementResponse
+	33,  // 153: motcua.v1.DossierService.RequestPayment:output_type -> motcua.v1.RequestPaymentResponse
+	35,  // 154: motcua.v1.DossierService.ConfirmPayment:output_type -> motcua.v1.ConfirmPaymentResponse
+	37,  // 155: motcua.v1.DossierService.ForwardDossier:output_type -> motcua.v1.ForwardDossierResponse
+	39,  // 156: motcua.v1.DossierService.ExtendDeadline:output_type -> motcua.v1.ExtendDeadlineResponse
+	41,  // 157: motcua.v1.DossierService.WithdrawDossier:output_type -> motcua.v1.WithdrawDossierResponse
+	43,  // 158: motcua.v1.DossierService.StopDossier:output_type -> motcua.v1.StopDossierResponse
+	45,  // 159: motcua.v1.DossierService.ResolveDossier:output_type -> motcua.v1.ResolveDossierResponse
+	47,  // 160: motcua.v1.DossierService.ReturnResult:output_type -> motcua.v1.ReturnResultResponse
+	50,  // 161: motcua.v1.DossierService.GetProcessControlSlip:output_type -> motcua.v1.GetProcessControlSlipResponse
+	55,  // 162: motcua.v1.DossierService.ExplainDeadline:output_type -> motcua.v1.ExplainDeadlineResponse
+	145, // [145:163] is the sub-list for method output_type
+	127, // [127:145] is the sub-list for method input_type
+	127, // [127:127] is the sub-list for extension type_name
+	127, // [127:127] is the sub-list for extension extendee
+	0,   // [0:127] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_dossier_proto_init() }
@@ -4960,22 +5386,22 @@ func file_motcua_v1_dossier_proto_init() {
 		return
 	}
 	file_motcua_v1_common_proto_init()
-	file_motcua_v1_dossier_proto_msgTypes[11].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[13].OneofWrappers = []any{
 		(*ReceiveDossierRequest_DossierId)(nil),
 		(*ReceiveDossierRequest_NewDossier)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[13].OneofWrappers = []any{
+	file_motcua_v1_dossier_proto_msgTypes[15].OneofWrappers = []any{
 		(*GetDossierRequest_Id)(nil),
 		(*GetDossierRequest_Code)(nil),
 	}
-	file_motcua_v1_dossier_proto_msgTypes[15].OneofWrappers = []any{}
+	file_motcua_v1_dossier_proto_msgTypes[17].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_dossier_proto_rawDesc), len(file_motcua_v1_dossier_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   51,
+			NumEnums:      5,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

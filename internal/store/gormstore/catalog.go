@@ -187,15 +187,23 @@ func (s *Store) withVersions(ctx context.Context, rows []procedureRow) ([]domain
 			CutoffMinute: v.CutoffMinute, Fees: v.Fees.V, Components: v.Components.V, Workflow: v.Workflow.V,
 			CreatedAt: v.CreatedAt.UTC(),
 		})
+		if v.Form != nil {
+			p.Versions[len(p.Versions)-1].Form = v.Form.V
+		}
 	}
 	return out, nil
 }
 
 func versionToRow(code string, v *domain.ProcedureVersion) *procedureVersionRow {
-	return &procedureVersionRow{
+	r := &procedureVersionRow{
 		ProcedureCode: code, Version: v.Version, EffectiveAt: requiredDBTime(v.EffectiveAt), EndAt: dbTime(v.EndAt),
 		ServiceLevel: int(v.ServiceLevel), StatutoryMinutes: v.StatutoryMinutes, CutoffMinute: v.CutoffMinute,
 		Fees: jsonOf(v.Fees), Components: jsonOf(v.Components), Workflow: jsonOf(v.Workflow),
 		CreatedAt: requiredDBTime(v.CreatedAt),
 	}
+	if len(v.Form) > 0 {
+		f := jsonOf(v.Form)
+		r.Form = &f
+	}
+	return r
 }

@@ -281,6 +281,14 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 		id := jsonOf(*d.Identity)
 		r.Identity = &id
 	}
+	if len(d.Form) > 0 {
+		f := jsonOf(d.Form)
+		r.Form = &f
+	}
+	if d.Handoff != nil {
+		h := jsonOf(*d.Handoff)
+		r.Handoff = &h
+	}
 	return r
 }
 
@@ -311,6 +319,13 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 	if r.Identity != nil {
 		id := r.Identity.V
 		d.Identity = &id
+	}
+	if r.Form != nil {
+		d.Form = r.Form.V
+	}
+	if r.Handoff != nil {
+		h := r.Handoff.V
+		d.Handoff = &h
 	}
 	return d
 }

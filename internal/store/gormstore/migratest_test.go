@@ -90,6 +90,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	9:  checkV9,
 	10: checkV10,
 	11: checkV11,
+	12: checkV12,
 }
 
 var (
@@ -244,6 +245,35 @@ func checkV11(t *testing.T, s *gormstore.Store) {
 	f, err := s.GetResultFetch(ctx, dossierV4, "KQ")
 	if err != nil || f.FetchedBy != "dev|citizen|c11" || !f.At.Equal(time.Date(2026, 2, 18, 3, 0, 0, 0, time.UTC)) {
 		t.Fatalf("first fetch: %+v %v", f, err)
+	}
+}
+
+func checkV12(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	ids, err := s.ListIdentityPending(ctx, "", 10)
+	if err != nil || !slices.Contains(ids, dossierV4) {
+		t.Fatalf("pending identity checks: %v %v", ids, err)
+	}
+	d, err := s.GetDossier(ctx, dossierV4)
+	if err != nil || !d.Identity.Pending() || d.Identity.Applicant.Problem != "POPULATION_DB_UNAVAILABLE" {
+		t.Fatalf("pending dossier: %+v %v", d, err)
+	}
+	if d.Form["ten_doanh_nghiep"] != "An Phát" || d.Handoff == nil || d.Handoff.EnterpriseCode != "0100000001" ||
+		d.Handoff.Status != domain.HandoffSent {
+		t.Fatalf("form and hand-off: %+v %+v", d.Form, d.Handoff)
+	}
+	if ids, err := s.ListHandoffs(ctx, domain.HandoffSent, "", 10); err != nil || !slices.Contains(ids, dossierV4) {
+		t.Fatalf("hand-offs sent: %v %v", ids, err)
+	}
+	p, err := s.GetProcedure(ctx, d.ProcedureCode)
+	if err != nil || p.Version(d.ProcedureVersion) == nil || len(p.Version(d.ProcedureVersion).Form) != 1 ||
+		!p.Version(d.ProcedureVersion).Form[0].Required {
+		t.Fatalf("procedure version form: %+v %v", p, err)
+	}
+	qs, err := s.ListPopulationQueries(ctx, store.PopulationQueryFilter{DossierID: dossierV4}, 10)
+	if err != nil || len(qs) != 1 || qs[0].Outcome != "FAILED" || qs[0].ActorRole != domain.RoleSystem ||
+		!qs[0].At.Equal(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)) {
+		t.Fatalf("query log: %+v %v", qs, err)
 	}
 }
 

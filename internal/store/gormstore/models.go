@@ -90,6 +90,7 @@ type procedureVersionRow struct {
 	Fees             jsonCol[[]domain.Fee]
 	Components       jsonCol[[]domain.DocumentComponent]
 	Workflow         jsonCol[[]domain.WorkflowStep]
+	Form             *jsonCol[[]domain.FormField]
 	CreatedAt        time.Time
 }
 
@@ -130,6 +131,8 @@ type dossierRow struct {
 	FinishedAt             *time.Time
 	ReturnedAt             *time.Time
 	Identity               *jsonCol[domain.IdentityVerification]
+	Form                   *jsonCol[map[string]string]
+	Handoff                *jsonCol[domain.Handoff]
 	SupplementRounds       int
 	PaymentRequests        int
 	PaymentsConfirmed      int

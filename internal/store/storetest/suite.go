@@ -51,6 +51,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Checkpoints", testCheckpoints},
 		{"Sync", testSync},
 		{"Documents", testDocuments},
+		{"IdentityPendingAndQueryLog", testIdentity},
 		{"EventFeed", testEventFeed},
 		{"GetDossiers", testGetDossiers},
 		{"Webhooks", testWebhooks},

@@ -1,0 +1,186 @@
+// Package bizregsim simulates the national business registration system
+// over HTTP on 127.0.0.1, speaking internal/bizreg's protocol: an OAuth2
+// token, hand-offs idempotent by MaHoSo, statuses that change on demand,
+// outages (`motcua sim bizreg`).
+package bizregsim
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/motcua/motcua/internal/bizreg"
+	"github.com/motcua/motcua/internal/connector"
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Default client credentials the simulator accepts.
+const (
+	ClientID     = "motcua"
+	ClientSecret = "motcua-sim-secret"
+)
+
+// Sim is a running simulator.
+type Sim struct {
+	mu     sync.Mutex
+	byKey  map[string]*bizreg.Answer // by MaHoSo
+	forms  map[string]map[string]string
+	down   bool
+	tokens map[string]bool
+	seq    int
+	calls  atomic.Int64
+	srv    *http.Server
+	ln     net.Listener
+}
+
+// Start listens on addr ("127.0.0.1:0" for any port) and serves.
+func Start(addr string) (*Sim, error) {
+	s := &Sim{byKey: map[string]*bizreg.Answer{}, forms: map[string]map[string]string{}, tokens: map[string]bool{}}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	s.ln = ln
+	s.srv = &http.Server{Handler: s.handler(), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = s.srv.Serve(ln) }()
+	return s, nil
+}
+
+// URL is the simulator's base URL.
+func (s *Sim) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Close stops the simulator.
+func (s *Sim) Close() error { return s.srv.Close() }
+
+// SetDown makes every call fail with HTTP 503 (or recover).
+func (s *Sim) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
+
+// SetStatus changes a hand-off's status (the registry's decision).
+func (s *Sim) SetStatus(maHoSo, status string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	a, ok := s.byKey[maHoSo]
+	if ok {
+		a.TrangThai = status
+	}
+	return ok
+}
+
+// Registrations is how many distinct dossiers were registered.
+func (s *Sim) Registrations() int { s.mu.Lock(); defer s.mu.Unlock(); return len(s.byKey) }
+
+// Calls counts the register calls answered (repeats included).
+func (s *Sim) Calls() int64 { return s.calls.Load() }
+
+// Form returns what was registered for a dossier.
+func (s *Sim) Form(maHoSo string) map[string]string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.forms[maHoSo]
+}
+
+func (s *Sim) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+connector.PathToken, s.token)
+	mux.HandleFunc("POST "+bizreg.PathRegister, s.authed(s.register))
+	mux.HandleFunc("POST "+bizreg.PathStatus, s.authed(s.status))
+	mux.HandleFunc("POST /sim/down", func(w http.ResponseWriter, r *http.Request) { s.SetDown(r.URL.Query().Get("on") != "false") })
+	mux.HandleFunc("POST /sim/status", func(w http.ResponseWriter, r *http.Request) {
+		if !s.SetStatus(r.URL.Query().Get("id"), r.URL.Query().Get("status")) {
+			http.Error(w, "no such MaHoSo", http.StatusNotFound)
+		}
+	})
+	return mux
+}
+
+func (s *Sim) isDown(w http.ResponseWriter) bool {
+	s.mu.Lock()
+	down := s.down
+	s.mu.Unlock()
+	if down {
+		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
+	}
+	return down
+}
+
+func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
+	if s.isDown(w) {
+		return
+	}
+	id, secret, _ := r.BasicAuth()
+	if r.PostFormValue("grant_type") != "client_credentials" || id != ClientID || secret != ClientSecret {
+		w.WriteHeader(http.StatusUnauthorized)
+		writeJSON(w, map[string]string{"error": "invalid_client"})
+		return
+	}
+	tok := rand.Text()
+	s.mu.Lock()
+	s.tokens[tok] = true
+	s.mu.Unlock()
+	writeJSON(w, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
+}
+
+func (s *Sim) authed(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if s.isDown(w) {
+			return
+		}
+		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		s.mu.Lock()
+		ok := s.tokens[tok]
+		s.mu.Unlock()
+		if !ok {
+			http.Error(w, "invalid token", http.StatusUnauthorized)
+			return
+		}
+		next(w, r)
+	}
+}
+
+func (s *Sim) register(w http.ResponseWriter, r *http.Request) {
+	var q bizreg.RegisterRequest
+	if err := json.NewDecoder(r.Body).Decode(&q); err != nil || q.MaHoSo == "" || len(q.DuLieu) == 0 {
+		http.Error(w, "MaHoSo and DuLieu are required", http.StatusBadRequest)
+		return
+	}
+	s.calls.Add(1)
+	s.mu.Lock()
+	a, ok := s.byKey[q.MaHoSo]
+	if !ok { // idempotent by MaHoSo: a repeat returns the first answer
+		s.seq++
+		a = &bizreg.Answer{MaDoanhNghiep: fmt.Sprintf("01%08d", s.seq), MaTiepNhan: fmt.Sprintf("TN-%06d", s.seq),
+			TrangThai: domain.RegistryReceived}
+		s.byKey[q.MaHoSo] = a
+		s.forms[q.MaHoSo] = q.DuLieu
+	}
+	out := *a
+	s.mu.Unlock()
+	writeJSON(w, out)
+}
+
+func (s *Sim) status(w http.ResponseWriter, r *http.Request) {
+	var q bizreg.StatusRequest
+	if err := json.NewDecoder(r.Body).Decode(&q); err != nil || q.MaHoSo == "" {
+		http.Error(w, "MaHoSo is required", http.StatusBadRequest)
+		return
+	}
+	s.mu.Lock()
+	a, ok := s.byKey[q.MaHoSo]
+	out := bizreg.Answer{TrangThai: "KHONG_TIM_THAY"}
+	if ok {
+		out = *a
+	}
+	s.mu.Unlock()
+	writeJSON(w, out)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
+}
