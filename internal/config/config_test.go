@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +67,18 @@ func TestTrustedProxies(t *testing.T) {
 	if err := c.Validate(); err == nil {
 		t.Fatal("a bare address accepted as a network")
 	}
+}
+
+// pflag reads a back-quoted word in a usage string as the flag's value
+// name: "--portal-dead-letter-after motcua sync retry" in --help. No usage
+// of serve's flags may quote.
+func TestServeFlagUsageHasNoBackQuotes(t *testing.T) {
+	c := DefaultConfig()
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	c.BindServe(fs)
+	fs.VisitAll(func(f *pflag.Flag) {
+		if strings.Contains(f.Usage, "`") {
+			t.Errorf("--%s: usage %q has a back quote (pflag shows the quoted text as the value's name)", f.Name, f.Usage)
+		}
+	})
 }

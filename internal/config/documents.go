@@ -59,7 +59,7 @@ func (c *Config) BindDocuments(fs *pflag.FlagSet) {
 	fs.Int64Var(&d.MaxFileBytes, "max-file-bytes", d.MaxFileBytes, "largest file accepted, in bytes")
 	fs.StringSliceVar(&d.MediaTypes, "media-types", d.MediaTypes, "media types accepted (default application/pdf, image/jpeg, image/png, application/pkcs7-signature)")
 	fs.DurationVar(&d.BlobGrace, "blob-grace", d.BlobGrace, "how long a file no dossier references is kept before the collector deletes it")
-	fs.DurationVar(&d.BlobGCInterval, "blob-gc-interval", d.BlobGCInterval, "how often serve deletes unreferenced files (0: never; see `motcua blobs gc`)")
+	fs.DurationVar(&d.BlobGCInterval, "blob-gc-interval", d.BlobGCInterval, "how often serve deletes unreferenced files (0: never; see motcua blobs gc)")
 }
 
 func (d Documents) validate() error {

@@ -75,10 +75,10 @@ func (p *Portal) BindPortal(fs *pflag.FlagSet) {
 	fs.StringVar(&p.Username, "portal-username", p.Username, "username at the portal for --portal-url (default: the dossier's agency code)")
 	fs.StringVar(&p.Password, "portal-password", p.Password, "password at the portal for --portal-url (prefer MOTCUA_PORTAL_PASSWORD)")
 	fs.DurationVar(&p.Timeout, "portal-timeout", p.Timeout, "longest one call to the portal may take")
-	fs.DurationVar(&p.DeadLetterAfter, "portal-dead-letter-after", p.DeadLetterAfter, "a dossier failing to sync this long is dead-lettered (then `motcua sync retry`)")
+	fs.DurationVar(&p.DeadLetterAfter, "portal-dead-letter-after", p.DeadLetterAfter, "a dossier failing to sync this long is dead-lettered (then motcua sync retry)")
 	fs.DurationVar(&p.AckBound, "portal-ack-bound", p.AckBound, "the sync timeliness indicator counts status changes acknowledged within this bound")
 	fs.DurationVar(&p.Interval, "portal-sync-interval", p.Interval, "how often the elected leader sweeps for due deliveries (re-armed retries, changes no job covers)")
-	fs.DurationVar(&p.ReconcileInterval, "portal-reconcile-interval", p.ReconcileInterval, "reconcile every configured agency this often (0: only with `motcua sync reconcile`)")
+	fs.DurationVar(&p.ReconcileInterval, "portal-reconcile-interval", p.ReconcileInterval, "reconcile every configured agency this often (0: only with motcua sync reconcile)")
 	fs.IntVar(&p.Workers, "portal-workers", p.Workers, "dossiers delivered to the portal at once")
 }
 
