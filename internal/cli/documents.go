@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -83,10 +84,10 @@ type blobGCArgs struct{}
 func (blobGCArgs) Kind() string { return "blob_gc" }
 
 // blobGCWorker deletes the blobs no dossier references, older than grace.
-// app is set once the use cases are built (before the engine starts).
+// Its use cases are set once built (serve does so before the engine starts).
 type blobGCWorker struct {
 	river.WorkerDefaults[blobGCArgs]
-	app   *app.Service
+	app   atomic.Pointer[app.Service]
 	grace time.Duration
 	log   *slog.Logger
 }
@@ -95,7 +96,11 @@ type blobGCWorker struct {
 // blob is deleted by whoever removes its row, so overlapping runs are
 // harmless.
 func (w *blobGCWorker) Work(ctx context.Context, _ *river.Job[blobGCArgs]) error {
-	n, err := collectBlobs(ctx, w.app, w.grace)
+	a := w.app.Load()
+	if a == nil {
+		return errors.New("the use cases are not ready yet")
+	}
+	n, err := collectBlobs(ctx, a, w.grace)
 	if n > 0 {
 		w.log.Info("deleted unreferenced files", "deleted", n, "older_than", w.grace)
 	}

@@ -137,7 +137,8 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 		bind(a)
 	}
 	// The workers run only once the engine starts, below.
-	gc.app, connectors.App = a, a
+	gc.app.Store(a)
+	connectors.App = a
 	if cur, want, err := st.SchemaStatus(ctx); err == nil && cur == want &&
 		(cfg.DemoCatalog == "always" || (cfg.DemoCatalog == "auto" && sqlite)) {
 		// Effective from the start of the day, so that today's filings fit.
