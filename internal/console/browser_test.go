@@ -22,7 +22,10 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/portal"
+	"github.com/motcua/motcua/internal/portalsim"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/testenv"
 )
@@ -80,7 +83,17 @@ func startConsole(t *testing.T, kind string, dossiers int) *consoleEnv {
 	ctx := context.Background()
 	// Online filings from 127.0.0.0/8 count as coming from a counter: the
 	// test's own filing below shows up on the integrity page.
-	env := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{CounterNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}})
+	// The portal sync delivers to a simulator on loopback, so the
+	// indicators page has sync figures to show.
+	sim, simURL, stopSim, err := portalsim.StartLocal("127.0.0.1:0", portalsim.Options{Credentials: map[string]string{seed.OneStopCentre: "console-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(stopSim)
+	client := portal.New(portal.Options{Timeout: 2 * time.Second, Agencies: map[string]portal.Endpoint{
+		seed.OneStopCentre: {BaseURL: simURL, Username: seed.OneStopCentre, Password: "console-secret"}}})
+	env := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{CounterNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		AppOptions: []app.Option{app.WithPortalSync(client, app.SyncConfig{})}})
 	until := time.Date(2026, 11, 16, 0, 0, 0, 0, hcm)
 	if _, err := seed.Dossiers(ctx, env.Store, seed.Options{Dossiers: dossiers, Year: 2026, Until: until, Seed: 15}); err != nil {
 		t.Fatal(err)
@@ -90,6 +103,13 @@ func startConsole(t *testing.T, kind string, dossiers int) *consoleEnv {
 	if _, err := env.Dossiers.SubmitDossier(env.As(t, cit), &pb.SubmitDossierRequest{RequestId: "console-test-1",
 		Dossier: testenv.Draft("001090000123")}); err != nil {
 		t.Fatal(err)
+	}
+	// Deliver it: the portal then holds one dossier of the period.
+	if _, err := env.App.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(sim.Log()); n != 1 {
+		t.Fatalf("the portal accepted %d deliveries; want 1", n)
 	}
 	verifier, err := auth.DevVerifier(env.Key)
 	if err != nil {
@@ -267,8 +287,25 @@ func testConsole(t *testing.T, ce *consoleEnv, shots bool) {
 			t.Errorf("%s shows %q, want %q", sel, got, vi.Num(w))
 		}
 	}
-	if got := text(t, ctx, "#fig-sync"); got != vi.T("ind.na") {
-		t.Errorf("sync timeliness shows %q before the sync feature exists", got)
+	// The sync figures equal the API's, the one delivered dossier among them.
+	ws := want.GetSync()
+	if !ws.GetPortalConfigured() || ws.GetSyncedDossiers().GetNumerator() < 1 || ws.GetOutOfSync() == 0 {
+		t.Fatalf("sync indicators: %v; want a configured portal holding a dossier and some not", ws)
+	}
+	for sel, w := range map[string]float64{"#fig-sync": ws.GetSyncedDossiers().GetValue(), "#fig-sync_synced": ws.GetSyncedDossiers().GetValue(),
+		"#fig-sync_acked": ws.GetAckedWithinBound().GetValue(), "#fig-sync_lag_p50": ws.GetLagP50Hours(), "#fig-sync_lag_p95": ws.GetLagP95Hours(),
+		"#fig-sync_out_of_sync": float64(ws.GetOutOfSync()), "#fig-sync_dead_lettered": float64(ws.GetDeadLettered()),
+		"#fig-sync_unacked": float64(ws.GetUnacknowledgedChanges())} {
+		got, err := strconv.ParseFloat(attr(t, ctx, sel, "data-value"), 64)
+		if err != nil || got != w {
+			t.Errorf("%s = %v (%v), the API says %v", sel, got, err, w)
+		}
+	}
+	if got, w := text(t, ctx, "#fig-sync"), vi.Rate(ws.GetSyncedDossiers()); got != w {
+		t.Errorf("#fig-sync shows %q, want %q", got, w)
+	}
+	if got, w := text(t, ctx, "#fig-sync_out_of_sync"), vi.Num(ws.GetOutOfSync()); got != w {
+		t.Errorf("#fig-sync_out_of_sync shows %q, want %q", got, w)
 	}
 	// The trend has one point per month, the units chart one bar per unit.
 	series, err := pb.NewReportServiceClient(ce.Conn).GetIndicatorSeries(auditor, &pb.GetIndicatorSeriesRequest{Scope: &pb.ReportScope{

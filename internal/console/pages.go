@@ -231,6 +231,7 @@ type indicatorsData struct {
 	Form       scopeForm
 	Agencies   []agencyOpt
 	I          *pb.Indicators
+	Sync       *pb.SyncIndicators
 	Links      map[string]template.URL
 	Trend      template.HTML
 	TrendRows  []*pb.IndicatorPoint
@@ -309,7 +310,7 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	d.Form.From, d.Form.To = ind.GetFromDate(), ind.GetToDate()
-	d.I = ind.GetIndicators()
+	d.I, d.Sync = ind.GetIndicators(), ind.GetSync()
 	d.Links = map[string]template.URL{}
 	for _, fig := range figures {
 		d.Links[fig] = c.figureLink(d.Form, fig)

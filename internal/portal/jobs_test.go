@@ -20,17 +20,33 @@ import (
 // it: no test calls the deliverer.
 func startJobs(t *testing.T, kind string, cfg app.SyncConfig) *fixture {
 	t.Helper()
+	sim, client := startSim(t)
+	return serveJobs(t, testenv.StoreURL(t, kind), sim, client, cfg, false)
+}
+
+// startSim starts a simulator on loopback and returns a client of it.
+func startSim(t *testing.T) (*portalsim.Sim, *portal.Client) {
+	t.Helper()
 	sim, url, stop, err := portalsim.StartLocal("127.0.0.1:0", portalsim.Options{Credentials: map[string]string{seed.OneStopCentre: secret}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(stop)
-	client := portal.New(portal.Options{Timeout: 2 * time.Second,
+	return sim, portal.New(portal.Options{Timeout: 2 * time.Second,
 		Agencies: map[string]portal.Endpoint{seed.OneStopCentre: {BaseURL: url, Username: seed.OneStopCentre, Password: secret}}})
+}
+
+// serveJobs serves the store at url with the sync on the job engine,
+// delivering to sim through client; hold enqueues the jobs but works
+// none (testenv.Options.HoldJobs). Several calls on one store are
+// replicas, or a server restarted.
+func serveJobs(t *testing.T, url string, sim *portalsim.Sim, client *portal.Client, cfg app.SyncConfig, hold bool) *fixture {
+	t.Helper()
 	cfg.BackoffMin, cfg.BackoffMax = 20*time.Millisecond, 200*time.Millisecond
 	var pj *portal.Jobs
-	env := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{
+	env := testenv.Start(t, url, testenv.Options{
 		AppOptions: []app.Option{app.WithPortalSync(client, cfg)},
+		HoldJobs:   hold,
 		Jobs: func(e *jobs.Engine) []app.EventHook {
 			var hook app.EventHook
 			pj, hook = portal.Register(e, portal.JobOptions{Workers: 4, Sweep: 200 * time.Millisecond})

@@ -140,6 +140,10 @@ type Options struct {
 	// Without either, the engine is open (jobs are enqueued, as the outbox
 	// hook does) but works nothing.
 	RunJobs bool
+	// HoldJobs registers Jobs and enqueues in the mutations' transactions
+	// but works nothing: a server that dies between commit and delivery
+	// (a later Env on the same store works the jobs).
+	HoldJobs bool
 	// Webhooks replaces TestWebhooksConfig (which allows private endpoints,
 	// so tests deliver to 127.0.0.1).
 	Webhooks *webhooks.Config
@@ -287,7 +291,7 @@ func Start(t testing.TB, url string, o Options) *Env {
 	if err := srv.Listen(); err != nil {
 		t.Fatal(err)
 	}
-	if o.Jobs != nil || o.RunJobs {
+	if (o.Jobs != nil || o.RunJobs) && !o.HoldJobs {
 		if err := eng.Start(ctx); err != nil {
 			t.Fatal(err)
 		}
