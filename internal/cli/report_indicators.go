@@ -148,6 +148,16 @@ func indicatorSections(in *pb.Indicators) []indicatorSection {
 			rateRow("paper_to_electronic", "Paper components scanned at the counter", in.GetPaperToElectronic()),
 			rateRow("electronic_results", "Results issued electronically", in.GetElectronicResults()),
 		}},
+		{key: "identity", title: "Identity and enter once (national population database, business registry)", rows: []indicatorRow{
+			countRow("identity_checked", "Applicant identity checked against the population database", 0, in.GetIdentityChecked()),
+			rateRow("identity_verified", "Identity verified (every person matched), of filed", in.GetIdentityVerified()),
+			countRow("identity_pending", "Check pending now (database did not answer yet)", 1, in.GetIdentityPending()),
+			countRow("processed_while_pending", "Acted on while the check was pending", 1, in.GetProcessedWhilePending()),
+			countRow("identity_mismatches", "Mismatches found (flagged: no match, not found)", 1, in.GetIdentityMismatches()),
+			rateRow("entered_once", "Entered once: checked dossiers pre-filled from the database", in.GetEnteredOnce()),
+			rateRow("prefilled_fields", "Applicant fields pre-filled (of 3 per checked dossier)", in.GetPrefilledFields()),
+			rateRow("handoffs_without_rekeying", "Business-registration hand-offs acknowledged, no re-keying", in.GetHandoffsWithoutRekeying()),
+		}},
 		{key: "payments", title: "Payments", rows: []indicatorRow{
 			rateRow("online_payments", "Paid online", in.GetOnlinePayments()),
 		}},
