@@ -148,6 +148,16 @@ func indicatorSections(in *pb.Indicators) []indicatorSection {
 			rateRow("paper_to_electronic", "Paper components scanned at the counter", in.GetPaperToElectronic()),
 			rateRow("electronic_results", "Results issued electronically", in.GetElectronicResults()),
 		}},
+		{key: "identity", title: "Identity and enter once (population database, business registry)", rows: []indicatorRow{
+			countRow("identity_checked", "Applicant identity checked", 0, in.GetIdentityChecked()),
+			rateRow("identity_verified", "Identity verified (everyone matched), of filed", in.GetIdentityVerified()),
+			countRow("identity_pending", "check pending now", 1, in.GetIdentityPending()),
+			countRow("processed_while_pending", "processed while the check was pending", 1, in.GetProcessedWhilePending()),
+			countRow("identity_mismatches", "mismatches found (flagged)", 1, in.GetIdentityMismatches()),
+			rateRow("entered_once", "Entered once (pre-filled from the database)", in.GetEnteredOnce()),
+			rateRow("prefilled_fields", "Applicant fields pre-filled (3 per check)", in.GetPrefilledFields()),
+			rateRow("handoffs_without_rekeying", "Business hand-offs without re-keying", in.GetHandoffsWithoutRekeying()),
+		}},
 		{key: "payments", title: "Payments", rows: []indicatorRow{
 			rateRow("online_payments", "Paid online", in.GetOnlinePayments()),
 		}},

@@ -120,6 +120,9 @@ func TestReportIndicators(t *testing.T) {
 		"Online service, genuine":        "Online service, genuine filings only 5.93 / 12",
 		"Online service, assisted":       "Online service, assisted counted as online 8.93 / 12 (what a padded report would claim)",
 		"Measured total":                 "Measured total",
+		"Applicant identity checked":     "Applicant identity checked 0",
+		"Entered once":                   "Entered once (pre-filled from the database) - (0 / 0)",
+		"Business hand-offs":             "Business hand-offs without re-keying - (0 / 0)",
 	} {
 		if got := line(t, r.out, label); !strings.HasPrefix(got, want) {
 			t.Errorf("line %q, want %q", got, want)
@@ -160,6 +163,8 @@ func TestReportIndicators(t *testing.T) {
 		"timeliness/on_time": "1,2,2", "timeliness/awaiting_intake": "1,,",
 		"processing_time/average_processing_days": "0.4375,,", "digitisation/electronic_results": "1,1,1",
 		"score_766/progress": "20,20,20", "score_766/measured_max": "",
+		"identity/identity_checked": "0,,", "identity/entered_once": "0,0,0", "identity/prefilled_fields": "0,0,0",
+		"identity/handoffs_without_rekeying": "0,0,0", "identity/identity_mismatches": "0,,",
 	} {
 		if got[k] != want {
 			t.Errorf("csv %s = %q, want %q", k, got[k], want)

@@ -61,6 +61,18 @@ type Indicators struct {
 	// OnlineOffered: procedures offered online ÷ procedures offered.
 	OnlineOffered Ratio
 
+	// Identity and hand-off (docs/indicators.md, "Identity and enter once").
+	IdentityChecked       int64 // dossiers whose applicant the population database was asked about
+	IdentityVerified      Ratio // checked and every person matched ÷ filed
+	IdentityPending       int64 // gauge: checks still awaiting the database now
+	IdentityMismatches    int64 // flagged: no match or not found
+	ProcessedWhilePending int64 // acted on while their check was pending
+	PrefilledFields       Ratio // applicant fields taken from the database ÷ (3 × checked)
+	EnteredOnce           Ratio // dossiers with a field taken from the database ÷ checked
+	// HandoffsWithoutRekeying: business-registration hand-offs acknowledged
+	// by the registry (the form sent as filed) ÷ hand-offs started.
+	HandoffsWithoutRekeying Ratio
+
 	Score Score766
 }
 
@@ -121,6 +133,12 @@ func Compute(rows []Row, f Facts) Indicators {
 	in.ProceduresUsedOnline = Ratio{f.UsedOnline, f.OfferedOnline}
 	in.ProceduresUsedOnlineReported = Ratio{f.UsedOnlineReported, f.OfferedOnline}
 	in.OnlineOffered = Ratio{f.OfferedOnline, f.Offered}
+	in.IdentityChecked = t[IdentityChecked]
+	in.IdentityVerified = Ratio{t[IdentityVerified], in.Filed}
+	in.IdentityPending, in.IdentityMismatches, in.ProcessedWhilePending = t[IdentityPending], t[IdentityMismatches], t[ProcessedWhilePending]
+	in.PrefilledFields = Ratio{t[PrefilledFields], PrefillableFields * t[IdentityChecked]}
+	in.EnteredOnce = Ratio{t[PrefilledDossiers], t[IdentityChecked]}
+	in.HandoffsWithoutRekeying = Ratio{t[HandoffsAcknowledged], t[Handoffs]}
 	in.Score = score(in)
 	return in
 }

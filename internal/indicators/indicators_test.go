@@ -126,3 +126,34 @@ func TestSyncTimeliness(t *testing.T) {
 		t.Fatalf("%+v", z)
 	}
 }
+
+// The identity and hand-off metrics follow the sealed verification and
+// hand-off on the dossier: a pending check answered later moves pending to
+// verified (or to a mismatch), and the figures divide by checked dossiers.
+func TestIdentityAndHandoffContribution(t *testing.T) {
+	pending := &domain.Dossier{Identity: &domain.IdentityVerification{Outcome: domain.OutcomePending}}
+	v, _ := Contribution(pending)
+	if v[IdentityChecked] != 1 || v[IdentityPending] != 1 || v[IdentityVerified] != 0 || v[ProcessedWhilePending] != 0 {
+		t.Fatalf("pending: %v", v)
+	}
+	answered := *pending
+	answered.Identity = &domain.IdentityVerification{Outcome: domain.OutcomeNoMatch, Flag: domain.FlagIdentityMismatch, PendingWhileProcessed: true}
+	delta, _ := Change(pending, &answered, Key{})
+	if delta.Vector[IdentityPending] != -1 || delta.Vector[IdentityMismatches] != 1 || delta.Vector[ProcessedWhilePending] != 1 ||
+		delta.Vector[IdentityChecked] != 0 || delta.Vector[IdentityVerified] != 0 {
+		t.Fatalf("answered later with a mismatch: %v", delta.Vector)
+	}
+	prefilled := &domain.Dossier{Identity: &domain.IdentityVerification{Outcome: domain.OutcomeMatch, Prefilled: []string{"name", "birth_date"}},
+		Handoff: &domain.Handoff{Status: domain.HandoffPending}}
+	unchecked := &domain.Dossier{Identity: &domain.IdentityVerification{}, Handoff: &domain.Handoff{Status: domain.HandoffSent}}
+	var rows []Row
+	for _, d := range []*domain.Dossier{pending, prefilled, unchecked} {
+		v, _ := Contribution(d)
+		rows = append(rows, Row{Vector: v})
+	}
+	in := Compute(rows, Facts{})
+	if in.IdentityChecked != 2 || in.IdentityVerified != (Ratio{1, 3}) || in.EnteredOnce != (Ratio{1, 2}) ||
+		in.PrefilledFields != (Ratio{2, 6}) || in.HandoffsWithoutRekeying != (Ratio{1, 2}) || in.IdentityPending != 1 {
+		t.Fatalf("computed: %+v", in)
+	}
+}

@@ -43,6 +43,16 @@ const (
 	ComponentsPaper                   // of which on paper only (not digitised)
 	ElectronicResults                 // resolved with an electronic result
 	ProcessingMinutes                 // working minutes from clock start to result, pauses excluded
+	// Identity and hand-off (docs/identity.md, migration 13).
+	IdentityChecked       // the population database was asked about the applicant (any outcome, pending included)
+	IdentityVerified      // every person checked matched (overall outcome MATCH)
+	IdentityPending       // gauge: a check still awaits the database
+	IdentityMismatches    // flagged: the database contradicted the dossier (no match, not found)
+	ProcessedWhilePending // acted on while its check was still pending
+	PrefilledDossiers     // at least one applicant field taken from the database
+	PrefilledFields       // applicant fields taken from the database
+	Handoffs              // business-registration hand-offs started (accepted with a form)
+	HandoffsAcknowledged  // of which acknowledged by the registry (sent or decided)
 	numMetrics
 )
 
@@ -52,6 +62,8 @@ var MetricNames = [numMetrics]string{
 	"withdrawn", "stopped", "returned", "supplement_dossiers", "supplement_rounds", "payment_requests",
 	"payments_confirmed", "payments_online", "extensions", "digitised_dossiers", "components_total",
 	"components_digitised", "components_reused", "components_paper", "electronic_results", "processing_minutes",
+	"identity_checked", "identity_verified", "identity_pending", "identity_mismatches", "processed_while_pending",
+	"prefilled_dossiers", "prefilled_fields", "handoffs", "handoffs_acknowledged",
 }
 
 // Vector holds one value per metric.
@@ -151,6 +163,7 @@ func Contribution(d *domain.Dossier) (Vector, int) {
 			v[DigitisedDossiers] = 1
 		}
 	}
+	identityAndHandoff(&v, d)
 	bucket := -1
 	if d.Result != nil && d.ProcessingMinutes != nil {
 		if d.Result.Electronic {
@@ -160,6 +173,39 @@ func Contribution(d *domain.Dossier) (Vector, int) {
 		bucket = DurationBucket(*d.ProcessingMinutes)
 	}
 	return v, bucket
+}
+
+// PrefillableFields is how many applicant fields a counter intake can take
+// from the population database ("name", "birth_date", "address"): the
+// denominator of the pre-filled fields share per checked dossier.
+const PrefillableFields = 3
+
+// identityAndHandoff adds the identity-check and hand-off metrics of d.
+func identityAndHandoff(v *Vector, d *domain.Dossier) {
+	if id := d.Identity; id != nil && id.Outcome != domain.OutcomeUnchecked {
+		v[IdentityChecked] = 1
+		switch id.Outcome {
+		case domain.OutcomeMatch:
+			v[IdentityVerified] = 1
+		case domain.OutcomePending:
+			v[IdentityPending] = 1
+		}
+		if id.Flag != "" {
+			v[IdentityMismatches] = 1
+		}
+		if id.PendingWhileProcessed {
+			v[ProcessedWhilePending] = 1
+		}
+		if n := len(id.Prefilled); n > 0 {
+			v[PrefilledDossiers], v[PrefilledFields] = 1, int64(n)
+		}
+	}
+	if h := d.Handoff; h != nil && h.Status != domain.HandoffNone {
+		v[Handoffs] = 1
+		if h.Status >= domain.HandoffSent {
+			v[HandoffsAcknowledged] = 1
+		}
+	}
 }
 
 // Row is a sum of aggregate rows for one channel and filer kind (and day,

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -98,6 +99,14 @@ func TestBusinessRegistrationHandOff(t *testing.T) {
 			if n, err := e.App.RunHandoffs(context.Background()); err != nil || n != 0 {
 				t.Fatalf("registry down: %d %v", n, err)
 			}
+			handoffs := func(want string) {
+				t.Helper()
+				r := provinceIndicators(t, e).GetHandoffsWithoutRekeying()
+				if got := fmt.Sprintf("%d/%d", r.GetNumerator(), r.GetDenominator()); got != want {
+					t.Fatalf("hand-offs without re-keying %s, want %s", got, want)
+				}
+			}
+			handoffs("0/1")
 			sim.SetDown(false)
 			// A previous run sent it and died before recording the answer.
 			if _, err := reg.Register(context.Background(), domain.Registration{DossierID: d.GetId(), Form: form}); err != nil {
@@ -127,6 +136,7 @@ func TestBusinessRegistrationHandOff(t *testing.T) {
 				h.GetSource() != domain.SourceBusinessRegistry || h.GetSendTime() == nil {
 				t.Fatalf("handed off: %v", h)
 			}
+			handoffs("1/1")
 			// Nothing more to send.
 			if n, _ := e.App.RunHandoffs(context.Background()); n != 0 {
 				t.Fatalf("sent again: %d", n)
@@ -147,6 +157,7 @@ func TestBusinessRegistrationHandOff(t *testing.T) {
 			if h := got.GetBusinessHandoff(); h.GetStatus() != "DONE" || h.GetRegistryStatus() != domain.RegistryIssued {
 				t.Fatalf("after the decision: %v", h)
 			}
+			handoffs("1/1")
 			var kinds []pb.Action
 			for _, ev := range pe.events(t, got) {
 				switch ev.GetAction() {

@@ -256,7 +256,7 @@ func TestCounterPrefillFromPopulationDatabase(t *testing.T) {
 		}
 		draft := testenv.CounterDraft(id)
 		draft.Applicant.Name, draft.Applicant.BirthDate, draft.Applicant.Address = c.GetFullName(), c.GetBirthDate(), c.GetCurrentAddress()
-		e.StoreFiles(t, clerk, draft.GetComponents()) // the clerk's scan is stored first
+		e.StoreFiles(t, clerk, draft.GetComponents()) // a scan at intake must be stored first (docs/documents.md)
 		r, err := e.Dossiers.ReceiveDossier(clerk, &pb.ReceiveDossierRequest{RequestId: "prefill-1",
 			Target: &pb.ReceiveDossierRequest_NewDossier{NewDossier: draft}, PrefillFromPopulationDb: true})
 		if err != nil {

@@ -62,6 +62,10 @@ func indicatorsToPB(in *indicators.Indicators) *pb.Indicators {
 		OnlinePayments: rate(in.OnlinePayments), GenuineOnlineShare: rate(in.GenuineOnlineShare),
 		ReportedOnlineShare: rate(in.ReportedOnlineShare), ProceduresUsedOnline: rate(in.ProceduresUsedOnline),
 		OnlineOffered: rate(in.OnlineOffered), ProceduresUsedOnlineReported: rate(in.ProceduresUsedOnlineReported),
+		IdentityChecked: in.IdentityChecked, IdentityVerified: rate(in.IdentityVerified), IdentityPending: in.IdentityPending,
+		IdentityMismatches: in.IdentityMismatches, ProcessedWhilePending: in.ProcessedWhilePending,
+		PrefilledFields: rate(in.PrefilledFields), EnteredOnce: rate(in.EnteredOnce),
+		HandoffsWithoutRekeying: rate(in.HandoffsWithoutRekeying),
 		Score: &pb.Score766{Progress: s.Progress, OnlineService: s.OnlineService, OnlineServiceReported: s.ReportedOnlineService,
 			OnlinePayment: s.OnlinePayment, Digitisation: s.Digitisation, Measured: s.Measured, MeasuredMax: s.MeasuredMax},
 	}

@@ -389,8 +389,30 @@ type Indicators struct {
 	Score         *Score766 `protobuf:"bytes,31,opt,name=score,proto3" json:"score,omitempty"`
 	// The same counting assisted online filings.
 	ProceduresUsedOnlineReported *Rate `protobuf:"bytes,32,opt,name=procedures_used_online_reported,json=proceduresUsedOnlineReported,proto3" json:"procedures_used_online_reported,omitempty"`
-	unknownFields                protoimpl.UnknownFields
-	sizeCache                    protoimpl.SizeCache
+	// Identity and "enter once" (docs/indicators.md). Dossiers of the cohort
+	// whose applicant the national population database was asked about.
+	IdentityChecked int64 `protobuf:"varint,33,opt,name=identity_checked,json=identityChecked,proto3" json:"identity_checked,omitempty"`
+	// Checked and every person checked (applicant, representative) matched
+	// ÷ filed.
+	IdentityVerified *Rate `protobuf:"bytes,34,opt,name=identity_verified,json=identityVerified,proto3" json:"identity_verified,omitempty"`
+	// Checks still awaiting the database now.
+	IdentityPending int64 `protobuf:"varint,35,opt,name=identity_pending,json=identityPending,proto3" json:"identity_pending,omitempty"`
+	// Dossiers flagged because the database contradicted them (no match or
+	// not found), at intake or found later.
+	IdentityMismatches int64 `protobuf:"varint,36,opt,name=identity_mismatches,json=identityMismatches,proto3" json:"identity_mismatches,omitempty"`
+	// Dossiers acted on (received, processed) while their check was pending.
+	ProcessedWhilePending int64 `protobuf:"varint,37,opt,name=processed_while_pending,json=processedWhilePending,proto3" json:"processed_while_pending,omitempty"`
+	// Applicant fields taken from the database ÷ (3 × checked): name, date
+	// of birth and address are the fields a counter intake can pre-fill.
+	PrefilledFields *Rate `protobuf:"bytes,38,opt,name=prefilled_fields,json=prefilledFields,proto3" json:"prefilled_fields,omitempty"`
+	// Checked dossiers with at least one field taken from the database ÷
+	// checked: the "entered once" rate.
+	EnteredOnce *Rate `protobuf:"bytes,39,opt,name=entered_once,json=enteredOnce,proto3" json:"entered_once,omitempty"`
+	// Business-registration hand-offs acknowledged by the registry (the
+	// form sent as filed, never re-keyed) ÷ hand-offs started.
+	HandoffsWithoutRekeying *Rate `protobuf:"bytes,40,opt,name=handoffs_without_rekeying,json=handoffsWithoutRekeying,proto3" json:"handoffs_without_rekeying,omitempty"`
+	unknownFields           protoimpl.UnknownFields
+	sizeCache               protoimpl.SizeCache
 }
 
 func (x *Indicators) Reset() {
@@ -643,6 +665,62 @@ func (x *Indicators) GetScore() *Score766 {
 func (x *Indicators) GetProceduresUsedOnlineReported() *Rate {
 	if x != nil {
 		return x.ProceduresUsedOnlineReported
+	}
+	return nil
+}
+
+func (x *Indicators) GetIdentityChecked() int64 {
+	if x != nil {
+		return x.IdentityChecked
+	}
+	return 0
+}
+
+func (x *Indicators) GetIdentityVerified() *Rate {
+	if x != nil {
+		return x.IdentityVerified
+	}
+	return nil
+}
+
+func (x *Indicators) GetIdentityPending() int64 {
+	if x != nil {
+		return x.IdentityPending
+	}
+	return 0
+}
+
+func (x *Indicators) GetIdentityMismatches() int64 {
+	if x != nil {
+		return x.IdentityMismatches
+	}
+	return 0
+}
+
+func (x *Indicators) GetProcessedWhilePending() int64 {
+	if x != nil {
+		return x.ProcessedWhilePending
+	}
+	return 0
+}
+
+func (x *Indicators) GetPrefilledFields() *Rate {
+	if x != nil {
+		return x.PrefilledFields
+	}
+	return nil
+}
+
+func (x *Indicators) GetEnteredOnce() *Rate {
+	if x != nil {
+		return x.EnteredOnce
+	}
+	return nil
+}
+
+func (x *Indicators) GetHandoffsWithoutRekeying() *Rate {
+	if x != nil {
+		return x.HandoffsWithoutRekeying
 	}
 	return nil
 }
@@ -1236,7 +1314,7 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x0eonline_payment\x18\x04 \x01(\x01R\ronlinePayment\x12\"\n" +
 	"\fdigitisation\x18\x05 \x01(\x01R\fdigitisation\x12\x1a\n" +
 	"\bmeasured\x18\x06 \x01(\x01R\bmeasured\x12!\n" +
-	"\fmeasured_max\x18\a \x01(\x01R\vmeasuredMax\"\xf9\v\n" +
+	"\fmeasured_max\x18\a \x01(\x01R\vmeasuredMax\"\xb3\x0f\n" +
 	"\n" +
 	"Indicators\x12\x14\n" +
 	"\x05filed\x18\x01 \x01(\x03R\x05filed\x12\x1a\n" +
@@ -1272,7 +1350,15 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x16procedures_used_online\x18\x1d \x01(\v2\x0f.motcua.v1.RateR\x14proceduresUsedOnline\x126\n" +
 	"\x0eonline_offered\x18\x1e \x01(\v2\x0f.motcua.v1.RateR\ronlineOffered\x12)\n" +
 	"\x05score\x18\x1f \x01(\v2\x13.motcua.v1.Score766R\x05score\x12V\n" +
-	"\x1fprocedures_used_online_reported\x18  \x01(\v2\x0f.motcua.v1.RateR\x1cproceduresUsedOnlineReported\"L\n" +
+	"\x1fprocedures_used_online_reported\x18  \x01(\v2\x0f.motcua.v1.RateR\x1cproceduresUsedOnlineReported\x12)\n" +
+	"\x10identity_checked\x18! \x01(\x03R\x0fidentityChecked\x12<\n" +
+	"\x11identity_verified\x18\" \x01(\v2\x0f.motcua.v1.RateR\x10identityVerified\x12)\n" +
+	"\x10identity_pending\x18# \x01(\x03R\x0fidentityPending\x12/\n" +
+	"\x13identity_mismatches\x18$ \x01(\x03R\x12identityMismatches\x126\n" +
+	"\x17processed_while_pending\x18% \x01(\x03R\x15processedWhilePending\x12:\n" +
+	"\x10prefilled_fields\x18& \x01(\v2\x0f.motcua.v1.RateR\x0fprefilledFields\x122\n" +
+	"\fentered_once\x18' \x01(\v2\x0f.motcua.v1.RateR\venteredOnce\x12K\n" +
+	"\x19handoffs_without_rekeying\x18( \x01(\v2\x0f.motcua.v1.RateR\x17handoffsWithoutRekeying\"L\n" +
 	"\x14GetIndicatorsRequest\x124\n" +
 	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb3\x01\n" +
 	"\x15GetIndicatorsResponse\x12\x1b\n" +
@@ -1369,28 +1455,32 @@ var file_motcua_v1_report_proto_depIdxs = []int32{
 	2,  // 10: motcua.v1.Indicators.online_offered:type_name -> motcua.v1.Rate
 	3,  // 11: motcua.v1.Indicators.score:type_name -> motcua.v1.Score766
 	2,  // 12: motcua.v1.Indicators.procedures_used_online_reported:type_name -> motcua.v1.Rate
-	1,  // 13: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
-	4,  // 14: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
-	7,  // 15: motcua.v1.GetIndicatorsResponse.sync:type_name -> motcua.v1.SyncIndicators
-	2,  // 16: motcua.v1.SyncIndicators.synced_dossiers:type_name -> motcua.v1.Rate
-	2,  // 17: motcua.v1.SyncIndicators.acked_within_bound:type_name -> motcua.v1.Rate
-	1,  // 18: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
-	0,  // 19: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
-	4,  // 20: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
-	9,  // 21: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
-	1,  // 22: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
-	12, // 23: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
-	5,  // 24: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
-	8,  // 25: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
-	11, // 26: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
-	6,  // 27: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
-	10, // 28: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
-	13, // 29: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
-	27, // [27:30] is the sub-list for method output_type
-	24, // [24:27] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	2,  // 13: motcua.v1.Indicators.identity_verified:type_name -> motcua.v1.Rate
+	2,  // 14: motcua.v1.Indicators.prefilled_fields:type_name -> motcua.v1.Rate
+	2,  // 15: motcua.v1.Indicators.entered_once:type_name -> motcua.v1.Rate
+	2,  // 16: motcua.v1.Indicators.handoffs_without_rekeying:type_name -> motcua.v1.Rate
+	1,  // 17: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
+	4,  // 18: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
+	7,  // 19: motcua.v1.GetIndicatorsResponse.sync:type_name -> motcua.v1.SyncIndicators
+	2,  // 20: motcua.v1.SyncIndicators.synced_dossiers:type_name -> motcua.v1.Rate
+	2,  // 21: motcua.v1.SyncIndicators.acked_within_bound:type_name -> motcua.v1.Rate
+	1,  // 22: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
+	0,  // 23: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
+	4,  // 24: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
+	9,  // 25: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
+	1,  // 26: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
+	12, // 27: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
+	5,  // 28: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
+	8,  // 29: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
+	11, // 30: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
+	6,  // 31: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
+	10, // 32: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
+	13, // 33: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
+	31, // [31:34] is the sub-list for method output_type
+	28, // [28:31] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_report_proto_init() }

@@ -91,6 +91,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	10: checkV10,
 	11: checkV11,
 	12: checkV12,
+	13: checkV13,
 }
 
 var (
@@ -274,6 +275,27 @@ func checkV12(t *testing.T, s *gormstore.Store) {
 	if err != nil || len(qs) != 1 || qs[0].Outcome != "FAILED" || qs[0].ActorRole != domain.RoleSystem ||
 		!qs[0].At.Equal(time.Date(2026, 3, 1, 1, 0, 0, 0, time.UTC)) {
 		t.Fatalf("query log: %+v %v", qs, err)
+	}
+}
+
+func checkV13(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	k := report.Key{Agency: "000.00.01.H55", Procedure: "1.000001", Field: "F", Channel: domain.ChannelOnline,
+		FiledBy: domain.ActorCitizen, Day: "2026-02-14"}
+	vecs, _, err := s.ListStatRows(ctx, report.Day)
+	if v := vecs[k]; err != nil || v[report.IdentityChecked] != 1 || v[report.IdentityPending] != 1 || v[report.Handoffs] != 1 ||
+		v[report.HandoffsAcknowledged] != 1 || v[report.IdentityVerified] != 0 {
+		t.Fatalf("stat rows: %v %v", vecs, err)
+	}
+	// The check's answer moves the new columns like the old ones.
+	if err := s.ApplyStats(ctx, []report.Delta{{Key: k, Vector: report.Vector{report.IdentityPending: -1, report.IdentityVerified: 1,
+		report.PrefilledDossiers: 1, report.PrefilledFields: 2}}}); err != nil {
+		t.Fatal(err)
+	}
+	vecs, _, err = s.ListStatRows(ctx, report.Month)
+	if v := vecs[report.Key{Agency: k.Agency, Procedure: k.Procedure, Field: k.Field, Channel: k.Channel, FiledBy: k.FiledBy, Day: "2026-02"}]; err != nil ||
+		v[report.IdentityPending] != 0 || v[report.IdentityVerified] != 1 || v[report.PrefilledFields] != 2 || v[report.IdentityChecked] != 1 {
+		t.Fatalf("month row after a delta: %v %v", vecs, err)
 	}
 }
 
