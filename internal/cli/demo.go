@@ -63,7 +63,11 @@ they do for real deadlines):
 Then it prints the indicators of the province 000.00.00.H55 and the agencies
 below it for the simulated period (as "motcua report indicators" does), a
 paragraph on the gap between the online share a padded report would quote and
-the genuine one, and the result of "motcua report verify" on the demo store.
+the genuine one, what the national portal's simulator saw, a day at the counter
+after the period against the population-database and business-registry simulators
+(identities verified, a planted mismatch flagged, an intake pre-filled, a dossier
+handed off to the registry), and the result of "motcua report verify" on the demo
+store.
 
 The same --seed gives the same office, the same dossiers and the same figures.
 The store is deleted at the end unless --keep DIR keeps it (then serve it with
