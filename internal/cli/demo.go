@@ -63,7 +63,11 @@ they do for real deadlines):
 Then it prints the indicators of the province 000.00.00.H55 and the agencies
 below it for the simulated period (as "motcua report indicators" does), a
 paragraph on the gap between the online share a padded report would quote and
-the genuine one, and the result of "motcua report verify" on the demo store.
+the genuine one, what the national portal's simulator saw, a day at the counter
+after the period against the population-database and business-registry simulators
+(identities verified, a planted mismatch flagged, an intake pre-filled, a dossier
+handed off to the registry), and the result of "motcua report verify" on the demo
+store.
 
 The same --seed gives the same office, the same dossiers and the same figures.
 The store is deleted at the end unless --keep DIR keeps it (then serve it with
@@ -156,9 +160,7 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	if err != nil {
 		return err
 	}
-	srv, err := server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
-		Log:      slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelError})),
-		Verifier: verifier})
+	srv, err := newDemoServer(a, st, verifier, errOut)
 	if err != nil {
 		return err
 	}
@@ -196,6 +198,10 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	if err != nil {
 		return err
 	}
+	identityStory, err := demoIdentity(ctx, st, clock, verifier, sim, errOut)
+	if err != nil {
+		return err
+	}
 
 	// The indicators, read as the province's auditor.
 	tok, err := sim.Token(auth.TokenSpec{Subject: "auditor-1", Role: domain.RoleAuditor, Agency: seed.Province})
@@ -221,6 +227,9 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "The national portal (simulated in this process)")
 	fmt.Fprintln(out, wrap(portalStory, 88))
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "The national databases (simulated in this process)")
+	fmt.Fprintln(out, wrap(identityStory, 88))
 
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "Verification (motcua report verify on the demo store)")
@@ -232,6 +241,13 @@ func runDemo(ctx context.Context, out, errOut io.Writer, o demoOptions) (err err
 	}
 	fmt.Fprintf(errOut, "demo finished in %s\n", time.Since(began).Round(100*time.Millisecond))
 	return verr
+}
+
+// newDemoServer is a server for the demo on 127.0.0.1 that logs only errors.
+func newDemoServer(a *app.Service, st *gormstore.Store, verifier *auth.Verifier, errOut io.Writer) (*server.Server, error) {
+	return server.New(a, st, server.Options{GRPCAddr: "127.0.0.1:0", ShutdownTimeout: 5 * time.Second,
+		Log:      slog.New(slog.NewTextHandler(errOut, &slog.HandlerOptions{Level: slog.LevelError})),
+		Verifier: verifier})
 }
 
 // playDemo runs the simulation with a progress bar on errOut.

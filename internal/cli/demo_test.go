@@ -21,7 +21,17 @@ func TestDemo(t *testing.T) {
 	contains(t, "demo", r.out, "Simulated 40 dossiers filed with the one-stop centre from Mon 05/01/2026 to Fri 06/03/2026",
 		"Indicators · 000.00.00.H55 Ủy ban nhân dân tỉnh (demo) and the agencies below it · dossiers filed 2026-01-05 – 2026-03-13",
 		"On-time rate (national index)", "Online share, reported (assisted counted)", "Online share, genuine (assisted not counted)",
-		"Decision 766 score", "What the online share hides", "aggregates match the events: 40 dossiers checked")
+		"Decision 766 score", "What the online share hides",
+		// The national databases' day adds five dossiers after the period.
+		"aggregates match the events: 45 dossiers checked")
+	// Verification, a planted mismatch, pre-fill and the hand-off, against
+	// the simulators in the process.
+	ident := strings.Join(strings.Fields(r.out[strings.Index(r.out, "The national databases (simulated in this process)"):]), " ")
+	contains(t, "demo identity", ident, "3 counter intakes", "2 were verified (MATCH",
+		"-260316-0003 was flagged: the database answered NO_MATCH on name and birth_date (flag IDENTITY_MISMATCH)",
+		"-260316-0004, was pre-filled from the database", "fields name, birth_date, address marked as taken from it",
+		"-260316-0005 was accepted at the counter and handed off to the business-registry simulator once (1 registration): "+
+			"status SENT, enterprise code 0100000001.")
 	if got := line(t, r.out, "Filed"); got != "Filed 40" {
 		t.Errorf("%q", got)
 	}
@@ -33,7 +43,7 @@ func TestDemo(t *testing.T) {
 		!strings.Contains(para, "a genuine online share of "+genuine[1]) {
 		t.Errorf("the paragraph does not quote the shares %v and %v:\n%s", reported, genuine, para)
 	}
-	contains(t, "demo progress", r.err, "[####################] 40/40 dossiers", "checked 40 dossiers")
+	contains(t, "demo progress", r.err, "[####################] 40/40 dossiers", "checked 45 dossiers")
 	if left, _ := os.ReadDir(tmp); len(left) > 0 {
 		t.Errorf("the temporary store was left behind: %v", left)
 	}
