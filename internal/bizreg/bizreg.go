@@ -58,6 +58,10 @@ type Config struct {
 	Scopes                 []string
 	TLS                    *tls.Config
 	Timeout                time.Duration
+	// BreakerFailures consecutive outages open the circuit for BreakerOpen
+	// (defaults: connector.Config's).
+	BreakerFailures uint32
+	BreakerOpen     time.Duration
 }
 
 // Client is the HTTP connector.
@@ -67,6 +71,7 @@ type Client struct{ conn *connector.Conn }
 func New(c Config) (*Client, error) {
 	conn, err := connector.New(connector.Config{Name: "the business registry", BaseURL: c.BaseURL, TokenURL: c.TokenURL,
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, Scopes: c.Scopes, TLS: c.TLS, Timeout: c.Timeout,
+		BreakerFailures: c.BreakerFailures, BreakerOpen: c.BreakerOpen,
 		ReasonUnavailable: ReasonUnavailable, ReasonTimeout: ReasonTimeout, ReasonCircuitOpen: ReasonCircuitOpen})
 	if err != nil {
 		return nil, err

@@ -41,8 +41,10 @@ func TestConnectorWorkRunsAsJobs(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The outage must not open the circuit (5 failures by default, for
+			// 30 s): the test waits for the retries, not for the breaker.
 			bcl, err := bizreg.New(bizreg.Config{BaseURL: biz.URL(), ClientID: bizregsim.ClientID, ClientSecret: bizregsim.ClientSecret,
-				Timeout: time.Second})
+				Timeout: time.Second, BreakerFailures: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -31,8 +31,10 @@ func TestHandOffSurvivesRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = biz.Close() })
+			// The outage must not open the circuit (5 failures by default, for
+			// 30 s): the test waits for the retries, not for the breaker.
 			bcl, err := bizreg.New(bizreg.Config{BaseURL: biz.URL(), ClientID: bizregsim.ClientID, ClientSecret: bizregsim.ClientSecret,
-				Timeout: time.Second})
+				Timeout: time.Second, BreakerFailures: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
