@@ -53,18 +53,44 @@ func (s *Service) VerifyIdentity(ctx context.Context, dossierID string) error {
 	if s.Identity.db == nil {
 		return nil
 	}
-	d, err := s.Identity.st.GetDossier(ctx, dossierID)
-	if isNotFound(err) {
-		return nil
+	return s.untilRecorded(ctx, dossierID, func(d *domain.Dossier) (bool, bool, error) {
+		if !d.Identity.Pending() {
+			return true, true, nil // answered, here or by another worker
+		}
+		committed, pending, err := s.retryOne(ctx, d)
+		return committed, !pending, err
+	})
+}
+
+// untilRecorded runs one background step (once) on the dossier until its
+// answer is recorded. once reports whether its run committed and whether
+// the national system answered. An answer not recorded means the dossier
+// moved on meanwhile (another event bumped its version) or another worker
+// recorded it: the dossier is read again and, if the work is still due,
+// the step runs again (the national systems answer the same question the
+// same way, and hand-offs are idempotent by dossier id), so a job never
+// ends with its answer dropped. once must do nothing for a dossier whose
+// work is done.
+func (s *Service) untilRecorded(ctx context.Context, dossierID string, once func(d *domain.Dossier) (committed, answered bool, err error)) error {
+	for range 3 {
+		d, err := s.Identity.st.GetDossier(ctx, dossierID)
+		if isNotFound(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		committed, answered, err := once(d)
+		switch {
+		case err != nil:
+			return err
+		case !answered:
+			return ErrNotAnswered
+		case committed:
+			return nil
+		}
 	}
-	if err != nil {
-		return err
-	}
-	_, pending, err := s.retryOne(ctx, d)
-	if err == nil && pending {
-		return ErrNotAnswered
-	}
-	return err
+	return ErrNotAnswered // still moving: the engine retries later
 }
 
 // HandOff is HandOffJob's work: nil when the hand-off is recorded (here or
@@ -74,19 +100,10 @@ func (s *Service) HandOff(ctx context.Context, dossierID string) error {
 	if s.bizreg == nil {
 		return nil
 	}
-	d, err := s.Identity.st.GetDossier(ctx, dossierID)
-	if isNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if d.Handoff == nil || d.Handoff.Status != domain.HandoffPending {
-		return nil
-	}
-	_, answered, err := s.handOffOne(ctx, d)
-	if err == nil && !answered {
-		return ErrNotAnswered
-	}
-	return err
+	return s.untilRecorded(ctx, dossierID, func(d *domain.Dossier) (bool, bool, error) {
+		if d.Handoff == nil || d.Handoff.Status != domain.HandoffPending {
+			return true, true, nil // done, here or by another worker
+		}
+		return s.handOffOne(ctx, d)
+	})
 }
