@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
@@ -217,55 +218,45 @@ func printRows(out io.Writer, rows [][]string) {
 }
 
 func newSyncRetryCmd(o *clientOpts) *cobra.Command {
-	var (
-		sel       selectorFlags
-		requestID string
-	)
-	cmd := &cobra.Command{
-		Use:   "retry",
-		Short: "Re-arm the dead-lettered deliveries of an agency or a dossier (admins)",
-		Args:  noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			sc, err := sel.build()
-			if err != nil {
-				return err
-			}
-			s, err := o.open(cmd)
-			if err != nil {
-				return err
-			}
-			defer s.close()
-			req := &pb.RetrySyncRequest{RequestId: s.requestID(requestID), Selector: sc}
-			resp, err := callSync(s, "RetrySync", func(ctx context.Context, c pb.SyncServiceClient) (*pb.RetrySyncResponse, error) {
-				return c.RetrySync(ctx, req)
-			})
-			if err != nil {
-				return err
-			}
-			if s.json() {
-				return printJSON(s.out, resp)
-			}
-			fmt.Fprintf(s.out, "%d dead-lettered dossier(s) re-armed; they are delivered at once\n", resp.GetRearmed())
-			return nil
-		},
-	}
-	sel.bind(cmd.Flags())
-	cmd.Flags().StringVar(&requestID, "request-id", "", "idempotency key; default: a fresh id, printed on stderr (reuse it to retry)")
-	return cmd
+	return syncSelectorCmd(o, "retry", "RetrySync", "Re-arm the dead-lettered deliveries of an agency or a dossier (admins)", nil,
+		func(ctx context.Context, c pb.SyncServiceClient, requestID string, sc *pb.SyncSelector) (string, proto.Message, error) {
+			resp, err := c.RetrySync(ctx, &pb.RetrySyncRequest{RequestId: requestID, Selector: sc})
+			return fmt.Sprintf("%d dead-lettered dossier(s) re-armed; they are delivered at once", resp.GetRearmed()), resp, err
+		})
 }
 
 func newSyncResendCmd(o *clientOpts) *cobra.Command {
+	return syncSelectorCmd(o, "resend", "ResendSync", "Send the current state of a dossier, or of the dossiers filed in a period, again (admins)",
+		func(sel *selectorFlags) error {
+			if sel.dossier == "" && sel.from == "" {
+				return usageError{errors.New("give --dossier, or --from (and --agency, --to) for a period")}
+			}
+			return nil
+		},
+		func(ctx context.Context, c pb.SyncServiceClient, requestID string, sc *pb.SyncSelector) (string, proto.Message, error) {
+			resp, err := c.ResendSync(ctx, &pb.ResendSyncRequest{RequestId: requestID, Selector: sc})
+			return fmt.Sprintf("%d dossier(s) queued to be sent again", resp.GetQueued()), resp, err
+		})
+}
+
+// syncSelectorCmd is a mutating sync command over a selector (an agency,
+// a dossier or a period): check, if set, refuses a selector the command
+// cannot take; send makes the call and says what it did.
+func syncSelectorCmd(o *clientOpts, use, method, short string, check func(*selectorFlags) error,
+	send func(ctx context.Context, c pb.SyncServiceClient, requestID string, sc *pb.SyncSelector) (string, proto.Message, error)) *cobra.Command {
 	var (
 		sel       selectorFlags
 		requestID string
 	)
 	cmd := &cobra.Command{
-		Use:   "resend",
-		Short: "Send the current state of a dossier, or of the dossiers filed in a period, again (admins)",
+		Use:   use,
+		Short: short,
 		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if sel.dossier == "" && sel.from == "" {
-				return usageError{errors.New("give --dossier, or --from (and --agency, --to) for a period")}
+			if check != nil {
+				if err := check(&sel); err != nil {
+					return err
+				}
 			}
 			sc, err := sel.build()
 			if err != nil {
@@ -276,9 +267,12 @@ func newSyncResendCmd(o *clientOpts) *cobra.Command {
 				return err
 			}
 			defer s.close()
-			req := &pb.ResendSyncRequest{RequestId: s.requestID(requestID), Selector: sc}
-			resp, err := callSync(s, "ResendSync", func(ctx context.Context, c pb.SyncServiceClient) (*pb.ResendSyncResponse, error) {
-				return c.ResendSync(ctx, req)
+			rid := s.requestID(requestID)
+			var text string
+			resp, err := callSync(s, method, func(ctx context.Context, c pb.SyncServiceClient) (proto.Message, error) {
+				t, m, err := send(ctx, c, rid, sc)
+				text = t
+				return m, err
 			})
 			if err != nil {
 				return err
@@ -286,7 +280,7 @@ func newSyncResendCmd(o *clientOpts) *cobra.Command {
 			if s.json() {
 				return printJSON(s.out, resp)
 			}
-			fmt.Fprintf(s.out, "%d dossier(s) queued to be sent again\n", resp.GetQueued())
+			fmt.Fprintln(s.out, text)
 			return nil
 		},
 	}
