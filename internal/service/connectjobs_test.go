@@ -31,29 +31,16 @@ func TestConnectorWorkRunsAsJobs(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Cleanup(func() { _ = pop.Close() })
-			biz, err := bizregsim.Start("127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = biz.Close() })
+			biz, bcl := startRegistry(t)
 			pcl, err := popdb.New(popdb.Config{BaseURL: pop.URL(), ClientID: popsim.ClientID, ClientSecret: popsim.ClientSecret,
 				Timeout: time.Second, CacheTTL: -1, BreakerFailures: 1000})
-			if err != nil {
-				t.Fatal(err)
-			}
-			// The outage must not open the circuit (5 failures by default, for
-			// 30 s): the test waits for the retries, not for the breaker.
-			bcl, err := bizreg.New(bizreg.Config{BaseURL: biz.URL(), ClientID: bizregsim.ClientID, ClientSecret: bizregsim.ClientSecret,
-				Timeout: time.Second, BreakerFailures: 1000})
 			if err != nil {
 				t.Fatal(err)
 			}
 			ref := &connectjobs.Ref{}
 			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
 				AppOptions: []app.Option{app.WithPopulationDB(pcl, 300*time.Millisecond), app.WithBusinessRegistry(bcl)},
-				Jobs: func(eng *jobs.Engine) []app.EventHook {
-					return []app.EventHook{connectjobs.Register(eng, ref, connectjobs.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
-				}})
+				Jobs:       connectorJobs(ref)})
 			ref.App = e.App // before any mutation: no job exists yet
 			createBizProcedure(t, e)
 			pe := &popEnv{Env: e, dr: e.NewDriver(t)}
@@ -108,5 +95,32 @@ func TestConnectorWorkRunsAsJobs(t *testing.T) {
 			}
 			pe.chainIntact(t, bd)
 		})
+	}
+}
+
+// startRegistry starts the business-registry simulator on loopback and a
+// client of it whose circuit never opens (5 failures would open it for
+// 30 s by default): tests with a planned outage wait for the retries, not
+// for the breaker.
+func startRegistry(t *testing.T) (*bizregsim.Sim, *bizreg.Client) {
+	t.Helper()
+	biz, err := bizregsim.Start("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = biz.Close() })
+	bcl, err := bizreg.New(bizreg.Config{BaseURL: biz.URL(), ClientID: bizregsim.ClientID, ClientSecret: bizregsim.ClientSecret,
+		Timeout: time.Second, BreakerFailures: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return biz, bcl
+}
+
+// connectorJobs registers the connector workers on a test server's job
+// engine, as serve does; ref.App must be set before the engine works.
+func connectorJobs(ref *connectjobs.Ref) func(*jobs.Engine) []app.EventHook {
+	return func(eng *jobs.Engine) []app.EventHook {
+		return []app.EventHook{connectjobs.Register(eng, ref, connectjobs.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
 	}
 }

@@ -1,18 +1,13 @@
 package service_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/app"
-	"github.com/motcua/motcua/internal/bizreg"
-	"github.com/motcua/motcua/internal/bizregsim"
 	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/domain"
-	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/testenv"
 )
 
@@ -26,26 +21,13 @@ import (
 func TestHandOffSurvivesRestart(t *testing.T) {
 	for _, kind := range testenv.Stores {
 		t.Run(kind, func(t *testing.T) {
-			biz, err := bizregsim.Start("127.0.0.1:0")
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = biz.Close() })
-			// The outage must not open the circuit (5 failures by default, for
-			// 30 s): the test waits for the retries, not for the breaker.
-			bcl, err := bizreg.New(bizreg.Config{BaseURL: biz.URL(), ClientID: bizregsim.ClientID, ClientSecret: bizregsim.ClientSecret,
-				Timeout: time.Second, BreakerFailures: 1000})
-			if err != nil {
-				t.Fatal(err)
-			}
+			biz, bcl := startRegistry(t)
 			url := testenv.StoreURL(t, kind)
 			start := func() *testenv.Env {
 				ref := &connectjobs.Ref{}
 				e := testenv.Start(t, url, testenv.Options{Now: func() time.Time { return fixedNow },
 					AppOptions: []app.Option{app.WithBusinessRegistry(bcl)},
-					Jobs: func(eng *jobs.Engine) []app.EventHook {
-						return []app.EventHook{connectjobs.Register(eng, ref, connectjobs.Config{}, slog.New(slog.NewTextHandler(io.Discard, nil)))}
-					}})
+					Jobs:       connectorJobs(ref)})
 				ref.App = e.App
 				return e
 			}
