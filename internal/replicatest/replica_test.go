@@ -134,7 +134,15 @@ func TestReplicasFreshnessAndAKilledServer(t *testing.T) {
 		if after := counts(); after.Replica != before.Replica+1 || after.Primary != before.Primary {
 			t.Fatalf("the token read was not served by the caught-up replica: before %+v, after %+v", before, after)
 		}
-		// Without a token, a caught-up replica (lag within the bound) serves.
+		// Without a token, a caught-up replica (lag within the bound) serves,
+		// once the router's periodic check has seen it caught up.
+		deadline := time.Now().Add(10 * time.Second)
+		for st := b.Store.Replicas(); len(st) != 1 || !st[0].Usable || st[0].Lag > maxLag/2; st = b.Store.Replicas() {
+			if time.Now().After(deadline) {
+				t.Fatalf("the router never saw the replica caught up: %+v", st)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
 		before = counts()
 		if ids := list(1, nil); !slices.Contains(ids, d.GetId()) {
 			t.Fatalf("a read from the caught-up replica misses the write: %v", ids)

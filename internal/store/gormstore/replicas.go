@@ -32,9 +32,10 @@ import (
 // everything the primary had written is fresh as of the moment the
 // primary's position was read; one that has not is fresh as of its last
 // replayed commit. A read without a token goes to a replica only if
-// (now − fresh-as-of) ≤ MaxLag; a read with a token also needs the
-// replica's replay position ≥ the token's LSN (checked live, once, when the
-// cached position is behind). A replica that is down, not a standby, too
+// (now − fresh-as-of) ≤ MaxLag. A read with a token goes to a replica only
+// if its replay position ≥ the token's LSN (checked live, once, when the
+// cached position is behind) — it is then at least as fresh as the caller
+// asked, whatever its lag. A replica that is down, not a standby, too
 // far behind or failing a read is skipped, and the read is served by the
 // primary: never an error for the caller.
 
@@ -75,7 +76,10 @@ type replica struct {
 }
 
 type router struct {
-	replicas                   []*replica
+	replicas []*replica
+	// blockSize and segSize are the primary's WAL page and segment sizes
+	// (see walEnd).
+	blockSize, segSize         uint64
 	maxLag                     time.Duration
 	interval                   time.Duration
 	log                        *slog.Logger
@@ -136,6 +140,12 @@ func (s *Store) openReplicas(o Options) error {
 		sqlDB.SetMaxIdleConns(16)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 		r.replicas = append(r.replicas, &replica{name: redactURL(raw), db: db, sqlDB: sqlDB})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.sqlDB.QueryRowContext(ctx, `SELECT current_setting('wal_block_size')::bigint,
+		pg_size_bytes(current_setting('wal_segment_size'))`).Scan(&r.blockSize, &r.segSize); err != nil {
+		return fmt.Errorf("read the primary's WAL page size: %w", err)
 	}
 	s.router = r
 	for _, rep := range r.replicas {
@@ -228,19 +238,43 @@ func (s *Store) checkReplica(rep *replica) {
 	}
 }
 
+// primaryLSN is the primary's WAL insert position as the end of the last
+// record inserted. The insert position is past every commit that returned,
+// even with synchronous_commit off; but when the last record ended on a
+// page boundary it points past the next page's header (24 bytes; 40 at a
+// segment's start), where no replica's replay position (the end of the last
+// record it replayed) ever stops. walEnd moves it back to the boundary, so
+// an idle replica that replayed everything compares equal.
 func (s *Store) primaryLSN(ctx context.Context) (uint64, error) {
-	var lsn string
-	if err := s.sqlDB.QueryRowContext(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&lsn); err != nil {
+	var text string
+	if err := s.sqlDB.QueryRowContext(ctx, `SELECT pg_current_wal_insert_lsn()::text`).Scan(&text); err != nil {
 		return 0, err
 	}
-	return freshness.ParseLSN(lsn)
+	lsn, err := freshness.ParseLSN(text)
+	if err != nil {
+		return 0, err
+	}
+	return s.router.walEnd(lsn), nil
+}
+
+// The sizes of PostgreSQL's WAL page headers (SizeOfXLogShortPHD,
+// SizeOfXLogLongPHD on 64-bit builds).
+const shortPageHeader, longPageHeader = 24, 40
+
+func (r *router) walEnd(lsn uint64) uint64 {
+	switch {
+	case r.segSize > 0 && lsn%r.segSize == longPageHeader:
+		return lsn - longPageHeader
+	case r.blockSize > 0 && lsn%r.blockSize == shortPageHeader:
+		return lsn - shortPageHeader
+	}
+	return lsn
 }
 
 // recordCommit hands the primary's WAL position after a committed
-// transaction to the call's freshness sink, when the store has replicas
-// (without them no read could use the token). The insert position, not the
-// write position: it is past the commit record even with
-// synchronous_commit off.
+// transaction (primaryLSN) to the call's freshness sink, when the store has
+// replicas: without them no read could use the token, and the query is
+// saved.
 func (s *Store) recordCommit(ctx context.Context) {
 	sink := freshness.SinkFrom(ctx)
 	if sink == nil || s.router == nil {
@@ -265,13 +299,15 @@ func (r *router) pick(ctx context.Context, p freshness.ReadPolicy) *replica {
 		rep.mu.Lock()
 		usable, replay, fresh := rep.usable, rep.replayLSN, rep.freshAsOf
 		rep.mu.Unlock()
-		if !usable || time.Since(fresh) > r.maxLag {
-			continue
+		switch {
+		case !usable:
+		case p.MinLSN != 0:
+			if p.MinLSN <= replay || rep.caughtUp(ctx, p.MinLSN) {
+				return rep
+			}
+		case time.Since(fresh) <= r.maxLag:
+			return rep
 		}
-		if p.MinLSN > replay && !rep.caughtUp(ctx, p.MinLSN) {
-			continue
-		}
-		return rep
 	}
 	return nil
 }
