@@ -354,6 +354,36 @@ func TestReplicasFreshnessAndAKilledServer(t *testing.T) {
 		}
 		t.Logf("%d dossiers acknowledged (%d by A before SIGKILL), all on the primary with valid chains and on the replica", len(acked), onA)
 	})
+
+	t.Run("a replica that is down costs the caller nothing", func(t *testing.T) {
+		d, tok := submit(b.Dossiers, 5)
+		replica.Stop("immediate")
+		// At once — the router still believes the replica usable — and
+		// after its check has noticed: every read answers, from the primary.
+		before := counts()
+		for i, tk := range []*freshness.Token{nil, &tok} {
+			if ids := list(5, tk); !slices.Contains(ids, d.GetId()) {
+				t.Fatalf("read %d with the replica down misses the write: %v", i, ids)
+			}
+		}
+		if after := counts(); after.Replica != before.Replica {
+			t.Fatalf("a stopped replica served reads: before %+v, after %+v", before, after)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for st := b.Store.Replicas(); st[0].Usable; st = b.Store.Replicas() {
+			if time.Now().After(deadline) {
+				t.Fatal("the router still calls the stopped replica usable after 10s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		before = counts()
+		if ids := list(5, nil); !slices.Contains(ids, d.GetId()) {
+			t.Fatalf("a read with the replica known down misses the write: %v", ids)
+		}
+		if after := counts(); after.Primary != before.Primary+1 || after.Fallback != before.Fallback {
+			t.Fatalf("with the replica known down the primary should serve at once: before %+v, after %+v", before, after)
+		}
+	})
 }
 
 // TestReplicasNeedPostgres: SQLite has no replicas, and says so.
