@@ -115,6 +115,14 @@ func (s *Store) openReplicas(o Options) error {
 	o.replicaDefaults()
 	r := &router{maxLag: o.ReplicaMaxLag, interval: o.ReplicaCheckInterval, log: o.Log,
 		stop: make(chan struct{}), done: make(chan struct{})}
+	opened := false
+	defer func() {
+		if !opened {
+			for _, rep := range r.replicas {
+				_ = rep.sqlDB.Close()
+			}
+		}
+	}()
 	for _, raw := range o.ReplicaURLs {
 		loc, err := ParseURL(raw)
 		if err != nil {
@@ -147,7 +155,7 @@ func (s *Store) openReplicas(o Options) error {
 		pg_size_bytes(current_setting('wal_segment_size'))`).Scan(&r.blockSize, &r.segSize); err != nil {
 		return fmt.Errorf("read the primary's WAL page size: %w", err)
 	}
-	s.router = r
+	s.router, opened = r, true
 	for _, rep := range r.replicas {
 		s.checkReplica(rep)
 	}
