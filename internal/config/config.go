@@ -60,6 +60,7 @@ type Config struct {
 	BusinessRegistry     BusinessRegistry // population.go
 	Jobs                 Jobs             // jobs.go
 	Webhooks             Webhooks         // webhooks.go
+	Replicas             Replicas         // replicas.go
 }
 
 // Bounds limit how long the server waits and how much it runs at once
@@ -88,6 +89,7 @@ func DefaultConfig() Config {
 		LogLevel:        "info",
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
+		Replicas:        defaultReplicas(),
 		Bounds: Bounds{
 			DBConnectTimeout:   5 * time.Second,
 			DBStatementTimeout: 30 * time.Second,
@@ -196,6 +198,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.Population.bind(fs)
 	c.BusinessRegistry.bind(fs)
 	bindJobs(&c.Jobs, fs)
+	c.Replicas.bind(fs)
 	bindWebhooks(&c.Webhooks, fs)
 	c.BindOperations(fs)
 	c.BindDocuments(fs)
@@ -300,6 +303,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.Jobs.Validate(); err != nil {
+		return err
+	}
+	if err := c.Replicas.validate(c.StoreURL()); err != nil {
 		return err
 	}
 	if err := c.Webhooks.Validate(); err != nil {

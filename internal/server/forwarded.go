@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/test/bufconn"
 
 	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/freshness"
 )
 
 // The JSON gateway relays each HTTP request to this server's gRPC side over
@@ -37,6 +38,7 @@ const gatewayTarget = "passthrough:///motcua-gateway"
 var forwardedHeaders = map[string]string{
 	textproto.CanonicalMIMEHeaderKey(auth.MDCitizenID):        auth.MDCitizenID,
 	textproto.CanonicalMIMEHeaderKey(auth.MDCitizenAssurance): auth.MDCitizenAssurance,
+	textproto.CanonicalMIMEHeaderKey(freshness.Metadata):      freshness.Metadata,
 }
 
 // headerMatcher forwards the integration headers and, as grpc-gateway does

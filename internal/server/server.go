@@ -167,6 +167,8 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 	//   5. authn     — verifies the bearer token and attaches the principal;
 	//   5b. limits   — per-principal rate and concurrent-stream limits (limits.go);
 	//   6. authz     — the coarse gate: may this role call this RPC at all;
+	//   6b. freshness — the caller's freshness token and where reads may go; the
+	//                  answer's token (freshness.go);
 	//   7. validate  — protovalidate rules, only for authorised callers.
 	// The fine rules (whose dossier, which unit) are the use cases' job.
 	codec := newRequestCodec()
@@ -181,6 +183,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			authn.Unary(),
 			s.limitUnary,
 			service.AuthorizationInterceptor,
+			freshnessUnary,
 			validate,
 		),
 		grpc.ChainStreamInterceptor(
@@ -194,6 +197,7 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			s.limitStream,
 			service.AuthorizationStreamInterceptor,
 			s.limitStreams,
+			freshnessStream,
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
@@ -397,7 +401,8 @@ func (s *Server) shutdown() error {
 // (forwarded.go) so that every interceptor applies.
 func (s *Server) httpHandler(ctx context.Context) (http.Handler, error) {
 	gw := runtime.NewServeMux(append(gatewayMuxOptions(),
-		runtime.WithIncomingHeaderMatcher(headerMatcher), runtime.WithMetadata(s.callerMetadata))...)
+		runtime.WithIncomingHeaderMatcher(headerMatcher), runtime.WithOutgoingHeaderMatcher(outgoingHeader),
+		runtime.WithMetadata(s.callerMetadata))...)
 	target, dial := gatewayTarget, append(s.gatewayDial(), grpc.WithStatsHandler(s.clientTraceHandler()))
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCatalogServiceHandlerFromEndpoint, pb.RegisterDossierServiceHandlerFromEndpoint,

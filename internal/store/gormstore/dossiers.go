@@ -87,8 +87,18 @@ func (s *Store) getDossier(ctx context.Context, where, key string) (*domain.Doss
 }
 
 // ListDossiers implements store.Dossiers.
-func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit int) ([]domain.Dossier, error) {
-	q, ok := inScope(s.conn(ctx).Model(&dossierRow{}), "", f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll)
+// It may be served by a read replica (replicas.go).
+func (s *Store) ListDossiers(ctx context.Context, f store.DossierFilter, limit int) (out []domain.Dossier, err error) {
+	err = s.read(ctx, func(db *gorm.DB) error {
+		var e error
+		out, e = listDossiers(db, f, limit)
+		return e
+	})
+	return out, err
+}
+
+func listDossiers(db *gorm.DB, f store.DossierFilter, limit int) ([]domain.Dossier, error) {
+	q, ok := inScope(db.Model(&dossierRow{}), "", f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll)
 	if !ok {
 		return nil, nil
 	}

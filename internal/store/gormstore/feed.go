@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 
+	"gorm.io/gorm"
+
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -31,10 +33,15 @@ type feedRow struct {
 }
 
 // FeedHorizon implements store.Dossiers.
+// It is always the primary's: a cursor is checked against it.
 func (s *Store) FeedHorizon(ctx context.Context) (store.FeedPosition, error) {
+	return s.feedHorizon(s.conn(ctx))
+}
+
+func (s *Store) feedHorizon(db *gorm.DB) (store.FeedPosition, error) {
 	if s.dialect == Postgres {
 		var xmin string
-		if err := s.conn(ctx).Raw("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").Scan(&xmin).Error; err != nil {
+		if err := db.Raw("SELECT pg_snapshot_xmin(pg_current_snapshot())::text").Scan(&xmin).Error; err != nil {
 			return store.FeedPosition{}, err
 		}
 		tx, err := strconv.ParseInt(xmin, 10, 64)
@@ -44,7 +51,7 @@ func (s *Store) FeedHorizon(ctx context.Context) (store.FeedPosition, error) {
 		return store.FeedPosition{Tx: tx}, nil
 	}
 	var last *int64
-	if err := s.conn(ctx).Raw("SELECT MAX(pos) FROM dossier_events").Scan(&last).Error; err != nil {
+	if err := db.Raw("SELECT MAX(pos) FROM dossier_events").Scan(&last).Error; err != nil {
 		return store.FeedPosition{}, err
 	}
 	if last == nil {
@@ -54,14 +61,28 @@ func (s *Store) FeedHorizon(ctx context.Context) (store.FeedPosition, error) {
 }
 
 // ReadFeed implements store.Dossiers.
-func (s *Store) ReadFeed(ctx context.Context, f store.FeedFilter, limit int) ([]store.FeedEvent, store.FeedPosition, error) {
+// It may be served by a read replica (replicas.go): the horizon and the
+// rows then both come from the replica, whose snapshots follow the
+// primary's commit order, so a position read there is one the primary had.
+// A replica behind the caller's cursor returns nothing new, and the cursor
+// never moves back (app.Watch.Next).
+func (s *Store) ReadFeed(ctx context.Context, f store.FeedFilter, limit int) (out []store.FeedEvent, horizon store.FeedPosition, err error) {
+	err = s.read(ctx, func(db *gorm.DB) error {
+		var e error
+		out, horizon, e = s.readFeed(db, f, limit)
+		return e
+	})
+	return out, horizon, err
+}
+
+func (s *Store) readFeed(db *gorm.DB, f store.FeedFilter, limit int) ([]store.FeedEvent, store.FeedPosition, error) {
 	// The horizon first: every transaction below it finished before this
 	// statement's snapshot, so the read below sees all of their rows.
-	horizon, err := s.FeedHorizon(ctx)
+	horizon, err := s.feedHorizon(db)
 	if err != nil {
 		return nil, horizon, err
 	}
-	q, ok := inScope(s.conn(ctx).Table("dossier_events e").Joins("JOIN dossiers d ON d.id = e.dossier_id"),
+	q, ok := inScope(db.Table("dossier_events e").Joins("JOIN dossiers d ON d.id = e.dossier_id"),
 		"d.", f.ScopeCitizenID, f.ScopeAgencies, f.ScopeAll)
 	if !ok {
 		return nil, horizon, nil

@@ -40,6 +40,7 @@ type Store struct {
 	durable bool
 	writes  writeHealth
 	probeDB *sql.DB // see Probe
+	router  *router // read replicas (replicas.go); nil without
 }
 
 var _ store.Store = (*Store)(nil)
@@ -99,6 +100,9 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(o.ReplicaURLs) > 0 && loc.Dialect != Postgres {
+		return nil, errReplicasNeedPostgres
+	}
 	if loc.Dialect == Postgres {
 		if loc.DSN, err = o.postgresDSN(loc.DSN); err != nil {
 			return nil, err
@@ -157,6 +161,10 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("connect to %s database: %w", loc.Dialect, err)
 	}
+	if err := s.openReplicas(o); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -171,6 +179,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
+	s.closeReplicas()
 	if s.probeDB != nil {
 		_ = s.probeDB.Close()
 	}

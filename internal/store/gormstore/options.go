@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strconv"
 	"time"
@@ -20,6 +21,19 @@ type Options struct {
 	// LockTimeout makes PostgreSQL give up waiting for a row or table lock
 	// (session lock_timeout).
 	LockTimeout time.Duration
+
+	// ReplicaURLs are PostgreSQL streaming replicas of the primary that the
+	// reads allowed to be stale may use (replicas.go; docs/SCALING.md).
+	// SQLite refuses them.
+	ReplicaURLs []string
+	// ReplicaMaxLag bounds how far behind the primary a replica may be to
+	// serve a read without a freshness token (default 5s).
+	ReplicaMaxLag time.Duration
+	// ReplicaCheckInterval is how often each replica's lag is measured
+	// (default ReplicaMaxLag/4, between 50ms and 1s).
+	ReplicaCheckInterval time.Duration
+	// Log receives the replicas' state changes (nil: discarded).
+	Log *slog.Logger
 }
 
 // postgresDSN adds the bounds to a postgres:// URL as connection

@@ -104,8 +104,8 @@ func (s *Store) ApplyUnitStats(ctx context.Context, ds []indicators.UnitDelta) e
 	return nil
 }
 
-func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery) *gorm.DB {
-	db := s.conn(ctx).Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", periodColumn(q.Period), q.Agencies, q.From, q.To)
+func statsWhere(db *gorm.DB, table string, q store.StatsQuery) *gorm.DB {
+	db = db.Table(table).Where("period = ? AND agency_code IN ? AND day >= ? AND day <= ?", periodColumn(q.Period), q.Agencies, q.From, q.To)
 	if q.Procedure != "" {
 		db = db.Where("procedure_code = ?", q.Procedure)
 	}
@@ -119,12 +119,21 @@ func (s *Store) statsWhere(ctx context.Context, table string, q store.StatsQuery
 }
 
 // SumStats implements store.Stats.
-func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) ([]indicators.Row, error) {
+func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) (out []indicators.Row, err error) {
+	err = s.read(ctx, func(db *gorm.DB) error {
+		var e error
+		out, e = sumStats(db, q)
+		return e
+	})
+	return out, err
+}
+
+func sumStats(db *gorm.DB, q store.StatsQuery) ([]indicators.Row, error) {
 	sel, group := "'' AS day, channel, filed_by", "channel, filed_by"
 	if q.GroupByDay {
 		sel, group = "day, channel, filed_by", "day, channel, filed_by"
 	}
-	rows, err := s.statsWhere(ctx, "dossier_stats", q).Select(sel + ", " + sumMetricSQL).Group(group).Order(group).Rows()
+	rows, err := statsWhere(db, "dossier_stats", q).Select(sel + ", " + sumMetricSQL).Group(group).Order(group).Rows()
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +161,10 @@ func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]i
 		Bucket int
 		N      int64
 	}
-	err := s.statsWhere(ctx, "dossier_stats_durations", q).Select("bucket, SUM(dossiers) AS n").Group("bucket").Scan(&rows).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		return statsWhere(db, "dossier_stats_durations", q).Select("bucket, SUM(dossiers) AS n").Group("bucket").Scan(&rows).Error
+	})
 	out := make(map[int]int64, len(rows))
 	for _, r := range rows {
 		out[r.Bucket] = r.N
@@ -163,12 +175,15 @@ func (s *Store) SumDurations(ctx context.Context, q store.StatsQuery) (map[int]i
 // SumUnitStats implements store.Stats.
 func (s *Store) SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]store.UnitRow, error) {
 	var rows []store.UnitRow
-	q := s.conn(ctx).Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", periodColumn(g), from, to)
-	if units != nil {
-		q = q.Where("unit_code IN ?", units)
-	}
-	err := q.Select("unit_code AS unit, SUM(finished) AS finished, SUM(late) AS late, SUM(late_minutes) AS late_minutes").
-		Group("unit_code").Scan(&rows).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		q := db.Table("unit_step_stats").Where("period = ? AND day >= ? AND day <= ?", periodColumn(g), from, to)
+		if units != nil {
+			q = q.Where("unit_code IN ?", units)
+		}
+		return q.Select("unit_code AS unit, SUM(finished) AS finished, SUM(late) AS late, SUM(late_minutes) AS late_minutes").
+			Group("unit_code").Scan(&rows).Error
+	})
 	return rows, err
 }
 
@@ -180,12 +195,15 @@ func (s *Store) CountOpenOverdueSteps(ctx context.Context, units []string, now t
 	}
 	// The open step of a paused dossier has its due time frozen until the
 	// clock resumes: it is not late.
-	q := s.conn(ctx).Table("process_control_slips s").Joins("JOIN dossiers d ON d.id = s.dossier_id").
-		Where("s.outcome = 0 AND s.due_at < ? AND d.status IN ?", dbTime(now), []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
-	if units != nil {
-		q = q.Where("s.unit_code IN ?", units)
-	}
-	err := q.Select("s.unit_code AS unit_code, COUNT(*) AS n").Group("s.unit_code").Scan(&rows).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		q := db.Table("process_control_slips s").Joins("JOIN dossiers d ON d.id = s.dossier_id").
+			Where("s.outcome = 0 AND s.due_at < ? AND d.status IN ?", dbTime(now), []int{int(domain.StatusReceived), int(domain.StatusProcessing)})
+		if units != nil {
+			q = q.Where("s.unit_code IN ?", units)
+		}
+		return q.Select("s.unit_code AS unit_code, COUNT(*) AS n").Group("s.unit_code").Scan(&rows).Error
+	})
 	out := map[string]int64{}
 	for _, r := range rows {
 		out[r.UnitCode] = r.N
@@ -196,22 +214,25 @@ func (s *Store) CountOpenOverdueSteps(ctx context.Context, units []string, now t
 // CountOverdue implements store.Stats.
 func (s *Store) CountOverdue(ctx context.Context, q store.StatsQuery, now time.Time) (int64, error) {
 	var n int64
-	err := s.overdue(ctx, q, now).Count(&n).Error
+	err := s.read(ctx, func(db *gorm.DB) error { return overdue(db, q, now).Count(&n).Error })
 	return n, err
 }
 
 // ListOverdueCreated implements store.Stats.
 func (s *Store) ListOverdueCreated(ctx context.Context, q store.StatsQuery, now time.Time) ([]time.Time, error) {
 	var ts []time.Time
-	err := s.overdue(ctx, q, now).Pluck("d.created_at", &ts).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		ts = nil
+		return overdue(db, q, now).Pluck("d.created_at", &ts).Error
+	})
 	for i := range ts {
 		ts[i] = ts[i].UTC()
 	}
 	return ts, err
 }
 
-func (s *Store) overdue(ctx context.Context, q store.StatsQuery, now time.Time) *gorm.DB {
-	db := s.conn(ctx).Table("dossiers d").
+func overdue(db *gorm.DB, q store.StatsQuery, now time.Time) *gorm.DB {
+	db = db.Table("dossiers d").
 		Where("d.status IN ? AND d.original_due_at < ? AND d.agency_code IN ?",
 			[]int{int(domain.StatusReceived), int(domain.StatusProcessing)}, dbTime(now), q.Agencies).
 		Where("d.created_at >= ? AND d.created_at < ?", dbTime(q.CreatedFrom), dbTime(q.CreatedTo))
@@ -230,11 +251,14 @@ func (s *Store) overdue(ctx context.Context, q store.StatsQuery, now time.Time) 
 // ProceduresWithOnlineFilings implements store.Stats.
 func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
 	var codes []string
-	db := s.statsWhere(ctx, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline))
-	if genuineOnly {
-		db = db.Where("filed_by IN ?", []int{int(domain.ActorCitizen), int(domain.ActorRepresentative)})
-	}
-	err := db.Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+	err := s.read(ctx, func(db *gorm.DB) error {
+		codes = nil
+		db = statsWhere(db, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline))
+		if genuineOnly {
+			db = db.Where("filed_by IN ?", []int{int(domain.ActorCitizen), int(domain.ActorRepresentative)})
+		}
+		return db.Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+	})
 	return codes, err
 }
 

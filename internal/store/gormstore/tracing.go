@@ -56,7 +56,22 @@ func (s *Store) UseTracing(tp trace.TracerProvider) error {
 			span.SetStatus(codes.Error, tx.Error.Error())
 		}
 	}
-	cb := s.db.Callback()
+	dbs := []*gorm.DB{s.db}
+	if s.router != nil {
+		for _, rep := range s.router.replicas {
+			dbs = append(dbs, rep.db) // a replica's reads are the call's children too
+		}
+	}
+	for _, db := range dbs {
+		if err := registerTracing(db, before, after); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func registerTracing(db *gorm.DB, before func(op string) func(*gorm.DB), after func(*gorm.DB)) error {
+	cb := db.Callback()
 	type registrar interface {
 		Register(name string, fn func(*gorm.DB)) error
 	}

@@ -29,6 +29,9 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 			// too busy now (STORE_BUSY, UNAVAILABLE), not a broken request.
 			err = classify(err) // BEGIN and COMMIT failures pass no statement callback
 			s.writes.record(err)
+			if err == nil {
+				s.recordCommit(ctx) // the caller's freshness token (replicas.go)
+			}
 			return err
 		}
 		// Jittered backoff: 2, 4, 8, 16 ms on average.
