@@ -149,3 +149,18 @@ func (d *Dir) Drop(_ context.Context, upload string) error {
 	}
 	return nil
 }
+
+// Staged implements Store.
+func (d *Dir) Staged(_ context.Context, upload string) (int64, error) {
+	if err := checkNames("", upload); err != nil {
+		return 0, err
+	}
+	st, err := os.Stat(d.stagePath(upload))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fsErr(err)
+	}
+	return st.Size(), nil
+}

@@ -27,12 +27,15 @@ type Documents struct {
 	// BlobGrace is how long an unreferenced blob is kept (so that an
 	// uploader can attach it); BlobGCInterval how often serve collects.
 	BlobGrace, BlobGCInterval time.Duration
+	// UploadExpiry is how long an upload left unfinished (no bytes
+	// received) stays resumable before the collector drops its staged bytes.
+	UploadExpiry time.Duration
 }
 
 // DefaultDocuments are the defaults: 256 MiB files, a week's grace,
 // collected hourly.
 func DefaultDocuments() Documents {
-	return Documents{MaxFileBytes: 256 << 20, BlobGrace: 7 * 24 * time.Hour, BlobGCInterval: time.Hour, S3Region: "us-east-1"}
+	return Documents{MaxFileBytes: 256 << 20, BlobGrace: 7 * 24 * time.Hour, BlobGCInterval: time.Hour, UploadExpiry: 24 * time.Hour, S3Region: "us-east-1"}
 }
 
 // BlobDirPath is the local file store's directory.
@@ -59,12 +62,16 @@ func (c *Config) BindDocuments(fs *pflag.FlagSet) {
 	fs.Int64Var(&d.MaxFileBytes, "max-file-bytes", d.MaxFileBytes, "largest file accepted, in bytes")
 	fs.StringSliceVar(&d.MediaTypes, "media-types", d.MediaTypes, "media types accepted (default application/pdf, image/jpeg, image/png, application/pkcs7-signature)")
 	fs.DurationVar(&d.BlobGrace, "blob-grace", d.BlobGrace, "how long a file no dossier references is kept before the collector deletes it")
+	fs.DurationVar(&d.UploadExpiry, "upload-expiry", d.UploadExpiry, "how long an unfinished upload with no progress stays resumable before the collector drops its staged bytes")
 	fs.DurationVar(&d.BlobGCInterval, "blob-gc-interval", d.BlobGCInterval, "how often serve deletes unreferenced files (0: never; see motcua blobs gc)")
 }
 
 func (d Documents) validate() error {
 	if d.MaxFileBytes <= 0 {
 		return fmt.Errorf("--max-file-bytes must be positive")
+	}
+	if d.UploadExpiry <= 0 {
+		return fmt.Errorf("--upload-expiry must be positive")
 	}
 	if d.S3Endpoint != "" && d.S3Bucket == "" {
 		return fmt.Errorf("--s3-bucket is required with --s3-endpoint")

@@ -34,6 +34,9 @@ const (
 	UploadState_UPLOAD_STATE_DONE UploadState = 2
 	// Refused (hash mismatch or content not of its media type); nothing kept.
 	UploadState_UPLOAD_STATE_FAILED UploadState = 3
+	// Left unfinished longer than the server keeps an open upload
+	// (--upload-expiry): its staged bytes were dropped; start another.
+	UploadState_UPLOAD_STATE_EXPIRED UploadState = 4
 )
 
 // Enum value maps for UploadState.
@@ -43,12 +46,14 @@ var (
 		1: "UPLOAD_STATE_OPEN",
 		2: "UPLOAD_STATE_DONE",
 		3: "UPLOAD_STATE_FAILED",
+		4: "UPLOAD_STATE_EXPIRED",
 	}
 	UploadState_value = map[string]int32{
 		"UPLOAD_STATE_UNSPECIFIED": 0,
 		"UPLOAD_STATE_OPEN":        1,
 		"UPLOAD_STATE_DONE":        2,
 		"UPLOAD_STATE_FAILED":      3,
+		"UPLOAD_STATE_EXPIRED":     4,
 	}
 )
 
@@ -804,12 +809,13 @@ const file_motcua_v1_document_proto_rawDesc = "" +
 	"\x14DownloadFileResponse\x12)\n" +
 	"\x04info\x18\x01 \x01(\v2\x13.motcua.v1.FileInfoH\x00R\x04info\x12\x14\n" +
 	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x06\n" +
-	"\x04part*r\n" +
+	"\x04part*\x8c\x01\n" +
 	"\vUploadState\x12\x1c\n" +
 	"\x18UPLOAD_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11UPLOAD_STATE_OPEN\x10\x01\x12\x15\n" +
 	"\x11UPLOAD_STATE_DONE\x10\x02\x12\x17\n" +
-	"\x13UPLOAD_STATE_FAILED\x10\x032\xd0\x02\n" +
+	"\x13UPLOAD_STATE_FAILED\x10\x03\x12\x18\n" +
+	"\x14UPLOAD_STATE_EXPIRED\x10\x042\xd0\x02\n" +
 	"\x0fDocumentService\x12O\n" +
 	"\fCreateUpload\x12\x1e.motcua.v1.CreateUploadRequest\x1a\x1f.motcua.v1.CreateUploadResponse\x12F\n" +
 	"\tGetUpload\x12\x1b.motcua.v1.GetUploadRequest\x1a\x1c.motcua.v1.GetUploadResponse\x12Q\n" +
