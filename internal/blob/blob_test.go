@@ -15,7 +15,7 @@ import (
 )
 
 func TestStores(t *testing.T) {
-	for _, kind := range blobtest.Kinds {
+	for _, kind := range append(blobtest.Kinds, blobtest.Encrypted) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			s := blobtest.New(t, kind)

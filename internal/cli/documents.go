@@ -32,6 +32,13 @@ func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
 		return blob.NewS3(ctx, blob.S3Config{Endpoint: d.S3Endpoint, Bucket: d.S3Bucket, Region: d.S3Region, Prefix: d.S3Prefix,
 			AccessKey: d.S3AccessKey, SecretKey: d.S3SecretKey, ServerSideEncryption: d.S3ServerSideEncryption})
 	}
+	if d.BlobEncryptionKeyFile != "" {
+		keys, err := blob.LoadKeyring(d.BlobEncryptionKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return blob.NewEncryptedDir(cfg.BlobDirPath(), keys)
+	}
 	return blob.NewDir(cfg.BlobDirPath())
 }
 

@@ -18,6 +18,9 @@ type Documents struct {
 	S3Endpoint, S3Bucket, S3Region, S3Prefix string
 	S3AccessKey, S3SecretKey                 string
 	S3ServerSideEncryption                   bool
+	// BlobEncryptionKeyFile names the keyring that encrypts the directory
+	// store at rest (blob.LoadKeyring); empty: files are stored in plain.
+	BlobEncryptionKeyFile string
 	// TrustedRoots are PEM files of the roots result signatures must chain
 	// to; none means no signature validates (and no result is electronic).
 	TrustedRoots []string
@@ -50,6 +53,8 @@ func (c *Config) BlobDirPath() string {
 func (c *Config) BindDocuments(fs *pflag.FlagSet) {
 	d := &c.Documents
 	fs.StringVar(&d.BlobDir, "blob-dir", d.BlobDir, "directory of the local file store (default <data-dir>/blobs)")
+	fs.StringVar(&d.BlobEncryptionKeyFile, "blob-encryption-key-file", d.BlobEncryptionKeyFile,
+		"encrypt the files of --blob-dir at rest (AES-256-GCM, DARE) with the keys in this file: one \"<id> <64 hex digits>\" a line, the last is used for new files (docs/documents.md)")
 	fs.StringVar(&d.S3Endpoint, "s3-endpoint", d.S3Endpoint, "store files in an S3-compatible bucket at this http(s)://host[:port] instead of --blob-dir")
 	fs.StringVar(&d.S3Bucket, "s3-bucket", d.S3Bucket, "the S3 bucket (it must exist)")
 	fs.StringVar(&d.S3Region, "s3-region", d.S3Region, "the S3 region")
@@ -72,6 +77,9 @@ func (d Documents) validate() error {
 	}
 	if d.UploadExpiry <= 0 {
 		return fmt.Errorf("--upload-expiry must be positive")
+	}
+	if d.S3Endpoint != "" && d.BlobEncryptionKeyFile != "" {
+		return fmt.Errorf("--blob-encryption-key-file encrypts the directory store; with --s3-endpoint use --s3-sse (the object store encrypts)")
 	}
 	if d.S3Endpoint != "" && d.S3Bucket == "" {
 		return fmt.Errorf("--s3-bucket is required with --s3-endpoint")
