@@ -27,6 +27,7 @@ const (
 	ReadEvents   = "ListDossierEvents"
 	ReadSlip     = "GetProcessControlSlip"
 	ReadDeadline = "ExplainDeadline"
+	ReadReusable = "ListReusableDocuments"
 )
 
 // logAccess records staff reads of dossiers with their purpose. Reads by

@@ -158,7 +158,7 @@ func (s *Documents) reuse(ctx context.Context, p domain.Principal, c *domain.Com
 		}
 	} else {
 		for _, rd := range resultDocs(src) {
-			if rd.Code == doc && rd.Verified && rd.Signature != nil && (rd.ValidUntil.IsZero() || now.Before(rd.ValidUntil)) {
+			if rd.Code == doc && reusableResult(rd, now) {
 				sha, size, media = rd.FileSHA256, rd.Size, rd.MediaType
 			}
 		}
@@ -174,6 +174,12 @@ func (s *Documents) reuse(ctx context.Context, p domain.Principal, c *domain.Com
 	}
 	c.FileSHA256, c.FileRef, c.Size, c.MediaType, c.Verified = sha, fileRef(sha), size, media, true
 	return true, nil
+}
+
+// reusableResult reports whether a result document may be reused at now:
+// stored and verified, its signature validated, within its validity.
+func reusableResult(rd domain.ResultDocument, now time.Time) bool {
+	return rd.Verified && rd.FileSHA256 != "" && rd.Signature != nil && (rd.ValidUntil.IsZero() || now.Before(rd.ValidUntil))
 }
 
 // checkResult verifies the result documents' files and signatures (each

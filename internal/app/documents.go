@@ -184,7 +184,7 @@ func (s *Documents) ReceiveChunks(ctx context.Context, p domain.Principal, recv 
 			}
 			if u.State != UploadOpen {
 				return nil, &domain.PreconditionError{Reason: "UPLOAD_CLOSED", Subject: "upload/" + u.ID,
-					Description: "this upload is finished; start another", Metadata: map[string]string{"received": fmt.Sprint(u.Received)}}
+					Description: "this upload is finished or expired; start another", Metadata: map[string]string{"received": fmt.Sprint(u.Received)}}
 			}
 			h = sha256.New()
 			if err := h.(encoding.BinaryUnmarshaler).UnmarshalBinary(u.HashState); err != nil {
@@ -428,6 +428,43 @@ func (s *Documents) readSignature(ctx context.Context, sha string) ([]byte, erro
 		return nil, domain.Invalid("signature_sha256", "a signature is at most %d bytes", maxSignatureBytes)
 	}
 	return b.Bytes(), nil
+}
+
+// ExpireUploads drops the staged bytes of the uploads left open with no
+// progress since 'before' (abandoned half-way), at most limit of them, and
+// marks them EXPIRED; it returns how many it expired. The row is claimed by
+// compare-and-set on its offset first, so an upload a stream is advancing
+// at that moment is left alone (its next part moves updated_at).
+func (s *Documents) ExpireUploads(ctx context.Context, before time.Time, limit int) (int, error) {
+	blobs, err := s.blobs()
+	if err != nil {
+		return 0, err
+	}
+	list, err := s.st.ListStaleUploads(ctx, before, limit)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, u := range list {
+		expired := u
+		expired.State, expired.UpdatedAt = UploadExpired, s.Now()
+		err := s.st.InTx(ctx, func(ctx context.Context) error {
+			if err := s.st.UpdateUpload(ctx, &expired, u.Received); err != nil {
+				return err
+			}
+			// Inside the transaction: if the bytes cannot be dropped, the
+			// upload stays open and the next run tries again.
+			return blobs.Drop(ctx, u.ID)
+		})
+		if errors.Is(err, domain.ErrVersionConflict) {
+			continue // advanced or finished meanwhile
+		}
+		if err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }
 
 // CollectGarbage deletes the blobs no dossier references that were stored

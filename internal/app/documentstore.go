@@ -13,6 +13,8 @@ const (
 	UploadOpen   UploadState = 1 // receiving parts
 	UploadDone   UploadState = 2 // hash verified; its blob is stored
 	UploadFailed UploadState = 3 // refused (hash mismatch, bad content); nothing kept
+	// UploadExpired: left open past the expiry; its staged bytes dropped.
+	UploadExpired UploadState = 4
 )
 
 // Upload is one file being sent in parts; its owner (a principal identity
@@ -49,6 +51,9 @@ type DocumentStore interface {
 	// UpdateUpload stores u's progress and state if the row still has
 	// received == from and is open; else a ConflictError.
 	UpdateUpload(ctx context.Context, u *Upload, from int64) error
+	// ListStaleUploads lists open uploads whose last progress was before
+	// 'before', oldest first.
+	ListStaleUploads(ctx context.Context, before time.Time, limit int) ([]Upload, error)
 	// PutBlob records a stored blob; recording an existing one is no error.
 	PutBlob(ctx context.Context, b *BlobRecord) error
 	// GetBlob returns ErrNotFound when absent.

@@ -408,6 +408,11 @@ type DossierQuery struct {
 
 // ListDossiers returns a page of the dossiers the principal may see.
 func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose string) ([]domain.Dossier, string, error) {
+	return s.listDossiers(ctx, p, q, pageSize, token, purpose, ReadList)
+}
+
+// listDossiers is ListDossiers recording staff reads under method.
+func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q DossierQuery, pageSize int, token, purpose, method string) ([]domain.Dossier, string, error) {
 	if err := requirePurpose(p, purpose); err != nil {
 		return nil, "", err
 	}
@@ -482,7 +487,7 @@ func (s *DossierReads) ListDossiers(ctx context.Context, p domain.Principal, q D
 	for i := range page {
 		listed[i] = &page[i]
 	}
-	return page, next, s.logAccess(ctx, p, ReadList, purpose, listed...)
+	return page, next, s.logAccess(ctx, p, method, purpose, listed...)
 }
 
 func firstNonEmpty(ss ...string) string {

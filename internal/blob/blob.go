@@ -41,6 +41,8 @@ type Store interface {
 	Promote(ctx context.Context, upload, sha string, size int64) error
 	// Drop discards whatever is staged for upload.
 	Drop(ctx context.Context, upload string) error
+	// Staged returns how many bytes are staged for upload (0 when none).
+	Staged(ctx context.Context, upload string) (int64, error)
 	// Name says what the store is, for logs ("dir:/var/lib/motcua/blobs").
 	Name() string
 }

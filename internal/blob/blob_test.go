@@ -15,7 +15,7 @@ import (
 )
 
 func TestStores(t *testing.T) {
-	for _, kind := range blobtest.Kinds {
+	for _, kind := range append(blobtest.Kinds, blobtest.Encrypted) {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
 			s := blobtest.New(t, kind)
@@ -36,8 +36,14 @@ func TestStores(t *testing.T) {
 			if err := s.WritePart(ctx, up, 100000, data[100000:]); err != nil {
 				t.Fatal(err)
 			}
+			if n, err := s.Staged(ctx, up); err != nil || n != int64(len(data)) {
+				t.Fatalf("Staged: %d, %v; want %d", n, err, len(data))
+			}
 			if err := s.Promote(ctx, up, sha, int64(len(data))); err != nil {
 				t.Fatal(err)
+			}
+			if n, err := s.Staged(ctx, up); err != nil || n != 0 {
+				t.Fatalf("Staged after Promote: %d, %v", n, err)
 			}
 			r, n, err := s.Open(ctx, sha)
 			if err != nil {
@@ -53,6 +59,17 @@ func TestStores(t *testing.T) {
 			}
 			if _, err := s.Stat(ctx, sha); !errors.Is(err, blob.ErrNotFound) {
 				t.Fatalf("Stat after Delete: %v", err)
+			}
+			// Drop discards a staging.
+			const up2 = "0190a0b0-0000-7000-8000-000000000002"
+			if err := s.WritePart(ctx, up2, 0, data[:1000]); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Drop(ctx, up2); err != nil {
+				t.Fatal(err)
+			}
+			if n, err := s.Staged(ctx, up2); err != nil || n != 0 {
+				t.Fatalf("Staged after Drop: %d, %v", n, err)
 			}
 			if _, _, err := s.Open(ctx, "../../etc/passwd"); !errors.Is(err, domain.ErrInvalid) {
 				t.Fatalf("Open of a path: %v, want invalid", err)

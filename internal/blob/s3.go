@@ -253,3 +253,16 @@ func (s *S3) Drop(ctx context.Context, upload string) error {
 	}
 	return nil
 }
+
+// Staged implements Store.
+func (s *S3) Staged(ctx context.Context, upload string) (int64, error) {
+	if err := checkNames("", upload); err != nil {
+		return 0, err
+	}
+	ps, err := s.parts(ctx, upload)
+	var n int64
+	for _, q := range ps {
+		n += q.size
+	}
+	return n, err
+}

@@ -32,6 +32,13 @@ func openBlobs(ctx context.Context, cfg config.Config) (blob.Store, error) {
 		return blob.NewS3(ctx, blob.S3Config{Endpoint: d.S3Endpoint, Bucket: d.S3Bucket, Region: d.S3Region, Prefix: d.S3Prefix,
 			AccessKey: d.S3AccessKey, SecretKey: d.S3SecretKey, ServerSideEncryption: d.S3ServerSideEncryption})
 	}
+	if d.BlobEncryptionKeyFile != "" {
+		keys, err := blob.LoadKeyring(d.BlobEncryptionKeyFile)
+		if err != nil {
+			return nil, err
+		}
+		return blob.NewEncryptedDir(cfg.BlobDirPath(), keys)
+	}
 	return blob.NewDir(cfg.BlobDirPath())
 }
 
@@ -64,15 +71,29 @@ func documentOption(ctx context.Context, cfg config.Config, log *slog.Logger) (a
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// collectBlobs deletes unreferenced blobs older than the grace, in batches,
-// until none is left; it returns how many it deleted.
-func collectBlobs(ctx context.Context, a *app.Service, grace time.Duration) (int, error) {
-	total := 0
+// gcCounts says what one collection removed.
+type gcCounts struct{ blobs, uploads int }
+
+// collectBlobs expires the uploads left open with no progress for longer
+// than expiry, then deletes unreferenced blobs older than the grace, in
+// batches, until none is left; it says how many of each it removed.
+func collectBlobs(ctx context.Context, a *app.Service, grace, expiry time.Duration) (gcCounts, error) {
+	var c gcCounts
+	for {
+		n, err := a.ExpireUploads(ctx, time.Now().Add(-expiry), 500)
+		c.uploads += n
+		if err != nil {
+			return c, err
+		}
+		if n < 500 {
+			break
+		}
+	}
 	for {
 		n, err := a.CollectGarbage(ctx, time.Now().Add(-grace), 500)
-		total += n
+		c.blobs += n
 		if err != nil || n < 500 {
-			return total, err
+			return c, err
 		}
 	}
 }
@@ -87,9 +108,9 @@ func (blobGCArgs) Kind() string { return "blob_gc" }
 // Its use cases are set once built (serve does so before the engine starts).
 type blobGCWorker struct {
 	river.WorkerDefaults[blobGCArgs]
-	app   atomic.Pointer[app.Service]
-	grace time.Duration
-	log   *slog.Logger
+	app           atomic.Pointer[app.Service]
+	grace, expiry time.Duration
+	log           *slog.Logger
 }
 
 // Work implements river.Worker. A failure is retried by the engine; a
@@ -100,9 +121,10 @@ func (w *blobGCWorker) Work(ctx context.Context, _ *river.Job[blobGCArgs]) error
 	if a == nil {
 		return errors.New("the use cases are not ready yet")
 	}
-	n, err := collectBlobs(ctx, a, w.grace)
-	if n > 0 {
-		w.log.Info("deleted unreferenced files", "deleted", n, "older_than", w.grace)
+	c, err := collectBlobs(ctx, a, w.grace, w.expiry)
+	if c.blobs > 0 || c.uploads > 0 {
+		w.log.Info("collected the file store", "deleted_files", c.blobs, "older_than", w.grace,
+			"expired_uploads", c.uploads, "upload_expiry", w.expiry)
 	}
 	return err
 }
@@ -125,9 +147,11 @@ func newBlobsCmd() *cobra.Command {
 	cfg := config.DefaultConfig()
 	gc := &cobra.Command{
 		Use:   "gc",
-		Short: "Delete stored files no dossier references, older than --blob-grace",
+		Short: "Delete stored files no dossier references and abandoned uploads",
 		Long: `gc deletes the files that no dossier references and that were stored more
-than --blob-grace ago (uploads never attached, refused filings). Files a
+than --blob-grace ago (uploads never attached, refused filings), and the
+staged bytes of uploads left unfinished with no progress for longer than
+--upload-expiry (they become EXPIRED: the uploader starts again). Files a
 dossier references are never deleted. serve does the same every
 --blob-gc-interval; this command is for operators and cron.`,
 		Args: cobra.NoArgs,
@@ -145,8 +169,8 @@ dossier references are never deleted. serve does the same every
 			if err != nil {
 				return err
 			}
-			n, err := collectBlobs(ctx, app.New(st, app.WithDocuments(app.DocumentConfig{Blobs: blobs})), cfg.Documents.BlobGrace)
-			fmt.Fprintf(cmd.OutOrStdout(), "deleted %d unreferenced files from %s\n", n, blobs.Name())
+			c, err := collectBlobs(ctx, app.New(st, app.WithDocuments(app.DocumentConfig{Blobs: blobs})), cfg.Documents.BlobGrace, cfg.Documents.UploadExpiry)
+			fmt.Fprintf(cmd.OutOrStdout(), "deleted %d unreferenced files and the staged bytes of %d abandoned uploads from %s\n", c.blobs, c.uploads, blobs.Name())
 			return err
 		},
 	}

@@ -46,7 +46,7 @@ the command line is wrong.`,
 		newDossierResolveCmd(o), newDossierReturnCmd(o),
 		newDossierGetCmd(o), newDossierListCmd(o), newDossierEventsCmd(o), newDossierSlipCmd(o),
 		newDossierDeadlineCmd(o), newDossierShowCmd(o), newDossierWatchCmd(o), newDossierUploadCmd(o), newDossierDownloadCmd(o),
-		newDossierCheckMandateCmd(o),
+		newDossierReusableCmd(o), newDossierCheckMandateCmd(o),
 	)
 	return cmd
 }

@@ -67,7 +67,7 @@ func parseComponent(flag, s string) (*pb.DossierComponent, error) {
 	}
 	code, rest, ok := strings.Cut(s, "=")
 	if !ok || code == "" || rest == "" {
-		return nil, bad("want CODE=SOURCE[:FILE_REF[:SHA256]], e.g. TK-LLTP=uploaded:files/tk.pdf:<sha256>, CCCD=paper, UQ=reused::<dossier code>")
+		return nil, bad("want CODE=SOURCE[:FILE_REF[:SHA256]], e.g. TK-LLTP=uploaded:files/tk.pdf:<sha256>, CCCD=paper, CCCD=reused::dossier:<dossier code>/CCCD")
 	}
 	srcName, tail, hasTail := strings.Cut(rest, ":")
 	n, err := parseEnum(flag+" source", pb.ComponentSource(0).Descriptor(), srcName)
@@ -89,6 +89,12 @@ func parseComponent(flag, s string) (*pb.DossierComponent, error) {
 		}
 		if len(parts) >= 3 && sha256Hex.MatchString(parts[len(parts)-1]) {
 			c.FileSha256, parts = parts[len(parts)-1], parts[:len(parts)-1]
+		}
+		if parts[0] == "" {
+			// No FILE_REF: the rest is the reference, colons and all
+			// (dossier:<code>/<component>, result:…, csdlqg-dan-cu:…).
+			c.ReusedFrom = strings.Join(parts[1:], ":")
+			break
 		}
 		c.ReusedFrom = parts[len(parts)-1]
 		c.FileRef = strings.Join(parts[:len(parts)-1], ":")

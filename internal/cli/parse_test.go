@@ -20,6 +20,8 @@ func TestParseComponent(t *testing.T) {
 		{"TK=uploaded:files/tk.pdf:" + sum, &pb.DossierComponent{Code: "TK", Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED, FileRef: "files/tk.pdf", FileSha256: sum}},
 		{"TK=DIGITISED:https://store.example/tk.pdf:" + sum, &pb.DossierComponent{Code: "TK", Source: pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, FileRef: "https://store.example/tk.pdf", FileSha256: sum}},
 		{"TK=uploaded:files/tk.pdf", &pb.DossierComponent{Code: "TK", Source: pb.ComponentSource_COMPONENT_SOURCE_UPLOADED, FileRef: "files/tk.pdf"}},
+		{"CCCD=reused::dossier:000.00.01.H55-260213-0007/CCCD", &pb.DossierComponent{Code: "CCCD", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED, ReusedFrom: "dossier:000.00.01.H55-260213-0007/CCCD"}},
+		{"GKS=reused_result::result:000.00.01.H55-260213-0007/KQ", &pb.DossierComponent{Code: "GKS", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED_RESULT, ReusedFrom: "result:000.00.01.H55-260213-0007/KQ"}},
 		{"UQ=reused::000.00.01.H55-260213-0007", &pb.DossierComponent{Code: "UQ", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED, ReusedFrom: "000.00.01.H55-260213-0007"}},
 		{"UQ=reused_result:files/uq.pdf:KQ-1:" + sum, &pb.DossierComponent{Code: "UQ", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED_RESULT, FileRef: "files/uq.pdf", ReusedFrom: "KQ-1", FileSha256: sum}},
 	} {

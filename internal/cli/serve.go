@@ -121,7 +121,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if bizOpt != nil {
 		opts = append(opts, bizOpt)
 	}
-	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, log: log}
+	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, expiry: cfg.Documents.UploadExpiry, log: log}
 	connectors := &connectjobs.Ref{} // the connector jobs' application, set below
 	eng, jobOpts, binders, wh, err := newJobs(ctx, cfg, st, log, portalAgencies, connectors,
 		func(e *jobs.Engine) { registerBlobGC(e, gc, cfg.Documents.BlobGCInterval) })

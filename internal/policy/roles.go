@@ -48,6 +48,22 @@ func Uploaders() []domain.Role {
 	return out
 }
 
+// Reusers may list an applicant's reusable documents
+// (ListReusableDocuments): those who reference documents in a dossier's
+// components — file, take in, supplement — and may read dossiers, since
+// the list is made of dossiers they read (which ones: ReadScope).
+func Reusers() []domain.Role {
+	var out []domain.Role
+	for _, a := range []domain.Action{domain.ActionSubmit, domain.ActionReceive, domain.ActionProvideSupplement} {
+		for _, r := range ActionRoles(a) {
+			if slices.Contains(readers, r) && !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
+}
+
 // WebhookManagers may manage webhook subscriptions: admins all of them,
 // integrations those they created (internal/webhooks).
 func WebhookManagers() []domain.Role { return []domain.Role{domain.RoleIntegration, domain.RoleAdmin} }

@@ -89,6 +89,18 @@ func TestFilesOverHTTP(t *testing.T) {
 			if codeB != 404 || codeX != 404 || norm(rawB, sub.GetDossier().GetId()) != norm(rawX, absent) {
 				t.Fatalf("B on A's file: %d %s\nB on an absent dossier: %d %s", codeB, rawB, codeX, rawX)
 			}
+
+			// The stored file is offered for reuse to A, not to B.
+			ref := "dossier:" + sub.GetDossier().GetCode() + "/TK-LLTP"
+			code, _, raw = call("GET", e.HTTPURL+"/v1/reusable-documents?pageSize=10", a, nil)
+			var lr pb.ListReusableDocumentsResponse
+			if code != 200 || protojson.Unmarshal(raw, &lr) != nil || !strings.Contains(string(raw), ref) {
+				t.Fatalf("A's reusable documents: %d %s", code, raw)
+			}
+			code, _, raw = call("GET", e.HTTPURL+"/v1/reusable-documents?applicantIdNumber="+a, b, nil)
+			if code != 200 || strings.Contains(string(raw), ref) {
+				t.Fatalf("B's list naming A: %d %s", code, raw)
+			}
 		})
 	}
 }

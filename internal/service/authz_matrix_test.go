@@ -155,6 +155,7 @@ var authzMatrix = []matrixRow{
 	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "GetUpload (own)", tNone},
 	{cells{OK, OK, OK, OK, OK, OK, OK, OK, OK, OK, PD, PD, OK, OK, PD}, "UploadChunks (own)", tNone},
 	{cells{OK, NF, OK, PD, OK, NF, OK, NF, OK, NF, OK, NF, OK, NF, PD}, "DownloadFile", tStep1},
+	{cells{OK, NF, OK, PD, OK, NF, PD, PD, PD, PD, PD, PD, OK, NF, PD}, "ListReusableDocuments", tStep1},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, OK, OK, OK}, "CreateWebhook", tNone},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "GetWebhook", tWebhook},
 	{cells{PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, PD, NF, NF, OK}, "ListWebhooks", tWebhook},
@@ -751,6 +752,22 @@ func (m *authzEnv) impls() map[string]rowImpl {
 				}
 			}
 			return noList(err)
+		}},
+		"ListReusableDocuments": {prep: m.readTarget, list: true, call: func(ctx context.Context, d *pb.Dossier) (bool, error) {
+			found := false
+			for tok := ""; ; {
+				r, err := m.e.Files.ListReusableDocuments(ctx, &pb.ListReusableDocumentsRequest{ApplicantIdNumber: authzApplicant,
+					Purpose: authzPurpose, PageToken: tok})
+				if err != nil {
+					return false, err
+				}
+				for _, doc := range r.GetDocuments() {
+					found = found || doc.GetReference() == "dossier:"+d.GetCode()+"/TK-LLTP"
+				}
+				if tok = r.GetNextPageToken(); tok == "" {
+					return found, nil
+				}
+			}
 		}},
 
 		"LookupCitizen": {call: func(ctx context.Context, _ *pb.Dossier) (bool, error) {

@@ -176,9 +176,7 @@ func dossierToPB(d *domain.Dossier) *pb.Dossier {
 		for _, doc := range r.Documents {
 			rd := &pb.ResultDocument{Code: doc.Code, Name: doc.Name, FileRef: doc.FileRef, FileSha256: doc.FileSHA256,
 				SignatureSha256: doc.SignatureSHA256, Verified: doc.Verified, ValidUntil: ts(doc.ValidUntil)}
-			if sg := doc.Signature; sg != nil {
-				rd.Signature = &pb.DocumentSignature{Signer: sg.Signer, Issuer: sg.Issuer, Serial: sg.Serial, Root: sg.Root, SignTime: ts(sg.SignedAt)}
-			}
+			rd.Signature = signatureToPB(doc.Signature)
 			res.Documents = append(res.Documents, rd)
 		}
 		out.Result = res
@@ -269,4 +267,11 @@ func personCheckToPB(c *domain.PersonCheck) *pb.PersonCheck {
 	}
 	return &pb.PersonCheck{Outcome: pb.VerificationOutcome(c.Outcome), Source: c.Source, QueryId: c.QueryID, CheckTime: ts(c.CheckedAt),
 		FieldsMatched: c.FieldsMatched, FieldsMismatched: c.FieldsMismatched, Assurance: c.Assurance, Problem: c.Problem}
+}
+
+func signatureToPB(sg *domain.Signature) *pb.DocumentSignature {
+	if sg == nil {
+		return nil
+	}
+	return &pb.DocumentSignature{Signer: sg.Signer, Issuer: sg.Issuer, Serial: sg.Serial, Root: sg.Root, SignTime: ts(sg.SignedAt)}
 }

@@ -95,3 +95,19 @@ func (s DocumentServer) DownloadFile(req *pb.DownloadFileRequest, stream grpc.Se
 		}
 	}
 }
+
+// ListReusableDocuments implements pb.DocumentServiceServer.
+func (s DocumentServer) ListReusableDocuments(ctx context.Context, req *pb.ListReusableDocumentsRequest) (*pb.ListReusableDocumentsResponse, error) {
+	docs, next, err := s.app.ListReusableDocuments(ctx, principal(ctx), req.GetApplicantIdNumber(), int(req.GetPageSize()), req.GetPageToken(), req.GetPurpose())
+	if err != nil {
+		return nil, s.fail(ctx, err)
+	}
+	out := &pb.ListReusableDocumentsResponse{NextPageToken: next}
+	for _, d := range docs {
+		out.Documents = append(out.Documents, &pb.ReusableDocument{Reference: d.Reference, Kind: pb.ReusableKind(d.Kind),
+			Source: pb.ComponentSource(d.Source), Code: d.Code, Name: d.Name, DossierId: d.Dossier.ID, DossierCode: d.Dossier.Code,
+			ProcedureCode: d.Dossier.ProcedureCode, Sha256: d.SHA256, Size: d.Size, MediaType: d.MediaType,
+			ValidUntil: ts(d.ValidUntil), Signature: signatureToPB(d.Signature), SubmitTime: ts(d.Dossier.SubmittedAt)})
+	}
+	return out, nil
+}

@@ -512,3 +512,76 @@ func TestBlobGarbageCollection(t *testing.T) {
 		}
 	})
 }
+
+// An upload abandoned half-way loses its staged bytes once it has made no
+// progress for longer than the expiry, and is EXPIRED; a recent one is kept
+// and still resumes to the end.
+func TestAbandonedUploadsExpire(t *testing.T) {
+	for _, kind := range testenv.Stores {
+		for _, blobs := range []string{"dir", "s3"} {
+			t.Run(kind+"/"+blobs, func(t *testing.T) {
+				clk := testenv.NewClock(fixedNow)
+				e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: clk.Now, Blobs: blobs})
+				ctx := e.As(t, testenv.Citizen(testenv.CitizenID(61)))
+				content := append([]byte("%PDF-1.7\n"), bytes.Repeat([]byte("x"), 3<<20)...)
+				start := func(name string) string {
+					cu, err := e.Files.CreateUpload(ctx, &pb.CreateUploadRequest{RequestId: name, Sha256: hashOf(content),
+						Size: int64(len(content)), MediaType: "application/pdf"})
+					if err != nil {
+						t.Fatal(err)
+					}
+					id := cu.GetUpload().GetUploadId()
+					st, err := e.Files.UploadChunks(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					sendChunks(t, st, id, content, 0, 1<<20)
+					if r, err := st.CloseAndRecv(); err != nil || r.GetUpload().GetReceived() != 1<<20 {
+						t.Fatalf("first part: %v %v", r, err)
+					}
+					return id
+				}
+				old := start("abandoned")
+				clk.Advance(23 * time.Hour)
+				recent := start("recent")
+				clk.Advance(2 * time.Hour) // old: 25 h without progress; recent: 2 h
+
+				n, err := e.App.ExpireUploads(context.Background(), clk.Now().Add(-24*time.Hour), 100)
+				if err != nil || n != 1 {
+					t.Fatalf("expired %d, %v; want the one abandoned upload", n, err)
+				}
+				if got, err := e.Blobs.Staged(context.Background(), old); err != nil || got != 0 {
+					t.Fatalf("the abandoned upload still has %d bytes staged (%v)", got, err)
+				}
+				if got, err := e.Blobs.Staged(context.Background(), recent); err != nil || got != 1<<20 {
+					t.Fatalf("the recent upload has %d bytes staged (%v), want 1 MiB", got, err)
+				}
+				g, err := e.Files.GetUpload(ctx, &pb.GetUploadRequest{UploadId: old})
+				if err != nil || g.GetUpload().GetState() != pb.UploadState_UPLOAD_STATE_EXPIRED {
+					t.Fatalf("abandoned upload: %v %v", g, err)
+				}
+				st, err := e.Files.UploadChunks(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = st.Send(&pb.UploadChunksRequest{UploadId: old, Offset: 1 << 20, Data: content[1<<20 : 2<<20]})
+				_, err = st.CloseAndRecv()
+				if s := wantStatus(t, err, codes.FailedPrecondition, ""); !strings.Contains(s.Message(), "expired") {
+					t.Fatalf("resuming an expired upload: %v", s.Message())
+				}
+				// A second run finds nothing more; the recent upload resumes.
+				if n, err := e.App.ExpireUploads(context.Background(), clk.Now().Add(-24*time.Hour), 100); err != nil || n != 0 {
+					t.Fatalf("second run expired %d, %v", n, err)
+				}
+				st, err = e.Files.UploadChunks(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				sendChunks(t, st, recent, content, 1<<20, len(content))
+				if r, err := st.CloseAndRecv(); err != nil || r.GetUpload().GetState() != pb.UploadState_UPLOAD_STATE_DONE {
+					t.Fatalf("resuming the recent upload: %v %v", r, err)
+				}
+			})
+		}
+	}
+}

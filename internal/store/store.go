@@ -78,6 +78,7 @@ type Documents interface {
 	CreateUpload(ctx context.Context, u *Upload) error
 	GetUpload(ctx context.Context, id string) (*Upload, error)
 	UpdateUpload(ctx context.Context, u *Upload, from int64) error
+	ListStaleUploads(ctx context.Context, before time.Time, limit int) ([]Upload, error)
 	PutBlob(ctx context.Context, b *BlobRecord) error
 	GetBlob(ctx context.Context, sha string) (*BlobRecord, error)
 	UploadedBy(ctx context.Context, ownerKey, sha string) (bool, error)
@@ -90,9 +91,10 @@ type Documents interface {
 
 // The states of an Upload.
 const (
-	UploadOpen   = app.UploadOpen
-	UploadDone   = app.UploadDone
-	UploadFailed = app.UploadFailed
+	UploadOpen    = app.UploadOpen
+	UploadDone    = app.UploadDone
+	UploadFailed  = app.UploadFailed
+	UploadExpired = app.UploadExpired
 )
 
 // Store is everything the application needs from persistence.

@@ -34,6 +34,9 @@ const (
 	UploadState_UPLOAD_STATE_DONE UploadState = 2
 	// Refused (hash mismatch or content not of its media type); nothing kept.
 	UploadState_UPLOAD_STATE_FAILED UploadState = 3
+	// Left unfinished longer than the server keeps an open upload
+	// (--upload-expiry): its staged bytes were dropped; start another.
+	UploadState_UPLOAD_STATE_EXPIRED UploadState = 4
 )
 
 // Enum value maps for UploadState.
@@ -43,12 +46,14 @@ var (
 		1: "UPLOAD_STATE_OPEN",
 		2: "UPLOAD_STATE_DONE",
 		3: "UPLOAD_STATE_FAILED",
+		4: "UPLOAD_STATE_EXPIRED",
 	}
 	UploadState_value = map[string]int32{
 		"UPLOAD_STATE_UNSPECIFIED": 0,
 		"UPLOAD_STATE_OPEN":        1,
 		"UPLOAD_STATE_DONE":        2,
 		"UPLOAD_STATE_FAILED":      3,
+		"UPLOAD_STATE_EXPIRED":     4,
 	}
 )
 
@@ -77,6 +82,60 @@ func (x UploadState) Number() protoreflect.EnumNumber {
 // Deprecated: Use UploadState.Descriptor instead.
 func (UploadState) EnumDescriptor() ([]byte, []int) {
 	return file_motcua_v1_document_proto_rawDescGZIP(), []int{0}
+}
+
+// ReusableKind is what a reusable document is.
+type ReusableKind int32
+
+const (
+	ReusableKind_REUSABLE_KIND_UNSPECIFIED ReusableKind = 0
+	// A component of an earlier dossier whose file the server holds and
+	// verified (uploaded, scanned at intake, or itself reused).
+	ReusableKind_REUSABLE_KIND_VERIFIED_COMPONENT ReusableKind = 1
+	// A result document issued electronically: stored, with a signature that
+	// validated, and within its validity.
+	ReusableKind_REUSABLE_KIND_ELECTRONIC_RESULT ReusableKind = 2
+)
+
+// Enum value maps for ReusableKind.
+var (
+	ReusableKind_name = map[int32]string{
+		0: "REUSABLE_KIND_UNSPECIFIED",
+		1: "REUSABLE_KIND_VERIFIED_COMPONENT",
+		2: "REUSABLE_KIND_ELECTRONIC_RESULT",
+	}
+	ReusableKind_value = map[string]int32{
+		"REUSABLE_KIND_UNSPECIFIED":        0,
+		"REUSABLE_KIND_VERIFIED_COMPONENT": 1,
+		"REUSABLE_KIND_ELECTRONIC_RESULT":  2,
+	}
+)
+
+func (x ReusableKind) Enum() *ReusableKind {
+	p := new(ReusableKind)
+	*p = x
+	return p
+}
+
+func (x ReusableKind) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReusableKind) Descriptor() protoreflect.EnumDescriptor {
+	return file_motcua_v1_document_proto_enumTypes[1].Descriptor()
+}
+
+func (ReusableKind) Type() protoreflect.EnumType {
+	return &file_motcua_v1_document_proto_enumTypes[1]
+}
+
+func (x ReusableKind) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReusableKind.Descriptor instead.
+func (ReusableKind) EnumDescriptor() ([]byte, []int) {
+	return file_motcua_v1_document_proto_rawDescGZIP(), []int{1}
 }
 
 type Upload struct {
@@ -752,11 +811,295 @@ func (*DownloadFileResponse_Info) isDownloadFileResponse_Part() {}
 
 func (*DownloadFileResponse_Data) isDownloadFileResponse_Part() {}
 
+type ListReusableDocumentsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The applicant's identity number. A citizen or representative may leave
+	// it empty for their own; staff must give it.
+	ApplicantIdNumber string `protobuf:"bytes,1,opt,name=applicant_id_number,json=applicantIdNumber,proto3" json:"applicant_id_number,omitempty"`
+	// Why staff read the applicant's documents; recorded in the access log
+	// the applicant sees (required for staff).
+	Purpose string `protobuf:"bytes,2,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// How many source dossiers one page looks at (default 50): a page may
+	// hold more documents than that, or none while next_page_token is set.
+	PageSize      int32  `protobuf:"varint,3,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,4,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReusableDocumentsRequest) Reset() {
+	*x = ListReusableDocumentsRequest{}
+	mi := &file_motcua_v1_document_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReusableDocumentsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReusableDocumentsRequest) ProtoMessage() {}
+
+func (x *ListReusableDocumentsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_document_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReusableDocumentsRequest.ProtoReflect.Descriptor instead.
+func (*ListReusableDocumentsRequest) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_document_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListReusableDocumentsRequest) GetApplicantIdNumber() string {
+	if x != nil {
+		return x.ApplicantIdNumber
+	}
+	return ""
+}
+
+func (x *ListReusableDocumentsRequest) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *ListReusableDocumentsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListReusableDocumentsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ReusableDocument is a stored document that a new dossier may reference.
+type ReusableDocument struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// What to put in DossierComponent.reused_from: dossier:<code>/<component
+	// code> or result:<code>/<result document code>.
+	Reference string       `protobuf:"bytes,1,opt,name=reference,proto3" json:"reference,omitempty"`
+	Kind      ReusableKind `protobuf:"varint,2,opt,name=kind,proto3,enum=motcua.v1.ReusableKind" json:"kind,omitempty"`
+	// The component source that goes with the reference: REUSED for a
+	// component, REUSED_RESULT for a result.
+	Source ComponentSource `protobuf:"varint,3,opt,name=source,proto3,enum=motcua.v1.ComponentSource" json:"source,omitempty"`
+	// The component's or result document's code in its dossier, and a
+	// result document's name (a component's is in its procedure's catalog).
+	Code          string `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
+	Name          string `protobuf:"bytes,5,opt,name=name,proto3" json:"name,omitempty"`
+	DossierId     string `protobuf:"bytes,6,opt,name=dossier_id,json=dossierId,proto3" json:"dossier_id,omitempty"`
+	DossierCode   string `protobuf:"bytes,7,opt,name=dossier_code,json=dossierCode,proto3" json:"dossier_code,omitempty"`
+	ProcedureCode string `protobuf:"bytes,8,opt,name=procedure_code,json=procedureCode,proto3" json:"procedure_code,omitempty"`
+	Sha256        string `protobuf:"bytes,9,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	Size          int64  `protobuf:"varint,10,opt,name=size,proto3" json:"size,omitempty"`
+	MediaType     string `protobuf:"bytes,11,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// Results: until when the document may be reused; unset means no limit.
+	ValidUntil *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	// Results: the signature's verdict (signer, root, signing time).
+	Signature *DocumentSignature `protobuf:"bytes,13,opt,name=signature,proto3" json:"signature,omitempty"`
+	// When the source dossier was submitted.
+	SubmitTime    *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=submit_time,json=submitTime,proto3" json:"submit_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReusableDocument) Reset() {
+	*x = ReusableDocument{}
+	mi := &file_motcua_v1_document_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReusableDocument) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReusableDocument) ProtoMessage() {}
+
+func (x *ReusableDocument) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_document_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReusableDocument.ProtoReflect.Descriptor instead.
+func (*ReusableDocument) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_document_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ReusableDocument) GetReference() string {
+	if x != nil {
+		return x.Reference
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetKind() ReusableKind {
+	if x != nil {
+		return x.Kind
+	}
+	return ReusableKind_REUSABLE_KIND_UNSPECIFIED
+}
+
+func (x *ReusableDocument) GetSource() ComponentSource {
+	if x != nil {
+		return x.Source
+	}
+	return ComponentSource_COMPONENT_SOURCE_UNSPECIFIED
+}
+
+func (x *ReusableDocument) GetCode() string {
+	if x != nil {
+		return x.Code
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetDossierId() string {
+	if x != nil {
+		return x.DossierId
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetDossierCode() string {
+	if x != nil {
+		return x.DossierCode
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetProcedureCode() string {
+	if x != nil {
+		return x.ProcedureCode
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetSize() int64 {
+	if x != nil {
+		return x.Size
+	}
+	return 0
+}
+
+func (x *ReusableDocument) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *ReusableDocument) GetValidUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return nil
+}
+
+func (x *ReusableDocument) GetSignature() *DocumentSignature {
+	if x != nil {
+		return x.Signature
+	}
+	return nil
+}
+
+func (x *ReusableDocument) GetSubmitTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SubmitTime
+	}
+	return nil
+}
+
+type ListReusableDocumentsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Documents     []*ReusableDocument    `protobuf:"bytes,1,rep,name=documents,proto3" json:"documents,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListReusableDocumentsResponse) Reset() {
+	*x = ListReusableDocumentsResponse{}
+	mi := &file_motcua_v1_document_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListReusableDocumentsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListReusableDocumentsResponse) ProtoMessage() {}
+
+func (x *ListReusableDocumentsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_document_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListReusableDocumentsResponse.ProtoReflect.Descriptor instead.
+func (*ListReusableDocumentsResponse) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_document_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *ListReusableDocumentsResponse) GetDocuments() []*ReusableDocument {
+	if x != nil {
+		return x.Documents
+	}
+	return nil
+}
+
+func (x *ListReusableDocumentsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
 var File_motcua_v1_document_proto protoreflect.FileDescriptor
 
 const file_motcua_v1_document_proto_rawDesc = "" +
 	"\n" +
-	"\x18motcua/v1/document.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x01\n" +
+	"\x18motcua/v1/document.proto\x12\tmotcua.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16motcua/v1/common.proto\x1a\x17motcua/v1/dossier.proto\"\xf7\x01\n" +
 	"\x06Upload\x12\x1b\n" +
 	"\tupload_id\x18\x01 \x01(\tR\buploadId\x12\x16\n" +
 	"\x06sha256\x18\x02 \x01(\tR\x06sha256\x12\x12\n" +
@@ -804,17 +1147,53 @@ const file_motcua_v1_document_proto_rawDesc = "" +
 	"\x14DownloadFileResponse\x12)\n" +
 	"\x04info\x18\x01 \x01(\v2\x13.motcua.v1.FileInfoH\x00R\x04info\x12\x14\n" +
 	"\x04data\x18\x02 \x01(\fH\x00R\x04dataB\x06\n" +
-	"\x04part*r\n" +
+	"\x04part\"\xcd\x01\n" +
+	"\x1cListReusableDocumentsRequest\x127\n" +
+	"\x13applicant_id_number\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18 R\x11applicantIdNumber\x12\"\n" +
+	"\apurpose\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurpose\x12'\n" +
+	"\tpage_size\x18\x03 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x04R\tpageToken\"\xa3\x04\n" +
+	"\x10ReusableDocument\x12\x1c\n" +
+	"\treference\x18\x01 \x01(\tR\treference\x12+\n" +
+	"\x04kind\x18\x02 \x01(\x0e2\x17.motcua.v1.ReusableKindR\x04kind\x122\n" +
+	"\x06source\x18\x03 \x01(\x0e2\x1a.motcua.v1.ComponentSourceR\x06source\x12\x12\n" +
+	"\x04code\x18\x04 \x01(\tR\x04code\x12\x12\n" +
+	"\x04name\x18\x05 \x01(\tR\x04name\x12\x1d\n" +
+	"\n" +
+	"dossier_id\x18\x06 \x01(\tR\tdossierId\x12!\n" +
+	"\fdossier_code\x18\a \x01(\tR\vdossierCode\x12%\n" +
+	"\x0eprocedure_code\x18\b \x01(\tR\rprocedureCode\x12\x16\n" +
+	"\x06sha256\x18\t \x01(\tR\x06sha256\x12\x12\n" +
+	"\x04size\x18\n" +
+	" \x01(\x03R\x04size\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\v \x01(\tR\tmediaType\x12;\n" +
+	"\vvalid_until\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"validUntil\x12:\n" +
+	"\tsignature\x18\r \x01(\v2\x1c.motcua.v1.DocumentSignatureR\tsignature\x12;\n" +
+	"\vsubmit_time\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"submitTime\"\x82\x01\n" +
+	"\x1dListReusableDocumentsResponse\x129\n" +
+	"\tdocuments\x18\x01 \x03(\v2\x1b.motcua.v1.ReusableDocumentR\tdocuments\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x8c\x01\n" +
 	"\vUploadState\x12\x1c\n" +
 	"\x18UPLOAD_STATE_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11UPLOAD_STATE_OPEN\x10\x01\x12\x15\n" +
 	"\x11UPLOAD_STATE_DONE\x10\x02\x12\x17\n" +
-	"\x13UPLOAD_STATE_FAILED\x10\x032\xd0\x02\n" +
+	"\x13UPLOAD_STATE_FAILED\x10\x03\x12\x18\n" +
+	"\x14UPLOAD_STATE_EXPIRED\x10\x04*x\n" +
+	"\fReusableKind\x12\x1d\n" +
+	"\x19REUSABLE_KIND_UNSPECIFIED\x10\x00\x12$\n" +
+	" REUSABLE_KIND_VERIFIED_COMPONENT\x10\x01\x12#\n" +
+	"\x1fREUSABLE_KIND_ELECTRONIC_RESULT\x10\x022\xbc\x03\n" +
 	"\x0fDocumentService\x12O\n" +
 	"\fCreateUpload\x12\x1e.motcua.v1.CreateUploadRequest\x1a\x1f.motcua.v1.CreateUploadResponse\x12F\n" +
 	"\tGetUpload\x12\x1b.motcua.v1.GetUploadRequest\x1a\x1c.motcua.v1.GetUploadResponse\x12Q\n" +
 	"\fUploadChunks\x12\x1e.motcua.v1.UploadChunksRequest\x1a\x1f.motcua.v1.UploadChunksResponse(\x01\x12Q\n" +
-	"\fDownloadFile\x12\x1e.motcua.v1.DownloadFileRequest\x1a\x1f.motcua.v1.DownloadFileResponse0\x01B1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
+	"\fDownloadFile\x12\x1e.motcua.v1.DownloadFileRequest\x1a\x1f.motcua.v1.DownloadFileResponse0\x01\x12j\n" +
+	"\x15ListReusableDocuments\x12'.motcua.v1.ListReusableDocumentsRequest\x1a(.motcua.v1.ListReusableDocumentsResponseB1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
 
 var (
 	file_motcua_v1_document_proto_rawDescOnce sync.Once
@@ -828,43 +1207,57 @@ func file_motcua_v1_document_proto_rawDescGZIP() []byte {
 	return file_motcua_v1_document_proto_rawDescData
 }
 
-var file_motcua_v1_document_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_motcua_v1_document_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_motcua_v1_document_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
+var file_motcua_v1_document_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_motcua_v1_document_proto_goTypes = []any{
-	(UploadState)(0),              // 0: motcua.v1.UploadState
-	(*Upload)(nil),                // 1: motcua.v1.Upload
-	(*CreateUploadRequest)(nil),   // 2: motcua.v1.CreateUploadRequest
-	(*CreateUploadResponse)(nil),  // 3: motcua.v1.CreateUploadResponse
-	(*GetUploadRequest)(nil),      // 4: motcua.v1.GetUploadRequest
-	(*GetUploadResponse)(nil),     // 5: motcua.v1.GetUploadResponse
-	(*UploadChunksRequest)(nil),   // 6: motcua.v1.UploadChunksRequest
-	(*UploadChunksResponse)(nil),  // 7: motcua.v1.UploadChunksResponse
-	(*DownloadFileRequest)(nil),   // 8: motcua.v1.DownloadFileRequest
-	(*FileInfo)(nil),              // 9: motcua.v1.FileInfo
-	(*DownloadFileResponse)(nil),  // 10: motcua.v1.DownloadFileResponse
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(UploadState)(0),                      // 0: motcua.v1.UploadState
+	(ReusableKind)(0),                     // 1: motcua.v1.ReusableKind
+	(*Upload)(nil),                        // 2: motcua.v1.Upload
+	(*CreateUploadRequest)(nil),           // 3: motcua.v1.CreateUploadRequest
+	(*CreateUploadResponse)(nil),          // 4: motcua.v1.CreateUploadResponse
+	(*GetUploadRequest)(nil),              // 5: motcua.v1.GetUploadRequest
+	(*GetUploadResponse)(nil),             // 6: motcua.v1.GetUploadResponse
+	(*UploadChunksRequest)(nil),           // 7: motcua.v1.UploadChunksRequest
+	(*UploadChunksResponse)(nil),          // 8: motcua.v1.UploadChunksResponse
+	(*DownloadFileRequest)(nil),           // 9: motcua.v1.DownloadFileRequest
+	(*FileInfo)(nil),                      // 10: motcua.v1.FileInfo
+	(*DownloadFileResponse)(nil),          // 11: motcua.v1.DownloadFileResponse
+	(*ListReusableDocumentsRequest)(nil),  // 12: motcua.v1.ListReusableDocumentsRequest
+	(*ReusableDocument)(nil),              // 13: motcua.v1.ReusableDocument
+	(*ListReusableDocumentsResponse)(nil), // 14: motcua.v1.ListReusableDocumentsResponse
+	(*timestamppb.Timestamp)(nil),         // 15: google.protobuf.Timestamp
+	(ComponentSource)(0),                  // 16: motcua.v1.ComponentSource
+	(*DocumentSignature)(nil),             // 17: motcua.v1.DocumentSignature
 }
 var file_motcua_v1_document_proto_depIdxs = []int32{
 	0,  // 0: motcua.v1.Upload.state:type_name -> motcua.v1.UploadState
-	11, // 1: motcua.v1.Upload.create_time:type_name -> google.protobuf.Timestamp
-	1,  // 2: motcua.v1.CreateUploadResponse.upload:type_name -> motcua.v1.Upload
-	1,  // 3: motcua.v1.GetUploadResponse.upload:type_name -> motcua.v1.Upload
-	1,  // 4: motcua.v1.UploadChunksResponse.upload:type_name -> motcua.v1.Upload
-	11, // 5: motcua.v1.FileInfo.first_fetch_time:type_name -> google.protobuf.Timestamp
-	9,  // 6: motcua.v1.DownloadFileResponse.info:type_name -> motcua.v1.FileInfo
-	2,  // 7: motcua.v1.DocumentService.CreateUpload:input_type -> motcua.v1.CreateUploadRequest
-	4,  // 8: motcua.v1.DocumentService.GetUpload:input_type -> motcua.v1.GetUploadRequest
-	6,  // 9: motcua.v1.DocumentService.UploadChunks:input_type -> motcua.v1.UploadChunksRequest
-	8,  // 10: motcua.v1.DocumentService.DownloadFile:input_type -> motcua.v1.DownloadFileRequest
-	3,  // 11: motcua.v1.DocumentService.CreateUpload:output_type -> motcua.v1.CreateUploadResponse
-	5,  // 12: motcua.v1.DocumentService.GetUpload:output_type -> motcua.v1.GetUploadResponse
-	7,  // 13: motcua.v1.DocumentService.UploadChunks:output_type -> motcua.v1.UploadChunksResponse
-	10, // 14: motcua.v1.DocumentService.DownloadFile:output_type -> motcua.v1.DownloadFileResponse
-	11, // [11:15] is the sub-list for method output_type
-	7,  // [7:11] is the sub-list for method input_type
-	7,  // [7:7] is the sub-list for extension type_name
-	7,  // [7:7] is the sub-list for extension extendee
-	0,  // [0:7] is the sub-list for field type_name
+	15, // 1: motcua.v1.Upload.create_time:type_name -> google.protobuf.Timestamp
+	2,  // 2: motcua.v1.CreateUploadResponse.upload:type_name -> motcua.v1.Upload
+	2,  // 3: motcua.v1.GetUploadResponse.upload:type_name -> motcua.v1.Upload
+	2,  // 4: motcua.v1.UploadChunksResponse.upload:type_name -> motcua.v1.Upload
+	15, // 5: motcua.v1.FileInfo.first_fetch_time:type_name -> google.protobuf.Timestamp
+	10, // 6: motcua.v1.DownloadFileResponse.info:type_name -> motcua.v1.FileInfo
+	1,  // 7: motcua.v1.ReusableDocument.kind:type_name -> motcua.v1.ReusableKind
+	16, // 8: motcua.v1.ReusableDocument.source:type_name -> motcua.v1.ComponentSource
+	15, // 9: motcua.v1.ReusableDocument.valid_until:type_name -> google.protobuf.Timestamp
+	17, // 10: motcua.v1.ReusableDocument.signature:type_name -> motcua.v1.DocumentSignature
+	15, // 11: motcua.v1.ReusableDocument.submit_time:type_name -> google.protobuf.Timestamp
+	13, // 12: motcua.v1.ListReusableDocumentsResponse.documents:type_name -> motcua.v1.ReusableDocument
+	3,  // 13: motcua.v1.DocumentService.CreateUpload:input_type -> motcua.v1.CreateUploadRequest
+	5,  // 14: motcua.v1.DocumentService.GetUpload:input_type -> motcua.v1.GetUploadRequest
+	7,  // 15: motcua.v1.DocumentService.UploadChunks:input_type -> motcua.v1.UploadChunksRequest
+	9,  // 16: motcua.v1.DocumentService.DownloadFile:input_type -> motcua.v1.DownloadFileRequest
+	12, // 17: motcua.v1.DocumentService.ListReusableDocuments:input_type -> motcua.v1.ListReusableDocumentsRequest
+	4,  // 18: motcua.v1.DocumentService.CreateUpload:output_type -> motcua.v1.CreateUploadResponse
+	6,  // 19: motcua.v1.DocumentService.GetUpload:output_type -> motcua.v1.GetUploadResponse
+	8,  // 20: motcua.v1.DocumentService.UploadChunks:output_type -> motcua.v1.UploadChunksResponse
+	11, // 21: motcua.v1.DocumentService.DownloadFile:output_type -> motcua.v1.DownloadFileResponse
+	14, // 22: motcua.v1.DocumentService.ListReusableDocuments:output_type -> motcua.v1.ListReusableDocumentsResponse
+	18, // [18:23] is the sub-list for method output_type
+	13, // [13:18] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_document_proto_init() }
@@ -872,6 +1265,8 @@ func file_motcua_v1_document_proto_init() {
 	if File_motcua_v1_document_proto != nil {
 		return
 	}
+	file_motcua_v1_common_proto_init()
+	file_motcua_v1_dossier_proto_init()
 	file_motcua_v1_document_proto_msgTypes[7].OneofWrappers = []any{
 		(*DownloadFileRequest_ComponentCode)(nil),
 		(*DownloadFileRequest_ResultCode)(nil),
@@ -886,8 +1281,8 @@ func file_motcua_v1_document_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_document_proto_rawDesc), len(file_motcua_v1_document_proto_rawDesc)),
-			NumEnums:      1,
-			NumMessages:   10,
+			NumEnums:      2,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	DocumentService_CreateUpload_FullMethodName = "/motcua.v1.DocumentService/CreateUpload"
-	DocumentService_GetUpload_FullMethodName    = "/motcua.v1.DocumentService/GetUpload"
-	DocumentService_UploadChunks_FullMethodName = "/motcua.v1.DocumentService/UploadChunks"
-	DocumentService_DownloadFile_FullMethodName = "/motcua.v1.DocumentService/DownloadFile"
+	DocumentService_CreateUpload_FullMethodName          = "/motcua.v1.DocumentService/CreateUpload"
+	DocumentService_GetUpload_FullMethodName             = "/motcua.v1.DocumentService/GetUpload"
+	DocumentService_UploadChunks_FullMethodName          = "/motcua.v1.DocumentService/UploadChunks"
+	DocumentService_DownloadFile_FullMethodName          = "/motcua.v1.DocumentService/DownloadFile"
+	DocumentService_ListReusableDocuments_FullMethodName = "/motcua.v1.DocumentService/ListReusableDocuments"
 )
 
 // DocumentServiceClient is the client API for DocumentService service.
@@ -51,6 +52,14 @@ type DocumentServiceClient interface {
 	// carries the file's description, the others its bytes. A dossier the
 	// caller may not read, and a file it does not hold, are NOT_FOUND alike.
 	DownloadFile(ctx context.Context, in *DownloadFileRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[DownloadFileResponse], error)
+	// Lists the stored documents of an applicant that may be reused in a new
+	// dossier by reference ("once only"): the verified components and the
+	// signed electronic results still within their validity, of the
+	// applicant's earlier dossiers that the caller may read. Each carries the
+	// reference to put in DossierComponent.reused_from with the source it
+	// names. Staff state a purpose; each source dossier listed is recorded in
+	// its access log.
+	ListReusableDocuments(ctx context.Context, in *ListReusableDocumentsRequest, opts ...grpc.CallOption) (*ListReusableDocumentsResponse, error)
 }
 
 type documentServiceClient struct {
@@ -113,6 +122,16 @@ func (c *documentServiceClient) DownloadFile(ctx context.Context, in *DownloadFi
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type DocumentService_DownloadFileClient = grpc.ServerStreamingClient[DownloadFileResponse]
 
+func (c *documentServiceClient) ListReusableDocuments(ctx context.Context, in *ListReusableDocumentsRequest, opts ...grpc.CallOption) (*ListReusableDocumentsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListReusableDocumentsResponse)
+	err := c.cc.Invoke(ctx, DocumentService_ListReusableDocuments_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // DocumentServiceServer is the server API for DocumentService service.
 // All implementations must embed UnimplementedDocumentServiceServer
 // for forward compatibility.
@@ -139,6 +158,14 @@ type DocumentServiceServer interface {
 	// carries the file's description, the others its bytes. A dossier the
 	// caller may not read, and a file it does not hold, are NOT_FOUND alike.
 	DownloadFile(*DownloadFileRequest, grpc.ServerStreamingServer[DownloadFileResponse]) error
+	// Lists the stored documents of an applicant that may be reused in a new
+	// dossier by reference ("once only"): the verified components and the
+	// signed electronic results still within their validity, of the
+	// applicant's earlier dossiers that the caller may read. Each carries the
+	// reference to put in DossierComponent.reused_from with the source it
+	// names. Staff state a purpose; each source dossier listed is recorded in
+	// its access log.
+	ListReusableDocuments(context.Context, *ListReusableDocumentsRequest) (*ListReusableDocumentsResponse, error)
 	mustEmbedUnimplementedDocumentServiceServer()
 }
 
@@ -160,6 +187,9 @@ func (UnimplementedDocumentServiceServer) UploadChunks(grpc.ClientStreamingServe
 }
 func (UnimplementedDocumentServiceServer) DownloadFile(*DownloadFileRequest, grpc.ServerStreamingServer[DownloadFileResponse]) error {
 	return status.Error(codes.Unimplemented, "method DownloadFile not implemented")
+}
+func (UnimplementedDocumentServiceServer) ListReusableDocuments(context.Context, *ListReusableDocumentsRequest) (*ListReusableDocumentsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListReusableDocuments not implemented")
 }
 func (UnimplementedDocumentServiceServer) mustEmbedUnimplementedDocumentServiceServer() {}
 func (UnimplementedDocumentServiceServer) testEmbeddedByValue()                         {}
@@ -236,6 +266,24 @@ func _DocumentService_DownloadFile_Handler(srv interface{}, stream grpc.ServerSt
 // This type alias is provided for backwards compatibility with existing code that references the prior non-generic stream type by name.
 type DocumentService_DownloadFileServer = grpc.ServerStreamingServer[DownloadFileResponse]
 
+func _DocumentService_ListReusableDocuments_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListReusableDocumentsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(DocumentServiceServer).ListReusableDocuments(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: DocumentService_ListReusableDocuments_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(DocumentServiceServer).ListReusableDocuments(ctx, req.(*ListReusableDocumentsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // DocumentService_ServiceDesc is the grpc.ServiceDesc for DocumentService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -250,6 +298,10 @@ var DocumentService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetUpload",
 			Handler:    _DocumentService_GetUpload_Handler,
+		},
+		{
+			MethodName: "ListReusableDocuments",
+			Handler:    _DocumentService_ListReusableDocuments_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -5,6 +5,7 @@ package blobtest
 
 import (
 	"context"
+	"crypto/rand"
 	"net/http/httptest"
 	"testing"
 
@@ -16,6 +17,10 @@ import (
 
 // Kinds names the blob stores every test runs on.
 var Kinds = []string{"dir", "s3"}
+
+// Encrypted is the kind of an encrypted directory store (with a random key
+// made for the test); the blob package's own tests add it to Kinds.
+const Encrypted = "dir-encrypted"
 
 // New returns a fresh store of kind ("dir" or "s3") that lives as long as t.
 func New(t testing.TB, kind string) blob.Store {
@@ -30,6 +35,12 @@ func New(t testing.TB, kind string) blob.Store {
 	case "s3":
 		s, _ := NewS3(t)
 		return s
+	case Encrypted:
+		d, err := blob.NewEncryptedDir(t.TempDir(), NewKeyring(t, "k1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
 	}
 	t.Fatalf("unknown blob store kind %q", kind)
 	return nil
@@ -51,4 +62,22 @@ func NewS3(t testing.TB) (*blob.S3, *httptest.Server) {
 		t.Fatal(err)
 	}
 	return s, srv
+}
+
+// NewKeyring returns a keyring of random keys with the ids given (the last
+// is the newest).
+func NewKeyring(t testing.TB, ids ...string) *blob.Keyring {
+	t.Helper()
+	keys := make([][]byte, len(ids))
+	for i := range ids {
+		keys[i] = make([]byte, 32)
+		if _, err := rand.Read(keys[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	k, err := blob.NewKeyring(ids, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }

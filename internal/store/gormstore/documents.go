@@ -73,9 +73,26 @@ func (s *Store) GetUpload(ctx context.Context, id string) (*store.Upload, error)
 	if err != nil {
 		return nil, err
 	}
-	return &store.Upload{ID: r.ID, OwnerKey: r.OwnerKey, SHA256: r.SHA256, Size: r.Size, MediaType: r.MediaType,
+	u := r.upload()
+	return &u, nil
+}
+
+func (r uploadRow) upload() store.Upload {
+	return store.Upload{ID: r.ID, OwnerKey: r.OwnerKey, SHA256: r.SHA256, Size: r.Size, MediaType: r.MediaType,
 		Received: r.Received, HashState: r.HashState, State: store.UploadState(r.State),
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}, nil
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+}
+
+// ListStaleUploads implements store.Documents.
+func (s *Store) ListStaleUploads(ctx context.Context, before time.Time, limit int) ([]store.Upload, error) {
+	var rows []uploadRow
+	err := s.conn(ctx).Where("state = ? AND updated_at < ?", int(store.UploadOpen), requiredDBTime(before)).
+		Order("updated_at, id").Limit(limit).Find(&rows).Error
+	out := make([]store.Upload, len(rows))
+	for i, r := range rows {
+		out[i] = r.upload()
+	}
+	return out, err
 }
 
 // UpdateUpload implements store.Documents.

@@ -36,10 +36,20 @@ func testDocuments(t *testing.T, s store.Store) {
 	if ok, err := s.UploadedBy(ctx, u.OwnerKey, sha); err != nil || ok {
 		t.Fatalf("an open upload counts as uploaded: %v %v", ok, err)
 	}
+	// An open upload is stale once its last progress is before the cutoff.
+	if stale, err := s.ListStaleUploads(ctx, t0.Add(2*time.Second), 10); err != nil || len(stale) != 1 || stale[0].ID != u.ID || stale[0].Received != 6 {
+		t.Fatalf("stale uploads before t0+2s: %+v %v", stale, err)
+	}
+	if stale, err := s.ListStaleUploads(ctx, t0.Add(time.Second), 10); err != nil || len(stale) != 0 {
+		t.Fatalf("an upload that progressed at the cutoff is stale: %+v %v", stale, err)
+	}
 	done := next
 	done.Received, done.State = 10, store.UploadDone
 	must(t, s.UpdateUpload(ctx, &done, 6))
 	wantErr(t, s.UpdateUpload(ctx, &done, 10), domain.ErrVersionConflict) // finished: no more writes
+	if stale, err := s.ListStaleUploads(ctx, t0.Add(time.Hour), 10); err != nil || len(stale) != 0 {
+		t.Fatalf("a finished upload is stale: %+v %v", stale, err)
+	}
 	if ok, err := s.UploadedBy(ctx, u.OwnerKey, sha); err != nil || !ok {
 		t.Fatalf("the owner's finished upload: %v %v", ok, err)
 	}
