@@ -165,6 +165,9 @@ dossier references are never deleted. serve does the same every
 				return err
 			}
 			defer st.Close()
+			if err := requireSchema(ctx, st); err != nil {
+				return err
+			}
 			blobs, err := openBlobs(ctx, cfg)
 			if err != nil {
 				return err

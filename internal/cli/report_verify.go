@@ -58,12 +58,8 @@ all of them with --output json) and exits 1.`,
 				return err
 			}
 			defer st.Close()
-			cur, want, err := st.SchemaStatus(ctx)
-			if err != nil {
+			if err := requireSchema(ctx, st); err != nil {
 				return err
-			}
-			if cur != want {
-				return fmt.Errorf("the database schema is at version %d but this build reads version %d: run `motcua migrate` with the same --data-dir/--database-url (or use the matching motcua)", cur, want)
 			}
 			return verifyStats(ctx, app.New(st), cmd.OutOrStdout(), cmd.ErrOrStderr(), o.output == "json")
 		},
@@ -227,4 +223,18 @@ func (p *progress) done(text string) {
 		fmt.Fprintln(p.w)
 		p.width = 0
 	}
+}
+
+// requireSchema refuses to work on a store whose schema is not the one this
+// build reads (an empty data directory included), saying what to run, instead
+// of failing later on a missing table.
+func requireSchema(ctx context.Context, st *gormstore.Store) error {
+	cur, want, err := st.SchemaStatus(ctx)
+	if err != nil {
+		return err
+	}
+	if cur != want {
+		return fmt.Errorf("the database schema is at version %d but this build reads version %d: run `motcua migrate` with the same --data-dir/--database-url (or use the matching motcua)", cur, want)
+	}
+	return nil
 }
