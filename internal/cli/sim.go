@@ -162,6 +162,7 @@ until interrupted. Point the server at it:
 and steer it from another terminal:
 
   curl -X POST '127.0.0.1:7071/sim/down?on=true'                 # every call fails (503)
+  curl -X POST '127.0.0.1:7071/sim/delay?d=5s'                   # answers are slow (recorded first)
   curl -X POST '127.0.0.1:7071/sim/status?id=DOSSIER-ID&status=DA_CAP'  # the registry decides`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
