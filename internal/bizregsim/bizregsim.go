@@ -39,8 +39,8 @@ type Sim struct {
 	// recorded it, before the answer (and its delay) goes back.
 	onRegister func(maHoSo string)
 	calls      atomic.Int64
-	srv    *http.Server
-	ln     net.Listener
+	srv        *http.Server
+	ln         net.Listener
 }
 
 // Start listens on addr ("127.0.0.1:0" for any port) and serves.
