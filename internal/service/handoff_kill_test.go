@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"context"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -24,33 +22,15 @@ import (
 	"github.com/motcua/motcua/internal/testenv"
 )
 
-var motcuaBinary struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildMotcua builds the motcua command once per test binary (without the
-// race detector: the server is the subject, not the test).
+// buildMotcua builds the motcua command into a directory removed with t
+// (without the race detector: the server is the subject, not the test).
 func buildMotcua(t *testing.T) string {
 	t.Helper()
-	motcuaBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "motcua-bin-")
-		if err != nil {
-			motcuaBinary.err = err
-			return
-		}
-		motcuaBinary.path = filepath.Join(dir, "motcua")
-		out, err := exec.Command("go", "build", "-o", motcuaBinary.path, "github.com/motcua/motcua/cmd/motcua").CombinedOutput()
-		if err != nil {
-			motcuaBinary.err = err
-			motcuaBinary.path = string(out)
-		}
-	})
-	if motcuaBinary.err != nil {
-		t.Fatalf("go build: %v\n%s", motcuaBinary.err, motcuaBinary.path)
+	path := filepath.Join(t.TempDir(), "motcua")
+	if out, err := exec.Command("go", "build", "-o", path, "github.com/motcua/motcua/cmd/motcua").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
 	}
-	return motcuaBinary.path
+	return path
 }
 
 // serverProcess is `motcua serve` running as a child process.
