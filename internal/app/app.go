@@ -90,6 +90,9 @@ type config struct {
 	popdb        PopulationDB
 	intakeBudget time.Duration
 	bizreg       BusinessRegistry // nil: no hand-offs (bizreg.go)
+	// mandates is the mandate registry (mandate.go); nil: none.
+	mandates      MandateRegistry
+	mandateBudget time.Duration
 }
 
 // Option configures a Service or a Lifecycle.
@@ -120,7 +123,8 @@ func New(st Store, opts ...Option) *Service {
 		shared: sh, Lifecycle: &Lifecycle{shared: sh, st: st, files: docs}, DossierReads: reads, Documents: docs,
 		Catalog: &Catalog{shared: sh, st: st}, Calendars: &Calendars{shared: sh, st: st},
 		IndicatorQueries: &IndicatorQueries{shared: sh, st: st}, Audit: &Audit{shared: sh, st: st, counterNets: c.counterNets, checkpoints: c.checkpoints},
-		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget},
+		Identity: &Identity{shared: sh, st: st, db: c.popdb, intakeBudget: c.intakeBudget,
+			mandates: c.mandates, mandateBudget: c.mandateBudget},
 		requests: st, bizreg: c.bizreg, eventHooks: c.eventHooks, commitHooks: append(c.commitHooks, feed.notify)}
 }
 

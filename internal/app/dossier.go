@@ -117,6 +117,7 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 		if d.Identity != nil {
 			details["identity"] = d.Identity.Outcome.String()
 		}
+		mandateDetails(d, details)
 		var slip []domain.SlipRow
 		if action == domain.ActionSubmit {
 			d.SubmittedAt = now

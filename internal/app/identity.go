@@ -58,6 +58,10 @@ type IdentityStore interface {
 	// ListHandoffs returns ids of dossiers whose business-registry
 	// hand-off is in status, in id order after afterID (bizreg.go).
 	ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error)
+	// ListMandatePending returns ids of dossiers whose representative's
+	// mandate check awaits the registry, in id order after afterID
+	// (mandate.go).
+	ListMandatePending(ctx context.Context, afterID string, limit int) ([]string, error)
 }
 
 // WithPopulationDB connects the intake to the population database; budget
@@ -73,6 +77,9 @@ type Identity struct {
 	st           identityPort
 	db           PopulationDB // nil: no database configured
 	intakeBudget time.Duration
+	// mandates is the mandate registry (mandate.go); nil: none.
+	mandates      MandateRegistry
+	mandateBudget time.Duration
 }
 
 type identityPort interface {
@@ -116,7 +123,36 @@ func (s *Identity) PopulationConfigured() bool { return s.db != nil }
 // Nothing is asked when the filing would be refused anyway (no right to
 // file it, an invalid number): the database is not asked about people on
 // behalf of callers who may not file for them.
+//
+// The representative's mandate is checked against the mandate registry, if
+// one is connected, at the same time and within its own budget
+// (draft.Mandate; mandate.go).
 func (s *Identity) PrepareIntake(ctx context.Context, p domain.Principal, draft *domain.Draft, action domain.Action, ch domain.Channel, prefill bool) error {
+	var mandate chan domain.MandateCheck
+	if q, ok := s.mandateQuery(ctx, p, draft, action, ch); ok {
+		if draft.ID == "" {
+			draft.ID = newID()
+		}
+		budget := s.mandateBudget
+		if budget <= 0 {
+			budget = defaultIntakeWait
+		}
+		mandate = make(chan domain.MandateCheck, 1)
+		go func(id string) {
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), budget)
+			defer cancel()
+			mandate <- s.checkMandate(cctx, p, id, q, PurposeMandateIntake)
+		}(draft.ID)
+	}
+	err := s.preparePopulation(ctx, p, draft, action, ch, prefill)
+	if mandate != nil {
+		c := <-mandate
+		draft.Mandate = &c
+	}
+	return err
+}
+
+func (s *Identity) preparePopulation(ctx context.Context, p domain.Principal, draft *domain.Draft, action domain.Action, ch domain.Channel, prefill bool) error {
 	if s.db == nil {
 		if prefill {
 			return &domain.PreconditionError{Reason: "POPULATION_DB_NOT_CONFIGURED", Subject: "population-db",
@@ -137,7 +173,9 @@ func (s *Identity) PrepareIntake(ctx context.Context, p domain.Principal, draft 
 	if _, err := domain.Attribute(p, action, ch, draft.Applicant, draft.Representative); err != nil {
 		return nil
 	}
-	draft.ID = newID()
+	if draft.ID == "" {
+		draft.ID = newID()
+	}
 	v := &domain.IdentityVerification{}
 	if prefill {
 		z, err := s.lookup(ctx, p, draft.ID, draft.Applicant.IDNumber, PurposePrefill)
@@ -472,15 +510,14 @@ func (s *Identity) CheckMandate(ctx context.Context, p domain.Principal, request
 			if p.AgencyCode != d.AgencyCode {
 				return fmt.Errorf("%w: staff of %q cannot check mandates of dossiers received by %s", domain.ErrPermissionDenied, p.AgencyCode, d.AgencyCode)
 			}
-			r := *d.Representative
-			r.MandateCheck = &domain.MandateCheck{Status: status, Method: "CLERK", By: p.Key(), At: s.Now(), Note: note}
-			d.Representative = &r
-			switch {
-			case status == domain.MandateVerified && d.FiledBy == domain.ActorRepresentativeUnverified:
-				d.FiledBy = domain.ActorRepresentative
-			case status == domain.MandateRejected && d.FiledBy == domain.ActorRepresentative:
-				d.FiledBy = domain.ActorRepresentativeUnverified
+			c, err := clerkMandateCheck(d.Representative.MandateCheck, status, p.Key(), s.Now(), note, details)
+			if err != nil {
+				return err
 			}
+			r := *d.Representative
+			r.MandateCheck = c
+			d.Representative = &r
+			setFiler(d, status)
 			details["mandate"] = status.String()
 			details["filed_by"] = strconv.Itoa(int(d.FiledBy))
 			return nil
@@ -512,7 +549,7 @@ func (s *Identity) record(ctx context.Context, p domain.Principal, requestID, do
 		if d.Version != expectedVersion {
 			return &domain.ConflictError{Expected: expectedVersion, Current: d.Version}
 		}
-		if d.Status.Terminal() && action == domain.ActionCheckMandate {
+		if d.Status.Terminal() && action == domain.ActionCheckMandate && p.Role != domain.RoleSystem {
 			return &domain.PreconditionError{Reason: "ACTION_NOT_ALLOWED_IN_STATUS", Subject: "dossier/" + d.ID,
 				Description: fmt.Sprintf("dossier %s is closed (%s)", d.Code, d.Status)}
 		}
@@ -593,10 +630,10 @@ func intakeIdentity(d *domain.Dossier, draft *domain.Draft, att *domain.Attribut
 			return err
 		}
 		rep := *r
-		rep.MandateCheck = nil // set by a registry or a clerk, never by the filer
+		rep.MandateCheck = draft.Mandate // set by a registry or a clerk, never by the filer
 		d.Representative = &rep
 	}
-	if att.ActorKind == domain.ActorRepresentative {
+	if att.ActorKind == domain.ActorRepresentative && !(draft.Mandate != nil && draft.Mandate.Status == domain.MandateVerified) {
 		att.ActorKind = domain.ActorRepresentativeUnverified
 	}
 	d.FiledBy = att.ActorKind

@@ -39,6 +39,9 @@ func IdentityJobs(_ context.Context, events []domain.Event) ([]Job, error) {
 		if e.Details["identity"] == domain.OutcomePending.String() && e.Seq == 1 {
 			out = append(out, VerifyIdentityJob{DossierID: e.DossierID})
 		}
+		if e.Details["mandate"] == domain.MandatePending.String() && e.Seq == 1 {
+			out = append(out, VerifyMandateJob{DossierID: e.DossierID})
+		}
 		if e.Details["handoff"] == domain.HandoffPending.String() {
 			out = append(out, HandOffJob{DossierID: e.DossierID})
 		}

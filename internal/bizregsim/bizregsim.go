@@ -1,7 +1,7 @@
 // Package bizregsim simulates the national business registration system
 // over HTTP on 127.0.0.1, speaking internal/bizreg's protocol: an OAuth2
 // token, hand-offs idempotent by MaHoSo, statuses that change on demand,
-// outages (`motcua sim bizreg`).
+// latency, outages (`motcua sim bizreg`).
 package bizregsim
 
 import (
@@ -34,9 +34,13 @@ type Sim struct {
 	down   bool
 	tokens map[string]bool
 	seq    int
-	calls  atomic.Int64
-	srv    *http.Server
-	ln     net.Listener
+	delay  time.Duration
+	// onRegister is told each register call's MaHoSo once the registry
+	// recorded it, before the answer (and its delay) goes back.
+	onRegister func(maHoSo string)
+	calls      atomic.Int64
+	srv        *http.Server
+	ln         net.Listener
 }
 
 // Start listens on addr ("127.0.0.1:0" for any port) and serves.
@@ -60,6 +64,15 @@ func (s *Sim) Close() error { return s.srv.Close() }
 
 // SetDown makes every call fail with HTTP 503 (or recover).
 func (s *Sim) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
+
+// SetDelay makes the registry wait d after recording a register call (or
+// reading a status) before it answers: a hand-off is then in flight with
+// the registry already holding it, the worst moment for motcua to die.
+func (s *Sim) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+
+// OnRegister calls f with the MaHoSo of every register call once the
+// registry recorded it, before it answers (f must not block).
+func (s *Sim) OnRegister(f func(maHoSo string)) { s.mu.Lock(); s.onRegister = f; s.mu.Unlock() }
 
 // SetStatus changes a hand-off's status (the registry's decision).
 func (s *Sim) SetStatus(maHoSo, status string) bool {
@@ -91,6 +104,14 @@ func (s *Sim) handler() http.Handler {
 	mux.HandleFunc("POST "+bizreg.PathRegister, s.authed(s.register))
 	mux.HandleFunc("POST "+bizreg.PathStatus, s.authed(s.status))
 	mux.HandleFunc("POST /sim/down", func(w http.ResponseWriter, r *http.Request) { s.SetDown(r.URL.Query().Get("on") != "false") })
+	mux.HandleFunc("POST /sim/delay", func(w http.ResponseWriter, r *http.Request) {
+		d, err := time.ParseDuration(r.URL.Query().Get("d"))
+		if err != nil || d < 0 {
+			http.Error(w, "d must be a duration like 5s", http.StatusBadRequest)
+			return
+		}
+		s.SetDelay(d)
+	})
 	mux.HandleFunc("POST /sim/status", func(w http.ResponseWriter, r *http.Request) {
 		if !s.SetStatus(r.URL.Query().Get("id"), r.URL.Query().Get("status")) {
 			http.Error(w, "no such MaHoSo", http.StatusNotFound)
@@ -159,8 +180,12 @@ func (s *Sim) register(w http.ResponseWriter, r *http.Request) {
 		s.byKey[q.MaHoSo] = a
 		s.forms[q.MaHoSo] = q.DuLieu
 	}
-	out := *a
+	out, delay, hook := *a, s.delay, s.onRegister
 	s.mu.Unlock()
+	if hook != nil {
+		hook(q.MaHoSo)
+	}
+	wait(r, delay)
 	writeJSON(w, out)
 }
 
@@ -176,8 +201,21 @@ func (s *Sim) status(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		out = *a
 	}
+	delay := s.delay
 	s.mu.Unlock()
+	wait(r, delay)
 	writeJSON(w, out)
+}
+
+// wait sleeps d or until the caller hangs up.
+func wait(r *http.Request, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	select {
+	case <-time.After(d):
+	case <-r.Context().Done():
+	}
 }
 
 func writeJSON(w http.ResponseWriter, v any) {

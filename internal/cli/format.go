@@ -385,6 +385,25 @@ func identityRows(t *table, d *pb.Dossier) {
 		}
 	}
 	if r := d.GetRepresentative(); r != nil {
-		t.row("Mandate", fmt.Sprintf("%s by %s: %s", r.GetMandateRef(), r.GetName(), enumName(r.GetMandateCheck().GetStatus())))
+		c := r.GetMandateCheck()
+		line := fmt.Sprintf("%s by %s: %s", r.GetMandateRef(), r.GetName(), enumName(c.GetStatus()))
+		if c.GetMethod() != "" {
+			line += " (" + c.GetMethod()
+			if c.GetQueryId() != "" {
+				line += ", " + c.GetSource() + " query " + c.GetQueryId()
+			}
+			if c.GetReason() != "" {
+				line += ", " + c.GetReason()
+			}
+			line += ")"
+		}
+		t.row("Mandate", line)
+		if g := c.GetRegistry(); g != nil {
+			t.row("Mandate registry", fmt.Sprintf("%s %s (%s query %s), before an official decided", enumName(g.GetStatus()),
+				g.GetReason(), g.GetSource(), g.GetQueryId()))
+		}
+		if c.GetFlag() != "" {
+			t.row("Flag", c.GetFlag())
+		}
 	}
 }

@@ -121,6 +121,13 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	if bizOpt != nil {
 		opts = append(opts, bizOpt)
 	}
+	mandOpt, err := mandateRegistryOption(cfg, log)
+	if err != nil {
+		return err
+	}
+	if mandOpt != nil {
+		opts = append(opts, mandOpt)
+	}
 	gc := &blobGCWorker{grace: cfg.Documents.BlobGrace, expiry: cfg.Documents.UploadExpiry, log: log}
 	connectors := &connectjobs.Ref{} // the connector jobs' application, set below
 	eng, jobOpts, binders, wh, err := newJobs(ctx, cfg, st, log, portalAgencies, connectors,

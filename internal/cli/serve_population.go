@@ -8,6 +8,7 @@ import (
 	"github.com/motcua/motcua/internal/config"
 	"github.com/motcua/motcua/internal/connectjobs"
 	"github.com/motcua/motcua/internal/jobs"
+	"github.com/motcua/motcua/internal/mandatereg"
 	"github.com/motcua/motcua/internal/popdb"
 )
 
@@ -47,8 +48,30 @@ func businessRegistryOption(cfg config.Config, log *slog.Logger) (app.Option, er
 	return app.WithBusinessRegistry(cl), nil
 }
 
-// registerConnectorJobs puts the population-database and business-registry
-// work on the job engine when either is configured: a pending intake check
+// mandateRegistryOption checks representatives' mandates at intake
+// against the mandate registry when --mandate-registry-url is set (nil
+// otherwise).
+func mandateRegistryOption(cfg config.Config, log *slog.Logger) (app.Option, error) {
+	m := cfg.MandateRegistry
+	if m.URL == "" {
+		return nil, nil
+	}
+	tlsCfg, err := m.TLS()
+	if err != nil {
+		return nil, err
+	}
+	cl, err := mandatereg.New(mandatereg.Config{BaseURL: m.URL, TokenURL: m.TokenURL, ClientID: m.ClientID, ClientSecret: m.ClientSecret,
+		Scopes: m.Scopes, TLS: tlsCfg, Timeout: m.Timeout})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("mandate checks at intake against the mandate registry", "url", m.URL, "intake_wait", m.IntakeWait,
+		"mtls", tlsCfg != nil && len(tlsCfg.Certificates) > 0)
+	return app.WithMandateRegistry(cl, m.IntakeWait), nil
+}
+
+// registerConnectorJobs puts the population-database, business-registry
+// and mandate-registry work on the job engine when either is configured: a pending intake check
 // and an accepted hand-off are enqueued in the mutation's transaction and
 // retried with backoff; periodic sweeps (one leader) catch anything a job
 // gave up on and poll the registry for status changes. The workers call
@@ -60,6 +83,9 @@ func registerConnectorJobs(eng *jobs.Engine, ref *connectjobs.Ref, cfg config.Co
 	}
 	if cfg.BusinessRegistry.URL != "" {
 		c.RegistryPoll = cfg.BusinessRegistry.Interval
+	}
+	if cfg.MandateRegistry.URL != "" {
+		c.MandateSweep = cfg.MandateRegistry.RetryInterval
 	}
 	if c == (connectjobs.Config{}) {
 		return nil

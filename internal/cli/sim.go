@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/motcua/motcua/internal/bizregsim"
+	"github.com/motcua/motcua/internal/mandatesim"
 	"github.com/motcua/motcua/internal/popsim"
 	"github.com/motcua/motcua/internal/portalsim"
 	"github.com/motcua/motcua/internal/seed"
@@ -23,7 +24,7 @@ func newSimCmd() *cobra.Command {
 		Short: "Simulators of the national systems motcua talks to (for tests, demos and development)",
 		Args:  noArgs,
 	}
-	cmd.AddCommand(newSimPortalCmd(), newSimPopulationCmd(), newSimBizregCmd())
+	cmd.AddCommand(newSimPortalCmd(), newSimPopulationCmd(), newSimBizregCmd(), newSimMandatesCmd())
 	return cmd
 }
 
@@ -148,6 +149,48 @@ and steer it from another terminal:
 	return cmd
 }
 
+func newSimMandatesCmd() *cobra.Command {
+	var addr string
+	cmd := &cobra.Command{
+		Use:   "mandates",
+		Short: "Simulate a registry of representation mandates over HTTP (OAuth2 client credentials, mandate check)",
+		Long: `mandates serves the mandate registry's protocol (docs/identity.md) on 127.0.0.1
+with fixture mandates, until interrupted. Point the server at it:
+
+  motcua serve --mandate-registry-url http://127.0.0.1:7072 \
+    --mandate-registry-client-id motcua --mandate-registry-client-secret motcua-sim-secret
+
+and steer it from another terminal:
+
+  curl -X POST '127.0.0.1:7072/sim/down?on=true'                       # every call fails (503)
+  curl -X POST '127.0.0.1:7072/sim/delay?d=5s'                         # every call is slow
+  curl -X POST '127.0.0.1:7072/sim/revoke?ref=UQ-2026-0001'            # the principal revokes it
+  curl -X POST '127.0.0.1:7072/sim/wrong?ref=UQ-2026-0001&reason=KHONG_KHOP_BEN'  # plant a wrong answer
+  curl -X POST 127.0.0.1:7072/sim/mandates -d '{"SoUyQuyen":"…","NguoiUyQuyen":"…","NguoiDuocUyQuyen":"…","PhamVi":"…"}'`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			s, err := mandatesim.Start(addr)
+			if err != nil {
+				return err
+			}
+			defer func() { _ = s.Close() }()
+			out := cmd.OutOrStdout()
+			_, _ = fmt.Fprintf(out, "mandate registry simulator on %s (client id %s, secret %s)\nfixture mandates:\n",
+				s.URL(), mandatesim.ClientID, mandatesim.ClientSecret)
+			for _, m := range mandatesim.Fixtures {
+				_, _ = fmt.Fprintf(out, "  %s  %s → %s  %s..%s  revoked %v  procedures %v\n", m.SoUyQuyen, m.NguoiUyQuyen,
+					m.NguoiDuocUyQuyen, m.HieuLucTu, m.HieuLucDen, m.DaThuHoi, m.MaThuTuc)
+			}
+			<-ctx.Done()
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:7072", "listen address")
+	return cmd
+}
+
 func newSimBizregCmd() *cobra.Command {
 	var addr string
 	cmd := &cobra.Command{
@@ -162,6 +205,7 @@ until interrupted. Point the server at it:
 and steer it from another terminal:
 
   curl -X POST '127.0.0.1:7071/sim/down?on=true'                 # every call fails (503)
+  curl -X POST '127.0.0.1:7071/sim/delay?d=5s'                   # answers are slow (recorded first)
   curl -X POST '127.0.0.1:7071/sim/status?id=DOSSIER-ID&status=DA_CAP'  # the registry decides`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {

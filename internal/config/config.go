@@ -58,6 +58,7 @@ type Config struct {
 	Documents            Documents        // documents.go
 	Population           Population       // population.go
 	BusinessRegistry     BusinessRegistry // population.go
+	MandateRegistry      MandateRegistry  // mandates.go
 	Jobs                 Jobs             // jobs.go
 	Webhooks             Webhooks         // webhooks.go
 	Replicas             Replicas         // replicas.go
@@ -197,6 +198,7 @@ func (c *Config) BindServe(fs *pflag.FlagSet) {
 	c.Portal.BindPortal(fs)
 	c.Population.bind(fs)
 	c.BusinessRegistry.bind(fs)
+	c.MandateRegistry.bind(fs)
 	bindJobs(&c.Jobs, fs)
 	c.Replicas.bind(fs)
 	bindWebhooks(&c.Webhooks, fs)
@@ -297,6 +299,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if err := c.BusinessRegistry.Validate(); err != nil {
+		return err
+	}
+	if err := c.MandateRegistry.Validate(); err != nil {
 		return err
 	}
 	if err := c.Console.Validate(); err != nil {

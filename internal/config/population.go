@@ -78,22 +78,28 @@ func (p *Population) Validate() error {
 
 // TLS returns the client TLS settings (nil: the defaults).
 func (p *Population) TLS() (*tls.Config, error) {
-	if p.CAFile == "" && p.CertFile == "" {
+	return clientTLS("population-db", p.CAFile, p.CertFile, p.KeyFile)
+}
+
+// clientTLS is a connector's client TLS settings from its --<flag>-ca-file,
+// -cert-file and -key-file (nil: the defaults).
+func clientTLS(flag, caFile, certFile, keyFile string) (*tls.Config, error) {
+	if caFile == "" && certFile == "" {
 		return nil, nil
 	}
 	c := &tls.Config{MinVersion: tls.VersionTLS12}
-	if p.CAFile != "" {
-		pem, err := os.ReadFile(p.CAFile)
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
 		if err != nil {
 			return nil, err
 		}
 		c.RootCAs = x509.NewCertPool()
 		if !c.RootCAs.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--population-db-ca-file %s holds no PEM certificate", p.CAFile)
+			return nil, fmt.Errorf("--%s-ca-file %s holds no PEM certificate", flag, caFile)
 		}
 	}
-	if p.CertFile != "" {
-		cert, err := tls.LoadX509KeyPair(p.CertFile, p.KeyFile)
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 		if err != nil {
 			return nil, err
 		}

@@ -1,7 +1,7 @@
 // Package connectjobs runs the work of the connectors to national systems
 // on the job engine (internal/jobs, docs/design.md "Jobs and the outbox"):
-// an identity check left pending at intake and a business-registration
-// hand-off are enqueued in the mutation's transaction and retried with
+// an identity or mandate check left pending at intake and a
+// business-registration hand-off are enqueued in the mutation's transaction and retried with
 // backoff until the system answers; periodic sweeps catch anything a job
 // gave up on, and poll the registry for status changes.
 package connectjobs
@@ -26,6 +26,7 @@ type Ref struct{ App *app.Service }
 type Config struct {
 	IdentitySweep time.Duration
 	RegistryPoll  time.Duration
+	MandateSweep  time.Duration
 }
 
 // Register adds the workers and the periodic sweeps to eng and returns the
@@ -33,6 +34,7 @@ type Config struct {
 func Register(eng *jobs.Engine, ref *Ref, c Config, log *slog.Logger) app.EventHook {
 	jobs.AddWorker(eng, &verifyWorker{ref: ref})
 	jobs.AddWorker(eng, &handOffWorker{ref: ref})
+	jobs.AddWorker(eng, &mandateWorker{ref: ref})
 	jobs.AddWorker(eng, &sweepWorker{ref: ref, log: log})
 	if c.IdentitySweep > 0 {
 		eng.AddPeriodic(river.NewPeriodicJob(river.PeriodicInterval(c.IdentitySweep),
@@ -43,6 +45,11 @@ func Register(eng *jobs.Engine, ref *Ref, c Config, log *slog.Logger) app.EventH
 		eng.AddPeriodic(river.NewPeriodicJob(river.PeriodicInterval(c.RegistryPoll),
 			func() (river.JobArgs, *river.InsertOpts) { return sweepJob{Registry: true}, nil },
 			&river.PeriodicJobOpts{ID: "registry_poll"}))
+	}
+	if c.MandateSweep > 0 {
+		eng.AddPeriodic(river.NewPeriodicJob(river.PeriodicInterval(c.MandateSweep),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepJob{Mandate: true}, nil },
+			&river.PeriodicJobOpts{ID: "mandate_sweep"}))
 	}
 	return app.EnqueueOnEvents(eng, app.IdentityJobs)
 }
@@ -65,11 +72,21 @@ func (w *handOffWorker) Work(ctx context.Context, j *river.Job[app.HandOffJob]) 
 	return w.ref.App.HandOff(ctx, j.Args.DossierID)
 }
 
+type mandateWorker struct {
+	river.WorkerDefaults[app.VerifyMandateJob]
+	ref *Ref
+}
+
+func (w *mandateWorker) Work(ctx context.Context, j *river.Job[app.VerifyMandateJob]) error {
+	return w.ref.App.VerifyMandate(ctx, j.Args.DossierID)
+}
+
 // sweepJob re-asks every pending check (Identity) or sends every pending
 // hand-off and polls every open one (Registry).
 type sweepJob struct {
 	Identity bool `json:"identity,omitempty"`
 	Registry bool `json:"registry,omitempty"`
+	Mandate  bool `json:"mandate,omitempty"`
 }
 
 func (sweepJob) Kind() string { return "connector_sweep" }
@@ -87,6 +104,13 @@ func (w *sweepWorker) Work(ctx context.Context, j *river.Job[sweepJob]) error {
 			return err
 		} else if n > 0 {
 			w.log.Info("identity checks answered after intake", "dossiers", n)
+		}
+	}
+	if j.Args.Mandate {
+		if n, err := a.RetryPendingMandates(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			w.log.Info("mandate checks answered after intake", "dossiers", n)
 		}
 	}
 	if j.Args.Registry {

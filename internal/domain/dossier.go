@@ -195,6 +195,9 @@ type Draft struct {
 	// (or nil) and the id the dossier will get (the query log names it).
 	Identity *IdentityVerification
 	ID       string
+	// Mandate is the mandate registry's check of the representative's
+	// mandate (or nil), also set by the server only.
+	Mandate *MandateCheck
 }
 
 // Validate checks a draft against the procedure version it will be filed

@@ -143,9 +143,13 @@ const (
 	MandateUnverified MandateStatus = 1
 	MandateVerified   MandateStatus = 2
 	MandateRejected   MandateStatus = 3
+	// MandatePending: a mandate registry is asked and has not answered yet
+	// (retried in the background; docs/identity.md).
+	MandatePending MandateStatus = 4
 )
 
-var mandateNames = map[MandateStatus]string{MandateUnverified: "UNVERIFIED", MandateVerified: "VERIFIED", MandateRejected: "REJECTED"}
+var mandateNames = map[MandateStatus]string{MandateUnverified: "UNVERIFIED", MandateVerified: "VERIFIED", MandateRejected: "REJECTED",
+	MandatePending: "PENDING"}
 
 func (m MandateStatus) String() string { return nameOf(mandateNames, m) }
 
@@ -160,6 +164,21 @@ type MandateCheck struct {
 	At      time.Time `json:"at,omitempty"`
 	QueryID string    `json:"query_id,omitempty"`
 	Note    string    `json:"note,omitempty"`
+	// The registry's provenance and record (mandate.go): Source names the
+	// registry, Reason why it found the mandate invalid (or, pending, the
+	// problem asking it), Assurance what was checked, Record the mandate as
+	// the registry holds it.
+	Source    string         `json:"source,omitempty"`
+	Reason    string         `json:"reason,omitempty"`
+	Assurance string         `json:"assurance,omitempty"`
+	Record    *MandateRecord `json:"record,omitempty"`
+	// Flag is raised when the registry found the mandate invalid; it stays
+	// when an official later decides otherwise.
+	Flag string `json:"flag,omitempty"`
+	// Registry is the registry's answer an official's later decision
+	// replaced, kept so that the decision, and an override, stay visible.
+	Registry *MandateCheck `json:"registry,omitempty"`
+	Attempts int           `json:"attempts,omitempty"`
 }
 
 var isoDate = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)

@@ -245,12 +245,24 @@ func representativeToPB(r *domain.Representative) *pb.Representative {
 	out := &pb.Representative{Name: r.Name, IdNumber: r.IDNumber, MandateRef: r.MandateRef, BirthDate: r.BirthDate,
 		MandateScope: r.MandateScope, MandateValidFrom: r.MandateValidFrom, MandateValidUntil: r.MandateValidUntil,
 		PrincipalIdNumber: r.PrincipalIDNumber}
-	m := &pb.MandateCheck{Status: pb.MandateStatus_MANDATE_STATUS_UNVERIFIED}
+	out.MandateCheck = &pb.MandateCheck{Status: pb.MandateStatus_MANDATE_STATUS_UNVERIFIED}
 	if c := r.MandateCheck; c != nil {
-		m = &pb.MandateCheck{Status: pb.MandateStatus(c.Status), Method: c.Method, CheckedBy: c.By, CheckTime: ts(c.At), Note: c.Note}
+		out.MandateCheck = mandateCheckToPB(c)
 	}
-	out.MandateCheck = m
 	return out
+}
+
+func mandateCheckToPB(c *domain.MandateCheck) *pb.MandateCheck {
+	m := &pb.MandateCheck{Status: pb.MandateStatus(c.Status), Method: c.Method, CheckedBy: c.By, CheckTime: ts(c.At), Note: c.Note,
+		Source: c.Source, QueryId: c.QueryID, Reason: c.Reason, Assurance: c.Assurance, Flag: c.Flag, Attempts: int32(c.Attempts)}
+	if r := c.Record; r != nil {
+		m.Record = &pb.MandateRecord{Scope: r.Scope, ValidFrom: r.ValidFrom, ValidUntil: r.ValidUntil,
+			PrincipalIdNumber: r.PrincipalID, RepresentativeIdNumber: r.RepresentativeID}
+	}
+	if c.Registry != nil {
+		m.Registry = mandateCheckToPB(c.Registry)
+	}
+	return m
 }
 
 func identityToPB(v *domain.IdentityVerification) *pb.IdentityVerification {

@@ -335,4 +335,8 @@ type Identity interface {
 	// ListHandoffs returns the ids (after afterID, in order, at most limit)
 	// of dossiers whose business-registry hand-off is in status.
 	ListHandoffs(ctx context.Context, status domain.HandoffStatus, afterID string, limit int) ([]string, error)
+	// ListMandatePending returns the ids (after afterID, in order, at most
+	// limit) of dossiers whose representative's mandate check awaits the
+	// mandate registry.
+	ListMandatePending(ctx context.Context, afterID string, limit int) ([]string, error)
 }

@@ -661,6 +661,8 @@ const (
 	MandateStatus_MANDATE_STATUS_UNVERIFIED MandateStatus = 1
 	MandateStatus_MANDATE_STATUS_VERIFIED   MandateStatus = 2
 	MandateStatus_MANDATE_STATUS_REJECTED   MandateStatus = 3
+	// A mandate registry is asked and has not answered yet (retried).
+	MandateStatus_MANDATE_STATUS_PENDING MandateStatus = 4
 )
 
 // Enum value maps for MandateStatus.
@@ -670,12 +672,14 @@ var (
 		1: "MANDATE_STATUS_UNVERIFIED",
 		2: "MANDATE_STATUS_VERIFIED",
 		3: "MANDATE_STATUS_REJECTED",
+		4: "MANDATE_STATUS_PENDING",
 	}
 	MandateStatus_value = map[string]int32{
 		"MANDATE_STATUS_UNSPECIFIED": 0,
 		"MANDATE_STATUS_UNVERIFIED":  1,
 		"MANDATE_STATUS_VERIFIED":    2,
 		"MANDATE_STATUS_REJECTED":    3,
+		"MANDATE_STATUS_PENDING":     4,
 	}
 )
 
@@ -928,9 +932,27 @@ type MandateCheck struct {
 	// CLERK (an official saw the mandate) or REGISTRY.
 	Method string `protobuf:"bytes,2,opt,name=method,proto3" json:"method,omitempty"`
 	// The official's identity key, or the registry.
-	CheckedBy     string                 `protobuf:"bytes,3,opt,name=checked_by,json=checkedBy,proto3" json:"checked_by,omitempty"`
-	CheckTime     *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_time,json=checkTime,proto3" json:"check_time,omitempty"`
-	Note          string                 `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	CheckedBy string                 `protobuf:"bytes,3,opt,name=checked_by,json=checkedBy,proto3" json:"checked_by,omitempty"`
+	CheckTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=check_time,json=checkTime,proto3" json:"check_time,omitempty"`
+	Note      string                 `protobuf:"bytes,5,opt,name=note,proto3" json:"note,omitempty"`
+	// The registry's provenance: its name (CSDL-UYQUYEN) and query id.
+	Source  string `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
+	QueryId string `protobuf:"bytes,7,opt,name=query_id,json=queryId,proto3" json:"query_id,omitempty"`
+	// Why the registry found the mandate invalid (NOT_FOUND, REVOKED,
+	// EXPIRED, OUT_OF_SCOPE, PARTIES_DIFFER) or, pending, the problem asking.
+	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// What the registry confirmed (REF_PARTIES_SCOPE_DATE).
+	Assurance string `protobuf:"bytes,9,opt,name=assurance,proto3" json:"assurance,omitempty"`
+	// The mandate as the registry holds it.
+	Record *MandateRecord `protobuf:"bytes,10,opt,name=record,proto3" json:"record,omitempty"`
+	// MANDATE_INVALID when the registry found the mandate invalid; it stays
+	// when an official later decides otherwise.
+	Flag string `protobuf:"bytes,11,opt,name=flag,proto3" json:"flag,omitempty"`
+	// The registry's answer an official's later decision replaced (kept so
+	// that an override stays visible).
+	Registry *MandateCheck `protobuf:"bytes,12,opt,name=registry,proto3" json:"registry,omitempty"`
+	// How often the registry was asked after intake.
+	Attempts      int32 `protobuf:"varint,13,opt,name=attempts,proto3" json:"attempts,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1000,6 +1022,139 @@ func (x *MandateCheck) GetNote() string {
 	return ""
 }
 
+func (x *MandateCheck) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetQueryId() string {
+	if x != nil {
+		return x.QueryId
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetAssurance() string {
+	if x != nil {
+		return x.Assurance
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetRecord() *MandateRecord {
+	if x != nil {
+		return x.Record
+	}
+	return nil
+}
+
+func (x *MandateCheck) GetFlag() string {
+	if x != nil {
+		return x.Flag
+	}
+	return ""
+}
+
+func (x *MandateCheck) GetRegistry() *MandateCheck {
+	if x != nil {
+		return x.Registry
+	}
+	return nil
+}
+
+func (x *MandateCheck) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+// MandateRecord is a mandate as a mandate registry holds it.
+type MandateRecord struct {
+	state                  protoimpl.MessageState `protogen:"open.v1"`
+	Scope                  string                 `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	ValidFrom              string                 `protobuf:"bytes,2,opt,name=valid_from,json=validFrom,proto3" json:"valid_from,omitempty"`
+	ValidUntil             string                 `protobuf:"bytes,3,opt,name=valid_until,json=validUntil,proto3" json:"valid_until,omitempty"`
+	PrincipalIdNumber      string                 `protobuf:"bytes,4,opt,name=principal_id_number,json=principalIdNumber,proto3" json:"principal_id_number,omitempty"`
+	RepresentativeIdNumber string                 `protobuf:"bytes,5,opt,name=representative_id_number,json=representativeIdNumber,proto3" json:"representative_id_number,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *MandateRecord) Reset() {
+	*x = MandateRecord{}
+	mi := &file_motcua_v1_common_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MandateRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MandateRecord) ProtoMessage() {}
+
+func (x *MandateRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_common_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MandateRecord.ProtoReflect.Descriptor instead.
+func (*MandateRecord) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_common_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *MandateRecord) GetScope() string {
+	if x != nil {
+		return x.Scope
+	}
+	return ""
+}
+
+func (x *MandateRecord) GetValidFrom() string {
+	if x != nil {
+		return x.ValidFrom
+	}
+	return ""
+}
+
+func (x *MandateRecord) GetValidUntil() string {
+	if x != nil {
+		return x.ValidUntil
+	}
+	return ""
+}
+
+func (x *MandateRecord) GetPrincipalIdNumber() string {
+	if x != nil {
+		return x.PrincipalIdNumber
+	}
+	return ""
+}
+
+func (x *MandateRecord) GetRepresentativeIdNumber() string {
+	if x != nil {
+		return x.RepresentativeIdNumber
+	}
+	return ""
+}
+
 // Attribution records who performed a step and how. Every field is derived on
 // the server from the verified principal, the action and the connection.
 type Attribution struct {
@@ -1026,7 +1181,7 @@ type Attribution struct {
 
 func (x *Attribution) Reset() {
 	*x = Attribution{}
-	mi := &file_motcua_v1_common_proto_msgTypes[3]
+	mi := &file_motcua_v1_common_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1038,7 +1193,7 @@ func (x *Attribution) String() string {
 func (*Attribution) ProtoMessage() {}
 
 func (x *Attribution) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_common_proto_msgTypes[3]
+	mi := &file_motcua_v1_common_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1051,7 +1206,7 @@ func (x *Attribution) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Attribution.ProtoReflect.Descriptor instead.
 func (*Attribution) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_common_proto_rawDescGZIP(), []int{3}
+	return file_motcua_v1_common_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Attribution) GetChannel() Channel {
@@ -1154,7 +1309,7 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x12mandate_valid_from\x18\x06 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x10mandateValidFrom\x12V\n" +
 	"\x13mandate_valid_until\x18\a \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x11mandateValidUntil\x12I\n" +
 	"\x13principal_id_number\x18\b \x01(\tB\x19\xbaH\x16r\x14\x18 2\x10^[0-9A-Za-z.-]*$R\x11principalIdNumber\x12<\n" +
-	"\rmandate_check\x18\t \x01(\v2\x17.motcua.v1.MandateCheckR\fmandateCheck\"\xc6\x01\n" +
+	"\rmandate_check\x18\t \x01(\v2\x17.motcua.v1.MandateCheckR\fmandateCheck\"\xc6\x03\n" +
 	"\fMandateCheck\x120\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x18.motcua.v1.MandateStatusR\x06status\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x1d\n" +
@@ -1162,7 +1317,24 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"checked_by\x18\x03 \x01(\tR\tcheckedBy\x129\n" +
 	"\n" +
 	"check_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tcheckTime\x12\x12\n" +
-	"\x04note\x18\x05 \x01(\tR\x04note\"\xa6\x03\n" +
+	"\x04note\x18\x05 \x01(\tR\x04note\x12\x16\n" +
+	"\x06source\x18\x06 \x01(\tR\x06source\x12\x19\n" +
+	"\bquery_id\x18\a \x01(\tR\aqueryId\x12\x16\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12\x1c\n" +
+	"\tassurance\x18\t \x01(\tR\tassurance\x120\n" +
+	"\x06record\x18\n" +
+	" \x01(\v2\x18.motcua.v1.MandateRecordR\x06record\x12\x12\n" +
+	"\x04flag\x18\v \x01(\tR\x04flag\x123\n" +
+	"\bregistry\x18\f \x01(\v2\x17.motcua.v1.MandateCheckR\bregistry\x12\x1a\n" +
+	"\battempts\x18\r \x01(\x05R\battempts\"\xcf\x01\n" +
+	"\rMandateRecord\x12\x14\n" +
+	"\x05scope\x18\x01 \x01(\tR\x05scope\x12\x1d\n" +
+	"\n" +
+	"valid_from\x18\x02 \x01(\tR\tvalidFrom\x12\x1f\n" +
+	"\vvalid_until\x18\x03 \x01(\tR\n" +
+	"validUntil\x12.\n" +
+	"\x13principal_id_number\x18\x04 \x01(\tR\x11principalIdNumber\x128\n" +
+	"\x18representative_id_number\x18\x05 \x01(\tR\x16representativeIdNumber\"\xa6\x03\n" +
 	"\vAttribution\x12,\n" +
 	"\achannel\x18\x01 \x01(\x0e2\x12.motcua.v1.ChannelR\achannel\x12\x19\n" +
 	"\bactor_id\x18\x02 \x01(\tR\aactorId\x12.\n" +
@@ -1264,12 +1436,13 @@ const file_motcua_v1_common_proto_rawDesc = "" +
 	"\x19COMPONENT_SOURCE_UPLOADED\x10\x02\x12\x1e\n" +
 	"\x1aCOMPONENT_SOURCE_DIGITISED\x10\x03\x12\x1b\n" +
 	"\x17COMPONENT_SOURCE_REUSED\x10\x04\x12\"\n" +
-	"\x1eCOMPONENT_SOURCE_REUSED_RESULT\x10\x05*\x88\x01\n" +
+	"\x1eCOMPONENT_SOURCE_REUSED_RESULT\x10\x05*\xa4\x01\n" +
 	"\rMandateStatus\x12\x1e\n" +
 	"\x1aMANDATE_STATUS_UNSPECIFIED\x10\x00\x12\x1d\n" +
 	"\x19MANDATE_STATUS_UNVERIFIED\x10\x01\x12\x1b\n" +
 	"\x17MANDATE_STATUS_VERIFIED\x10\x02\x12\x1b\n" +
-	"\x17MANDATE_STATUS_REJECTED\x10\x03B1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
+	"\x17MANDATE_STATUS_REJECTED\x10\x03\x12\x1a\n" +
+	"\x16MANDATE_STATUS_PENDING\x10\x04B1Z/github.com/motcua/motcua/api/motcua/v1;motcuav1b\x06proto3"
 
 var (
 	file_motcua_v1_common_proto_rawDescOnce sync.Once
@@ -1284,7 +1457,7 @@ func file_motcua_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_motcua_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_motcua_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_motcua_v1_common_proto_goTypes = []any{
 	(DossierStatus)(0),            // 0: motcua.v1.DossierStatus
 	(Channel)(0),                  // 1: motcua.v1.Channel
@@ -1299,23 +1472,26 @@ var file_motcua_v1_common_proto_goTypes = []any{
 	(*Applicant)(nil),             // 10: motcua.v1.Applicant
 	(*Representative)(nil),        // 11: motcua.v1.Representative
 	(*MandateCheck)(nil),          // 12: motcua.v1.MandateCheck
-	(*Attribution)(nil),           // 13: motcua.v1.Attribution
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
+	(*MandateRecord)(nil),         // 13: motcua.v1.MandateRecord
+	(*Attribution)(nil),           // 14: motcua.v1.Attribution
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 }
 var file_motcua_v1_common_proto_depIdxs = []int32{
 	5,  // 0: motcua.v1.Applicant.kind:type_name -> motcua.v1.ApplicantKind
 	12, // 1: motcua.v1.Representative.mandate_check:type_name -> motcua.v1.MandateCheck
 	9,  // 2: motcua.v1.MandateCheck.status:type_name -> motcua.v1.MandateStatus
-	14, // 3: motcua.v1.MandateCheck.check_time:type_name -> google.protobuf.Timestamp
-	1,  // 4: motcua.v1.Attribution.channel:type_name -> motcua.v1.Channel
-	3,  // 5: motcua.v1.Attribution.actor_role:type_name -> motcua.v1.Role
-	2,  // 6: motcua.v1.Attribution.actor_kind:type_name -> motcua.v1.ActorKind
-	4,  // 7: motcua.v1.Attribution.assurance:type_name -> motcua.v1.AssuranceLevel
-	8,  // [8:8] is the sub-list for method output_type
-	8,  // [8:8] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	15, // 3: motcua.v1.MandateCheck.check_time:type_name -> google.protobuf.Timestamp
+	13, // 4: motcua.v1.MandateCheck.record:type_name -> motcua.v1.MandateRecord
+	12, // 5: motcua.v1.MandateCheck.registry:type_name -> motcua.v1.MandateCheck
+	1,  // 6: motcua.v1.Attribution.channel:type_name -> motcua.v1.Channel
+	3,  // 7: motcua.v1.Attribution.actor_role:type_name -> motcua.v1.Role
+	2,  // 8: motcua.v1.Attribution.actor_kind:type_name -> motcua.v1.ActorKind
+	4,  // 9: motcua.v1.Attribution.assurance:type_name -> motcua.v1.AssuranceLevel
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_common_proto_init() }
@@ -1329,7 +1505,7 @@ func file_motcua_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_common_proto_rawDesc), len(file_motcua_v1_common_proto_rawDesc)),
 			NumEnums:      10,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

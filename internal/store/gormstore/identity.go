@@ -78,6 +78,22 @@ func (s *Store) ListHandoffs(ctx context.Context, status domain.HandoffStatus, a
 	return ids, err
 }
 
+// ListMandatePending implements store.Identity: the representative's
+// mandate check is PENDING (migration 14's partial index).
+func (s *Store) ListMandatePending(ctx context.Context, afterID string, limit int) ([]string, error) {
+	var ids []string
+	cond := fmt.Sprintf("json_extract(representative, '$.mandate_check.status') = %d", int(domain.MandatePending))
+	if s.dialect == Postgres {
+		cond = fmt.Sprintf("(representative->'mandate_check'->>'status') = '%d'", int(domain.MandatePending))
+	}
+	q := s.conn(ctx).Model(&dossierRow{}).Where(cond)
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, err
+}
+
 // jsonInt is the condition "column's JSON member key equals n", written as
 // the partial indexes of migration 12 are (the sealed JSON is the only
 // record of the state: no unsealed copy in another column). n is an

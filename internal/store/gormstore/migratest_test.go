@@ -92,6 +92,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	11: checkV11,
 	12: checkV12,
 	13: checkV13,
+	14: checkV14,
 }
 
 var (
@@ -454,5 +455,18 @@ func TestEveryFixtureHasAMigration(t *testing.T) {
 				t.Fatalf("%s names no migration", f)
 			}
 		}
+	}
+}
+
+func checkV14(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	ids, err := s.ListMandatePending(ctx, "", 10)
+	if err != nil || !slices.Contains(ids, dossierV4) {
+		t.Fatalf("pending mandate checks: %v %v", ids, err)
+	}
+	d, err := s.GetDossier(ctx, dossierV4)
+	if err != nil || d.Representative == nil || !d.Representative.MandateCheck.Pending() ||
+		d.Representative.MandateCheck.Reason != "MANDATE_REGISTRY_UNAVAILABLE" || d.Representative.MandateRef != "UQ-2026-0001" {
+		t.Fatalf("pending mandate: %+v %v", d, err)
 	}
 }

@@ -79,6 +79,27 @@ func testIdentity(t *testing.T, s store.Store) {
 		t.Fatalf("form and hand-off round trip: %+v %+v", got.Form, got.Handoff)
 	}
 
+	// Mandate checks awaiting the registry: found until answered.
+	ds[2].Representative = &domain.Representative{Name: "Trần Thị Bình", IDNumber: "001190000002", MandateRef: "UQ-1",
+		MandateCheck: &domain.MandateCheck{Status: domain.MandatePending, Method: "REGISTRY", Reason: "MANDATE_REGISTRY_TIMEOUT"}}
+	must(t, s.UpdateDossier(ctx, ds[2], ds[2].Version))
+	if ms, err := s.ListMandatePending(ctx, "", 10); err != nil || len(ms) != 1 || ms[0] != ds[2].ID {
+		t.Fatalf("pending mandates: %v %v", ms, err)
+	}
+	if ms, err := s.ListMandatePending(ctx, ds[2].ID, 10); err != nil || len(ms) != 0 {
+		t.Fatalf("pending mandates after the cursor: %v %v", ms, err)
+	}
+	ds[2].Representative.MandateCheck = &domain.MandateCheck{Status: domain.MandateRejected, Method: "REGISTRY", Reason: domain.MandateRevoked,
+		QueryID: "UQ-9", Record: &domain.MandateRecord{Scope: "nộp hồ sơ", ValidUntil: "2026-12-31"}}
+	must(t, s.UpdateDossier(ctx, ds[2], ds[2].Version))
+	if ms, err := s.ListMandatePending(ctx, "", 10); err != nil || len(ms) != 0 {
+		t.Fatalf("pending mandates after the answer: %v %v", ms, err)
+	}
+	if got, err := s.GetDossier(ctx, ds[2].ID); err != nil || got.Representative.MandateCheck.Record.ValidUntil != "2026-12-31" ||
+		got.Representative.MandateCheck.Reason != domain.MandateRevoked {
+		t.Fatalf("mandate round trip: %+v %v", got.Representative, err)
+	}
+
 	at := t0.Add(time.Minute)
 	for i, q := range []store.PopulationQuery{
 		{ID: "0190a1b2-0000-7000-8000-0000000001a1", At: at, ActorKey: "k|staff|a", ActorID: "a", ActorRole: domain.RoleClerk,
