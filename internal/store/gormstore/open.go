@@ -40,6 +40,9 @@ type Store struct {
 	durable bool
 	writes  writeHealth
 	probeDB *sql.DB // see Probe
+	// writer queues SQLite's transactions in this process (capacity one;
+	// nil on PostgreSQL): see queueWriter.
+	writer chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -129,6 +132,9 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
+	if loc.Dialect == SQLite {
+		s.writer = make(chan struct{}, 1)
+	}
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
 	}
