@@ -22,7 +22,8 @@ import (
 var (
 	flagSpeedDossiers = flag.Int("speed-dossiers", envInt("MOTCUA_BENCH_SPEED_DOSSIERS", 5000),
 		"dossiers seeded before BenchmarkSpeed (the catalog and something to read; also MOTCUA_BENCH_SPEED_DOSSIERS)")
-	flagReads = flag.Duration("reads", 5*time.Second, "how long each read throughput run of BenchmarkSpeed lasts")
+	flagReads       = flag.Duration("reads", 5*time.Second, "how long each read throughput run of BenchmarkSpeed lasts")
+	flagCommitDelay = flag.Int("commit-delay", 0, "if > 0, BenchmarkSpeed sets PostgreSQL's commit_delay (µs; commit_siblings 2) on the cluster first: group commit by the server's knob, for the API and pgbench alike")
 )
 
 // throughput is a fixed-duration run of concurrent calls.
@@ -89,6 +90,19 @@ func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c
 func BenchmarkSpeed(b *testing.B) {
 	h := start(b, *flagSpeedDossiers)
 	ctx := context.Background()
+	if *flagCommitDelay > 0 {
+		for _, q := range []string{fmt.Sprintf("ALTER SYSTEM SET commit_delay = %d", *flagCommitDelay),
+			"ALTER SYSTEM SET commit_siblings = 2", "SELECT pg_reload_conf()"} {
+			if _, err := h.db.ExecContext(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Cleanup(func() {
+			_, _ = h.db.ExecContext(ctx, "ALTER SYSTEM RESET commit_delay")
+			_, _ = h.db.ExecContext(ctx, "ALTER SYSTEM RESET commit_siblings")
+			_, _ = h.db.ExecContext(ctx, "SELECT pg_reload_conf()")
+		})
+	}
 	dossiers := pb.NewDossierServiceClient(h.conn)
 	health := healthpb.NewHealthClient(h.conn)
 
@@ -212,8 +226,9 @@ func durability(h *harness) string {
 	if h.st.Dialect() != "postgres" {
 		return "SQLite"
 	}
-	var fsync, sc, fpw string
+	var fsync, sc, fpw, cd string
 	ctx := context.Background()
-	_ = h.db.QueryRowContext(ctx, "SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes')").Scan(&fsync, &sc, &fpw)
-	return fmt.Sprintf("fsync=%s synchronous_commit=%s full_page_writes=%s", fsync, sc, fpw)
+	_ = h.db.QueryRowContext(ctx, `SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes'),
+		current_setting('commit_delay')`).Scan(&fsync, &sc, &fpw, &cd)
+	return fmt.Sprintf("fsync=%s synchronous_commit=%s full_page_writes=%s commit_delay=%s", fsync, sc, fpw, cd)
 }
