@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +38,19 @@ type intakeResult struct {
 	// extension is loaded (MOTCUA_PG_DURABLE=1); perStatement names them.
 	statements   float64
 	perStatement []statementCount
+	// cpuPerCall is the CPU time (user + system) this process spent per
+	// API intake: server and benchmark clients together, independent of
+	// how busy the rest of the machine is.
+	cpuPerCall time.Duration
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 type statementCount struct {
@@ -103,6 +117,7 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 			b.Skip("measured once, in the first run")
 		}
 		stats := h.statementsBegin()
+		cpu := cpuTime()
 		deadline := time.Now().Add(res.duration)
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -135,6 +150,9 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 			b.Fatal(err)
 		}
 		res.apiDone = done.Load()
+		if res.apiDone > 0 {
+			res.cpuPerCall = (cpuTime() - cpu) / time.Duration(res.apiDone)
+		}
 		for _, l := range lat {
 			res.apiLatency = append(res.apiLatency, l...)
 		}
@@ -142,6 +160,7 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 		b.ReportMetric(res.apiPerSec(), "dossiers/s")
 		b.ReportMetric(ms(res.apiLatency.quantile(0.5)), "ms-median")
 		b.ReportMetric(ms(res.apiLatency.quantile(0.99)), "ms-p99")
+		b.ReportMetric(ms(res.cpuPerCall), "ms-cpu/call")
 	})
 	if !pgbench {
 		return res

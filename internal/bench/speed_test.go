@@ -188,15 +188,15 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)), t.perSec()/hc.perSec())
 		}
 	}
-	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99", "pgbench/s", "p50", "p99", "ratio", "stmts/call")
+	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s %9s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99", "pgbench/s", "p50", "p99", "ratio", "stmts/call", "CPU/call")
 	for _, r := range intakes {
 		if r == nil {
 			continue
 		}
-		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f\n",
+		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms\n",
 			fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1]),
 			r.apiPerSec(), ms(r.apiLatency.quantile(0.5)), ms(r.apiLatency.quantile(0.99)),
-			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements)
+			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements, ms(r.cpuPerCall))
 		if r.note != "" {
 			fmt.Fprintf(w, "  %s\n", r.note)
 		}
