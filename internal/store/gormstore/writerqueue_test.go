@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store/gormstore"
 	"github.com/motcua/motcua/internal/store/storetest"
 )
@@ -41,6 +42,34 @@ func TestSQLiteWriterQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := s.GetAgency(ctx, "000.00.07.H55"); err != nil {
+			t.Fatal(err)
+		}
+	})
+
+	t.Run("an access-log write outside a transaction queues too", func(t *testing.T) {
+		if err := s.CreateAgency(ctx, storetest.Agency("000.00.09.H55", "")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProcedure(ctx, storetest.Procedure("1.000009", "000.00.09.H55")); err != nil {
+			t.Fatal(err)
+		}
+		d := storetest.Dossier("000.00.09.H55", "1.000009", 1)
+		if err := s.InTx(ctx, func(ctx context.Context) error { return s.CreateDossier(ctx, d) }); err != nil {
+			t.Fatal(err)
+		}
+		release := gormstore.HoldWriter(s)
+		done := make(chan error, 1)
+		go func() {
+			done <- s.LogAccesses(ctx, []domain.Access{{DossierID: d.ID, ActorID: "clerk",
+				ActorKey: "k", ActorRole: domain.RoleClerk, Purpose: "queue test", Method: "/test", At: time.Now()}})
+		}()
+		select {
+		case err := <-done:
+			t.Fatalf("the access-log write ran while another held the writer's place: %v", err)
+		case <-time.After(300 * time.Millisecond):
+		}
+		release()
+		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
 	})
