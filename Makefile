@@ -70,8 +70,16 @@ fuzz: ## run every Go fuzz target briefly (FUZZTIME each; seeds in testdata/fuzz
 # 1000000 (about 6 minutes on 2 CPUs; BENCH_DOSSIERS=100000 takes about 2).
 BENCH_DOSSIERS ?= 1000000
 
-.PHONY: bench
-bench: ## run the benchmarks on a throwaway PostgreSQL (figures: docs/PERFORMANCE.md)
+.PHONY: bench bench-speed bench-province bench-memory
+bench: ## issue 13's table: intake and reads at production durability, SQLite intake, calendar (about 5 minutes; docs/PERFORMANCE.md)
 	go test -run '^$$' -bench . -benchmem ./internal/calendar/
+	MOTCUA_PG_DURABLE=1 ./scripts/with-postgres.sh \
+		go test -run '^$$' -bench 'Speed$$' -benchtime 1x -timeout 30m ./internal/bench/ -args -intake 10s -reads 6s
+	go test -run '^$$' -bench 'SQLiteIntake$$' -benchtime 1x -timeout 30m ./internal/bench/
+
+bench-province: ## seeds BENCH_DOSSIERS (1M: about 6 minutes) and measures indicators, lists and reads on them
 	MOTCUA_BENCH_DOSSIERS=$(BENCH_DOSSIERS) MOTCUA_BENCH_EXPLAIN=1 ./scripts/with-postgres.sh \
 		go test -run '^$$' -bench Province -benchtime 5s -timeout 60m ./internal/bench/
+
+bench-memory: ## server RSS under 64 clients for 60 s, three runs (about 4 minutes)
+	go test -run '^$$' -bench 'Memory$$' -benchtime 1x -timeout 30m ./internal/bench/

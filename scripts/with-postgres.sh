@@ -61,15 +61,25 @@ pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --locale
   pg "$BINDIR/initdb" -D "$DATA" -U postgres --auth=trust --encoding=UTF8 --no-sync >"$TMP/initdb.log" 2>&1 ||
   { cat "$TMP/initdb.log" >&2; log "initdb failed"; exit 1; }
 
+# Durability settings off by default: this cluster is thrown away after the
+# run. MOTCUA_PG_DURABLE=1 keeps production's (fsync, synchronous_commit and
+# full_page_writes on, as initdb leaves them) for benchmarks whose figures
+# must hold for a real server, and loads pg_stat_statements so they can count
+# the statements a call makes.
+DURABILITY="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+if [ "${MOTCUA_PG_DURABLE:-}" = 1 ]; then
+  DURABILITY="-c fsync=on -c synchronous_commit=on -c full_page_writes=on -c shared_preload_libraries=pg_stat_statements"
+  log "durable settings: fsync, synchronous_commit and full_page_writes on"
+fi
+
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 started=
 for _ in 1 2 3 4 5 6 7 8 9 10; do
   PORT=$((20000 + RANDOM % 30000))
   port_free "$PORT" || continue
-  # Durability settings off: this cluster is thrown away after the run.
   if pg "$BINDIR/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w -t 60 \
-    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $TMP -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    -o "-p $PORT -c listen_addresses=127.0.0.1 -k $TMP $DURABILITY -c max_connections=300" \
     start >/dev/null; then
     started=1
     break

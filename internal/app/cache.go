@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 
@@ -56,6 +57,43 @@ func (c *ttlCache[V]) clear() {
 type caches struct {
 	calendars  ttlCache[*calendar.Calendar]
 	procedures ttlCache[*domain.Procedure]
+	// Agencies are only ever created (the store has no update, move or
+	// delete), so a cached agency is exact and a code found in a cached
+	// subtree is still below its root; a code missing from it is read
+	// again (it may have been created since, on another replica).
+	agencies ttlCache[*domain.Agency]
+	subtrees ttlCache[[]string]
+}
+
+// cachedAgency returns an agency as read at most a minute ago (a copy: the
+// caller may change it).
+func (s *shared) cachedAgency(ctx context.Context, code string) (*domain.Agency, error) {
+	now := time.Now()
+	a, ok := s.cache.agencies.get(code, now)
+	if !ok {
+		var err error
+		if a, err = s.reads.GetAgency(ctx, code); err != nil {
+			return nil, err
+		}
+		s.cache.agencies.put(code, a, now)
+	}
+	c := *a
+	return &c, nil
+}
+
+// inSubtree reports whether agency is root or below it, from a subtree read
+// at most a minute ago when that says yes, from the store otherwise.
+func (s *shared) inSubtree(ctx context.Context, root, agency string) (bool, error) {
+	now := time.Now()
+	if sub, ok := s.cache.subtrees.get(root, now); ok && slices.Contains(sub, agency) {
+		return true, nil
+	}
+	sub, err := s.reads.AgencySubtree(ctx, root)
+	if err != nil {
+		return false, err
+	}
+	s.cache.subtrees.put(root, sub, now)
+	return slices.Contains(sub, agency), nil
 }
 
 // cachedCalendar returns an agency's calendar, built at most once a minute.

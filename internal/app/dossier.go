@@ -45,7 +45,7 @@ func (s *Lifecycle) create(ctx context.Context, p domain.Principal, requestID, f
 	var ev *domain.Event
 	err := s.st.InTx(ctx, func(ctx context.Context) error {
 		now := s.Now()
-		agency, err := s.st.GetAgency(ctx, draft.AgencyCode)
+		agency, err := s.cachedAgency(ctx, draft.AgencyCode)
 		if err != nil {
 			return err
 		}
@@ -170,14 +170,8 @@ func enterFirstStep(d *domain.Dossier, cal *calendar.Calendar, pv *domain.Proced
 // checkCompetence verifies that the agency handles the procedure: it is the
 // procedure's agency or below it.
 func (s *shared) checkCompetence(ctx context.Context, field string, proc *domain.Procedure, agency *domain.Agency) error {
-	sub, err := s.reads.AgencySubtree(ctx, proc.AgencyCode)
-	if err != nil {
+	if ok, err := s.inSubtree(ctx, proc.AgencyCode, agency.Code); err != nil || ok {
 		return err
-	}
-	for _, c := range sub {
-		if c == agency.Code {
-			return nil
-		}
 	}
 	return domain.Invalid(field+".agency_code", "agency %s does not handle procedure %s (it belongs to %s and the agencies below it)",
 		agency.Code, proc.Code, proc.AgencyCode)

@@ -25,11 +25,13 @@ import (
 	"github.com/motcua/motcua/internal/app"
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/jobs"
 	"github.com/motcua/motcua/internal/pgtest"
 	"github.com/motcua/motcua/internal/seed"
 	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/store/gormstore"
 	"github.com/motcua/motcua/internal/testenv"
+	"github.com/motcua/motcua/internal/webhooks"
 )
 
 func envInt(name string, def int) int {
@@ -74,20 +76,33 @@ type harness struct {
 	now func() time.Time
 }
 
-// start seeds a fresh database with n dossiers and serves it.
-func start(b *testing.B, n int) *harness {
+// start seeds a fresh PostgreSQL database with n dossiers and serves it.
+func start(b *testing.B, n int) *harness { return startOn(b, pgtest.NewDatabase(b), n) }
+
+// startOn seeds the (migrated) store at url with n dossiers and serves it
+// with the production wiring of the outbox: the job engine (open, not
+// started) and the webhooks' event hook, as serve has them.
+func startOn(b *testing.B, url string, n int) *harness {
 	b.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{url: pgtest.NewDatabase(b), tokens: map[string]string{}}
+	h := &harness{url: url, tokens: map[string]string{}}
 	var err error
 	if h.st, err = gormstore.Open(ctx, h.url); err != nil {
 		b.Fatal(err)
 	}
-	if h.db, err = sql.Open("pgx", h.url); err != nil {
-		b.Fatal(err)
-	}
-	if err := h.db.QueryRowContext(ctx, "SHOW server_version").Scan(&h.pg); err != nil {
-		b.Fatal(err)
+	postgres := h.st.Dialect() == gormstore.Postgres
+	if postgres {
+		if h.db, err = sql.Open("pgx", h.url); err != nil {
+			b.Fatal(err)
+		}
+		if err := h.db.QueryRowContext(ctx, "SHOW server_version").Scan(&h.pg); err != nil {
+			b.Fatal(err)
+		}
+	} else {
+		h.db, h.pg = h.st.SQLDB(), "SQLite"
+		if _, err := h.st.Migrate(ctx); err != nil {
+			b.Fatal(err)
+		}
 	}
 
 	// Generation allocates a lot of short-lived garbage; a laxer GC is
@@ -109,13 +124,15 @@ func start(b *testing.B, n int) *harness {
 	// What autovacuum would do after a load this size: statistics for the
 	// planner and a visibility map for index-only scans.
 	began := time.Now()
-	if _, err := h.db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
-		b.Fatal(err)
-	}
-	// And write the load's dirty pages out now rather than during the
-	// measurements (needs a superuser, as the throwaway server's is).
-	if _, err := h.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-		b.Logf("CHECKPOINT: %v (the measurements may overlap the checkpoint after the load)", err)
+	if postgres {
+		if _, err := h.db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
+			b.Fatal(err)
+		}
+		// And write the load's dirty pages out now rather than during the
+		// measurements (needs a superuser, as the throwaway server's is).
+		if _, err := h.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			b.Logf("CHECKPOINT: %v (the measurements may overlap the checkpoint after the load)", err)
+		}
 	}
 	h.vacuum = time.Since(began)
 	if h.province, err = h.st.AgencySubtree(ctx, seed.Province); err != nil {
@@ -131,9 +148,21 @@ func start(b *testing.B, n int) *harness {
 	h.key = key
 	asOf, started := h.to, time.Now()
 	h.now = func() time.Time { return asOf.Add(time.Since(started)) }
-	srv, err := server.New(app.New(h.st, app.WithClock(h.now)), h.st, server.Options{GRPCAddr: "127.0.0.1:0", Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		SchemaPoll: 50 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
-		Verifier: verifier})
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The outbox as serve wires it (internal/cli/serve_jobs.go): every
+	// mutation runs the webhooks' hook in its transaction. The engine is
+	// open (its job insert works) but not started, so no worker competes
+	// with the measured calls.
+	eng := jobs.New(h.st.SQLDB(), h.st.Dialect(), gormstore.SQLTx, jobs.DefaultConfig(), discard)
+	wh := webhooks.New(h.st, eng, webhooks.DefaultConfig())
+	webhooks.Register(eng, wh)
+	if err := eng.Open(ctx); err != nil {
+		b.Fatal(err)
+	}
+	srv, err := server.New(app.New(h.st, app.WithClock(h.now), app.WithEventHook(wh.Hook())), h.st,
+		server.Options{GRPCAddr: "127.0.0.1:0", Log: discard,
+			SchemaPoll: 50 * time.Millisecond, ShutdownTimeout: 5 * time.Second,
+			Verifier: verifier, Webhooks: wh})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -149,7 +178,9 @@ func start(b *testing.B, n int) *harness {
 		h.conn.Close()
 		cancel()
 		<-done
-		h.db.Close()
+		if postgres {
+			h.db.Close()
+		}
 		h.st.Close()
 	})
 	health := healthpb.NewHealthClient(h.conn)

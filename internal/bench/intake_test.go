@@ -12,24 +12,50 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
 // intakeResult compares intake through the API with pgbench doing the same
 // writes.
 type intakeResult struct {
-	clients              int
+	clients, agencies    int
 	duration             time.Duration
 	apiDone, pgbenchDone int64
 	apiTime, pgbenchTime time.Duration
 	pgbenchTPS           float64
 	note                 string
 	apiLatency           latencies
+	pgbenchLatency       latencies // per transaction, from pgbench's log
+	// statements is what PostgreSQL executed per API intake
+	// (pg_stat_statements calls over the run / intakes), when the
+	// extension is loaded (MOTCUA_PG_DURABLE=1); perStatement names them.
+	statements   float64
+	perStatement []statementCount
+	// cpuPerCall is the CPU time (user + system) this process spent per
+	// API intake: server and benchmark clients together, independent of
+	// how busy the rest of the machine is.
+	cpuPerCall time.Duration
+}
+
+// cpuTime is the CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+type statementCount struct {
+	query string
+	calls float64 // per intake
 }
 
 func (r *intakeResult) apiPerSec() float64 { return float64(r.apiDone) / r.apiTime.Seconds() }
@@ -60,18 +86,24 @@ func receiving() []string {
 	return out
 }
 
-// intake runs -clients concurrent counter intakes (ReceiveDossier of a new
-// criminal-record dossier, as a clerk of one of the receiving agencies)
-// through the API for -intake, then pgbench with as many clients for as
-// long, running the statements the server issues for one intake (see
-// intakeScript) on the same database.
+// intake runs -clients concurrent intakes at the 11 receiving agencies
+// (BenchmarkProvince's intake).
 func (h *harness) intake(b *testing.B) *intakeResult {
-	res := &intakeResult{clients: *flagClients, duration: *flagIntake}
+	return h.intakeAt(b, "", *flagClients, receiving(), *flagIntake, true)
+}
+
+// intakeAt runs clients concurrent counter intakes (ReceiveDossier of a new
+// criminal-record dossier, as a clerk of one of agencies: client i at
+// agencies[i % len]) through the API for d, then, with pgbench true,
+// pgbench with as many clients for as long, running the statements the
+// server issues for one intake (see intakeScript) on the same database.
+// Sub-benchmarks are named IntakeAPI<suffix> and IntakePgbench<suffix>.
+func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []string, d time.Duration, pgbench bool) *intakeResult {
+	res := &intakeResult{clients: clients, agencies: len(agencies), duration: d}
 	if res.clients < 1 || res.duration <= 0 {
 		return nil
 	}
 	dossiers := pb.NewDossierServiceClient(h.conn)
-	agencies := receiving()
 	var done atomic.Int64
 	var mu sync.Mutex
 	var errs []error
@@ -79,11 +111,13 @@ func (h *harness) intake(b *testing.B) *intakeResult {
 	for i := range ctxs {
 		ctxs[i] = h.as(b, clerkOf(agencies[i%len(agencies)]))
 	}
-	b.Run("IntakeAPI", func(b *testing.B) {
+	b.Run("IntakeAPI"+suffix, func(b *testing.B) {
 		// One run of fixed duration, whatever b.N: throughput, not ns/op.
 		if b.N > 1 {
 			b.Skip("measured once, in the first run")
 		}
+		stats := h.statementsBegin()
+		cpu := cpuTime()
 		deadline := time.Now().Add(res.duration)
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -116,24 +150,33 @@ func (h *harness) intake(b *testing.B) *intakeResult {
 			b.Fatal(err)
 		}
 		res.apiDone = done.Load()
+		if res.apiDone > 0 {
+			res.cpuPerCall = (cpuTime() - cpu) / time.Duration(res.apiDone)
+		}
 		for _, l := range lat {
 			res.apiLatency = append(res.apiLatency, l...)
 		}
+		res.statements, res.perStatement = stats(res.apiDone)
 		b.ReportMetric(res.apiPerSec(), "dossiers/s")
 		b.ReportMetric(ms(res.apiLatency.quantile(0.5)), "ms-median")
-		b.ReportMetric(ms(res.apiLatency.quantile(0.9)), "ms-p90")
+		b.ReportMetric(ms(res.apiLatency.quantile(0.99)), "ms-p99")
+		b.ReportMetric(ms(res.cpuPerCall), "ms-cpu/call")
 	})
+	if !pgbench {
+		return res
+	}
 
-	pgbench, err := exec.LookPath("pgbench")
+	pgb, err := exec.LookPath("pgbench")
 	if err != nil {
 		res.note = "pgbench not found on PATH: no baseline"
 		return res
 	}
-	b.Run("IntakePgbench", func(b *testing.B) {
+	b.Run("IntakePgbench"+suffix, func(b *testing.B) {
 		if b.N > 1 {
 			b.Skip("measured once, in the first run")
 		}
-		script := filepath.Join(b.TempDir(), "intake.sql")
+		dir := b.TempDir()
+		script := filepath.Join(dir, "intake.sql")
 		if err := os.WriteFile(script, []byte(intakeScript(agencies)), 0o600); err != nil {
 			b.Fatal(err)
 		}
@@ -142,9 +185,13 @@ func (h *harness) intake(b *testing.B) *intakeResult {
 		// as the API's do: :off shifts now() to it.
 		off := int64(time.Until(h.now()).Seconds())
 		// Prepared statements, as the server's driver uses (pgx caches one
-		// per statement and connection).
-		cmd := exec.Command(pgbench, "--no-vacuum", "--protocol", "prepared", "--client", strconv.Itoa(res.clients), "--jobs", strconv.Itoa(jobs),
-			"--time", strconv.Itoa(int(res.duration.Seconds())), "--define", fmt.Sprintf("off=%d", off), "--file", script, h.url)
+		// per statement and connection); a log line per transaction for
+		// the latencies.
+		// Request ids 'pgb<tag>-<random>' tell this run's rows apart.
+		tag := fmt.Sprint(time.Now().UnixNano()/1000%1_000_000_000*100 + int64(clients))
+		cmd := exec.Command(pgb, "--no-vacuum", "--protocol", "prepared", "--client", strconv.Itoa(res.clients), "--jobs", strconv.Itoa(jobs),
+			"--time", strconv.Itoa(int(res.duration.Seconds())), "--define", fmt.Sprintf("off=%d", off),
+			"--define", "tag="+tag, "--log", "--log-prefix", filepath.Join(dir, "txlog"), "--file", script, h.url)
 		began := time.Now()
 		out, err := cmd.CombinedOutput()
 		res.pgbenchTime = time.Since(began)
@@ -162,17 +209,21 @@ func (h *harness) intake(b *testing.B) *intakeResult {
 		}
 		res.pgbenchTPS, _ = strconv.ParseFloat(string(m[1]), 64)
 		res.pgbenchDone, _ = strconv.ParseInt(string(n[1]), 10, 64)
+		if res.pgbenchLatency, err = pgbenchLatencies(dir); err != nil {
+			b.Fatal(err)
+		}
 		// The baseline did the whole work: a dossier, its event and slip
 		// row and an idempotency record per transaction, on the server's
 		// day.
 		var dossiers, events, slips, requests int64
 		var day string
+		like := "pgb" + tag + "-%"
 		err = h.db.QueryRowContext(context.Background(), `SELECT
-			(SELECT count(*) FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%')),
-			(SELECT count(*) FROM dossier_events WHERE request_id LIKE 'pgb-%'),
-			(SELECT count(*) FROM process_control_slips WHERE dossier_id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%')),
-			(SELECT count(*) FROM requests WHERE request_id LIKE 'pgb-%'),
-			(SELECT coalesce(max(split_part(code, '-', 2)), '') FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE 'pgb-%'))`).
+			(SELECT count(*) FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE $1)),
+			(SELECT count(*) FROM dossier_events WHERE request_id LIKE $1),
+			(SELECT count(*) FROM process_control_slips WHERE dossier_id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE $1)),
+			(SELECT count(*) FROM requests WHERE request_id LIKE $1),
+			(SELECT coalesce(max(split_part(code, '-', 2)), '') FROM dossiers WHERE id IN (SELECT dossier_id FROM dossier_events WHERE request_id LIKE $1))`, like).
 			Scan(&dossiers, &events, &slips, &requests, &day)
 		if err != nil {
 			b.Fatal(err)
@@ -183,20 +234,92 @@ func (h *harness) intake(b *testing.B) *intakeResult {
 				res.pgbenchDone, dossiers, events, slips, requests, day, want)
 		}
 		b.ReportMetric(res.pgbenchTPS, "transactions/s")
+		b.ReportMetric(ms(res.pgbenchLatency.quantile(0.5)), "ms-median")
+		b.ReportMetric(ms(res.pgbenchLatency.quantile(0.99)), "ms-p99")
 	})
 	return res
 }
 
+// pgbenchLatencies reads the per-transaction log files pgbench --log wrote
+// under dir (client_id transaction_no time_us script_no epoch epoch_us).
+func pgbenchLatencies(dir string) (latencies, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "txlog*"))
+	if err != nil || len(files) == 0 {
+		return nil, fmt.Errorf("no pgbench transaction log in %s: %v", dir, err)
+	}
+	var out latencies
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			fields := strings.Fields(line)
+			if len(fields) < 3 {
+				continue
+			}
+			us, err := strconv.ParseInt(fields[2], 10, 64)
+			if err != nil {
+				return nil, fmt.Errorf("pgbench log line %q: %w", line, err)
+			}
+			out = append(out, time.Duration(us)*time.Microsecond)
+		}
+	}
+	return out, nil
+}
+
+// statementsBegin resets pg_stat_statements (when the extension is loaded)
+// and returns a function that, given the intakes done since, returns the
+// statements executed per intake in this database and the most frequent
+// ones. Without the extension it returns zero.
+func (h *harness) statementsBegin() func(intakes int64) (float64, []statementCount) {
+	ctx := context.Background()
+	none := func(int64) (float64, []statementCount) { return 0, nil }
+	if h.st.Dialect() != gormstore.Postgres {
+		return none
+	}
+	if _, err := h.db.ExecContext(ctx, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"); err != nil {
+		return none
+	}
+	if _, err := h.db.ExecContext(ctx, "SELECT pg_stat_statements_reset()"); err != nil {
+		return none // not in shared_preload_libraries
+	}
+	return func(intakes int64) (float64, []statementCount) {
+		if intakes == 0 {
+			return 0, nil
+		}
+		rows, err := h.db.QueryContext(ctx, `SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls FROM pg_stat_statements
+			WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1 ORDER BY calls DESC, query`, intakes/2)
+		if err != nil {
+			return 0, nil
+		}
+		defer rows.Close()
+		var total float64
+		var out []statementCount
+		for rows.Next() {
+			var q string
+			var calls int64
+			if rows.Scan(&q, &calls) != nil {
+				return 0, nil
+			}
+			c := float64(calls) / float64(intakes)
+			total += c
+			out = append(out, statementCount{q, c})
+		}
+		return total, out
+	}
+}
+
 func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 	id := fmt.Sprintf("0800%02d%06d", 90+c%10, k%1000000)
-	file := fmt.Sprintf("files/bench/%d/%d/tk.pdf", c, k)
 	return &pb.DossierDraft{ProcedureCode: seed.ProcCriminal, AgencyCode: agency,
 		Applicant: &pb.Applicant{Kind: pb.ApplicantKind_APPLICANT_KIND_CITIZEN, IdNumber: id, Name: "Nguyễn Văn Bench",
 			Phone: "0912345678", Address: "Xã An Hòa, " + agency},
 		Summary: "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam — Nguyễn Văn Bench",
 		Components: []*pb.DossierComponent{
-			{Code: "TK-LLTP", Source: pb.ComponentSource_COMPONENT_SOURCE_DIGITISED, FileRef: file,
-				FileSha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
+			// The form handed in on paper: a scan at intake must be
+			// uploaded first (DocumentService), which is not intake.
+			{Code: "TK-LLTP", Source: pb.ComponentSource_COMPONENT_SOURCE_PAPER},
 			{Code: "CCCD", Source: pb.ComponentSource_COMPONENT_SOURCE_REUSED, ReusedFrom: "csdlqg-dan-cu:" + id},
 		},
 		ReturnChannel: pb.Channel_CHANNEL_COUNTER}
@@ -204,12 +327,14 @@ func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 
 // intakeScript is a pgbench transaction making the same statements, with
 // rows of the same shape and size, as the server makes for one counter
-// intake (ReceiveDossier of a new dossier): look up the idempotency record,
-// the agency and the procedure's agency subtree, take the day's number,
-// insert the dossier and its first slip row, read the agency again for its
-// time zone, upsert the daily and monthly aggregate rows, append the event
-// and record the answer. Client i works at agency i mod 11, as the API
-// clients do. Ids are derived from a random number so that every
+// intake (ReceiveDossier of a new dossier): look up the idempotency record
+// (the agency and the procedure's agency subtree come from the server's
+// caches), take the day's number, insert the dossier and its first slip
+// row, upsert the daily and monthly aggregate rows (one statement), append
+// the event, read the enabled webhook subscriptions (the outbox hook) and
+// record the answer — the statements pg_stat_statements counts for an API
+// intake (BenchmarkSpeed prints them). Client i works at agency i mod
+// len(agencies), as the API clients do. Ids are derived from a random number so that every
 // statement of a transaction names the same dossier; times are now()
 // moved to the server's clock (the variable off, in seconds).
 func intakeScript(agencies []string) string {
@@ -229,23 +354,21 @@ func intakeScript(agencies []string) string {
 	for _, m := range strings.Split(strings.NewReplacer("\n", "", " ", "").Replace(metrics), ",") {
 		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
 	}
-	stats := func(period, day string) string {
-		return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
-  VALUES ('%s', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
+	// The daily and the monthly row in one statement, as gormstore's
+	// ApplyStats writes them.
+	stats := fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
+  VALUES ('D', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0),
+  ('M', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
   ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s;`,
-			metrics, period, ag, day, strings.Join(set, ", "))
-	}
+		metrics, ag, dayISO, ag, month, strings.Join(set, ", "))
 	applicant := `'{"kind":1,"id_number":"080090123456","name":"Nguyễn Văn Bench","phone":"0912345678","address":"Xã An Hòa, 000.00.01.H55"}'`
-	components := `'[{"code":"TK-LLTP","file_ref":"files/bench/1/1/tk.pdf","file_sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08","source":3},{"code":"CCCD","source":4,"reused_from":"csdlqg-dan-cu:080090123456"}]'`
+	components := `'[{"code":"TK-LLTP","source":1},{"code":"CCCD","source":4,"reused_from":"csdlqg-dan-cu:080090123456"}]'`
 	details := `'{"clock_start":"received during working hours; clock starts at receipt","code":"000.00.01.H55-261127-0001","due_at":"2026-12-11T08:00:00Z","procedure_version":"1"}'`
 	hash := "'" + strings.Repeat("ab", 32) + "'"
 	script := strings.Join([]string{
 		`\set rid random(1, 4000000000000000000)`,
 		`BEGIN;`,
-		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb-' || :rid LIMIT 1;`,
-		fmt.Sprintf(`SELECT * FROM agencies WHERE code = %s LIMIT 1;`, ag),
-		`WITH RECURSIVE sub(code) AS (SELECT code FROM agencies WHERE code = '000.00.00.H55'
-  UNION SELECT a.code FROM agencies a JOIN sub ON a.parent_code = sub.code) SELECT code FROM sub ORDER BY code;`,
+		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb' || :tag || '-' || :rid LIMIT 1;`,
 		fmt.Sprintf(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (%s, %s, 1)
   ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value \gset`, ag, day),
 		fmt.Sprintf(`INSERT INTO dossiers (id, code, procedure_code, procedure_version, agency_code, applicant_kind, applicant_id_number,
@@ -264,16 +387,17 @@ func intakeScript(agencies []string) string {
   ON CONFLICT (dossier_id, step_index) DO UPDATE SET step_name = excluded.step_name, unit_code = excluded.unit_code,
   role = excluded.role, assignee = excluded.assignee, started_at = excluded.started_at, due_at = excluded.due_at,
   finished_at = excluded.finished_at, outcome = excluded.outcome;`, did),
-		fmt.Sprintf(`SELECT * FROM agencies WHERE code = %s LIMIT 1;`, ag),
-		stats("D", dayISO),
-		stats("M", month),
+		stats,
 		fmt.Sprintf(`INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, step_index, occurred_at, note,
   request_id, channel, actor_id, actor_role, actor_agency, actor_kind, assurance, on_behalf_of, mandate_ref, source_system,
   client_address, dossier_version, details, prev_hash, hash)
-  VALUES (md5('e' || :rid)::uuid, %s, 1, 2, 0, 2, 0, now(), '', 'pgb-' || :rid, 1, 'pgbench-clerk-' || :client_id, 4, %s, 3, 1,
+  VALUES (md5('e' || :rid)::uuid, %s, 1, 2, 0, 2, 0, now(), '', 'pgb' || :tag || '-' || :rid, 1, 'pgbench-clerk-' || :client_id, 4, %s, 3, 1,
   '', '', '', '127.0.0.1:40000', 1, %s, '', %s);`, did, ag, details, hash),
+		// The webhooks' outbox hook reads the enabled subscriptions in
+		// every mutation (none here, as in a store without webhooks).
+		`SELECT * FROM webhook_subscriptions WHERE enabled ORDER BY created_at, id;`,
 		fmt.Sprintf(`INSERT INTO requests (principal, request_id, method, request_hash, response, created_at)
-  VALUES ('pgbench-clerk-' || :client_id, 'pgb-' || :rid, '/motcua.v1.DossierService/ReceiveDossier', %s,
+  VALUES ('pgbench-clerk-' || :client_id, 'pgb' || :tag || '-' || :rid, '/motcua.v1.DossierService/ReceiveDossier', %s,
   convert_to(repeat('x', 1400), 'UTF8'), now());`, hash),
 		`END;`,
 	}, "\n") + "\n"

@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store"
 )
@@ -32,6 +34,12 @@ func (s *Store) LogAccesses(ctx context.Context, as []domain.Access) error {
 	for i, a := range as {
 		rows[i] = accessRow{DossierID: a.DossierID, ActorID: a.ActorID, ActorKey: a.ActorKey, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
 			Purpose: a.Purpose, Method: a.Method, AccessedAt: requiredDBTime(a.At), ClientAddress: a.ClientAddress}
+	}
+	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx && s.writer != nil {
+		// A staff read's own write on SQLite: in a transaction, so that
+		// it waits in the writer queue (queueWriter) rather than polling
+		// the busy handler, behind every intake.
+		return s.InTx(ctx, func(ctx context.Context) error { return s.conn(ctx).CreateInBatches(rows, 200).Error })
 	}
 	return s.conn(ctx).CreateInBatches(rows, 200).Error
 }

@@ -26,3 +26,13 @@ func SetBusyTimeout(s *Store, d time.Duration) error {
 	s.sqlDB.SetMaxOpenConns(1)
 	return s.db.Exec(fmt.Sprintf("PRAGMA busy_timeout = %d", d.Milliseconds())).Error
 }
+
+// HoldWriter takes a SQLite store's place in the writer queue until the
+// returned function is called (nil on PostgreSQL, which has no queue).
+func HoldWriter(s *Store) func() {
+	if s.writer == nil {
+		return nil
+	}
+	s.writer <- struct{}{}
+	return func() { <-s.writer }
+}

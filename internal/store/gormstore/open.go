@@ -41,6 +41,9 @@ type Store struct {
 	writes  writeHealth
 	probeDB *sql.DB // see Probe
 	router  *router // read replicas (replicas.go); nil without
+	// writer queues SQLite's transactions in this process (capacity one;
+	// nil on PostgreSQL): see queueWriter.
+	writer chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -133,6 +136,9 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
+	if loc.Dialect == SQLite {
+		s.writer = make(chan struct{}, 1)
+	}
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
 	}

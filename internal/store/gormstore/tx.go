@@ -21,9 +21,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	}
 	var err error
 	for attempt := 1; ; attempt++ {
+		release, qerr := s.queueWriter(ctx)
+		if qerr != nil {
+			return qerr
+		}
 		err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			return fn(context.WithValue(ctx, txKey{}, tx))
 		})
+		release()
 		if err == nil || !isRetryable(err) || attempt == maxTxAttempts {
 			// Contention that outlasts the retries is the database being
 			// too busy now (STORE_BUSY, UNAVAILABLE), not a broken request.
@@ -51,4 +56,35 @@ func (s *Store) conn(ctx context.Context) *gorm.DB {
 		return tx
 	}
 	return s.db.WithContext(ctx)
+}
+
+// writerWait bounds how long a SQLite transaction queues in this process
+// before it goes to SQLite's own busy handling anyway: the busy timeout.
+const writerWait = 10 * time.Second
+
+// queueWriter makes a SQLite transaction wait its turn in this process.
+// Every SQLite transaction begins IMMEDIATE, taking the database's single
+// write lock, so at most one runs at a time whatever we do; without the
+// queue the others poll for the lock in SQLite's busy handler, which
+// sleeps up to 100 ms between tries and serves no one in order — at 8
+// concurrent clients a few waited seconds (p99 3.9 s, docs/PERFORMANCE.md).
+// Waiting on a channel instead hands the lock over at once and in arrival
+// order. Other processes on the same file still meet the busy handler;
+// a wait longer than writerWait (a transaction stuck, or one that opens
+// another) falls back to it rather than deadlocking. PostgreSQL has row
+// locks and needs none of this.
+func (s *Store) queueWriter(ctx context.Context) (release func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(writerWait)
+	defer t.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return func() { <-s.writer }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return func() {}, nil
+	}
 }

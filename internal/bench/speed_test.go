@@ -1,0 +1,234 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/auth"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/seed"
+)
+
+var (
+	flagSpeedDossiers = flag.Int("speed-dossiers", envInt("MOTCUA_BENCH_SPEED_DOSSIERS", 5000),
+		"dossiers seeded before BenchmarkSpeed (the catalog and something to read; also MOTCUA_BENCH_SPEED_DOSSIERS)")
+	flagReads       = flag.Duration("reads", 5*time.Second, "how long each read throughput run of BenchmarkSpeed lasts")
+	flagCommitDelay = flag.Int("commit-delay", 0, "if > 0, BenchmarkSpeed sets PostgreSQL's commit_delay (µs; commit_siblings 2) on the cluster first: group commit by the server's knob, for the API and pgbench alike")
+)
+
+// throughput is a fixed-duration run of concurrent calls.
+type throughput struct {
+	name    string
+	clients int
+	done    int64
+	elapsed time.Duration
+	lat     latencies
+}
+
+func (t *throughput) perSec() float64 { return float64(t.done) / t.elapsed.Seconds() }
+
+// hammer runs clients goroutines calling call(c, k) for d and returns what
+// they did; the first error stops the benchmark.
+func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c, k int) error) *throughput {
+	t := &throughput{name: name, clients: clients}
+	var mu sync.Mutex
+	var errs []error
+	lat := make([]latencies, clients)
+	var wg sync.WaitGroup
+	began := time.Now()
+	deadline := began.Add(d)
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := 0; time.Now().Before(deadline); k++ {
+				s := time.Now()
+				if err := call(c, k); err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					return
+				}
+				lat[c] = append(lat[c], time.Since(s))
+			}
+		}()
+	}
+	wg.Wait()
+	t.elapsed = time.Since(began)
+	if err := errors.Join(errs...); err != nil {
+		b.Fatalf("%s: %v", name, err)
+	}
+	for _, l := range lat {
+		t.lat = append(t.lat, l...)
+	}
+	t.done = int64(len(t.lat))
+	return t
+}
+
+// BenchmarkSpeed measures intake and reads as issue 13 states them, on a
+// small seeded province (-speed-dossiers, 5,000 by default: the catalog and
+// dossiers to read) served with the production wiring. Run it on a durable
+// cluster: `make bench-speed` (MOTCUA_PG_DURABLE=1 ./scripts/with-postgres.sh
+// …), see docs/PERFORMANCE.md. It measures, each next to its baseline in the
+// same run:
+//   - reads at 8 clients for -reads: the gRPC health check, GetDossier as
+//     the dossier's applicant, GetDossier as a clerk of its agency (which
+//     writes an access-log row before answering);
+//   - intake (ReceiveDossier) at 8 and 32 clients, at one receiving agency
+//     and at eleven, for -intake each, then pgbench with as many clients
+//     running the same statements.
+func BenchmarkSpeed(b *testing.B) {
+	h := start(b, *flagSpeedDossiers)
+	ctx := context.Background()
+	if *flagCommitDelay > 0 {
+		for _, q := range []string{fmt.Sprintf("ALTER SYSTEM SET commit_delay = %d", *flagCommitDelay),
+			"ALTER SYSTEM SET commit_siblings = 2", "SELECT pg_reload_conf()"} {
+			if _, err := h.db.ExecContext(ctx, q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.Cleanup(func() {
+			_, _ = h.db.ExecContext(ctx, "ALTER SYSTEM RESET commit_delay")
+			_, _ = h.db.ExecContext(ctx, "ALTER SYSTEM RESET commit_siblings")
+			_, _ = h.db.ExecContext(ctx, "SELECT pg_reload_conf()")
+		})
+	}
+	dossiers := pb.NewDossierServiceClient(h.conn)
+	health := healthpb.NewHealthClient(h.conn)
+
+	type sampled struct{ id, agency, applicant string }
+	var sample []sampled
+	rows, err := h.db.QueryContext(ctx, `SELECT id::text, agency_code, applicant_id_number FROM dossiers
+		WHERE applicant_kind = 1 ORDER BY id LIMIT 2000`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var s sampled
+		if err := rows.Scan(&s.id, &s.agency, &s.applicant); err != nil {
+			b.Fatal(err)
+		}
+		sample = append(sample, s)
+	}
+	rows.Close()
+	if len(sample) == 0 {
+		b.Fatal("no dossier of a citizen seeded")
+	}
+	citizen := make([]context.Context, len(sample))
+	clerk := make([]context.Context, len(sample))
+	for i, s := range sample {
+		citizen[i] = h.as(b, auth.TokenSpec{Subject: "citizen-" + s.applicant, Role: domain.RoleCitizen,
+			CitizenID: s.applicant, Assurance: domain.AssuranceVNeID2})
+		clerk[i] = h.as(b, clerkOf(s.agency))
+	}
+
+	const readers = 8
+	var reads []*throughput
+	b.Run("Reads", func(b *testing.B) {
+		if b.N > 1 {
+			b.Skip("measured once, in the first run")
+		}
+		req := &healthpb.HealthCheckRequest{Service: "motcua.v1"}
+		get := func(ctxs []context.Context, purpose string) func(c, k int) error {
+			return func(c, k int) error {
+				i := (c*7919 + k) % len(sample)
+				_, err := dossiers.GetDossier(ctxs[i], &pb.GetDossierRequest{Key: &pb.GetDossierRequest_Id{Id: sample[i].id}, Purpose: purpose})
+				return err
+			}
+		}
+		// Alternated twice so that the machine's load weighs on each alike.
+		for round := range 2 {
+			hc := hammer(b, "gRPC health check", readers, *flagReads/2, func(int, int) error {
+				_, err := health.Check(ctx, req)
+				return err
+			})
+			cz := hammer(b, "GetDossier as the applicant (citizen)", readers, *flagReads/2, get(citizen, ""))
+			st := hammer(b, "GetDossier as a clerk (access log written)", readers, *flagReads/2, get(clerk, "benchmark"))
+			if round == 0 {
+				reads = []*throughput{hc, cz, st}
+				continue
+			}
+			for i, t := range []*throughput{hc, cz, st} {
+				reads[i].done += t.done
+				reads[i].elapsed += t.elapsed
+				reads[i].lat = append(reads[i].lat, t.lat...)
+			}
+		}
+		for _, t := range reads {
+			b.ReportMetric(t.perSec(), "calls/s-"+map[bool]string{true: "health", false: "get"}[t == reads[0]])
+		}
+	})
+
+	var intakes []*intakeResult
+	for _, clients := range []int{8, 32} {
+		for _, agencies := range [][]string{{seed.OneStopCentre}, receiving()} {
+			r := h.intakeAt(b, fmt.Sprintf("_%dclients_%dagencies", clients, len(agencies)), clients, agencies, *flagIntake, true)
+			intakes = append(intakes, r)
+		}
+	}
+	printSpeed(os.Stdout, h, reads, intakes)
+}
+
+func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeResult) {
+	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s ==\n", firstField(h.pg), numCPU(), durability(h))
+	if len(reads) == 3 {
+		hc := reads[0]
+		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio")
+		for _, t := range reads {
+			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)), t.perSec()/hc.perSec())
+		}
+	}
+	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s %9s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99", "pgbench/s", "p50", "p99", "ratio", "stmts/call", "CPU/call")
+	for _, r := range intakes {
+		if r == nil {
+			continue
+		}
+		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms\n",
+			fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1]),
+			r.apiPerSec(), ms(r.apiLatency.quantile(0.5)), ms(r.apiLatency.quantile(0.99)),
+			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements, ms(r.cpuPerCall))
+		if r.note != "" {
+			fmt.Fprintf(w, "  %s\n", r.note)
+		}
+	}
+	for _, r := range intakes {
+		if r != nil && len(r.perStatement) > 0 {
+			fmt.Fprintf(w, "\nstatements per API intake (%d clients, %d agencies; pg_stat_statements):\n", r.clients, r.agencies)
+			for _, s := range r.perStatement {
+				fmt.Fprintf(w, "  %5.2f  %s\n", s.calls, s.query)
+			}
+			break
+		}
+	}
+}
+
+func firstField(s string) string {
+	for i, c := range s {
+		if c == ' ' {
+			return s[:i]
+		}
+	}
+	return s
+}
+
+// durability names the settings the measured cluster runs with.
+func durability(h *harness) string {
+	if h.st.Dialect() != "postgres" {
+		return "SQLite"
+	}
+	var fsync, sc, fpw, cd string
+	ctx := context.Background()
+	_ = h.db.QueryRowContext(ctx, `SELECT current_setting('fsync'), current_setting('synchronous_commit'), current_setting('full_page_writes'),
+		current_setting('commit_delay')`).Scan(&fsync, &sc, &fpw, &cd)
+	return fmt.Sprintf("fsync=%s synchronous_commit=%s full_page_writes=%s commit_delay=%s", fsync, sc, fpw, cd)
+}
