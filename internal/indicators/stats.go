@@ -159,14 +159,14 @@ func Contribution(d *domain.Dossier) (Vector, int) {
 				v[ComponentsPaper]++
 			}
 		}
-		if digitised+reused > 0 {
+		if d.Digitised() {
 			v[DigitisedDossiers] = 1
 		}
 	}
 	identityAndHandoff(&v, d)
 	bucket := -1
 	if d.Result != nil && d.ProcessingMinutes != nil {
-		if d.Result.Electronic {
+		if d.ElectronicResult() {
 			v[ElectronicResults] = 1
 		}
 		v[ProcessingMinutes] = *d.ProcessingMinutes
