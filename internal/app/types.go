@@ -101,6 +101,8 @@ type StatsQuery struct {
 	Field      string
 	Channel    domain.Channel
 	GroupByDay bool
+	// GroupByAgency: SumStats returns rows per agency too (Row.Agency).
+	GroupByAgency bool
 	// For CountOverdue: the filing period as instants.
 	CreatedFrom, CreatedTo time.Time
 }

@@ -275,12 +275,6 @@ type indicatorsData struct {
 	UnitsChart template.HTML
 }
 
-// unitCalls bounds the units' GetIndicators calls in flight at once (with
-// the scope's own two calls beside them). They wait mostly on the database,
-// so more than the CPUs helps the cold load; the bound keeps one page from
-// taking the pool.
-const unitCalls = 8
-
 // indicators shows a scope's figures, the trend and the units.
 func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := v.User.call(r.Context())
@@ -303,39 +297,21 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	if len(f.Period) >= 7 && !strings.Contains(f.Period, "Q") {
 		gran = pb.Granularity_GRANULARITY_DAY
 	}
-	// The figures, the series and each unit's figures are independent
-	// calls: run them together.
+	// The figures (with each unit's, when the agencies below are included)
+	// and the series are two independent calls: run them together.
 	var (
-		wg      sync.WaitGroup
-		ind     *pb.GetIndicatorsResponse
-		series  *pb.GetIndicatorSeriesResponse
-		errI    error
-		errS    error
-		kids    []agencyOpt
-		unitInd []*pb.Indicators
+		wg     sync.WaitGroup
+		ind    *pb.GetIndicatorsResponse
+		series *pb.GetIndicatorSeriesResponse
+		errI   error
+		errS   error
 	)
-	for _, a := range agencies {
-		if a.Parent == f.Agency && f.Sub {
-			kids = append(kids, a)
-		}
-	}
-	unitInd = make([]*pb.Indicators, len(kids))
-	wg.Go(func() { ind, errI = c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: f.pb()}) })
+	wg.Go(func() {
+		ind, errI = c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: f.pb(), ByUnit: f.Sub})
+	})
 	wg.Go(func() {
 		series, errS = c.report.GetIndicatorSeries(ctx, &pb.GetIndicatorSeriesRequest{Scope: f.pb(), Granularity: gran})
 	})
-	sem := make(chan struct{}, unitCalls)
-	for i, k := range kids {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			s := f
-			s.Agency = k.Code
-			if resp, err := c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: s.pb()}); err == nil {
-				unitInd[i] = resp.GetIndicators()
-			}
-		})
-	}
 	wg.Wait()
 	if errI != nil {
 		c.fail(w, r, "indicators", v, errI)
@@ -358,13 +334,10 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 		d.TrendRows = append(d.TrendRows, row)
 	}
 	d.Trend = trendChart(v, series.GetPoints())
-	for i, k := range kids {
-		if unitInd[i] == nil {
-			continue
-		}
+	for _, u := range ind.GetUnits() {
 		s := d.Form
-		s.Agency = k.Code
-		d.Units = append(d.Units, unitRow{Code: k.Code, Name: k.Name, I: unitInd[i], Links: c.figureLinks(s)})
+		s.Agency = u.GetAgencyCode()
+		d.Units = append(d.Units, unitRow{Code: s.Agency, Name: agencyName(agencies, s.Agency), I: u.GetIndicators(), Links: c.figureLinks(s)})
 	}
 	d.UnitsChart = unitsChart(v, d.Units)
 	c.render(w, r, "indicators", v)

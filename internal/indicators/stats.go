@@ -211,6 +211,9 @@ func identityAndHandoff(v *Vector, d *domain.Dossier) {
 // Row is a sum of aggregate rows for one channel and filer kind (and day,
 // when grouped by day).
 type Row struct {
+	// Agency is set when the rows are summed per agency
+	// (StatsQuery.GroupByAgency).
+	Agency  string
 	Day     string
 	Channel domain.Channel
 	FiledBy domain.ActorKind
