@@ -138,11 +138,14 @@ func browser(t *testing.T) context.Context {
 	bctx, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
 	// The first call starts the browser, which lives as long as its context:
-	// no timeout on it; the steps after get one.
+	// no timeout on it; the steps after get one, a guard against a hang.
+	// Following every figure's list (about 150 links, a few hundred pages)
+	// takes about 2 minutes with the race detector on an idle machine and
+	// over 4 at a load average of 30.
 	if err := chromedp.Do(bctx); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	tctx, cancel3 := context.WithTimeout(bctx, 4*time.Minute)
+	tctx, cancel3 := context.WithTimeout(bctx, 15*time.Minute)
 	t.Cleanup(cancel3)
 	return tctx
 }
