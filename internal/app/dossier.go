@@ -399,6 +399,10 @@ type DossierQuery struct {
 	NotOverdue bool
 	// StepUnitCode: only dossiers whose current step is held by this unit.
 	StepUnitCode string
+	// OnTime: the on-time rate's numerator (not overdue, or resolved by the
+	// legal deadline); the flags as in DossierFilter.
+	OnTime                                           bool
+	Digitised, ElectronicResult, SupplementRequested bool
 }
 
 // ListDossiers returns a page of the dossiers the principal may see.
@@ -425,8 +429,12 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 	f := DossierFilter{AgencyCode: q.AgencyCode, ProcedureCode: q.ProcedureCode, Statuses: q.Statuses, ApplicantID: q.ApplicantID,
 		ReceivedFrom: q.ReceivedFrom, ReceivedTo: q.ReceivedTo, ScopeCitizenID: scope.CitizenID, ScopeAgencies: scope.AgencyCodes,
 		Channel: q.Channel, FiledBy: q.FiledBy, FiledFrom: q.FiledFrom, FiledTo: q.FiledTo, Resolution: q.Resolution, Received: q.Received,
-		StepUnitCode: q.StepUnitCode}
+		StepUnitCode: q.StepUnitCode, Digitised: q.Digitised, ElectronicResult: q.ElectronicResult,
+		SupplementRequested: q.SupplementRequested}
 	now := s.Now()
+	if q.OnTime {
+		f.OnTimeAt = now
+	}
 	if q.Overdue || q.DueWithin > 0 {
 		f.Running = true
 		f.DueBefore = now

@@ -90,6 +90,7 @@ type IndicatorStore interface {
 	SumUnitStats(ctx context.Context, g indicators.Granularity, from, to string, units []string) ([]UnitRow, error)
 	CountOpenOverdueSteps(ctx context.Context, units []string, now time.Time) (map[string]int64, error)
 	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
+	CountOverdueCohortByAgency(ctx context.Context, q StatsQuery, now time.Time) (map[string]int64, error)
 	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
 	ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]UnitRow, error)
 	ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error)

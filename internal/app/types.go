@@ -41,6 +41,15 @@ type DossierFilter struct {
 	// StepUnitCode: only dossiers whose current step is at this unit (the
 	// overdue-by-unit drill-down).
 	StepUnitCode string
+	// OnTimeAt, when set, keeps the dossiers the on-time rate counts on time
+	// at that instant: running with the legal deadline not before it, or
+	// resolved (maybe returned since) by the legal deadline.
+	OnTimeAt time.Time
+	// Digitised: a component scanned at the counter or reused
+	// (domain.Dossier.Digitised); ElectronicResult: resolved with an
+	// electronic result (domain.Dossier.ElectronicResult);
+	// SupplementRequested: asked at least once to complete the documents.
+	Digitised, ElectronicResult, SupplementRequested bool
 
 	// Running: only dossiers whose clock runs (RECEIVED, PROCESSING).
 	Running bool
@@ -92,6 +101,8 @@ type StatsQuery struct {
 	Field      string
 	Channel    domain.Channel
 	GroupByDay bool
+	// GroupByAgency: SumStats returns rows per agency too (Row.Agency).
+	GroupByAgency bool
 	// For CountOverdue: the filing period as instants.
 	CreatedFrom, CreatedTo time.Time
 }

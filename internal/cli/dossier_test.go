@@ -353,6 +353,12 @@ func TestCounterLifecycle(t *testing.T) {
 	}
 	r = c.ok(citizen, "dossier", "list", "--status", "returned", "--all")
 	contains(t, "list", r.out, code, "RETURNED", "ON_TIME")
+	// The indicators' filters: counted on time; never asked to supplement.
+	r = c.ok(citizen, "dossier", "list", "--on-time", "--all")
+	contains(t, "list --on-time", r.out, code)
+	if r = c.ok(citizen, "dossier", "list", "--supplement-requested", "--all"); strings.Contains(r.out, code) {
+		t.Errorf("list --supplement-requested lists a dossier never asked to supplement:\n%s", r.out)
+	}
 	r = c.ok(clerk, "dossier", "list", "--status", "submitted,received", "-o", "json")
 	var list pb.ListDossiersResponse
 	unmarshal(t, r.out, &list)

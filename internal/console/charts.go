@@ -94,12 +94,15 @@ func trendChart(v *view, pts []*pb.IndicatorPoint) template.HTML {
 }
 
 // hbars draws labelled horizontal bars (value in [0, max]); each bar links
-// to href when given.
+// to href when given. A bar with an ID links to a list of dossiers, Count of
+// them (the link's id and data-count, which the browser test follows).
 type hbar struct {
 	Label, Value string
 	Frac         float64
 	Href         string
 	Color        string
+	ID           string
+	Count        int64
 }
 
 func hbars(id, title, desc string, bars []hbar) template.HTML {
@@ -114,7 +117,10 @@ func hbars(id, title, desc string, bars []hbar) template.HTML {
 	barW := float64(W - labelW - valueW)
 	for i, r := range bars {
 		y := 4 + i*rowH
-		if r.Href != "" {
+		switch {
+		case r.Href != "" && r.ID != "":
+			fmt.Fprintf(&b, `<a href="%s" id="%s" data-count="%d">`, esc(r.Href), esc(r.ID), r.Count)
+		case r.Href != "":
 			fmt.Fprintf(&b, `<a href="%s">`, esc(r.Href))
 		}
 		fmt.Fprintf(&b, `<text x="%d" y="%d" text-anchor="end" font-size="12" fill="%s">%s</text>`, labelW-8, y+16, colText, esc(r.Label))
@@ -134,7 +140,7 @@ func unitsChart(v *view, units []unitRow) template.HTML {
 	bars := make([]hbar, 0, len(units))
 	for _, u := range units {
 		bars = append(bars, hbar{Label: truncate(u.Name, 34), Value: v.Rate(u.I.GetOnTime()), Frac: u.I.GetOnTime().GetValue(),
-			Href: string(u.Link), Color: colOnTime})
+			Href: string(u.Links["on_time"]), Color: colOnTime, ID: "unit-" + u.Code + "-bar", Count: u.I.GetOnTime().GetNumerator()})
 	}
 	return hbars("units", v.T("chart.units"), v.T("chart.units.desc"), bars)
 }

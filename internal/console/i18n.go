@@ -93,8 +93,9 @@ var vi = map[string]string{
 
 	"dos.title": "Danh sách hồ sơ", "dos.filters": "Bộ lọc", "dos.andbelow": "và các đơn vị trực thuộc", "dos.allscope": "Mọi cơ quan trong phạm vi của bạn",
 	"dos.filed": "nộp từ", "dos.none": "Không có hồ sơ nào.", "dos.next": "Trang sau",
-	"dos.inexact":  "API chưa lọc được theo thành phần số hóa hay kết quả điện tử: danh sách là mẫu số của tỷ lệ (mọi hồ sơ theo bộ lọc trên).",
-	"fig.received": "Đã tiếp nhận", "fig.filed": "Đã nộp", "fig.received_counter": "Tiếp nhận trực tiếp", "fig.received_postal": "Tiếp nhận qua bưu chính",
+	"fig.on_time": "Đúng hạn (đang xử lý trong hạn và đã giải quyết đúng hạn)", "fig.resolved": "Đã giải quyết", "fig.supplement_dossiers": "Phải bổ sung",
+	"ind.components": "tính theo thành phần hồ sơ",
+	"fig.received":   "Đã tiếp nhận", "fig.filed": "Đã nộp", "fig.received_counter": "Tiếp nhận trực tiếp", "fig.received_postal": "Tiếp nhận qua bưu chính",
 	"fig.genuine_online": "Trực tuyến thực chất", "fig.assisted_online": "Trực tuyến do cán bộ nộp hộ", "fig.overdue_now": "Đang quá hạn", "fig.in_progress_on_time": "Đang xử lý", "fig.resolved_on_time": "Đã giải quyết (đúng hạn)",
 	"fig.resolved_late": "Đã giải quyết (trễ hạn)", "fig.paused": "Đang tạm dừng", "fig.awaiting_intake": "Chờ tiếp nhận", "fig.withdrawn": "Rút hồ sơ",
 	"fig.not_accepted": "Từ chối tiếp nhận", "fig.stopped": "Dừng xử lý", "fig.online": "Trực tuyến", "fig.electronic_results": "Kết quả điện tử", "fig.digitised": "Số hóa",
@@ -209,8 +210,9 @@ var en = map[string]string{
 
 	"dos.title": "Dossiers", "dos.filters": "Filters", "dos.andbelow": "and the agencies below", "dos.allscope": "Every agency in your scope",
 	"dos.filed": "filed", "dos.none": "No dossiers.", "dos.next": "Next page",
-	"dos.inexact":  "The API cannot filter by digitised components or electronic result: the list is the rate's denominator (every dossier matching the filters above).",
-	"fig.received": "Received", "fig.filed": "Filed", "fig.received_counter": "Received at the counter", "fig.received_postal": "Received by post",
+	"fig.on_time": "On time (in progress within the deadline, and resolved on time)", "fig.resolved": "Resolved", "fig.supplement_dossiers": "Asked to supplement",
+	"ind.components": "counted in components",
+	"fig.received":   "Received", "fig.filed": "Filed", "fig.received_counter": "Received at the counter", "fig.received_postal": "Received by post",
 	"fig.genuine_online": "Genuine online", "fig.assisted_online": "Assisted online", "fig.overdue_now": "Overdue now", "fig.in_progress_on_time": "In progress", "fig.resolved_on_time": "Resolved (on time)",
 	"fig.resolved_late": "Resolved (late)", "fig.paused": "Paused", "fig.awaiting_intake": "Awaiting intake", "fig.withdrawn": "Withdrawn",
 	"fig.not_accepted": "Not accepted", "fig.stopped": "Stopped", "fig.online": "Online", "fig.electronic_results": "Electronic results", "fig.digitised": "Digitised",

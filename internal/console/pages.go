@@ -156,8 +156,8 @@ func (c *Console) figureLink(f scopeForm, figure string) template.URL {
 
 // figures are those the indicators page links to a list (figureFilters).
 var figures = []string{"filed", "received", "received_counter", "received_postal", "online", "genuine_online", "assisted_online",
-	"overdue_now", "in_progress_on_time", "resolved_on_time", "resolved_late", "paused", "awaiting_intake", "withdrawn",
-	"not_accepted", "stopped", "electronic_results", "digitised"}
+	"on_time", "overdue_now", "in_progress_on_time", "resolved", "resolved_on_time", "resolved_late", "paused", "awaiting_intake",
+	"withdrawn", "not_accepted", "stopped", "electronic_results", "digitised", "supplement_dossiers"}
 
 func statusesOf(s ...pb.DossierStatus) []pb.DossierStatus { return s }
 
@@ -166,21 +166,21 @@ var (
 	assisted = []pb.ActorKind{pb.ActorKind_ACTOR_KIND_STAFF, pb.ActorKind_ACTOR_KIND_STAFF_ON_BEHALF,
 		pb.ActorKind_ACTOR_KIND_COMMUNITY_HELPER, pb.ActorKind_ACTOR_KIND_SYSTEM,
 		pb.ActorKind_ACTOR_KIND_REPRESENTATIVE_UNVERIFIED} // not genuine until the mandate is verified
+	resolvedStatuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_RESOLVED, pb.DossierStatus_DOSSIER_STATUS_RETURNED)
 )
 
-// figureFilters sets on req the filters that select the dossiers a figure
-// counts, as docs/indicators.md defines it: the cohort filed in the period
-// (the window is set by the caller, on filing time) and then the figure's
-// own condition. It reports whether the list equals the figure; the two
-// rates over components (digitised, electronic results) select on the
-// components and the result, which ListDossiers cannot, and list their
-// denominator instead.
-func figureFilters(figure string, req *pb.ListDossiersRequest) (exact, ok bool) {
+// figureFilters sets on req the filters that select exactly the dossiers a
+// figure counts, as docs/indicators.md defines it: the cohort filed in the
+// period (the window is set by the caller, on filing time) and then the
+// figure's own condition. A rate's figure is its numerator's dossiers.
+func figureFilters(figure string, req *pb.ListDossiersRequest) bool {
 	yes, no := true, false
 	switch figure {
 	case "filed", "":
-	case "received", "digitised":
+	case "received":
 		req.Received = &yes
+	case "digitised":
+		req.Received, req.Digitised = &yes, true
 	case "received_counter", "received_online", "received_postal", "online":
 		req.Received = &yes
 		req.Channel = map[string]pb.Channel{"received_counter": pb.Channel_CHANNEL_COUNTER, "received_postal": pb.Channel_CHANNEL_POSTAL}[figure]
@@ -192,16 +192,22 @@ func figureFilters(figure string, req *pb.ListDossiersRequest) (exact, ok bool) 
 		if figure == "assisted_online" {
 			req.FiledBy = assisted
 		}
+	case "on_time":
+		req.OnTime = true
 	case "overdue_now":
 		req.Overdue = true
 	case "in_progress_on_time":
 		req.NotOverdue = true
+	case "resolved":
+		req.Statuses = resolvedStatuses
 	case "resolved_on_time":
 		req.Resolution = pb.ResolutionTimeliness_RESOLUTION_TIMELINESS_ON_TIME
 	case "resolved_late":
 		req.Resolution = pb.ResolutionTimeliness_RESOLUTION_TIMELINESS_LATE
 	case "electronic_results":
-		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_RESOLVED, pb.DossierStatus_DOSSIER_STATUS_RETURNED)
+		req.ElectronicResult = true
+	case "supplement_dossiers":
+		req.SupplementRequested = true
 	case "paused":
 		req.Received = &yes
 		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_AWAITING_SUPPLEMENT, pb.DossierStatus_DOSSIER_STATUS_AWAITING_PAYMENT)
@@ -216,15 +222,45 @@ func figureFilters(figure string, req *pb.ListDossiersRequest) (exact, ok bool) 
 	case "stopped":
 		req.Statuses = statusesOf(pb.DossierStatus_DOSSIER_STATUS_STOPPED)
 	default:
-		return false, false
+		return false
 	}
-	return figure != "digitised" && figure != "electronic_results", true
+	return true
+}
+
+// figureLinks are the lists behind every figure of a scope and period.
+func (c *Console) figureLinks(f scopeForm) map[string]template.URL {
+	links := make(map[string]template.URL, len(figures))
+	for _, fig := range figures {
+		links[fig] = c.figureLink(f, fig)
+	}
+	return links
+}
+
+// bucketDates are the first and last day of a series bucket ("2026-03" or
+// "2026-03-05"), within the period [from, to].
+func bucketDates(bucket, from, to string) (string, string, bool) {
+	first, err := time.Parse("2006-01-02", bucket)
+	last := first
+	if err != nil {
+		if first, err = time.Parse("2006-01", bucket); err != nil {
+			return "", "", false
+		}
+		last = first.AddDate(0, 1, -1)
+	}
+	a, b := first.Format("2006-01-02"), last.Format("2006-01-02")
+	return max(a, from), min(b, to), true
 }
 
 type unitRow struct {
 	Code, Name string
 	I          *pb.Indicators
-	Link       template.URL
+	Links      map[string]template.URL
+}
+
+// trendRow is a bucket of the trend with the lists behind its figures.
+type trendRow struct {
+	*pb.IndicatorPoint
+	Links map[string]template.URL
 }
 
 type indicatorsData struct {
@@ -234,16 +270,10 @@ type indicatorsData struct {
 	Sync       *pb.SyncIndicators
 	Links      map[string]template.URL
 	Trend      template.HTML
-	TrendRows  []*pb.IndicatorPoint
+	TrendRows  []trendRow
 	Units      []unitRow
 	UnitsChart template.HTML
 }
-
-// unitCalls bounds the units' GetIndicators calls in flight at once (with
-// the scope's own two calls beside them). They wait mostly on the database,
-// so more than the CPUs helps the cold load; the bound keeps one page from
-// taking the pool.
-const unitCalls = 8
 
 // indicators shows a scope's figures, the trend and the units.
 func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
@@ -267,39 +297,21 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	if len(f.Period) >= 7 && !strings.Contains(f.Period, "Q") {
 		gran = pb.Granularity_GRANULARITY_DAY
 	}
-	// The figures, the series and each unit's figures are independent
-	// calls: run them together.
+	// The figures (with each unit's, when the agencies below are included)
+	// and the series are two independent calls: run them together.
 	var (
-		wg      sync.WaitGroup
-		ind     *pb.GetIndicatorsResponse
-		series  *pb.GetIndicatorSeriesResponse
-		errI    error
-		errS    error
-		kids    []agencyOpt
-		unitInd []*pb.Indicators
+		wg     sync.WaitGroup
+		ind    *pb.GetIndicatorsResponse
+		series *pb.GetIndicatorSeriesResponse
+		errI   error
+		errS   error
 	)
-	for _, a := range agencies {
-		if a.Parent == f.Agency && f.Sub {
-			kids = append(kids, a)
-		}
-	}
-	unitInd = make([]*pb.Indicators, len(kids))
-	wg.Go(func() { ind, errI = c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: f.pb()}) })
+	wg.Go(func() {
+		ind, errI = c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: f.pb(), ByUnit: f.Sub})
+	})
 	wg.Go(func() {
 		series, errS = c.report.GetIndicatorSeries(ctx, &pb.GetIndicatorSeriesRequest{Scope: f.pb(), Granularity: gran})
 	})
-	sem := make(chan struct{}, unitCalls)
-	for i, k := range kids {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			s := f
-			s.Agency = k.Code
-			if resp, err := c.report.GetIndicators(ctx, &pb.GetIndicatorsRequest{Scope: s.pb()}); err == nil {
-				unitInd[i] = resp.GetIndicators()
-			}
-		})
-	}
 	wg.Wait()
 	if errI != nil {
 		c.fail(w, r, "indicators", v, errI)
@@ -311,19 +323,21 @@ func (c *Console) indicators(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	d.Form.From, d.Form.To = ind.GetFromDate(), ind.GetToDate()
 	d.I, d.Sync = ind.GetIndicators(), ind.GetSync()
-	d.Links = map[string]template.URL{}
-	for _, fig := range figures {
-		d.Links[fig] = c.figureLink(d.Form, fig)
-	}
-	d.TrendRows = series.GetPoints()
-	d.Trend = trendChart(v, series.GetPoints())
-	for i, k := range kids {
-		if unitInd[i] == nil {
-			continue
+	d.Links = c.figureLinks(d.Form)
+	for _, p := range series.GetPoints() {
+		row := trendRow{IndicatorPoint: p}
+		if from, to, ok := bucketDates(p.GetBucket(), d.Form.From, d.Form.To); ok {
+			s := d.Form
+			s.From, s.To = from, to
+			row.Links = c.figureLinks(s)
 		}
+		d.TrendRows = append(d.TrendRows, row)
+	}
+	d.Trend = trendChart(v, series.GetPoints())
+	for _, u := range ind.GetUnits() {
 		s := d.Form
-		s.Agency = k.Code
-		d.Units = append(d.Units, unitRow{Code: k.Code, Name: k.Name, I: unitInd[i], Link: c.figureLink(s, "received")})
+		s.Agency = u.GetAgencyCode()
+		d.Units = append(d.Units, unitRow{Code: s.Agency, Name: agencyName(agencies, s.Agency), I: u.GetIndicators(), Links: c.figureLinks(s)})
 	}
 	d.UnitsChart = unitsChart(v, d.Units)
 	c.render(w, r, "indicators", v)
@@ -338,7 +352,6 @@ type dossiersData struct {
 	Overdue  bool
 	Rows     []*pb.Dossier
 	Next     string
-	Inexact  bool
 }
 
 // dossiers lists the dossiers behind a figure (figureFilters), filed in the
@@ -352,12 +365,11 @@ func (c *Console) dossiers(w http.ResponseWriter, r *http.Request, v *view) {
 		To: q.Get("to")}
 	v.Data = d
 	req := &pb.ListDossiersRequest{PageSize: 50, Purpose: v.purpose("dossiers " + d.Figure)}
-	exact, ok := figureFilters(d.Figure, req)
-	if !ok {
+	if !figureFilters(d.Figure, req) {
 		c.fail(w, r, "dossiers", v, invalid("figure", d.Figure))
 		return
 	}
-	d.Inexact, d.Overdue = !exact, req.Overdue
+	d.Overdue = req.Overdue
 	for _, s := range req.Statuses {
 		d.Statuses = append(d.Statuses, strings.TrimPrefix(s.String(), "DOSSIER_STATUS_"))
 	}

@@ -310,3 +310,18 @@ func (d *Dossier) DigitisedComponents() (digitised, reused int) {
 	}
 	return digitised, reused
 }
+
+// Digitised reports whether a component was scanned at the counter or
+// reused: once received, the indicators' digitised dossier. The store keeps
+// it as a column (digitised) so lists can select on it.
+func (d *Dossier) Digitised() bool {
+	digitised, reused := d.DigitisedComponents()
+	return digitised+reused > 0
+}
+
+// ElectronicResult reports whether the dossier was resolved with a result
+// issued electronically: the indicators' electronic result. The store keeps
+// it as a column (electronic_result).
+func (d *Dossier) ElectronicResult() bool {
+	return d.Result != nil && d.ProcessingMinutes != nil && d.Result.Electronic
+}

@@ -159,14 +159,14 @@ func Contribution(d *domain.Dossier) (Vector, int) {
 				v[ComponentsPaper]++
 			}
 		}
-		if digitised+reused > 0 {
+		if d.Digitised() {
 			v[DigitisedDossiers] = 1
 		}
 	}
 	identityAndHandoff(&v, d)
 	bucket := -1
 	if d.Result != nil && d.ProcessingMinutes != nil {
-		if d.Result.Electronic {
+		if d.ElectronicResult() {
 			v[ElectronicResults] = 1
 		}
 		v[ProcessingMinutes] = *d.ProcessingMinutes
@@ -211,6 +211,9 @@ func identityAndHandoff(v *Vector, d *domain.Dossier) {
 // Row is a sum of aggregate rows for one channel and filer kind (and day,
 // when grouped by day).
 type Row struct {
+	// Agency is set when the rows are summed per agency
+	// (StatsQuery.GroupByAgency).
+	Agency  string
 	Day     string
 	Channel domain.Channel
 	FiledBy domain.ActorKind

@@ -85,6 +85,8 @@ func (s *Server) ListDossiers(ctx context.Context, req *pb.ListDossiersRequest) 
 	q.Channel, q.FiledFrom, q.FiledTo = domain.Channel(req.GetChannel()), fromTS(req.GetFiledAfter()), fromTS(req.GetFiledBefore())
 	q.Resolution, q.Received, q.NotOverdue = app.Resolution(req.GetResolution()), req.Received, req.GetNotOverdue()
 	q.StepUnitCode = req.GetStepUnitCode()
+	q.OnTime, q.Digitised, q.ElectronicResult = req.GetOnTime(), req.GetDigitised(), req.GetElectronicResult()
+	q.SupplementRequested = req.GetSupplementRequested()
 	for _, k := range req.GetFiledBy() {
 		q.FiledBy = append(q.FiledBy, domain.ActorKind(k))
 	}

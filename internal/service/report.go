@@ -96,6 +96,15 @@ func (s ReportServer) GetIndicators(ctx context.Context, req *pb.GetIndicatorsRe
 	}
 	out := &pb.GetIndicatorsResponse{Indicators: indicatorsToPB(in), Sync: &pb.SyncIndicators{}}
 	out.FromDate, out.ToDate = q.Period.Dates()
+	if req.GetByUnit() {
+		units, err := s.app.IndicatorsByUnit(ctx, principal(ctx), q)
+		if err != nil {
+			return nil, s.fail(ctx, err)
+		}
+		for i := range units {
+			out.Units = append(out.Units, &pb.UnitIndicators{AgencyCode: units[i].Agency, Indicators: indicatorsToPB(&units[i].Indicators)})
+		}
+	}
 	if s.app.Enabled() {
 		sf, err := s.app.ReportSync(ctx, principal(ctx), q)
 		if err != nil {

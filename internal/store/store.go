@@ -277,6 +277,9 @@ type Stats interface {
 	// CountOverdue counts running dossiers past their legal deadline at now,
 	// matching q's dimensions and filed in [q.CreatedFrom, q.CreatedTo).
 	CountOverdue(ctx context.Context, q StatsQuery, now time.Time) (int64, error)
+	// CountOverdueCohortByAgency is CountOverdue per receiving agency (agencies
+	// with none are absent).
+	CountOverdueCohortByAgency(ctx context.Context, q StatsQuery, now time.Time) (map[string]int64, error)
 	// ListStatRows returns every aggregate row of a granularity (Day or
 	// Month), with its durations, for verification.
 	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)

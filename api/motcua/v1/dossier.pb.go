@@ -2170,9 +2170,23 @@ type ListDossiersRequest struct {
 	NotOverdue bool `protobuf:"varint,26,opt,name=not_overdue,json=notOverdue,proto3" json:"not_overdue,omitempty"`
 	// Only dossiers whose current step is held by this unit (agency code):
 	// the overdue-by-unit drill-down (ListOverdueByUnit's unit_code).
-	StepUnitCode  string `protobuf:"bytes,27,opt,name=step_unit_code,json=stepUnitCode,proto3" json:"step_unit_code,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	StepUnitCode string `protobuf:"bytes,27,opt,name=step_unit_code,json=stepUnitCode,proto3" json:"step_unit_code,omitempty"`
+	// Only dossiers the on-time rate counts on time: running and not past
+	// the legal deadline, or resolved (maybe returned since) by it — the
+	// rate's numerator (not_overdue or resolution ON_TIME).
+	OnTime bool `protobuf:"varint,28,opt,name=on_time,json=onTime,proto3" json:"on_time,omitempty"`
+	// Only dossiers with at least one component scanned at the counter or
+	// reused; with received, the indicators' digitised dossiers.
+	Digitised bool `protobuf:"varint,29,opt,name=digitised,proto3" json:"digitised,omitempty"`
+	// Only dossiers whose result was issued electronically (every document's
+	// file stored and its signature validated): the indicators' electronic
+	// results.
+	ElectronicResult bool `protobuf:"varint,30,opt,name=electronic_result,json=electronicResult,proto3" json:"electronic_result,omitempty"`
+	// Only dossiers asked at least once to complete their documents (the
+	// indicators' supplement dossiers).
+	SupplementRequested bool `protobuf:"varint,31,opt,name=supplement_requested,json=supplementRequested,proto3" json:"supplement_requested,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
 }
 
 func (x *ListDossiersRequest) Reset() {
@@ -2350,6 +2364,34 @@ func (x *ListDossiersRequest) GetStepUnitCode() string {
 		return x.StepUnitCode
 	}
 	return ""
+}
+
+func (x *ListDossiersRequest) GetOnTime() bool {
+	if x != nil {
+		return x.OnTime
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetDigitised() bool {
+	if x != nil {
+		return x.Digitised
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetElectronicResult() bool {
+	if x != nil {
+		return x.ElectronicResult
+	}
+	return false
+}
+
+func (x *ListDossiersRequest) GetSupplementRequested() bool {
+	if x != nil {
+		return x.SupplementRequested
+	}
+	return false
 }
 
 type ListDossiersResponse struct {
@@ -4826,7 +4868,8 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\apurpose\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\apurposeB\f\n" +
 	"\x03key\x12\x05\xbaH\x02\b\x01\"B\n" +
 	"\x12GetDossierResponse\x12,\n" +
-	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\x9b\t\n" +
+	"\adossier\x18\x01 \x01(\v2\x12.motcua.v1.DossierR\adossier\"\xb2\n" +
+	"\n" +
 	"\x13ListDossiersRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -4858,7 +4901,11 @@ const file_motcua_v1_dossier_proto_rawDesc = "" +
 	"\breceived\x18\x19 \x01(\bH\x00R\breceived\x88\x01\x01\x12\x1f\n" +
 	"\vnot_overdue\x18\x1a \x01(\bR\n" +
 	"notOverdue\x12-\n" +
-	"\x0estep_unit_code\x18\x1b \x01(\tB\a\xbaH\x04r\x02\x18 R\fstepUnitCodeB\v\n" +
+	"\x0estep_unit_code\x18\x1b \x01(\tB\a\xbaH\x04r\x02\x18 R\fstepUnitCode\x12\x17\n" +
+	"\aon_time\x18\x1c \x01(\bR\x06onTime\x12\x1c\n" +
+	"\tdigitised\x18\x1d \x01(\bR\tdigitised\x12+\n" +
+	"\x11electronic_result\x18\x1e \x01(\bR\x10electronicResult\x121\n" +
+	"\x14supplement_requested\x18\x1f \x01(\bR\x13supplementRequestedB\v\n" +
 	"\t_received\"n\n" +
 	"\x14ListDossiersResponse\x12.\n" +
 	"\bdossiers\x18\x01 \x03(\v2\x12.motcua.v1.DossierR\bdossiers\x12&\n" +

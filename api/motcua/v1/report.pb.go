@@ -726,8 +726,15 @@ func (x *Indicators) GetHandoffsWithoutRekeying() *Rate {
 }
 
 type GetIndicatorsRequest struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Scope         *ReportScope           `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Scope *ReportScope           `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	// Also answer units: the figures of each agency directly below the
+	// scope's agency, with the agencies below it (include_sub_agencies is
+	// implied for them). They come from the same aggregate rows summed per
+	// agency; like a series' points they carry the flow and "now" figures,
+	// and leave the processing-time percentile and the procedure-offer
+	// figures at 0 (so their score is not comparable).
+	ByUnit        bool `protobuf:"varint,2,opt,name=by_unit,json=byUnit,proto3" json:"by_unit,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -769,6 +776,66 @@ func (x *GetIndicatorsRequest) GetScope() *ReportScope {
 	return nil
 }
 
+func (x *GetIndicatorsRequest) GetByUnit() bool {
+	if x != nil {
+		return x.ByUnit
+	}
+	return false
+}
+
+// UnitIndicators are one unit's figures (GetIndicatorsRequest.by_unit).
+type UnitIndicators struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AgencyCode    string                 `protobuf:"bytes,1,opt,name=agency_code,json=agencyCode,proto3" json:"agency_code,omitempty"`
+	Indicators    *Indicators            `protobuf:"bytes,2,opt,name=indicators,proto3" json:"indicators,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnitIndicators) Reset() {
+	*x = UnitIndicators{}
+	mi := &file_motcua_v1_report_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnitIndicators) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnitIndicators) ProtoMessage() {}
+
+func (x *UnitIndicators) ProtoReflect() protoreflect.Message {
+	mi := &file_motcua_v1_report_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnitIndicators.ProtoReflect.Descriptor instead.
+func (*UnitIndicators) Descriptor() ([]byte, []int) {
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UnitIndicators) GetAgencyCode() string {
+	if x != nil {
+		return x.AgencyCode
+	}
+	return ""
+}
+
+func (x *UnitIndicators) GetIndicators() *Indicators {
+	if x != nil {
+		return x.Indicators
+	}
+	return nil
+}
+
 type GetIndicatorsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The period answered, "YYYY-MM-DD".
@@ -777,14 +844,16 @@ type GetIndicatorsResponse struct {
 	Indicators *Indicators `protobuf:"bytes,3,opt,name=indicators,proto3" json:"indicators,omitempty"`
 	// The synchronisation with the national portal (docs/portal-sync.md).
 	// Procedure, field and channel do not narrow it.
-	Sync          *SyncIndicators `protobuf:"bytes,4,opt,name=sync,proto3" json:"sync,omitempty"`
+	Sync *SyncIndicators `protobuf:"bytes,4,opt,name=sync,proto3" json:"sync,omitempty"`
+	// With by_unit: each agency directly below the scope's, by code.
+	Units         []*UnitIndicators `protobuf:"bytes,5,rep,name=units,proto3" json:"units,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GetIndicatorsResponse) Reset() {
 	*x = GetIndicatorsResponse{}
-	mi := &file_motcua_v1_report_proto_msgTypes[5]
+	mi := &file_motcua_v1_report_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -796,7 +865,7 @@ func (x *GetIndicatorsResponse) String() string {
 func (*GetIndicatorsResponse) ProtoMessage() {}
 
 func (x *GetIndicatorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[5]
+	mi := &file_motcua_v1_report_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -809,7 +878,7 @@ func (x *GetIndicatorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorsResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorsResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{5}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetIndicatorsResponse) GetFromDate() string {
@@ -836,6 +905,13 @@ func (x *GetIndicatorsResponse) GetIndicators() *Indicators {
 func (x *GetIndicatorsResponse) GetSync() *SyncIndicators {
 	if x != nil {
 		return x.Sync
+	}
+	return nil
+}
+
+func (x *GetIndicatorsResponse) GetUnits() []*UnitIndicators {
+	if x != nil {
+		return x.Units
 	}
 	return nil
 }
@@ -869,7 +945,7 @@ type SyncIndicators struct {
 
 func (x *SyncIndicators) Reset() {
 	*x = SyncIndicators{}
-	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	mi := &file_motcua_v1_report_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -881,7 +957,7 @@ func (x *SyncIndicators) String() string {
 func (*SyncIndicators) ProtoMessage() {}
 
 func (x *SyncIndicators) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[6]
+	mi := &file_motcua_v1_report_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -894,7 +970,7 @@ func (x *SyncIndicators) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SyncIndicators.ProtoReflect.Descriptor instead.
 func (*SyncIndicators) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{6}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SyncIndicators) GetPortalConfigured() bool {
@@ -971,7 +1047,7 @@ type GetIndicatorSeriesRequest struct {
 
 func (x *GetIndicatorSeriesRequest) Reset() {
 	*x = GetIndicatorSeriesRequest{}
-	mi := &file_motcua_v1_report_proto_msgTypes[7]
+	mi := &file_motcua_v1_report_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +1059,7 @@ func (x *GetIndicatorSeriesRequest) String() string {
 func (*GetIndicatorSeriesRequest) ProtoMessage() {}
 
 func (x *GetIndicatorSeriesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[7]
+	mi := &file_motcua_v1_report_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1072,7 @@ func (x *GetIndicatorSeriesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorSeriesRequest.ProtoReflect.Descriptor instead.
 func (*GetIndicatorSeriesRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{7}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *GetIndicatorSeriesRequest) GetScope() *ReportScope {
@@ -1029,7 +1105,7 @@ type IndicatorPoint struct {
 
 func (x *IndicatorPoint) Reset() {
 	*x = IndicatorPoint{}
-	mi := &file_motcua_v1_report_proto_msgTypes[8]
+	mi := &file_motcua_v1_report_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1041,7 +1117,7 @@ func (x *IndicatorPoint) String() string {
 func (*IndicatorPoint) ProtoMessage() {}
 
 func (x *IndicatorPoint) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[8]
+	mi := &file_motcua_v1_report_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1054,7 +1130,7 @@ func (x *IndicatorPoint) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorPoint.ProtoReflect.Descriptor instead.
 func (*IndicatorPoint) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{8}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *IndicatorPoint) GetBucket() string {
@@ -1080,7 +1156,7 @@ type GetIndicatorSeriesResponse struct {
 
 func (x *GetIndicatorSeriesResponse) Reset() {
 	*x = GetIndicatorSeriesResponse{}
-	mi := &file_motcua_v1_report_proto_msgTypes[9]
+	mi := &file_motcua_v1_report_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1168,7 @@ func (x *GetIndicatorSeriesResponse) String() string {
 func (*GetIndicatorSeriesResponse) ProtoMessage() {}
 
 func (x *GetIndicatorSeriesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[9]
+	mi := &file_motcua_v1_report_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1181,7 @@ func (x *GetIndicatorSeriesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorSeriesResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorSeriesResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{9}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *GetIndicatorSeriesResponse) GetPoints() []*IndicatorPoint {
@@ -1127,7 +1203,7 @@ type ListOverdueByUnitRequest struct {
 
 func (x *ListOverdueByUnitRequest) Reset() {
 	*x = ListOverdueByUnitRequest{}
-	mi := &file_motcua_v1_report_proto_msgTypes[10]
+	mi := &file_motcua_v1_report_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1139,7 +1215,7 @@ func (x *ListOverdueByUnitRequest) String() string {
 func (*ListOverdueByUnitRequest) ProtoMessage() {}
 
 func (x *ListOverdueByUnitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[10]
+	mi := &file_motcua_v1_report_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1152,7 +1228,7 @@ func (x *ListOverdueByUnitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOverdueByUnitRequest.ProtoReflect.Descriptor instead.
 func (*ListOverdueByUnitRequest) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{10}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ListOverdueByUnitRequest) GetScope() *ReportScope {
@@ -1179,7 +1255,7 @@ type UnitLateness struct {
 
 func (x *UnitLateness) Reset() {
 	*x = UnitLateness{}
-	mi := &file_motcua_v1_report_proto_msgTypes[11]
+	mi := &file_motcua_v1_report_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1191,7 +1267,7 @@ func (x *UnitLateness) String() string {
 func (*UnitLateness) ProtoMessage() {}
 
 func (x *UnitLateness) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[11]
+	mi := &file_motcua_v1_report_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1204,7 +1280,7 @@ func (x *UnitLateness) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnitLateness.ProtoReflect.Descriptor instead.
 func (*UnitLateness) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{11}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UnitLateness) GetUnitCode() string {
@@ -1251,7 +1327,7 @@ type ListOverdueByUnitResponse struct {
 
 func (x *ListOverdueByUnitResponse) Reset() {
 	*x = ListOverdueByUnitResponse{}
-	mi := &file_motcua_v1_report_proto_msgTypes[12]
+	mi := &file_motcua_v1_report_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1263,7 +1339,7 @@ func (x *ListOverdueByUnitResponse) String() string {
 func (*ListOverdueByUnitResponse) ProtoMessage() {}
 
 func (x *ListOverdueByUnitResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_motcua_v1_report_proto_msgTypes[12]
+	mi := &file_motcua_v1_report_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1276,7 +1352,7 @@ func (x *ListOverdueByUnitResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOverdueByUnitResponse.ProtoReflect.Descriptor instead.
 func (*ListOverdueByUnitResponse) Descriptor() ([]byte, []int) {
-	return file_motcua_v1_report_proto_rawDescGZIP(), []int{12}
+	return file_motcua_v1_report_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListOverdueByUnitResponse) GetUnits() []*UnitLateness {
@@ -1358,16 +1434,24 @@ const file_motcua_v1_report_proto_rawDesc = "" +
 	"\x17processed_while_pending\x18% \x01(\x03R\x15processedWhilePending\x12:\n" +
 	"\x10prefilled_fields\x18& \x01(\v2\x0f.motcua.v1.RateR\x0fprefilledFields\x122\n" +
 	"\fentered_once\x18' \x01(\v2\x0f.motcua.v1.RateR\venteredOnce\x12K\n" +
-	"\x19handoffs_without_rekeying\x18( \x01(\v2\x0f.motcua.v1.RateR\x17handoffsWithoutRekeying\"L\n" +
+	"\x19handoffs_without_rekeying\x18( \x01(\v2\x0f.motcua.v1.RateR\x17handoffsWithoutRekeying\"e\n" +
 	"\x14GetIndicatorsRequest\x124\n" +
-	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\"\xb3\x01\n" +
+	"\x05scope\x18\x01 \x01(\v2\x16.motcua.v1.ReportScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\x12\x17\n" +
+	"\aby_unit\x18\x02 \x01(\bR\x06byUnit\"h\n" +
+	"\x0eUnitIndicators\x12\x1f\n" +
+	"\vagency_code\x18\x01 \x01(\tR\n" +
+	"agencyCode\x125\n" +
+	"\n" +
+	"indicators\x18\x02 \x01(\v2\x15.motcua.v1.IndicatorsR\n" +
+	"indicators\"\xe4\x01\n" +
 	"\x15GetIndicatorsResponse\x12\x1b\n" +
 	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
 	"\ato_date\x18\x02 \x01(\tR\x06toDate\x125\n" +
 	"\n" +
 	"indicators\x18\x03 \x01(\v2\x15.motcua.v1.IndicatorsR\n" +
 	"indicators\x12-\n" +
-	"\x04sync\x18\x04 \x01(\v2\x19.motcua.v1.SyncIndicatorsR\x04sync\"\xa2\x03\n" +
+	"\x04sync\x18\x04 \x01(\v2\x19.motcua.v1.SyncIndicatorsR\x04sync\x12/\n" +
+	"\x05units\x18\x05 \x03(\v2\x19.motcua.v1.UnitIndicatorsR\x05units\"\xa2\x03\n" +
 	"\x0eSyncIndicators\x12+\n" +
 	"\x11portal_configured\x18\x01 \x01(\bR\x10portalConfigured\x128\n" +
 	"\x0fsynced_dossiers\x18\x02 \x01(\v2\x0f.motcua.v1.RateR\x0esyncedDossiers\x12=\n" +
@@ -1423,7 +1507,7 @@ func file_motcua_v1_report_proto_rawDescGZIP() []byte {
 }
 
 var file_motcua_v1_report_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_motcua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_motcua_v1_report_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_motcua_v1_report_proto_goTypes = []any{
 	(Granularity)(0),                   // 0: motcua.v1.Granularity
 	(*ReportScope)(nil),                // 1: motcua.v1.ReportScope
@@ -1431,18 +1515,19 @@ var file_motcua_v1_report_proto_goTypes = []any{
 	(*Score766)(nil),                   // 3: motcua.v1.Score766
 	(*Indicators)(nil),                 // 4: motcua.v1.Indicators
 	(*GetIndicatorsRequest)(nil),       // 5: motcua.v1.GetIndicatorsRequest
-	(*GetIndicatorsResponse)(nil),      // 6: motcua.v1.GetIndicatorsResponse
-	(*SyncIndicators)(nil),             // 7: motcua.v1.SyncIndicators
-	(*GetIndicatorSeriesRequest)(nil),  // 8: motcua.v1.GetIndicatorSeriesRequest
-	(*IndicatorPoint)(nil),             // 9: motcua.v1.IndicatorPoint
-	(*GetIndicatorSeriesResponse)(nil), // 10: motcua.v1.GetIndicatorSeriesResponse
-	(*ListOverdueByUnitRequest)(nil),   // 11: motcua.v1.ListOverdueByUnitRequest
-	(*UnitLateness)(nil),               // 12: motcua.v1.UnitLateness
-	(*ListOverdueByUnitResponse)(nil),  // 13: motcua.v1.ListOverdueByUnitResponse
-	(Channel)(0),                       // 14: motcua.v1.Channel
+	(*UnitIndicators)(nil),             // 6: motcua.v1.UnitIndicators
+	(*GetIndicatorsResponse)(nil),      // 7: motcua.v1.GetIndicatorsResponse
+	(*SyncIndicators)(nil),             // 8: motcua.v1.SyncIndicators
+	(*GetIndicatorSeriesRequest)(nil),  // 9: motcua.v1.GetIndicatorSeriesRequest
+	(*IndicatorPoint)(nil),             // 10: motcua.v1.IndicatorPoint
+	(*GetIndicatorSeriesResponse)(nil), // 11: motcua.v1.GetIndicatorSeriesResponse
+	(*ListOverdueByUnitRequest)(nil),   // 12: motcua.v1.ListOverdueByUnitRequest
+	(*UnitLateness)(nil),               // 13: motcua.v1.UnitLateness
+	(*ListOverdueByUnitResponse)(nil),  // 14: motcua.v1.ListOverdueByUnitResponse
+	(Channel)(0),                       // 15: motcua.v1.Channel
 }
 var file_motcua_v1_report_proto_depIdxs = []int32{
-	14, // 0: motcua.v1.ReportScope.channel:type_name -> motcua.v1.Channel
+	15, // 0: motcua.v1.ReportScope.channel:type_name -> motcua.v1.Channel
 	2,  // 1: motcua.v1.Indicators.on_time:type_name -> motcua.v1.Rate
 	2,  // 2: motcua.v1.Indicators.digitised_dossiers:type_name -> motcua.v1.Rate
 	2,  // 3: motcua.v1.Indicators.reused_components:type_name -> motcua.v1.Rate
@@ -1460,27 +1545,29 @@ var file_motcua_v1_report_proto_depIdxs = []int32{
 	2,  // 15: motcua.v1.Indicators.entered_once:type_name -> motcua.v1.Rate
 	2,  // 16: motcua.v1.Indicators.handoffs_without_rekeying:type_name -> motcua.v1.Rate
 	1,  // 17: motcua.v1.GetIndicatorsRequest.scope:type_name -> motcua.v1.ReportScope
-	4,  // 18: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
-	7,  // 19: motcua.v1.GetIndicatorsResponse.sync:type_name -> motcua.v1.SyncIndicators
-	2,  // 20: motcua.v1.SyncIndicators.synced_dossiers:type_name -> motcua.v1.Rate
-	2,  // 21: motcua.v1.SyncIndicators.acked_within_bound:type_name -> motcua.v1.Rate
-	1,  // 22: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
-	0,  // 23: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
-	4,  // 24: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
-	9,  // 25: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
-	1,  // 26: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
-	12, // 27: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
-	5,  // 28: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
-	8,  // 29: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
-	11, // 30: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
-	6,  // 31: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
-	10, // 32: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
-	13, // 33: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
-	31, // [31:34] is the sub-list for method output_type
-	28, // [28:31] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	4,  // 18: motcua.v1.UnitIndicators.indicators:type_name -> motcua.v1.Indicators
+	4,  // 19: motcua.v1.GetIndicatorsResponse.indicators:type_name -> motcua.v1.Indicators
+	8,  // 20: motcua.v1.GetIndicatorsResponse.sync:type_name -> motcua.v1.SyncIndicators
+	6,  // 21: motcua.v1.GetIndicatorsResponse.units:type_name -> motcua.v1.UnitIndicators
+	2,  // 22: motcua.v1.SyncIndicators.synced_dossiers:type_name -> motcua.v1.Rate
+	2,  // 23: motcua.v1.SyncIndicators.acked_within_bound:type_name -> motcua.v1.Rate
+	1,  // 24: motcua.v1.GetIndicatorSeriesRequest.scope:type_name -> motcua.v1.ReportScope
+	0,  // 25: motcua.v1.GetIndicatorSeriesRequest.granularity:type_name -> motcua.v1.Granularity
+	4,  // 26: motcua.v1.IndicatorPoint.indicators:type_name -> motcua.v1.Indicators
+	10, // 27: motcua.v1.GetIndicatorSeriesResponse.points:type_name -> motcua.v1.IndicatorPoint
+	1,  // 28: motcua.v1.ListOverdueByUnitRequest.scope:type_name -> motcua.v1.ReportScope
+	13, // 29: motcua.v1.ListOverdueByUnitResponse.units:type_name -> motcua.v1.UnitLateness
+	5,  // 30: motcua.v1.ReportService.GetIndicators:input_type -> motcua.v1.GetIndicatorsRequest
+	9,  // 31: motcua.v1.ReportService.GetIndicatorSeries:input_type -> motcua.v1.GetIndicatorSeriesRequest
+	12, // 32: motcua.v1.ReportService.ListOverdueByUnit:input_type -> motcua.v1.ListOverdueByUnitRequest
+	7,  // 33: motcua.v1.ReportService.GetIndicators:output_type -> motcua.v1.GetIndicatorsResponse
+	11, // 34: motcua.v1.ReportService.GetIndicatorSeries:output_type -> motcua.v1.GetIndicatorSeriesResponse
+	14, // 35: motcua.v1.ReportService.ListOverdueByUnit:output_type -> motcua.v1.ListOverdueByUnitResponse
+	33, // [33:36] is the sub-list for method output_type
+	30, // [30:33] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_motcua_v1_report_proto_init() }
@@ -1495,7 +1582,7 @@ func file_motcua_v1_report_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_motcua_v1_report_proto_rawDesc), len(file_motcua_v1_report_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   13,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

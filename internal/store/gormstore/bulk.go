@@ -24,7 +24,7 @@ var (
 		"original_due_at", "paused_working_seconds", "paused_at", "step_index", "step_name", "step_unit_code",
 		"step_assignee", "step_started_at", "step_due_at", "result", "return_channel", "finished_at", "returned_at",
 		"identity", "supplement_rounds", "payment_requests", "payments_confirmed", "payments_online", "extensions",
-		"processing_minutes", "version", "last_event_seq", "last_event_hash", "created_at", "updated_at"}
+		"processing_minutes", "digitised", "electronic_result", "version", "last_event_seq", "last_event_hash", "created_at", "updated_at"}
 	bulkEventCols = []string{"id", "dossier_id", "seq", "action", "from_status", "to_status", "step_index", "occurred_at",
 		"note", "request_id", "channel", "actor_id", "actor_role", "actor_agency", "actor_kind", "assurance",
 		"on_behalf_of", "mandate_ref", "source_system", "client_address", "dossier_version", "details", "state", "prev_hash", "hash"}
@@ -87,7 +87,7 @@ func dossierValues(d *domain.Dossier, id uuidArg) ([]any, error) {
 		r.OriginalDueAt, r.PausedWorkingSeconds, r.PausedAt, r.StepIndex, r.StepName, r.StepUnitCode,
 		r.StepAssignee, r.StepStartedAt, r.StepDueAt, result, r.ReturnChannel, r.FinishedAt, r.ReturnedAt,
 		identity, r.SupplementRounds, r.PaymentRequests, r.PaymentsConfirmed, r.PaymentsOnline, r.Extensions,
-		r.ProcessingMinutes, r.Version, r.LastEventSeq, r.LastEventHash, r.CreatedAt, r.UpdatedAt}, nil
+		r.ProcessingMinutes, r.Digitised, r.ElectronicResult, r.Version, r.LastEventSeq, r.LastEventHash, r.CreatedAt, r.UpdatedAt}, nil
 }
 
 func eventValues(e *domain.Event, id uuidArg) ([]any, error) {

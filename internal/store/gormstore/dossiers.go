@@ -146,6 +146,22 @@ func listDossiers(db *gorm.DB, f store.DossierFilter, limit int) ([]domain.Dossi
 	default:
 		q = q.Where("received_at IS NULL")
 	}
+	// Flags kept on the row (migration 16), written as bare predicates so
+	// the partial indexes on them apply.
+	if f.Digitised {
+		q = q.Where("digitised")
+	}
+	if f.ElectronicResult {
+		q = q.Where("electronic_result")
+	}
+	if f.SupplementRequested {
+		q = q.Where("supplement_rounds > 0")
+	}
+	if !f.OnTimeAt.IsZero() {
+		q = q.Where("((status IN ? AND original_due_at >= ?) OR (status IN ? AND finished_at <= original_due_at))",
+			[]int{int(domain.StatusReceived), int(domain.StatusProcessing)}, dbTime(f.OnTimeAt),
+			[]int{int(domain.StatusResolved), int(domain.StatusReturned)})
+	}
 	switch f.Resolution {
 	case store.ResolutionOnTime:
 		q = q.Where("status IN ? AND finished_at <= original_due_at", []int{int(domain.StatusResolved), int(domain.StatusReturned)})
@@ -263,7 +279,7 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 		AgencyCode: d.AgencyCode, ApplicantKind: int(d.Applicant.Kind), ApplicantIDNumber: d.Applicant.IDNumber,
 		Applicant: jsonOf(d.Applicant), Channel: int(d.Channel), FiledBy: int(d.FiledBy), Status: int(d.Status),
 		ResumeStatus: int(d.ResumeStatus),
-		Summary:      d.Summary, Components: jsonOf(d.Components),
+		Summary:      d.Summary, Components: jsonOf(d.Components), Digitised: d.Digitised(), ElectronicResult: d.ElectronicResult(),
 		SubmittedAt: dbTime(d.SubmittedAt), ReceivedAt: dbTime(d.ReceivedAt), ClockStartedAt: dbTime(d.ClockStartedAt),
 		DueAt: dbTime(d.DueAt), OriginalDueAt: dbTime(d.OriginalDueAt),
 		PausedWorkingSeconds: int64(d.PausedWorking / time.Second), PausedAt: dbTime(d.PausedAt),

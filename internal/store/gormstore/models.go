@@ -139,6 +139,8 @@ type dossierRow struct {
 	PaymentsOnline         int
 	Extensions             int
 	ProcessingMinutes      *int64
+	Digitised              bool // domain.Dossier.Digitised (migration 16)
+	ElectronicResult       bool // domain.Dossier.ElectronicResult (migration 16)
 	Version                int64
 	LastEventSeq           int64
 	LastEventHash          string

@@ -184,9 +184,14 @@ func (s *Store) SumStats(ctx context.Context, q store.StatsQuery) (out []indicat
 }
 
 func sumStats(db *gorm.DB, q store.StatsQuery) ([]indicators.Row, error) {
-	sel, group := "'' AS day, channel, filed_by", "channel, filed_by"
-	if q.GroupByDay {
-		sel, group = "day, channel, filed_by", "day, channel, filed_by"
+	sel, group := "'' AS agency_code, '' AS day, channel, filed_by", "channel, filed_by"
+	switch {
+	case q.GroupByDay && q.GroupByAgency:
+		sel, group = "agency_code, day, channel, filed_by", "agency_code, day, channel, filed_by"
+	case q.GroupByDay:
+		sel, group = "'' AS agency_code, day, channel, filed_by", "day, channel, filed_by"
+	case q.GroupByAgency:
+		sel, group = "agency_code, '' AS day, channel, filed_by", "agency_code, channel, filed_by"
 	}
 	rows, err := statsWhere(db, "dossier_stats", q).Select(sel + ", " + sumMetricSQL).Group(group).Order(group).Rows()
 	if err != nil {
@@ -197,7 +202,7 @@ func sumStats(db *gorm.DB, q store.StatsQuery) ([]indicators.Row, error) {
 	for rows.Next() {
 		var r indicators.Row
 		var ch, kind int
-		dest := []any{&r.Day, &ch, &kind}
+		dest := []any{&r.Agency, &r.Day, &ch, &kind}
 		for i := range r.Vector {
 			dest = append(dest, &r.Vector[i])
 		}
@@ -271,6 +276,23 @@ func (s *Store) CountOverdue(ctx context.Context, q store.StatsQuery, now time.T
 	var n int64
 	err := s.read(ctx, func(db *gorm.DB) error { return overdue(db, q, now).Count(&n).Error })
 	return n, err
+}
+
+// CountOverdueCohortByAgency implements store.Stats.
+func (s *Store) CountOverdueCohortByAgency(ctx context.Context, q store.StatsQuery, now time.Time) (map[string]int64, error) {
+	var rows []struct {
+		AgencyCode string
+		N          int64
+	}
+	err := s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		return overdue(db, q, now).Select("d.agency_code, COUNT(*) AS n").Group("d.agency_code").Scan(&rows).Error
+	})
+	out := make(map[string]int64, len(rows))
+	for _, r := range rows {
+		out[r.AgencyCode] = r.N
+	}
+	return out, err
 }
 
 // ListOverdueCreated implements store.Stats.

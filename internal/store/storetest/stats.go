@@ -170,6 +170,22 @@ func testStatsAggregates(t *testing.T, s store.Store) {
 		byDay["2026-03-01"] != wantVec[k3] {
 		t.Fatalf("SumStats grouped by day: %+v", rows)
 	}
+	// Grouped by agency: the same sums split by agency.
+	rows, err = s.SumStats(ctx, store.StatsQuery{Period: periodDay, From: "2026-02-01", To: "2026-03-31",
+		Agencies: []string{agencyA, agencyB}, Procedure: "1.000001", GroupByAgency: true})
+	must(t, err)
+	byAgency := map[string]report.Vector{}
+	for _, r := range rows {
+		if r.Day != "" {
+			t.Fatalf("SumStats grouped by agency only: a row with a day: %+v", r)
+		}
+		v := byAgency[r.Agency]
+		v.Add(r.Vector)
+		byAgency[r.Agency] = v
+	}
+	if len(byAgency) != 2 || byAgency[agencyA] != plus(wantVec[k1], wantVec[k3]) || byAgency[agencyB] != wantVec[k4] {
+		t.Fatalf("SumStats grouped by agency: %+v", rows)
+	}
 
 	dur := func(q store.StatsQuery) map[int]int64 {
 		t.Helper()
@@ -352,6 +368,15 @@ func testStatsOverdue(t *testing.T, s store.Store) {
 		must(t, err)
 		if n != int64(len(c.want)) {
 			t.Errorf("CountOverdue(%s) = %d, want %d", c.name, n, len(c.want))
+		}
+		byAgency, err := s.CountOverdueCohortByAgency(ctx, q, now)
+		must(t, err)
+		var total int64
+		for _, m := range byAgency {
+			total += m
+		}
+		if total != n || (c.name == "two agencies" && (byAgency[agencyA] != 3 || byAgency[agencyB] != 1)) {
+			t.Errorf("CountOverdueCohortByAgency(%s) = %v, CountOverdue %d", c.name, byAgency, n)
 		}
 		ts, err := s.ListOverdueCreated(ctx, q, now)
 		must(t, err)

@@ -32,6 +32,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"UpdateDossierVersion", testUpdateDossierVersion},
 		{"ListDossiers", testListDossiers},
 		{"ListDossiersIndicatorFilters", testListDossiersIndicatorFilters},
+		{"ListDossiersFigureFlags", testListDossiersFigureFlags},
 		{"Events", testEvents},
 		{"SequenceGapFreeUnderConcurrency", testSequenceConcurrency},
 		{"TransactionRollback", testRollback},
