@@ -55,8 +55,7 @@ func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []doma
 	if d == nil {
 		return bad, domain.NotFound("dossier", h.DossierID)
 	}
-	replayed, problems := audit.Replay(evs)
-	problems = append(problems, audit.CompareRow(audit.ProjectionOf(d), replayed)...)
+	_, problems := rowProblems(d, evs)
 	for _, p := range problems {
 		if err := report(p.Seq, p.Problem, p.Field, p.Description); err != nil {
 			return bad, err
@@ -68,10 +67,18 @@ func (v *rowVerifier) verify(ctx context.Context, h domain.ChainHead, evs []doma
 // replayDossier returns the dossier as its events describe it (the row's
 // fields the events do not know kept) and the row's differences from it.
 func replayDossier(row domain.Dossier, evs []domain.Event) (domain.Dossier, []audit.FieldDiff) {
-	replayed, problems := audit.Replay(evs)
-	problems = append(problems, audit.CompareRow(audit.ProjectionOf(&row), replayed)...)
+	replayed, problems := rowProblems(&row, evs)
 	d := row
 	d.Components = append([]domain.Component(nil), row.Components...)
 	replayed.ApplyTo(&d)
 	return d, problems
+}
+
+// rowProblems replays a dossier's events and returns the replayed projection
+// with every difference found: the chain's own, and the row's fields and
+// filter columns against the replay.
+func rowProblems(row *domain.Dossier, evs []domain.Event) (audit.Projection, []audit.FieldDiff) {
+	replayed, problems := audit.Replay(evs)
+	problems = append(problems, audit.CompareRow(audit.ProjectionOf(row), replayed)...)
+	return replayed, append(problems, audit.CompareColumns(row, replayed)...)
 }

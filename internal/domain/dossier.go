@@ -178,6 +178,17 @@ type Dossier struct {
 	LastEventHash     string
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
+	// Columns are the filter columns the store keeps beside the row for
+	// ListDossiers, as read back (nil on a dossier not read from a store).
+	// They are derived from the row (Digitised, ElectronicResult), so they
+	// are not sealed; verification compares them with what they derive from.
+	Columns *FilterColumns
+}
+
+// FilterColumns are a dossier row's derived filter columns as stored.
+type FilterColumns struct {
+	Digitised        bool
+	ElectronicResult bool
 }
 
 // Draft is what is filed to create a dossier.

@@ -131,6 +131,10 @@ func TestRowEditsAreDetected(t *testing.T) {
 			{"online payment added", processing, `UPDATE dossiers SET payments_online = 1, payments_confirmed = 1 WHERE id = ?`, nil,
 				[]string{"payments_confirmed", "payments_online"}},
 			{"version bumped", processing, `UPDATE dossiers SET version = version + 1 WHERE id = ?`, nil, []string{"version"}},
+			// The derived filter columns behind the console's figure lists.
+			{"digitised column flipped", processing, `UPDATE dossiers SET digitised = NOT digitised WHERE id = ?`, nil, []string{"digitised"}},
+			{"electronic_result column flipped", resolved, `UPDATE dossiers SET electronic_result = NOT electronic_result WHERE id = ?`, nil,
+				[]string{"electronic_result"}},
 		}
 		intact := processing(99)
 		want := map[string][]string{}

@@ -333,6 +333,7 @@ func dossierFromRow(r *dossierRow) domain.Dossier {
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 		SupplementRounds: r.SupplementRounds, PaymentRequests: r.PaymentRequests, PaymentsConfirmed: r.PaymentsConfirmed,
 		PaymentsOnline: r.PaymentsOnline, Extensions: r.Extensions, ProcessingMinutes: r.ProcessingMinutes,
+		Columns: &domain.FilterColumns{Digitised: r.Digitised, ElectronicResult: r.ElectronicResult},
 	}
 	if r.Representative != nil {
 		rep := r.Representative.V
