@@ -5,12 +5,10 @@
 package bizregsim
 
 import (
-	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -18,6 +16,7 @@ import (
 	"github.com/motcua/motcua/internal/bizreg"
 	"github.com/motcua/motcua/internal/connector"
 	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/simkit"
 )
 
 // Default client credentials the simulator accepts.
@@ -28,13 +27,13 @@ const (
 
 // Sim is a running simulator.
 type Sim struct {
-	mu     sync.Mutex
-	byKey  map[string]*bizreg.Answer // by MaHoSo
-	forms  map[string]map[string]string
-	down   bool
-	tokens map[string]bool
-	seq    int
-	delay  time.Duration
+	mu    sync.Mutex
+	byKey map[string]*bizreg.Answer // by MaHoSo
+	forms map[string]map[string]string
+	// Gate: tokens, outage and the delay (SetDown; the delay is applied
+	// after a call is recorded, see SetDelay).
+	*simkit.Gate
+	seq int
 	// onRegister is told each register call's MaHoSo once the registry
 	// recorded it, before the answer (and its delay) goes back.
 	onRegister func(maHoSo string)
@@ -45,7 +44,7 @@ type Sim struct {
 
 // Start listens on addr ("127.0.0.1:0" for any port) and serves.
 func Start(addr string) (*Sim, error) {
-	s := &Sim{byKey: map[string]*bizreg.Answer{}, forms: map[string]map[string]string{}, tokens: map[string]bool{}}
+	s := &Sim{byKey: map[string]*bizreg.Answer{}, forms: map[string]map[string]string{}, Gate: simkit.New(ClientID, ClientSecret, false)}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
@@ -62,13 +61,10 @@ func (s *Sim) URL() string { return "http://" + s.ln.Addr().String() }
 // Close stops the simulator.
 func (s *Sim) Close() error { return s.srv.Close() }
 
-// SetDown makes every call fail with HTTP 503 (or recover).
-func (s *Sim) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
-
 // SetDelay makes the registry wait d after recording a register call (or
 // reading a status) before it answers: a hand-off is then in flight with
 // the registry already holding it, the worst moment for motcua to die.
-func (s *Sim) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
+func (s *Sim) SetDelay(d time.Duration) { s.Gate.SetDelay(d) }
 
 // OnRegister calls f with the MaHoSo of every register call once the
 // registry recorded it, before it answers (f must not block).
@@ -100,68 +96,16 @@ func (s *Sim) Form(maHoSo string) map[string]string {
 
 func (s *Sim) handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+connector.PathToken, s.token)
-	mux.HandleFunc("POST "+bizreg.PathRegister, s.authed(s.register))
-	mux.HandleFunc("POST "+bizreg.PathStatus, s.authed(s.status))
-	mux.HandleFunc("POST /sim/down", func(w http.ResponseWriter, r *http.Request) { s.SetDown(r.URL.Query().Get("on") != "false") })
-	mux.HandleFunc("POST /sim/delay", func(w http.ResponseWriter, r *http.Request) {
-		d, err := time.ParseDuration(r.URL.Query().Get("d"))
-		if err != nil || d < 0 {
-			http.Error(w, "d must be a duration like 5s", http.StatusBadRequest)
-			return
-		}
-		s.SetDelay(d)
-	})
+	mux.HandleFunc("POST "+connector.PathToken, s.Token)
+	mux.HandleFunc("POST "+bizreg.PathRegister, s.Authed(s.register))
+	mux.HandleFunc("POST "+bizreg.PathStatus, s.Authed(s.status))
+	s.Controls(mux)
 	mux.HandleFunc("POST /sim/status", func(w http.ResponseWriter, r *http.Request) {
 		if !s.SetStatus(r.URL.Query().Get("id"), r.URL.Query().Get("status")) {
 			http.Error(w, "no such MaHoSo", http.StatusNotFound)
 		}
 	})
 	return mux
-}
-
-func (s *Sim) isDown(w http.ResponseWriter) bool {
-	s.mu.Lock()
-	down := s.down
-	s.mu.Unlock()
-	if down {
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
-	}
-	return down
-}
-
-func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
-	if s.isDown(w) {
-		return
-	}
-	id, secret, _ := r.BasicAuth()
-	if r.PostFormValue("grant_type") != "client_credentials" || id != ClientID || secret != ClientSecret {
-		w.WriteHeader(http.StatusUnauthorized)
-		writeJSON(w, map[string]string{"error": "invalid_client"})
-		return
-	}
-	tok := rand.Text()
-	s.mu.Lock()
-	s.tokens[tok] = true
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
-}
-
-func (s *Sim) authed(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if s.isDown(w) {
-			return
-		}
-		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		ok := s.tokens[tok]
-		s.mu.Unlock()
-		if !ok {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		next(w, r)
-	}
 }
 
 func (s *Sim) register(w http.ResponseWriter, r *http.Request) {
@@ -180,13 +124,13 @@ func (s *Sim) register(w http.ResponseWriter, r *http.Request) {
 		s.byKey[q.MaHoSo] = a
 		s.forms[q.MaHoSo] = q.DuLieu
 	}
-	out, delay, hook := *a, s.delay, s.onRegister
+	out, hook := *a, s.onRegister
 	s.mu.Unlock()
 	if hook != nil {
 		hook(q.MaHoSo)
 	}
-	wait(r, delay)
-	writeJSON(w, out)
+	simkit.Wait(r, s.Delay())
+	simkit.WriteJSON(w, out)
 }
 
 func (s *Sim) status(w http.ResponseWriter, r *http.Request) {
@@ -201,24 +145,7 @@ func (s *Sim) status(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		out = *a
 	}
-	delay := s.delay
 	s.mu.Unlock()
-	wait(r, delay)
-	writeJSON(w, out)
-}
-
-// wait sleeps d or until the caller hangs up.
-func wait(r *http.Request, d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	select {
-	case <-time.After(d):
-	case <-r.Context().Done():
-	}
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.Wait(r, s.Delay())
+	simkit.WriteJSON(w, out)
 }

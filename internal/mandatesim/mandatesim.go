@@ -12,13 +12,13 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/motcua/motcua/internal/connector"
 	"github.com/motcua/motcua/internal/mandatereg"
+	"github.com/motcua/motcua/internal/simkit"
 )
 
 // Default client credentials the simulator accepts.
@@ -43,21 +43,19 @@ var Fixtures = []mandatereg.UyQuyen{
 
 // Sim is a running simulator.
 type Sim struct {
-	mu       sync.Mutex
-	mandates map[string]mandatereg.UyQuyen
-	wrong    map[string]string // SoUyQuyen → LyDo answered whatever the record says
-	down     bool
-	delay    time.Duration
-	tokens   map[string]bool
-	log      []mandatereg.CheckRequest
-	checks   atomic.Int64
-	srv      *http.Server
-	ln       net.Listener
+	mu           sync.Mutex
+	mandates     map[string]mandatereg.UyQuyen
+	wrong        map[string]string // SoUyQuyen → LyDo answered whatever the record says
+	*simkit.Gate                   // tokens, outage and delay (SetDown, SetDelay)
+	log          []mandatereg.CheckRequest
+	checks       atomic.Int64
+	srv          *http.Server
+	ln           net.Listener
 }
 
 // New returns a simulator with the fixture mandates, not yet listening.
 func New() *Sim {
-	s := &Sim{mandates: map[string]mandatereg.UyQuyen{}, wrong: map[string]string{}, tokens: map[string]bool{}}
+	s := &Sim{mandates: map[string]mandatereg.UyQuyen{}, wrong: map[string]string{}, Gate: simkit.New(ClientID, ClientSecret, true)}
 	for _, m := range Fixtures {
 		s.mandates[m.SoUyQuyen] = m
 	}
@@ -96,12 +94,6 @@ func (s *Sim) Revoke(ref string) {
 	}
 }
 
-// SetDown makes every call fail with HTTP 503 (or recover).
-func (s *Sim) SetDown(down bool) { s.mu.Lock(); s.down = down; s.mu.Unlock() }
-
-// SetDelay slows every call down by d.
-func (s *Sim) SetDelay(d time.Duration) { s.mu.Lock(); s.delay = d; s.mu.Unlock() }
-
 // SetWrong makes the check of mandate ref answer invalid with lyDo (a
 // planted wrong answer) whatever the record says; "" stops it.
 func (s *Sim) SetWrong(ref, lyDo string) {
@@ -127,17 +119,9 @@ func (s *Sim) Requests() []mandatereg.CheckRequest {
 // Handler serves the protocol and the control endpoints.
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+connector.PathToken, s.token)
-	mux.HandleFunc("POST "+mandatereg.PathCheck, s.authed(s.check))
-	mux.HandleFunc("POST /sim/down", func(w http.ResponseWriter, r *http.Request) { s.SetDown(r.URL.Query().Get("on") != "false") })
-	mux.HandleFunc("POST /sim/delay", func(w http.ResponseWriter, r *http.Request) {
-		d, err := time.ParseDuration(r.URL.Query().Get("d"))
-		if err != nil || d < 0 {
-			http.Error(w, "d: a duration such as 3s", http.StatusBadRequest)
-			return
-		}
-		s.SetDelay(d)
-	})
+	mux.HandleFunc("POST "+connector.PathToken, s.Token)
+	mux.HandleFunc("POST "+mandatereg.PathCheck, s.Authed(s.check))
+	s.Controls(mux)
 	mux.HandleFunc("POST /sim/wrong", func(w http.ResponseWriter, r *http.Request) {
 		s.SetWrong(r.URL.Query().Get("ref"), r.URL.Query().Get("reason"))
 	})
@@ -151,59 +135,6 @@ func (s *Sim) Handler() http.Handler {
 		s.Add(m)
 	})
 	return mux
-}
-
-// gate applies the delay and the outage; false means the call was refused.
-func (s *Sim) gate(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	delay, down := s.delay, s.down
-	s.mu.Unlock()
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return false
-		}
-	}
-	if down {
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
-		return false
-	}
-	return true
-}
-
-func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
-	if !s.gate(w, r) {
-		return
-	}
-	id, secret, _ := r.BasicAuth()
-	if r.PostFormValue("grant_type") != "client_credentials" || id != ClientID || secret != ClientSecret {
-		w.WriteHeader(http.StatusUnauthorized)
-		writeJSON(w, map[string]string{"error": "invalid_client"})
-		return
-	}
-	tok := rand.Text()
-	s.mu.Lock()
-	s.tokens[tok] = true
-	s.mu.Unlock()
-	writeJSON(w, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
-}
-
-func (s *Sim) authed(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.gate(w, r) {
-			return
-		}
-		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		ok := s.tokens[tok]
-		s.mu.Unlock()
-		if !ok {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		next(w, r)
-	}
 }
 
 func (s *Sim) check(w http.ResponseWriter, r *http.Request) {
@@ -239,10 +170,5 @@ func (s *Sim) check(w http.ResponseWriter, r *http.Request) {
 	default:
 		out.KetQua = mandatereg.ResultValid
 	}
-	writeJSON(w, out)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.WriteJSON(w, out)
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/motcua/motcua/internal/popdb"
+	"github.com/motcua/motcua/internal/simkit"
 )
 
 // Default client credentials the simulator accepts.
@@ -29,18 +30,15 @@ const (
 
 // Sim is a running simulator.
 type Sim struct {
-	mu        sync.Mutex
-	citizens  map[string]popdb.CongDan
-	down      bool
-	delay     time.Duration
-	mismatch  map[string]bool // numbers answered KHONG_KHOP whatever is stated
-	tokens    map[string]time.Time
-	log       []popdb.VerifyRequest
-	lookups   []popdb.LookupRequest
-	srv       *http.Server
-	ln        net.Listener
-	queries   atomic.Int64
-	tokenReqs atomic.Int64
+	mu           sync.Mutex
+	citizens     map[string]popdb.CongDan
+	*simkit.Gate                 // tokens, outage and delay (SetDown, SetDelay)
+	mismatch     map[string]bool // numbers answered KHONG_KHOP whatever is stated
+	log          []popdb.VerifyRequest
+	lookups      []popdb.LookupRequest
+	srv          *http.Server
+	ln           net.Listener
+	queries      atomic.Int64
 }
 
 // Fixtures are the citizens a new simulator knows.
@@ -55,7 +53,7 @@ var Fixtures = []popdb.CongDan{
 
 // New returns a simulator with the fixture citizens, not yet listening.
 func New() *Sim {
-	s := &Sim{citizens: map[string]popdb.CongDan{}, mismatch: map[string]bool{}, tokens: map[string]time.Time{}}
+	s := &Sim{citizens: map[string]popdb.CongDan{}, mismatch: map[string]bool{}, Gate: simkit.New(ClientID, ClientSecret, true)}
 	for _, c := range Fixtures {
 		s.citizens[c.SoDinhDanh] = c
 	}
@@ -88,20 +86,6 @@ func (s *Sim) Add(c popdb.CongDan) {
 	s.citizens[c.SoDinhDanh] = c
 }
 
-// SetDown makes every call fail with HTTP 503 (or recover).
-func (s *Sim) SetDown(down bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.down = down
-}
-
-// SetDelay slows every call down by d.
-func (s *Sim) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
-
 // SetMismatch makes verification of idNumber answer KHONG_KHOP (a planted
 // wrong answer) or stop doing so.
 func (s *Sim) SetMismatch(idNumber string, on bool) {
@@ -114,7 +98,7 @@ func (s *Sim) SetMismatch(idNumber string, on bool) {
 func (s *Sim) Queries() int64 { return s.queries.Load() }
 
 // TokenRequests counts the tokens issued.
-func (s *Sim) TokenRequests() int64 { return s.tokenReqs.Load() }
+func (s *Sim) TokenRequests() int64 { return s.TokensIssued() }
 
 // Requests returns the verify requests answered, in order (who asked, why).
 func (s *Sim) Requests() []popdb.VerifyRequest {
@@ -126,19 +110,11 @@ func (s *Sim) Requests() []popdb.VerifyRequest {
 // Handler serves the protocol.
 func (s *Sim) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST "+popdb.PathToken, s.token)
-	mux.HandleFunc("POST "+popdb.PathVerify, s.authed(s.verify))
-	mux.HandleFunc("POST "+popdb.PathLookup, s.authed(s.lookup))
+	mux.HandleFunc("POST "+popdb.PathToken, s.Token)
+	mux.HandleFunc("POST "+popdb.PathVerify, s.Authed(s.verify))
+	mux.HandleFunc("POST "+popdb.PathLookup, s.Authed(s.lookup))
 	// Control endpoints for the demo and a newcomer's terminal.
-	mux.HandleFunc("POST /sim/down", func(w http.ResponseWriter, r *http.Request) { s.SetDown(r.URL.Query().Get("on") != "false") })
-	mux.HandleFunc("POST /sim/delay", func(w http.ResponseWriter, r *http.Request) {
-		d, err := time.ParseDuration(r.URL.Query().Get("d"))
-		if err != nil {
-			http.Error(w, "d: a duration such as 3s", http.StatusBadRequest)
-			return
-		}
-		s.SetDelay(d)
-	})
+	s.Controls(mux)
 	mux.HandleFunc("POST /sim/mismatch", func(w http.ResponseWriter, r *http.Request) {
 		s.SetMismatch(r.URL.Query().Get("id"), r.URL.Query().Get("on") != "false")
 	})
@@ -151,64 +127,6 @@ func (s *Sim) Handler() http.Handler {
 		s.Add(c)
 	})
 	return mux
-}
-
-// gate applies the delay and the outage; false means the call was refused.
-func (s *Sim) gate(w http.ResponseWriter, r *http.Request) bool {
-	s.mu.Lock()
-	delay, down := s.delay, s.down
-	s.mu.Unlock()
-	if delay > 0 {
-		select {
-		case <-time.After(delay):
-		case <-r.Context().Done():
-			return false
-		}
-	}
-	if down {
-		http.Error(w, "service unavailable", http.StatusServiceUnavailable)
-		return false
-	}
-	return true
-}
-
-func (s *Sim) token(w http.ResponseWriter, r *http.Request) {
-	if !s.gate(w, r) {
-		return
-	}
-	id, secret, ok := r.BasicAuth()
-	if !ok {
-		id, secret = r.PostFormValue("client_id"), r.PostFormValue("client_secret")
-	}
-	if r.PostFormValue("grant_type") != "client_credentials" || id != ClientID || secret != ClientSecret {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = w.Write([]byte(`{"error":"invalid_client"}`))
-		return
-	}
-	tok := randomHex(16)
-	s.mu.Lock()
-	s.tokens[tok] = time.Now().Add(time.Hour)
-	s.mu.Unlock()
-	s.tokenReqs.Add(1)
-	writeJSON(w, map[string]any{"access_token": tok, "token_type": "Bearer", "expires_in": 3600})
-}
-
-func (s *Sim) authed(next http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if !s.gate(w, r) {
-			return
-		}
-		tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		s.mu.Lock()
-		exp, known := s.tokens[tok]
-		s.mu.Unlock()
-		if !ok || !known || time.Now().After(exp) {
-			http.Error(w, "invalid token", http.StatusUnauthorized)
-			return
-		}
-		next(w, r)
-	}
 }
 
 func (s *Sim) verify(w http.ResponseWriter, r *http.Request) {
@@ -246,7 +164,7 @@ func (s *Sim) verify(w http.ResponseWriter, r *http.Request) {
 			out.KetQua = popdb.ResultNoMatch
 		}
 	}
-	writeJSON(w, out)
+	simkit.WriteJSON(w, out)
 }
 
 func (s *Sim) lookup(w http.ResponseWriter, r *http.Request) {
@@ -264,12 +182,7 @@ func (s *Sim) lookup(w http.ResponseWriter, r *http.Request) {
 	if known {
 		out.KetQua, out.CongDan = popdb.ResultFound, &c
 	}
-	writeJSON(w, out)
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
+	simkit.WriteJSON(w, out)
 }
 
 func randomHex(n int) string {
