@@ -72,7 +72,7 @@ func TestMigration16FillsFigureFlags(t *testing.T) {
 				stmts []string
 			}{
 				{1, fixture(t, dialect, 1)},
-				{vs[i-1], statements(t, filepath.Join("testdata", "migratest", dialect, "before16.sql"))},
+				{vs[i-1], statements(t, filepath.Join("testdata", "migratest", dialect, "before", "00016.sql"))},
 			} {
 				if err := s.MigrateTo(ctx, step.v); err != nil {
 					t.Fatal(err)
