@@ -46,6 +46,12 @@ func start(t testing.TB, kind string, cfg app.SyncConfig) *fixture {
 	if cfg.BackoffMin == 0 {
 		cfg.BackoffMin, cfg.BackoffMax = 5*time.Millisecond, 40*time.Millisecond
 	}
+	if cfg.Lease == 0 {
+		// A claim whose outcome was never recorded (a deliverer cancelled
+		// as its claim committed) is released by the lease's end, the
+		// designed recovery; 2 minutes by default would outlast drain.
+		cfg.Lease = 5 * time.Second
+	}
 	env := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{AppOptions: []app.Option{app.WithPortalSync(client, cfg)}})
 	return &fixture{env: env, sim: sim, dr: env.NewDriver(t)}
 }

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	collectorpb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
@@ -99,13 +101,23 @@ func TestTracesFromHandlerToSQL(t *testing.T) {
 			if len(errTrace) != 32 {
 				t.Fatalf("error details carry no trace id: %v", status.Convert(err).Details())
 			}
-			if err := tp.ForceFlush(context.Background()); err != nil {
-				t.Fatal(err)
+			// A server span ends when the RPC's end is handled, which may come
+			// after the client has its answer: flush until it is exported.
+			var spans []*tracepb.Span
+			for deadline := time.Now().Add(10 * time.Second); ; {
+				if err := tp.ForceFlush(context.Background()); err != nil {
+					t.Fatal(err)
+				}
+				col.mu.Lock()
+				spans = col.spans
+				col.mu.Unlock()
+				if slices.ContainsFunc(spans, func(s *tracepb.Span) bool {
+					return s.GetName() == "motcua.v1.DossierService/SubmitDossier" && s.GetKind() == tracepb.Span_SPAN_KIND_SERVER
+				}) || time.Now().After(deadline) {
+					break
+				}
+				time.Sleep(20 * time.Millisecond)
 			}
-
-			col.mu.Lock()
-			spans := col.spans
-			col.mu.Unlock()
 			byID := map[string]*tracepb.Span{}
 			var submit *tracepb.Span
 			traces := map[string]bool{}
