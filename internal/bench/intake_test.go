@@ -377,7 +377,7 @@ func intakeScript(agencies []string) string {
   step_name, step_unit_code, step_assignee, step_started_at, step_due_at, result, return_channel, finished_at, returned_at,
   identity, supplement_rounds, payment_requests, payments_confirmed, payments_online, extensions, processing_minutes,
   version, last_event_seq, last_event_hash, created_at, updated_at)
-  VALUES (%s, %s || '-' || %s || '-' || lpad(:last_value::text, 4, '0'), '1.001193', 1, %s, 1, '080090123456', %s, NULL, NULL,
+  VALUES (%s, %s || '-' || %s || '-' || lpad(:last_value::text, greatest(4, length(:last_value::text)), '0'), '1.001193', 1, %s, 1, '080090123456', %s, NULL, NULL,
   1, 3, 2, 0, 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam — Nguyễn Văn Bench', %s, NULL, now(), now(),
   now() + interval '14 days', now() + interval '14 days', 0, NULL, 0, 'Tiếp nhận và chuyển hồ sơ', '000.00.01.H55', '',
   now(), now() + interval '4 hours', NULL, 1, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 1, 1, %s, now(), now());`,
