@@ -19,6 +19,13 @@ type Mutation struct {
 	// (the transport hashes its canonical encoding), so a request id reused
 	// for another request is recognised.
 	Fingerprint string
+	// GroupKey, when set, lets the store commit this mutation together
+	// with concurrent ones (GroupKey): mutations with different keys must
+	// never need the same row locks (an intake's key is its receiving
+	// agency, whose day sequence and aggregate rows it updates). Set it
+	// only for work that touches nothing but the database: a member
+	// waiting on anything else holds its whole group.
+	GroupKey string
 }
 
 // Codec turns an answer into the bytes recorded for retries and back. The
@@ -49,42 +56,47 @@ func WithCommitHook(h CommitHook) Option {
 	return func(c *config) { c.commitHooks = append(c.commitHooks, h) }
 }
 
-// Mutate is the one path of every mutating request. In one transaction it
-// opens itself it: looks the request up by (principal identity key, request id) and, if
-// it was processed, returns the recorded answer without running anything;
-// otherwise runs the use case (the domain rule, event sealing and
-// aggregates, which join the transaction), hands the sealed events to the
-// event hooks, and records the encoded answer. Reusing a request id for a
-// different request fails with ErrRequestReused. Failed calls record
-// nothing, so they may be retried.
+// Mutate is the one path of every mutating request. It looks the request
+// up by (principal identity key, request id) and, if it was processed,
+// returns the recorded answer without running anything. Otherwise, in one
+// transaction it opens itself, it runs the use case (the domain rule,
+// event sealing and aggregates, which join the transaction), hands the
+// sealed events to the event hooks, and records the encoded answer; the
+// record's unique key makes a concurrent twin of the request fail at that
+// insert and roll back, after which it finds the winner's answer. Reusing
+// a request id for a different request fails with ErrRequestReused. Failed
+// calls record nothing, so they may be retried.
+//
+// The look-up is a read before the transaction rather than its first
+// statement: one round trip fewer while the transaction holds its locks,
+// and a grouped transaction (GroupKey) runs only the work.
 func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutation, c Codec[R],
 	run func(ctx context.Context) (R, error)) (R, error) {
 	key := p.Key() // never the subject alone: see domain.IdentityKey
 	for attempt := 1; ; attempt++ {
 		var out R
-		var committed []domain.Event // the events of the run that commits, if it ran
-		err := s.requests.InTx(ctx, func(ctx context.Context) error {
-			committed = nil
-			rec, err := s.requests.GetRequest(ctx, key, m.RequestID)
-			switch {
-			case err == nil:
-				if rec.Method != m.Method || rec.RequestHash != m.Fingerprint {
-					return fmt.Errorf("%w: request_id %q was already used for a different request (%s); use a new request_id for a new request",
-						domain.ErrRequestReused, m.RequestID, rec.Method)
-				}
-				out, err = c.Decode(rec.Response)
-				return err
-			case !errors.Is(err, domain.ErrNotFound):
-				return err
+		rec, err := s.requests.GetRequest(ctx, key, m.RequestID)
+		switch {
+		case err == nil:
+			if rec.Method != m.Method || rec.RequestHash != m.Fingerprint {
+				return out, fmt.Errorf("%w: request_id %q was already used for a different request (%s); use a new request_id for a new request",
+					domain.ErrRequestReused, m.RequestID, rec.Method)
 			}
+			return c.Decode(rec.Response)
+		case !errors.Is(err, domain.ErrNotFound):
+			return out, err
+		}
+		var committed []domain.Event // the events of the run that commits
+		err = s.requests.InTx(WithGroupKey(ctx, m.GroupKey), func(ctx context.Context) error {
 			sealed := &sealedEvents{}
 			ctx = context.WithValue(ctx, sealedKey{}, sealed)
+			var err error
 			if out, err = run(ctx); err != nil {
 				return err
 			}
 			committed = sealed.list()
 			for _, h := range s.eventHooks {
-				if err := h(ctx, sealed.list()); err != nil {
+				if err := h(ctx, committed); err != nil {
 					return err
 				}
 			}
@@ -97,7 +109,7 @@ func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutati
 		})
 		var ae *domain.AlreadyExistsError
 		if errors.As(err, &ae) && ae.Kind == "request" && attempt < 3 {
-			continue // a concurrent retry won the race: read its answer
+			continue // a concurrent twin won the race: read its answer
 		}
 		if err == nil && len(committed) > 0 {
 			for _, h := range s.commitHooks {
@@ -106,6 +118,31 @@ func Mutate[R any](ctx context.Context, s *Service, p domain.Principal, m Mutati
 		}
 		return out, err
 	}
+}
+
+type groupKey struct{}
+
+// WithGroupKey marks ctx for InTx as GroupKey reads it (Mutate's own
+// marking; exported for the store's tests). Work so marked must be
+// re-runnable even after a commit whose outcome was not learnt.
+func WithGroupKey(ctx context.Context, key string) context.Context {
+	if key == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, groupKey{}, key)
+}
+
+// GroupKey says whether the transaction InTx is asked to run with ctx may
+// be committed together with other concurrent ones (group commit,
+// docs/design.md), and under which key (Mutation.GroupKey). Mutate marks
+// its own when the transport asks: its run looks its idempotency record
+// up first, so it may be run again, alone, even after a COMMIT whose
+// outcome the store could not learn. A store that groups must answer a
+// member only after the commit that holds its writes, and give it its own
+// outcome.
+func GroupKey(ctx context.Context) (string, bool) {
+	k, ok := ctx.Value(groupKey{}).(string)
+	return k, ok
 }
 
 // sealedEvents collects the events stored during one run of a mutation.

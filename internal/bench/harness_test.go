@@ -46,8 +46,9 @@ var (
 		"dossiers to seed (also MOTCUA_BENCH_DOSSIERS); the indicators target is stated for 1,000,000")
 	flagExplain = flag.Bool("explain", os.Getenv("MOTCUA_BENCH_EXPLAIN") != "",
 		"print EXPLAIN (ANALYZE, BUFFERS) of the key queries (also MOTCUA_BENCH_EXPLAIN=1)")
-	flagIntake  = flag.Duration("intake", 10*time.Second, "how long each intake throughput run lasts")
-	flagClients = flag.Int("clients", 8, "concurrent intake clients (API goroutines and pgbench clients)")
+	flagIntake      = flag.Duration("intake", 10*time.Second, "how long each intake throughput run lasts")
+	flagGroupCommit = flag.Bool("group-commit", true, "serve with group commit (gormstore/group.go); false commits every intake alone, as before it")
+	flagClients     = flag.Int("clients", 8, "concurrent intake clients (API goroutines and pgbench clients)")
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }
@@ -87,7 +88,7 @@ func startOn(b *testing.B, url string, n int) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{url: url, tokens: map[string]string{}}
 	var err error
-	if h.st, err = gormstore.Open(ctx, h.url); err != nil {
+	if h.st, err = gormstore.OpenWith(ctx, h.url, gormstore.Options{NoGroupCommit: !*flagGroupCommit}); err != nil {
 		b.Fatal(err)
 	}
 	postgres := h.st.Dialect() == gormstore.Postgres

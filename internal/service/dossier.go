@@ -18,7 +18,7 @@ func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest
 	if err := s.app.PrepareIntake(ctx, p, &draft, domain.ActionSubmit, domain.ChannelOnline, false); err != nil {
 		return nil, s.fail(ctx, err)
 	}
-	resp, err := idempotent(ctx, s, pb.DossierService_SubmitDossier_FullMethodName, req,
+	resp, err := idempotentGrouped(ctx, s, draft.AgencyCode, pb.DossierService_SubmitDossier_FullMethodName, req,
 		func() *pb.SubmitDossierResponse { return &pb.SubmitDossierResponse{} },
 		func(ctx context.Context) (*pb.SubmitDossierResponse, error) {
 			d, e, err := s.app.Submit(ctx, p, req.GetRequestId(), draft)
@@ -34,16 +34,18 @@ func (s *Server) SubmitDossier(ctx context.Context, req *pb.SubmitDossierRequest
 func (s *Server) ReceiveDossier(ctx context.Context, req *pb.ReceiveDossierRequest) (*pb.ReceiveDossierResponse, error) {
 	p := principal(ctx)
 	var draft domain.Draft
+	group := "" // accepting an online filing is not grouped: it changes an existing dossier
 	if nd := req.GetNewDossier(); nd != nil {
 		draft = draftFromPB(nd)
 		if err := s.app.PrepareIntake(ctx, p, &draft, domain.ActionReceive, domain.Channel(req.GetChannel()),
 			req.GetPrefillFromPopulationDb()); err != nil {
 			return nil, s.fail(ctx, err)
 		}
+		group = draft.AgencyCode
 	} else if req.GetPrefillFromPopulationDb() {
 		return nil, s.fail(ctx, domain.Invalid("prefill_from_population_db", "applies only to the intake of a new dossier"))
 	}
-	resp, err := idempotent(ctx, s, pb.DossierService_ReceiveDossier_FullMethodName, req,
+	resp, err := idempotentGrouped(ctx, s, group, pb.DossierService_ReceiveDossier_FullMethodName, req,
 		func() *pb.ReceiveDossierResponse { return &pb.ReceiveDossierResponse{} },
 		func(ctx context.Context) (*pb.ReceiveDossierResponse, error) {
 			var d *domain.Dossier

@@ -23,6 +23,16 @@ type mutation interface {
 // bytes so that a retry gets exactly the first answer.
 func idempotent[Resp proto.Message](ctx context.Context, s *Server, method string, req mutation,
 	newResp func() Resp, do func(ctx context.Context) (Resp, error)) (Resp, error) {
+	return idempotentGrouped(ctx, s, "", method, req, newResp, do)
+}
+
+// idempotentGrouped is idempotent for a mutation the store may commit
+// together with concurrent ones of other callers (app.Mutation.GroupKey):
+// the intake of a new dossier, keyed by its receiving agency — the calls a
+// busy one-stop centre makes most, which touch nothing but the database
+// once PrepareIntake is done.
+func idempotentGrouped[Resp proto.Message](ctx context.Context, s *Server, groupKey, method string, req mutation,
+	newResp func() Resp, do func(ctx context.Context) (Resp, error)) (Resp, error) {
 	hash, err := requestHash(req)
 	if err != nil {
 		var zero Resp
@@ -35,7 +45,8 @@ func idempotent[Resp proto.Message](ctx context.Context, s *Server, method strin
 			return out, proto.Unmarshal(b, out)
 		},
 	}
-	return app.Mutate(ctx, s.app, principal(ctx), app.Mutation{RequestID: req.GetRequestId(), Method: method, Fingerprint: hash}, codec, do)
+	return app.Mutate(ctx, s.app, principal(ctx), app.Mutation{RequestID: req.GetRequestId(), Method: method, Fingerprint: hash,
+		GroupKey: groupKey}, codec, do)
 }
 
 // requestHash fingerprints a request without its request_id.

@@ -44,6 +44,7 @@ type Store struct {
 	// writer queues SQLite's transactions in this process (capacity one;
 	// nil on PostgreSQL): see queueWriter.
 	writer chan struct{}
+	group  *grouper // group commit (group.go); nil when off
 }
 
 var _ store.Store = (*Store)(nil)
@@ -139,6 +140,13 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	if loc.Dialect == SQLite {
 		s.writer = make(chan struct{}, 1)
 	}
+	switch {
+	case o.NoGroupCommit:
+	case loc.Dialect == SQLite:
+		s.group = newGrouper(1) // one writer at a time anyway
+	default:
+		s.group = newGrouper(groupLanes)
+	}
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
 	}
@@ -185,6 +193,7 @@ func (s *Store) Ping(ctx context.Context) error { return s.sqlDB.PingContext(ctx
 
 // Close closes the connection pool.
 func (s *Store) Close() error {
+	s.stopGroups()
 	s.closeReplicas()
 	if s.probeDB != nil {
 		_ = s.probeDB.Close()

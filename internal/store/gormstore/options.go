@@ -32,6 +32,9 @@ type Options struct {
 	// ReplicaCheckInterval is how often each replica's lag is measured
 	// (default ReplicaMaxLag/4, between 50ms and 1s).
 	ReplicaCheckInterval time.Duration
+	// NoGroupCommit runs every mutation in a transaction of its own
+	// instead of committing concurrent ones together (group.go).
+	NoGroupCommit bool
 	// Log receives the replicas' state changes (nil: discarded).
 	Log *slog.Logger
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/internal/app"
 )
 
 type txKey struct{}
@@ -19,6 +21,14 @@ func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context) error) er
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx) // join the outer transaction
 	}
+	if key, ok := app.GroupKey(ctx); ok && s.group != nil {
+		return s.inGroup(ctx, key, fn) // group.go
+	}
+	return s.inTxAlone(ctx, fn)
+}
+
+// inTxAlone runs fn in a transaction of its own.
+func (s *Store) inTxAlone(ctx context.Context, fn func(ctx context.Context) error) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		release, qerr := s.queueWriter(ctx)

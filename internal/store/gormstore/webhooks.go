@@ -3,6 +3,7 @@ package gormstore
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -120,8 +121,21 @@ func (s *Store) ListWebhooks(ctx context.Context) ([]domain.Webhook, error) {
 }
 
 // EnabledWebhooks implements webhooks.Store.
+// Members of one group (group.go) share one read: they commit as one
+// transaction, and none of them changes subscriptions.
 func (s *Store) EnabledWebhooks(ctx context.Context) ([]domain.Webhook, error) {
-	return s.listWebhooks(ctx, true)
+	m, ok := ctx.Value(groupMemoKey{}).(*groupMemo)
+	if !ok {
+		return s.listWebhooks(ctx, true)
+	}
+	if !m.webhooksRead {
+		var err error
+		if m.webhooks, err = s.listWebhooks(ctx, true); err != nil {
+			return nil, err
+		}
+		m.webhooksRead = true
+	}
+	return slices.Clone(m.webhooks), nil
 }
 
 // UpdateWebhook implements webhooks.Store.

@@ -1,0 +1,298 @@
+package gormstore
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"sync/atomic"
+
+	"gorm.io/gorm"
+
+	"github.com/motcua/motcua/internal/domain"
+)
+
+// Group commit (docs/design.md, "Group commit"): transactions marked with
+// app.Groupable — the mutation funnel's, whose fn looks its own
+// idempotency record up first — are run by one executor, several to a
+// database transaction, so that one commit (one WAL flush, one fsync on
+// SQLite) acknowledges all of them, and the row locks an intake takes (the
+// day's number at its agency, the aggregate rows) are held for one flush
+// per group rather than one per intake.
+//
+// Nothing is weakened. A caller is answered only after the commit that
+// holds its writes returned. When any member fails — its own error, a
+// database error, a failed or ambiguous COMMIT — the whole group is rolled
+// back and every member that ran is run again alone, in a transaction of
+// its own, as it would have been without grouping: so each gets exactly
+// its own outcome, codes stay gap-free (a rolled-back number is reused)
+// and versions exact (a member sees the writes of those before it, as a
+// later transaction would). Running a member again after a COMMIT whose
+// outcome is unknown is safe only because its fn finds its own recorded
+// answer if that commit did land; that is why only Groupable work joins.
+//
+// One group runs its statements at a time, and only then takes row locks;
+// on PostgreSQL the next group starts while the previous one's COMMIT is
+// being flushed (a committing group holds its locks but waits for none, so
+// no two groups can deadlock). SQLite has one writer: a group holds the
+// writer queue until its commit returned.
+//
+// Members carry a key (app.GroupKey: an intake's agency); members with
+// different keys never wait for each other's row locks, so each of a few
+// lanes, chosen by the key, runs its groups in parallel with the others'.
+type grouper struct {
+	lanes                  []*lane
+	groups, members, alone atomic.Int64 // GroupCommitStats
+}
+
+// lane is one executor and the members waiting for it.
+type lane struct {
+	once    sync.Once // starts the executor
+	closing sync.Once
+	ops     chan *groupOp
+	quit    chan struct{}
+	stopped chan struct{}
+	commits chan struct{} // groups between BEGIN and the end of COMMIT, at most cap
+}
+
+func newGrouper(lanes int) *grouper {
+	g := &grouper{lanes: make([]*lane, lanes)}
+	for i := range g.lanes {
+		g.lanes[i] = &lane{ops: make(chan *groupOp), quit: make(chan struct{}), stopped: make(chan struct{}),
+			commits: make(chan struct{}, maxCommitting)}
+	}
+	return g
+}
+
+// maxGroup bounds the members of one group: a group's locks are held until
+// its last member ran, and a failure re-runs them all.
+const maxGroup = 32
+
+// groupLanes is how many groups of different keys run their statements at
+// once on PostgreSQL.
+const groupLanes = 4
+
+// maxCommitting bounds the groups open at once on PostgreSQL (one
+// running its statements, the others flushing their COMMIT): each holds
+// a connection.
+const maxCommitting = 4
+
+const (
+	opQueued int32 = iota
+	opRunning
+	opSkipped
+)
+
+type groupOp struct {
+	ctx   context.Context
+	fn    func(ctx context.Context) error
+	state atomic.Int32
+	done  chan groupResult // buffered: the executor never blocks on it
+}
+
+type groupResult struct {
+	err   error
+	alone bool // run again in a transaction of its own
+	panic any  // fn panicked: re-raised in the caller's goroutine
+}
+
+// GroupCommitStats counts groups committed, the members they acknowledged
+// and the members run again alone after a group failed.
+type GroupCommitStats struct{ Groups, Members, Alone int64 }
+
+// GroupCommitStats reports the group commit's counters (metrics).
+func (s *Store) GroupCommitStats() GroupCommitStats {
+	if s.group == nil {
+		return GroupCommitStats{}
+	}
+	return GroupCommitStats{Groups: s.group.groups.Load(), Members: s.group.members.Load(), Alone: s.group.alone.Load()}
+}
+
+// inGroup runs fn as a member of a group of its key's lane and returns
+// its outcome.
+func (s *Store) inGroup(ctx context.Context, key string, fn func(ctx context.Context) error) error {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	l := s.group.lanes[h.Sum32()%uint32(len(s.group.lanes))]
+	l.once.Do(func() { go s.runGroups(l) })
+	op := &groupOp{ctx: ctx, fn: fn, done: make(chan groupResult, 1)}
+	select {
+	case l.ops <- op:
+	case <-l.quit: // the store is closing: no executor any more
+		return s.inTxAlone(ctx, fn)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	var r groupResult
+	select {
+	case r = <-op.done:
+	case <-ctx.Done():
+		if op.state.CompareAndSwap(opQueued, opSkipped) {
+			return ctx.Err() // it never ran and never will
+		}
+		r = <-op.done // it is running: its outcome is the caller's
+	}
+	switch {
+	case r.panic != nil:
+		panic(r.panic)
+	case r.alone:
+		s.group.alone.Add(1)
+		return s.inTxAlone(ctx, fn)
+	}
+	return r.err
+}
+
+// runGroups is the executor: it takes every member waiting (up to
+// maxGroup) and runs them as one group, until the store closes.
+func (s *Store) runGroups(g *lane) {
+	defer close(g.stopped)
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	for {
+		var batch []*groupOp
+		select {
+		case op := <-g.ops:
+			batch = append(batch, op)
+		case <-g.quit:
+			return
+		}
+	gather:
+		for len(batch) < maxGroup {
+			select {
+			case op := <-g.ops:
+				batch = append(batch, op)
+			default:
+				break gather
+			}
+		}
+		g.commits <- struct{}{}
+		release, err := s.queueWriter(context.Background())
+		if err != nil { // cannot happen with a context that never ends
+			<-g.commits
+			for _, op := range batch {
+				op.done <- groupResult{alone: true}
+			}
+			continue
+		}
+		tx, ran := s.runGroup(batch)
+		if s.writer != nil || tx == nil { // SQLite: one writer, so commit before the next group
+			s.commitGroup(tx, ran)
+			release()
+			<-g.commits
+			continue
+		}
+		inflight.Add(1)
+		go func() {
+			defer inflight.Done()
+			s.commitGroup(tx, ran)
+			<-g.commits
+		}()
+	}
+}
+
+// runGroup begins a transaction and runs the members in it, in arrival
+// order. It returns the transaction still open and the members that ran,
+// or a nil transaction once every member has its answer (a failure).
+func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
+	tx := s.db.WithContext(context.Background()).Begin()
+	if tx.Error != nil {
+		for _, op := range batch {
+			if op.state.CompareAndSwap(opQueued, opRunning) {
+				op.done <- groupResult{alone: true}
+			}
+		}
+		return nil, nil
+	}
+	ran := make([]*groupOp, 0, len(batch))
+	memo := &groupMemo{}
+	for i, op := range batch {
+		if !op.state.CompareAndSwap(opQueued, opRunning) {
+			continue // its caller gave up while it waited
+		}
+		ran = append(ran, op)
+		err, p := runMember(tx, memo, op)
+		if err == nil && p == nil {
+			continue
+		}
+		// One member failed: undo the group, give the one that panicked
+		// its panic, and run every other member that ran or was to run
+		// alone.
+		tx.Rollback()
+		for _, o := range ran {
+			if o == op && p != nil {
+				o.done <- groupResult{panic: p}
+			} else {
+				o.done <- groupResult{alone: true}
+			}
+		}
+		for _, o := range batch[i+1:] {
+			if o.state.CompareAndSwap(opQueued, opRunning) {
+				o.done <- groupResult{alone: true}
+			}
+		}
+		return nil, nil
+	}
+	return tx, ran
+}
+
+// runMember runs one member's fn in the group's transaction with the
+// member's own context values (tracing, the caller's principal) but not
+// its cancellation: a statement cancelled mid-way would break the
+// connection, and with it every other member's work.
+func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp) (err error, p any) {
+	defer func() {
+		if v := recover(); v != nil {
+			p = v
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	ctx := context.WithValue(context.WithoutCancel(op.ctx), groupMemoKey{}, memo)
+	return op.fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx))), nil
+}
+
+// groupMemo holds what the members of one group read once for all
+// (EnabledWebhooks); only the executor's goroutine touches it.
+type groupMemo struct {
+	webhooksRead bool
+	webhooks     []domain.Webhook
+}
+
+type groupMemoKey struct{}
+
+// commitGroup commits a group and answers its members: nil to each after
+// a COMMIT that returned, "alone" to each otherwise.
+func (s *Store) commitGroup(tx *gorm.DB, ran []*groupOp) {
+	if tx == nil {
+		return
+	}
+	if len(ran) == 0 {
+		tx.Rollback()
+		return
+	}
+	if err := tx.Commit().Error; err != nil {
+		for _, op := range ran {
+			op.done <- groupResult{alone: true}
+		}
+		return
+	}
+	s.group.groups.Add(1)
+	s.group.members.Add(int64(len(ran)))
+	for _, op := range ran {
+		s.writes.record(nil)
+		s.recordCommit(op.ctx)
+		op.done <- groupResult{}
+	}
+}
+
+// stopGroups stops the executor, once the groups under way are answered;
+// a member arriving later runs alone.
+func (s *Store) stopGroups() {
+	if s.group == nil {
+		return
+	}
+	for _, l := range s.group.lanes {
+		l.once.Do(func() { close(l.stopped) }) // never started: nothing to wait for
+		l.closing.Do(func() { close(l.quit) })
+		<-l.stopped
+	}
+}
