@@ -328,8 +328,8 @@ func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 // intakeScript is a pgbench transaction making the same statements, with
 // rows of the same shape and size, as the server makes for one counter
 // intake (ReceiveDossier of a new dossier): look up the idempotency record
-// (the agency and the procedure's agency subtree come from the server's
-// caches), take the day's number, insert the dossier and its first slip
+// (before the transaction; the agency and the procedure's agency subtree
+// come from the server's caches), then in one transaction take the day's number, insert the dossier and its first slip
 // row, upsert the daily and monthly aggregate rows (one statement), append
 // the event, read the enabled webhook subscriptions (the outbox hook) and
 // record the answer — the statements pg_stat_statements counts for an API
@@ -367,8 +367,10 @@ func intakeScript(agencies []string) string {
 	hash := "'" + strings.Repeat("ab", 32) + "'"
 	script := strings.Join([]string{
 		`\set rid random(1, 4000000000000000000)`,
-		`BEGIN;`,
+		// The idempotency look-up, before the transaction as app.Mutate
+		// makes it.
 		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb' || :tag || '-' || :rid LIMIT 1;`,
+		`BEGIN;`,
 		fmt.Sprintf(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (%s, %s, 1)
   ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value \gset`, ag, day),
 		fmt.Sprintf(`INSERT INTO dossiers (id, code, procedure_code, procedure_version, agency_code, applicant_kind, applicant_id_number,

@@ -60,7 +60,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	b := cfg.Bounds
 	st, err := gormstore.OpenWith(ctx, cfg.StoreURL(), gormstore.Options{ConnectTimeout: b.DBConnectTimeout,
 		StatementTimeout: b.DBStatementTimeout, LockTimeout: b.DBLockTimeout,
-		ReplicaURLs: cfg.Replicas.URLs, ReplicaMaxLag: cfg.Replicas.MaxLag, Log: log})
+		ReplicaURLs: cfg.Replicas.URLs, ReplicaMaxLag: cfg.Replicas.MaxLag, NoGroupCommit: !cfg.GroupCommit, Log: log})
 	if err != nil {
 		return err
 	}
@@ -159,6 +159,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	collectors := append(dossierMetrics.Collectors(), telemetry.NewOverdueCollector(st, 30*time.Second, log))
 	collectors = append(collectors, telemetry.ProcessCollectors(Version, st.SQLDB())...)
 	collectors = append(collectors, replicaCollectors(st)...)
+	collectors = append(collectors, groupCommitCollector{st: st})
 	sopts := server.Options{GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr,
 		ShutdownTimeout: cfg.ShutdownTimeout, Log: log, Verifier: verifier, TLS: tlsCfg, Webhooks: wh,
 		HealthInterval: b.HealthInterval, HealthTimeout: b.HealthTimeout, CallTimeout: b.CallTimeout,

@@ -19,6 +19,9 @@ type Operations struct {
 	DBMaxIdleConns    int
 	DBConnMaxLifetime time.Duration
 	DBConnMaxIdleTime time.Duration
+	// GroupCommit lets the store commit concurrent intakes together
+	// (docs/design.md, "Group commit").
+	GroupCommit bool
 
 	RateLimit            float64
 	RateBurst            int
@@ -48,6 +51,7 @@ func DefaultOperations() Operations {
 		DBMaxIdleConns:       16,
 		DBConnMaxLifetime:    30 * time.Minute,
 		DBConnMaxIdleTime:    5 * time.Minute,
+		GroupCommit:          true,
 		RateLimit:            20,
 		RateBurst:            40,
 		IntegrationRateLimit: 200,
@@ -71,6 +75,7 @@ func (o *Operations) BindOperations(fs *pflag.FlagSet) {
 	fs.IntVar(&o.DBMaxIdleConns, "db-max-idle-conns", o.DBMaxIdleConns, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&o.DBConnMaxLifetime, "db-conn-max-lifetime", o.DBConnMaxLifetime, "PostgreSQL: close connections after this long (rebalances after a failover)")
 	fs.DurationVar(&o.DBConnMaxIdleTime, "db-conn-max-idle-time", o.DBConnMaxIdleTime, "PostgreSQL: close connections idle this long")
+	fs.BoolVar(&o.GroupCommit, "group-commit", o.GroupCommit, "commit concurrent intakes of one agency together, one flush for many (acknowledged still means durable); false commits each alone")
 	fs.Float64Var(&o.RateLimit, "rate-limit", o.RateLimit, "calls per second per principal (token subject); 0 disables")
 	fs.IntVar(&o.RateBurst, "rate-burst", o.RateBurst, "calls a principal may make at once")
 	fs.Float64Var(&o.IntegrationRateLimit, "integration-rate-limit", o.IntegrationRateLimit, "calls per second per integration (portals relaying citizens); 0 disables")

@@ -31,8 +31,8 @@ import (
 // outcome is unknown is safe only because its fn finds its own recorded
 // answer if that commit did land; that is why only Groupable work joins.
 //
-// One group runs its statements at a time, and only then takes row locks;
-// on PostgreSQL the next group starts while the previous one's COMMIT is
+// In a lane one group runs its statements at a time, and only then takes
+// row locks; on PostgreSQL the lane's next group starts while the previous one's COMMIT is
 // being flushed (a committing group holds its locks but waits for none, so
 // no two groups can deadlock). SQLite has one writer: a group holds the
 // writer queue until its commit returned.
@@ -42,7 +42,8 @@ import (
 // lanes, chosen by the key, runs its groups in parallel with the others'.
 type grouper struct {
 	lanes                  []*lane
-	groups, members, alone atomic.Int64 // GroupCommitStats
+	open                   chan struct{} // groups between BEGIN and the end of COMMIT, at most cap
+	groups, members, alone atomic.Int64  // GroupCommitStats
 }
 
 // lane is one executor and the members waiting for it.
@@ -52,14 +53,12 @@ type lane struct {
 	ops     chan *groupOp
 	quit    chan struct{}
 	stopped chan struct{}
-	commits chan struct{} // groups between BEGIN and the end of COMMIT, at most cap
 }
 
 func newGrouper(lanes int) *grouper {
-	g := &grouper{lanes: make([]*lane, lanes)}
+	g := &grouper{lanes: make([]*lane, lanes), open: make(chan struct{}, maxOpenGroups)}
 	for i := range g.lanes {
-		g.lanes[i] = &lane{ops: make(chan *groupOp), quit: make(chan struct{}), stopped: make(chan struct{}),
-			commits: make(chan struct{}, maxCommitting)}
+		g.lanes[i] = &lane{ops: make(chan *groupOp), quit: make(chan struct{}), stopped: make(chan struct{})}
 	}
 	return g
 }
@@ -70,12 +69,12 @@ const maxGroup = 32
 
 // groupLanes is how many groups of different keys run their statements at
 // once on PostgreSQL.
-const groupLanes = 4
+const groupLanes = 8
 
-// maxCommitting bounds the groups open at once on PostgreSQL (one
-// running its statements, the others flushing their COMMIT): each holds
-// a connection.
-const maxCommitting = 4
+// maxOpenGroups bounds the groups open at once on PostgreSQL, running
+// their statements or flushing their COMMIT: each holds one of the pool's
+// connections (32 by default).
+const maxOpenGroups = 8
 
 const (
 	opQueued int32 = iota
@@ -165,10 +164,10 @@ func (s *Store) runGroups(g *lane) {
 				break gather
 			}
 		}
-		g.commits <- struct{}{}
+		s.group.open <- struct{}{}
 		release, err := s.queueWriter(context.Background())
 		if err != nil { // cannot happen with a context that never ends
-			<-g.commits
+			<-s.group.open
 			for _, op := range batch {
 				op.done <- groupResult{alone: true}
 			}
@@ -178,14 +177,14 @@ func (s *Store) runGroups(g *lane) {
 		if s.writer != nil || tx == nil { // SQLite: one writer, so commit before the next group
 			s.commitGroup(tx, ran)
 			release()
-			<-g.commits
+			<-s.group.open
 			continue
 		}
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
 			s.commitGroup(tx, ran)
-			<-g.commits
+			<-s.group.open
 		}()
 	}
 }
