@@ -38,10 +38,67 @@ type intakeResult struct {
 	// extension is loaded (MOTCUA_PG_DURABLE=1); perStatement names them.
 	statements   float64
 	perStatement []statementCount
+	// pgbenchStatements are the baseline's, counted alike.
+	pgbenchStatements []statementCount
 	// cpuPerCall is the CPU time (user + system) this process spent per
 	// API intake: server and benchmark clients together, independent of
 	// how busy the rest of the machine is.
 	cpuPerCall time.Duration
+	// pgCPUPerCall and pgbenchPGCPU are the CPU time PostgreSQL (the
+	// postmaster and its children) spent per API intake and per pgbench
+	// transaction; pgbenchCPU is pgbench's own per transaction. Zero when
+	// the cluster's processes cannot be read.
+	pgCPUPerCall, pgbenchPGCPU, pgbenchCPU time.Duration
+}
+
+// pgCPU is the CPU time the cluster serving h has used so far: its
+// postmaster's, its live children's and those it reaped, from /proc. ok is
+// false when that cannot be read (not Linux, another user's cluster).
+func (h *harness) pgCPU() (time.Duration, bool) {
+	if h.db == nil {
+		return 0, false
+	}
+	var dir string
+	if err := h.db.QueryRowContext(context.Background(), "SHOW data_directory").Scan(&dir); err != nil {
+		return 0, false
+	}
+	pidFile, err := os.ReadFile(filepath.Join(dir, "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	postmaster := strings.SplitN(string(pidFile), "\n", 2)[0]
+	procs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var ticks int64
+	for _, f := range procs {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid … utime(14) stime(15): comm may hold
+		// spaces, so count fields after its closing parenthesis.
+		i := strings.LastIndexByte(string(b), ')')
+		if i < 0 {
+			continue
+		}
+		fields := strings.Fields(string(b[i+1:]))
+		pid := strings.Fields(string(b[:i]))[0]
+		if len(fields) < 15 || (pid != postmaster && fields[1] != postmaster) {
+			continue
+		}
+		for _, k := range []int{11, 12} { // utime, stime
+			v, _ := strconv.ParseInt(fields[k], 10, 64)
+			ticks += v
+		}
+		if pid == postmaster {
+			// cutime, cstime: the children it reaped (pgbench's backends
+			// exit with their clients, before the second reading).
+			for _, k := range []int{13, 14} {
+				v, _ := strconv.ParseInt(fields[k], 10, 64)
+				ticks += v
+			}
+		}
+	}
+	return time.Duration(ticks) * time.Second / 100, true // USER_HZ is 100 on Linux
 }
 
 // cpuTime is the CPU time this process has used.
@@ -55,7 +112,8 @@ func cpuTime() time.Duration {
 
 type statementCount struct {
 	query string
-	calls float64 // per intake
+	calls float64       // per intake
+	exec  time.Duration // mean execution time in PostgreSQL
 }
 
 func (r *intakeResult) apiPerSec() float64 { return float64(r.apiDone) / r.apiTime.Seconds() }
@@ -118,6 +176,7 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 		}
 		stats := h.statementsBegin()
 		cpu := cpuTime()
+		pg0, pgOK := h.pgCPU()
 		deadline := time.Now().Add(res.duration)
 		began := time.Now()
 		var wg sync.WaitGroup
@@ -152,6 +211,9 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 		res.apiDone = done.Load()
 		if res.apiDone > 0 {
 			res.cpuPerCall = (cpuTime() - cpu) / time.Duration(res.apiDone)
+			if pg1, ok := h.pgCPU(); ok && pgOK {
+				res.pgCPUPerCall = (pg1 - pg0) / time.Duration(res.apiDone)
+			}
 		}
 		for _, l := range lat {
 			res.apiLatency = append(res.apiLatency, l...)
@@ -193,11 +255,14 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 			"--time", strconv.Itoa(int(res.duration.Seconds())), "--define", fmt.Sprintf("off=%d", off),
 			"--define", "tag="+tag, "--log", "--log-prefix", filepath.Join(dir, "txlog"), "--file", script, h.url)
 		began := time.Now()
+		stats := h.statementsBegin()
+		pg0, pgOK := h.pgCPU()
 		out, err := cmd.CombinedOutput()
 		res.pgbenchTime = time.Since(began)
 		if err != nil {
 			b.Fatalf("pgbench: %v\n%s", err, out)
 		}
+		pg1, pgOK1 := h.pgCPU()
 		m := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
 		n := regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`).FindSubmatch(out)
 		f := regexp.MustCompile(`number of failed transactions: ([0-9]+)`).FindSubmatch(out)
@@ -209,6 +274,13 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 		}
 		res.pgbenchTPS, _ = strconv.ParseFloat(string(m[1]), 64)
 		res.pgbenchDone, _ = strconv.ParseInt(string(n[1]), 10, 64)
+		_, res.pgbenchStatements = stats(res.pgbenchDone)
+		if res.pgbenchDone > 0 {
+			if pgOK && pgOK1 {
+				res.pgbenchPGCPU = (pg1 - pg0) / time.Duration(res.pgbenchDone)
+			}
+			res.pgbenchCPU = (cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()) / time.Duration(res.pgbenchDone)
+		}
 		if res.pgbenchLatency, err = pgbenchLatencies(dir); err != nil {
 			b.Fatal(err)
 		}
@@ -288,7 +360,7 @@ func (h *harness) statementsBegin() func(intakes int64) (float64, []statementCou
 		if intakes == 0 {
 			return 0, nil
 		}
-		rows, err := h.db.QueryContext(ctx, `SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls FROM pg_stat_statements
+		rows, err := h.db.QueryContext(ctx, `SELECT left(regexp_replace(query, '\s+', ' ', 'g'), 90), calls, total_exec_time FROM pg_stat_statements
 			WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND calls >= $1 ORDER BY calls DESC, query`, intakes/2)
 		if err != nil {
 			return 0, nil
@@ -299,12 +371,13 @@ func (h *harness) statementsBegin() func(intakes int64) (float64, []statementCou
 		for rows.Next() {
 			var q string
 			var calls int64
-			if rows.Scan(&q, &calls) != nil {
+			var ms float64
+			if rows.Scan(&q, &calls, &ms) != nil {
 				return 0, nil
 			}
 			c := float64(calls) / float64(intakes)
 			total += c
-			out = append(out, statementCount{q, c})
+			out = append(out, statementCount{q, c, time.Duration(ms * float64(time.Millisecond) / float64(calls))})
 		}
 		return total, out
 	}

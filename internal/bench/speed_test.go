@@ -188,24 +188,33 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)), t.perSec()/hc.perSec())
 		}
 	}
-	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s %9s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99", "pgbench/s", "p50", "p99", "ratio", "stmts/call", "CPU/call")
+	// CPU per call: "Go" is this process (server and benchmark clients),
+	// "PG" the cluster; pgbench's own client beside the cluster's.
+	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s %9s %9s %13s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99",
+		"pgbench/s", "p50", "p99", "ratio", "stmts/call", "Go CPU", "PG CPU", "pgbench+PG")
 	for _, r := range intakes {
 		if r == nil {
 			continue
 		}
-		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms\n",
+		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms %7.2fms %5.2f+%5.2fms\n",
 			fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1]),
 			r.apiPerSec(), ms(r.apiLatency.quantile(0.5)), ms(r.apiLatency.quantile(0.99)),
-			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements, ms(r.cpuPerCall))
+			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements,
+			ms(r.cpuPerCall), ms(r.pgCPUPerCall), ms(r.pgbenchCPU), ms(r.pgbenchPGCPU))
 		if r.note != "" {
 			fmt.Fprintf(w, "  %s\n", r.note)
 		}
 	}
 	for _, r := range intakes {
 		if r != nil && len(r.perStatement) > 0 {
-			fmt.Fprintf(w, "\nstatements per API intake (%d clients, %d agencies; pg_stat_statements):\n", r.clients, r.agencies)
-			for _, s := range r.perStatement {
-				fmt.Fprintf(w, "  %5.2f  %s\n", s.calls, s.query)
+			for _, l := range []struct {
+				who   string
+				stmts []statementCount
+			}{{"API intake", r.perStatement}, {"pgbench transaction", r.pgbenchStatements}} {
+				fmt.Fprintf(w, "\nstatements per %s (%d clients, %d agencies; pg_stat_statements: calls, mean execution time):\n", l.who, r.clients, r.agencies)
+				for _, s := range l.stmts {
+					fmt.Fprintf(w, "  %5.2f %7.3fms  %s\n", s.calls, ms(s.exec), s.query)
+				}
 			}
 			break
 		}
