@@ -184,6 +184,46 @@ func testGroupCommit(t *testing.T, s, other *gormstore.Store) {
 		}
 	})
 
+	t.Run("a failed COMMIT re-runs every member alone; each gets its own outcome", func(t *testing.T) {
+		// A deferred foreign key is checked at COMMIT: member 3's row
+		// fails the group's commit, and then its own.
+		for _, q := range []string{
+			"CREATE TABLE grp_parent (id INTEGER PRIMARY KEY)",
+			"CREATE TABLE grp_child (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES grp_parent (id) DEFERRABLE INITIALLY DEFERRED)",
+			"INSERT INTO grp_parent (id) VALUES (1)",
+		} {
+			if err := s.DB().Exec(q).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		before := s.GroupCommitStats()
+		res := members(t, "G5", 8, func(ctx context.Context, i int, seq *int64) error {
+			if err := create("G5")(ctx, i, seq); err != nil {
+				return err
+			}
+			parent := 1
+			if i == 3 {
+				parent = 999
+			}
+			return gormstore.TxOf(ctx).Exec("INSERT INTO grp_child (id, parent) VALUES (?, ?)", i, parent).Error
+		})
+		for i, r := range res {
+			switch {
+			case i == 3 && (r.err == nil || r.visible):
+				t.Fatalf("the member whose commit must fail: error %v, visible %v", r.err, r.visible)
+			case i != 3 && (r.err != nil || !r.visible):
+				t.Fatalf("member %d: error %v, visible %v", i, r.err, r.visible)
+			}
+		}
+		var children int64
+		if err := other.DB().Raw("SELECT count(*) FROM grp_child").Scan(&children).Error; err != nil || children != 7 {
+			t.Fatalf("%d child rows (%v), want the 7 of the members that may commit", children, err)
+		}
+		if s.GroupCommitStats().Alone-before.Alone < 8 {
+			t.Fatalf("%d members run alone after the failed commit, want all 8", s.GroupCommitStats().Alone-before.Alone)
+		}
+	})
+
 	t.Run("a caller who gives up while queued runs nothing", func(t *testing.T) {
 		release := hold(t)
 		cctx, cancel := context.WithCancel(grouped)
