@@ -209,7 +209,7 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
 			continue // its caller gave up while it waited
 		}
 		ran = append(ran, op)
-		err, p := runMember(tx, memo, op)
+		p, err := runMember(tx, memo, op)
 		if err == nil && p == nil {
 			continue
 		}
@@ -238,7 +238,7 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
 // member's own context values (tracing, the caller's principal) but not
 // its cancellation: a statement cancelled mid-way would break the
 // connection, and with it every other member's work.
-func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp) (err error, p any) {
+func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp) (p any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p = v
@@ -246,7 +246,7 @@ func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp) (err error, p any) {
 		}
 	}()
 	ctx := context.WithValue(context.WithoutCancel(op.ctx), groupMemoKey{}, memo)
-	return op.fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx))), nil
+	return nil, op.fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx)))
 }
 
 // groupMemo holds what the members of one group read once for all
