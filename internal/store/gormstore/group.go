@@ -67,14 +67,17 @@ func newGrouper(lanes int) *grouper {
 // its last member ran, and a failure re-runs them all.
 const maxGroup = 32
 
-// groupLanes is how many groups of different keys run their statements at
-// once on PostgreSQL.
-const groupLanes = 8
+// groupLanes is how many lanes there are on PostgreSQL. A lane's executor
+// starts with its first member, so lanes cost nothing until used; many of
+// them keep the agencies of a province apart (11 agencies share a lane
+// with about one other between them), so intakes of different agencies
+// run in parallel as they would without grouping.
+const groupLanes = 256
 
 // maxOpenGroups bounds the groups open at once on PostgreSQL, running
 // their statements or flushing their COMMIT: each holds one of the pool's
-// connections (32 by default).
-const maxOpenGroups = 8
+// connections (32 by default), and half are left to everything else.
+const maxOpenGroups = 16
 
 const (
 	opQueued int32 = iota
