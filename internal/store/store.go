@@ -219,6 +219,11 @@ type Dossiers interface {
 	// unknown dossier. It joins the caller's transaction when ctx carries
 	// one; otherwise it runs in its own, and on PostgreSQL loads with COPY.
 	InsertBulk(ctx context.Context, dossiers []domain.Dossier, events []domain.Event, slips []domain.SlipRow) error
+	// DossierSequences returns the dossier counters of the agencies for the
+	// code days in [fromDay, toDay] ("YYMMDD", domain.CodeDay), keyed by
+	// {agency, day}: the last sequence allotted on that day. A loader adding
+	// dossiers to days that already have some numbers them after these.
+	DossierSequences(ctx context.Context, agencies []string, fromDay, toDay string) (map[[2]string]int64, error)
 }
 
 // Slips stores process-control slips.
