@@ -67,6 +67,14 @@ func upsertStatsFor(n int) string {
 	return q
 }
 
+// statsParamsPerRow is the bound parameters of one row of the stats upsert;
+// statsRowsPerStatement keeps a statement under SQLite's default limit of
+// 32,766 parameters (PostgreSQL's is 65,535).
+const (
+	statsParamsPerRow     = 7 + len(indicators.MetricNames)
+	statsRowsPerStatement = 32_766 / statsParamsPerRow
+)
+
 // statsRowKey is dossier_stats' conflict key.
 type statsRowKey struct {
 	period, agency, day, procedure string
@@ -111,15 +119,19 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 			rows = append(rows, row{rk, k.Field, d.Vector})
 		}
 	}
-	if len(rows) > 0 {
-		args := make([]any, 0, len(rows)*(7+len(indicators.MetricNames)))
-		for _, r := range rows {
+	// A bulk load (seed) brings thousands of rows: at most statsRowsPerStatement
+	// per statement, in order, keeps under both drivers' parameter limits.
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), statsRowsPerStatement)]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(chunk)*statsParamsPerRow)
+		for _, r := range chunk {
 			args = append(args, r.key.period, r.key.agency, r.key.day, r.key.procedure, r.field, int(r.key.channel), int(r.key.filedBy))
 			for _, v := range r.v {
 				args = append(args, v)
 			}
 		}
-		if err := db.Exec(upsertStatsFor(len(rows)), args...).Error; err != nil {
+		if err := db.Exec(upsertStatsFor(len(chunk)), args...).Error; err != nil {
 			return err
 		}
 	}

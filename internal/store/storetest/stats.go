@@ -520,3 +520,31 @@ func testStatsVerificationReads(t *testing.T, s store.Store) {
 		t.Fatalf("ProceduresOf(unknown) = %s", got)
 	}
 }
+
+// testStatsBulkApply: one ApplyStats with more rows than a statement may
+// carry parameters for (a seed's aggregates of one agency) stores them all.
+func testStatsBulkApply(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var ds []report.Delta
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3000 {
+		k := report.Key{Agency: agencyA, Procedure: fmt.Sprintf("1.%06d", i%50), Field: "HT", Channel: domain.ChannelCounter,
+			FiledBy: domain.ActorStaff, Day: day.AddDate(0, 0, i/50).Format("2006-01-02")}
+		ds = append(ds, report.Delta{Key: k, Vector: vec(report.Filed, 1, report.Received, 1)})
+	}
+	must(t, s.InTx(ctx, func(ctx context.Context) error { return s.ApplyStats(ctx, ds) }))
+	for _, q := range []store.StatsQuery{
+		{Period: periodDay, From: "2026-01-01", To: "2026-12-31", Agencies: []string{agencyA}},
+		{Period: periodMonth, From: "2026-01", To: "2026-12", Agencies: []string{agencyA}},
+	} {
+		rows, err := s.SumStats(ctx, q)
+		must(t, err)
+		var filed int64
+		for _, r := range rows {
+			filed += r.Vector[report.Filed]
+		}
+		if filed != 3000 {
+			t.Fatalf("%v rows after one bulk ApplyStats count %d filed, want 3000", q.Period, filed)
+		}
+	}
+}

@@ -45,6 +45,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"SchemaCurrent", testSchemaCurrent},
 		{"InsertBulk", testInsertBulk},
 		{"StatsAggregates", testStatsAggregates},
+		{"StatsBulkApply", testStatsBulkApply},
 		{"StatsUnits", testStatsUnits},
 		{"StatsOverdue", testStatsOverdue},
 		{"StatsVerificationReads", testStatsVerificationReads},
