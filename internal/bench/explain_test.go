@@ -63,19 +63,7 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 	}
 	fmt.Fprintf(w, "\n== EXPLAIN (ANALYZE, BUFFERS) on the benchmark database ==\n")
 	for _, q := range queries {
-		rows, err := h.db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+q.sql)
-		if err != nil {
-			b.Fatalf("%s: %v", q.title, err)
-		}
-		fmt.Fprintf(w, "\n-- %s\n", q.title)
-		for rows.Next() {
-			var line string
-			if err := rows.Scan(&line); err != nil {
-				b.Fatal(err)
-			}
-			fmt.Fprintln(w, line)
-		}
-		rows.Close()
+		h.plan(b, w, q.title, q.sql)
 	}
 	var sizes string
 	err := h.db.QueryRowContext(ctx, `SELECT string_agg(format('%s %s (%s rows)', relname, pg_size_pretty(pg_total_relation_size(relid)), n_live_tup), '; ' ORDER BY pg_total_relation_size(relid) DESC)
@@ -84,6 +72,26 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 		b.Fatal(err)
 	}
 	fmt.Fprintf(w, "\n-- table sizes (with indexes): %s\n", sizes)
+}
+
+// plan prints EXPLAIN (ANALYZE, BUFFERS) of query under a title.
+func (h *harness) plan(b *testing.B, w io.Writer, title, query string) {
+	rows, err := h.db.QueryContext(context.Background(), "EXPLAIN (ANALYZE, BUFFERS) "+query)
+	if err != nil {
+		b.Fatalf("%s: %v", title, err)
+	}
+	defer rows.Close()
+	fmt.Fprintf(w, "\n-- %s\n", title)
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			b.Fatal(err)
+		}
+		fmt.Fprintln(w, line)
+	}
+	if err := rows.Err(); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // timedStore times the store calls GetIndicators makes.
