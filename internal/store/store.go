@@ -285,8 +285,8 @@ type Stats interface {
 	// CountOverdueCohortByAgency is CountOverdue per receiving agency (agencies
 	// with none are absent).
 	CountOverdueCohortByAgency(ctx context.Context, q StatsQuery, now time.Time) (map[string]int64, error)
-	// ListStatRows returns every aggregate row of a granularity (Day or
-	// Month), with its durations, for verification.
+	// ListStatRows returns every aggregate row of a granularity (Day, Month
+	// or Year), with its durations, for verification.
 	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
 	// ListUnitStatRows returns every unit row of a granularity (Day or Month).
 	ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]UnitRow, error)

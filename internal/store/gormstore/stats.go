@@ -18,16 +18,23 @@ import (
 const (
 	periodDay   = "D"
 	periodMonth = "M"
+	// periodYear rows (dossier_stats and dossier_stats_durations only, not
+	// unit_step_stats; migration 17) answer a whole year from a twelfth of
+	// the monthly rows: GetIndicators for a province and a year reads them.
+	periodYear = "Y"
 )
 
 // periodColumn is the period column value of a granularity; the aggregates
-// keep only days and months, so any other granularity matches no row.
+// keep days, months and (dossier_stats and its durations) years, so any
+// other granularity matches no row.
 func periodColumn(g indicators.Granularity) string {
 	switch g {
 	case indicators.Day:
 		return periodDay
 	case indicators.Month:
 		return periodMonth
+	case indicators.Year:
+		return periodYear
 	}
 	return ""
 }
@@ -90,11 +97,17 @@ func buildSumMetrics() string {
 	return strings.Join(sums, ", ")
 }
 
+// statsPeriods are the period and day column values of the rows a delta
+// of key k changes: its day, its month and its year.
+func statsPeriods(k indicators.Key) [3][2]string {
+	return [3][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}, {periodYear, k.Day[:4]}}
+}
+
 // ApplyStats implements store.Stats.
 func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 	db := s.conn(ctx)
 	// Every metric row of the mutation in one upsert, in the order the
-	// deltas name them (daily, then monthly), rows with the same conflict
+	// deltas name them (daily, monthly, yearly), rows with the same conflict
 	// key summed first — the same locks taken in the same order as one
 	// statement per row, in one round trip instead of two or more.
 	type row struct {
@@ -109,7 +122,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 			continue
 		}
 		k := d.Key
-		for _, p := range [][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}} {
+		for _, p := range statsPeriods(k) {
 			rk := statsRowKey{p[0], k.Agency, p[1], k.Procedure, k.Channel, k.FiledBy}
 			if i, ok := at[rk]; ok {
 				rows[i].v.Add(d.Vector)
@@ -137,7 +150,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 	}
 	for _, d := range ds {
 		k := d.Key
-		for _, p := range [][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}} {
+		for _, p := range statsPeriods(k) {
 			for bucket, n := range d.Buckets {
 				err := db.Exec(`INSERT INTO dossier_stats_durations
 					(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)

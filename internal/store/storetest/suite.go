@@ -46,6 +46,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"InsertBulk", testInsertBulk},
 		{"StatsAggregates", testStatsAggregates},
 		{"StatsBulkApply", testStatsBulkApply},
+		{"StatsYearly", testStatsYearly},
 		{"StatsUnits", testStatsUnits},
 		{"StatsOverdue", testStatsOverdue},
 		{"StatsVerificationReads", testStatsVerificationReads},
