@@ -5,6 +5,15 @@
 -- 46). ApplyStats keeps them from now on, in the same statement as the
 -- daily and monthly rows; here they are summed from the monthly rows.
 -- Unit step rows (unit_step_stats) stay daily and monthly.
+--
+-- And the overdue count of GetIndicators (CountOverdue: running dossiers
+-- past their legal deadline, of the scope's agencies, filed in the period)
+-- reads the running dossiers' due index and, until now, each overdue
+-- dossier's heap row for its agency and filing time: 1,187 rows at 1M
+-- dossiers a year, five times as many at 5M. The index now carries both,
+-- for an index-only scan (overdue dossiers are not being written, so their
+-- pages are all-visible once vacuumed). Built over the running dossiers
+-- only; the rename keeps the name the plans and docs use.
 
 -- +goose Up
 INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by,
@@ -27,7 +36,13 @@ INSERT INTO dossier_stats_durations (period, agency_code, day, procedure_code, f
 SELECT 'Y', agency_code, substr(day, 1, 4), procedure_code, MAX(field_code), channel, filed_by, bucket, SUM(dossiers)
 FROM dossier_stats_durations WHERE period = 'M'
 GROUP BY agency_code, substr(day, 1, 4), procedure_code, channel, filed_by, bucket;
+CREATE INDEX dossiers_running_due_cover ON dossiers (original_due_at, id) INCLUDE (agency_code, created_at) WHERE status IN (2, 4);
+DROP INDEX dossiers_running_due;
+ALTER INDEX dossiers_running_due_cover RENAME TO dossiers_running_due;
 
 -- +goose Down
+CREATE INDEX dossiers_running_due_plain ON dossiers (original_due_at, id) WHERE status IN (2, 4);
+DROP INDEX dossiers_running_due;
+ALTER INDEX dossiers_running_due_plain RENAME TO dossiers_running_due;
 DELETE FROM dossier_stats_durations WHERE period = 'Y';
 DELETE FROM dossier_stats WHERE period = 'Y';

@@ -1,4 +1,5 @@
 -- Yearly aggregate rows: see the PostgreSQL migration of the same number.
+-- (Its covering due index is PostgreSQL's alone: SQLite has no INCLUDE.)
 
 -- +goose Up
 INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by,
