@@ -38,19 +38,19 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 	now := ts(h.now())
 	agencies := lit(h.province...)
 	queries := []struct{ title, sql string }{
-		{"GetIndicators 1/5 — SumStats (monthly rows of the year)",
+		{"GetIndicators 1/5 — SumStats (the yearly rows)",
 			`SELECT '' AS day, channel, filed_by, COALESCE(SUM(filed), 0), COALESCE(SUM(received), 0), COALESCE(SUM(running), 0)
-			FROM dossier_stats WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12'
+			FROM dossier_stats WHERE period = 'Y' AND agency_code IN (` + agencies + `) AND day >= '2026' AND day <= '2026'
 			GROUP BY channel, filed_by ORDER BY channel, filed_by`},
-		{"GetIndicators 2/5 — SumDurations",
+		{"GetIndicators 2/5 — SumDurations (the yearly rows)",
 			`SELECT bucket, SUM(dossiers) AS n FROM dossier_stats_durations
-			WHERE period = 'M' AND agency_code IN (` + agencies + `) AND day >= '2026-01' AND day <= '2026-12' GROUP BY bucket`},
+			WHERE period = 'Y' AND agency_code IN (` + agencies + `) AND day >= '2026' AND day <= '2026' GROUP BY bucket`},
 		{"GetIndicators 3/5 — CountOverdue (the one query on the dossiers table)",
 			`SELECT count(*) FROM dossiers d WHERE d.status IN (2, 4) AND d.original_due_at < ` + now + `
 			AND d.agency_code IN (` + agencies + `) AND d.created_at >= ` + ts(h.from) + ` AND d.created_at < ` + ts(h.to)},
 		{"GetIndicators 4/5 — ProceduresWithOnlineFilings (genuine; also run without the filed_by filter)",
-			`SELECT DISTINCT procedure_code FROM dossier_stats WHERE period = 'M' AND agency_code IN (` + agencies + `)
-			AND day >= '2026-01' AND day <= '2026-12' AND channel = 2 AND filed > 0 AND filed_by IN (1, 2)`},
+			`SELECT DISTINCT procedure_code FROM dossier_stats WHERE period = 'Y' AND agency_code IN (` + agencies + `)
+			AND day >= '2026' AND day <= '2026' AND channel = 2 AND filed > 0 AND filed_by IN (1, 2)`},
 		{"GetIndicators 5/5 — ProceduresOf",
 			`SELECT * FROM procedures WHERE agency_code IN (` + agencies + `, '` + seed.Province + `') ORDER BY code`},
 		{"the baseline: direct scan of the dossiers table",
