@@ -70,6 +70,18 @@ func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bo
 	return sq
 }
 
+// totalsQuery is the query of a period's totals (no series): on the
+// coarsest rows that answer the period exactly — yearly rows for whole
+// years (a twelfth of the monthly ones to read), monthly for whole months,
+// daily otherwise.
+func totalsQuery(q ReportQuery, agencies []string, loc *time.Location) StatsQuery {
+	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
+	if q.Period.WholeYears() {
+		sq.Period, sq.From, sq.To = indicators.Year, sq.From[:4], sq.To[:4]
+	}
+	return sq
+}
+
 // Indicators computes the figures of a scope and period from the aggregates.
 func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
@@ -80,11 +92,7 @@ func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q
 	if err != nil {
 		return nil, err
 	}
-	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
-	if q.Period.WholeYears() {
-		// The yearly rows: a twelfth of the monthly ones to read.
-		sq.Period, sq.From, sq.To = indicators.Year, sq.From[:4], sq.To[:4]
-	}
+	sq := totalsQuery(q, agencies, loc)
 	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
