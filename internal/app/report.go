@@ -127,11 +127,7 @@ func (s *IndicatorQueries) onlineOffer(ctx context.Context, a *domain.Agency, ag
 	if err != nil {
 		return err
 	}
-	used, err := s.st.ProceduresWithOnlineFilings(ctx, sq, true)
-	if err != nil {
-		return err
-	}
-	usedAny, err := s.st.ProceduresWithOnlineFilings(ctx, sq, false)
+	usedAny, used, err := s.st.ProceduresWithOnlineFilings(ctx, sq)
 	if err != nil {
 		return err
 	}

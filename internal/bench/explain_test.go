@@ -48,9 +48,10 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 		{"GetIndicators 3/5 — CountOverdue (the one query on the dossiers table)",
 			`SELECT count(*) FROM dossiers d WHERE d.status IN (2, 4) AND d.original_due_at < ` + now + `
 			AND d.agency_code IN (` + agencies + `) AND d.created_at >= ` + ts(h.from) + ` AND d.created_at < ` + ts(h.to)},
-		{"GetIndicators 4/5 — ProceduresWithOnlineFilings (genuine; also run without the filed_by filter)",
-			`SELECT DISTINCT procedure_code FROM dossier_stats WHERE period = 'Y' AND agency_code IN (` + agencies + `)
-			AND day >= '2026' AND day <= '2026' AND channel = 2 AND filed > 0 AND filed_by IN (1, 2)`},
+		{"GetIndicators 4/5 — ProceduresWithOnlineFilings (any and genuine, one read)",
+			`SELECT procedure_code, MAX(CASE WHEN filed_by IN (1, 2) THEN 1 ELSE 0 END) = 1 AS genuine FROM dossier_stats
+			WHERE period = 'Y' AND agency_code IN (` + agencies + `) AND day >= '2026' AND day <= '2026' AND channel = 2 AND filed > 0
+			GROUP BY procedure_code ORDER BY procedure_code`},
 		{"GetIndicators 5/5 — ProceduresOf",
 			`SELECT * FROM procedures WHERE agency_code IN (` + agencies + `, '` + seed.Province + `') ORDER BY code`},
 		{"the baseline: direct scan of the dossiers table",
@@ -137,9 +138,9 @@ func (s *timedStore) ProceduresOf(ctx context.Context, agencies []string) ([]dom
 	return s.Store.ProceduresOf(ctx, agencies)
 }
 
-func (s *timedStore) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
+func (s *timedStore) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery) (anyone, genuine []string, err error) {
 	defer s.time("ProceduresWithOnlineFilings", time.Now())
-	return s.Store.ProceduresWithOnlineFilings(ctx, q, genuineOnly)
+	return s.Store.ProceduresWithOnlineFilings(ctx, q)
 }
 
 // breakdown calls the Indicators use case directly (no gRPC) n times on

@@ -299,8 +299,9 @@ type Stats interface {
 	// ListEventsOf returns the events of the dossiers, by dossier and sequence.
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	// ProceduresWithOnlineFilings lists the procedures of q's rows with an
-	// online filing (by the applicant side only, if genuineOnly).
-	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery, genuineOnly bool) ([]string, error)
+	// online filing (any), and those with one by the applicant side
+	// (genuine), from one read of the rows.
+	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery) (any, genuine []string, err error)
 	// ListOverdueCreated returns the filing times of the running dossiers
 	// matching q (as CountOverdue) past their deadline at now.
 	ListOverdueCreated(ctx context.Context, q StatsQuery, now time.Time) ([]time.Time, error)

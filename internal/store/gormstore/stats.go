@@ -351,17 +351,25 @@ func overdue(db *gorm.DB, q store.StatsQuery, now time.Time) *gorm.DB {
 }
 
 // ProceduresWithOnlineFilings implements store.Stats.
-func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
-	var codes []string
-	err := s.read(ctx, func(db *gorm.DB) error {
-		codes = nil
-		db = statsWhere(db, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline))
-		if genuineOnly {
-			db = db.Where("filed_by IN ?", []int{int(domain.ActorCitizen), int(domain.ActorRepresentative)})
-		}
-		return db.Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery) (anyone, genuine []string, err error) {
+	var rows []struct {
+		ProcedureCode string
+		Genuine       bool
+	}
+	err = s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		return statsWhere(db, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline)).
+			Select("procedure_code, MAX(CASE WHEN filed_by IN ? THEN 1 ELSE 0 END) = 1 AS genuine",
+				[]int{int(domain.ActorCitizen), int(domain.ActorRepresentative)}).
+			Group("procedure_code").Order("procedure_code").Scan(&rows).Error
 	})
-	return codes, err
+	for _, r := range rows {
+		anyone = append(anyone, r.ProcedureCode)
+		if r.Genuine {
+			genuine = append(genuine, r.ProcedureCode)
+		}
+	}
+	return anyone, genuine, err
 }
 
 // ProceduresOf implements store.Stats.
