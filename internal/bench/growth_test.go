@@ -33,6 +33,7 @@ var (
 // growthSteps are the sizes BenchmarkGrowth measures at: first, then 1M
 // and 5M up to max, and max itself.
 func growthSteps(first, max int) []int {
+	first = min(first, max)
 	out := []int{first}
 	for _, n := range []int{1_000_000, 5_000_000} {
 		if n > first && n <= max {
