@@ -3,6 +3,8 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -148,20 +150,33 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 			return err
 		}
 	}
+	// A delta's histogram rows (its buckets by day, month and year: distinct
+	// keys) in one statement, buckets in order so that concurrent
+	// transactions lock them in the same order.
 	for _, d := range ds {
+		if len(d.Buckets) == 0 {
+			continue
+		}
 		k := d.Key
+		buckets := slices.Sorted(maps.Keys(d.Buckets))
+		var values strings.Builder
+		var args []any
 		for _, p := range statsPeriods(k) {
-			for bucket, n := range d.Buckets {
-				err := db.Exec(`INSERT INTO dossier_stats_durations
-					(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, bucket)
-					DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`,
-					p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), bucket, n).Error
-				if err != nil {
-					return err
+			for _, bucket := range buckets {
+				if values.Len() > 0 {
+					values.WriteString(", ")
 				}
+				values.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), bucket, d.Buckets[bucket])
 			}
+		}
+		err := db.Exec(`INSERT INTO dossier_stats_durations
+			(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)
+			VALUES `+values.String()+`
+			ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, bucket)
+			DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`, args...).Error
+		if err != nil {
+			return err
 		}
 	}
 	return nil
