@@ -70,7 +70,13 @@ fuzz: ## run every Go fuzz target briefly (FUZZTIME each; seeds in testdata/fuzz
 # 1000000 (about 6 minutes on 2 CPUs; BENCH_DOSSIERS=100000 takes about 2).
 BENCH_DOSSIERS ?= 1000000
 
-.PHONY: bench bench-speed bench-province bench-memory
+# The size BenchmarkGrowth grows its database to: 100k, then 1M (10 minutes on
+# a quiet machine, 24 on a loaded one; 15 GB of disk); BENCH_GROWTH_MAX=5000000
+# adds the 5M step (about 75 GB of disk at 15 GB per million; the throwaway
+# database is removed at the end).
+BENCH_GROWTH_MAX ?= 1000000
+
+.PHONY: bench bench-speed bench-province bench-memory bench-growth
 bench: ## issue 13's table: intake and reads at production durability, SQLite intake, calendar (about 5 minutes; docs/PERFORMANCE.md)
 	go test -run '^$$' -bench . -benchmem ./internal/calendar/
 	MOTCUA_PG_DURABLE=1 ./scripts/with-postgres.sh \
@@ -80,6 +86,10 @@ bench: ## issue 13's table: intake and reads at production durability, SQLite in
 bench-province: ## seeds BENCH_DOSSIERS (1M: about 6 minutes) and measures indicators, lists and reads on them
 	MOTCUA_BENCH_DOSSIERS=$(BENCH_DOSSIERS) MOTCUA_BENCH_EXPLAIN=1 ./scripts/with-postgres.sh \
 		go test -run '^$$' -bench Province -benchtime 5s -timeout 60m ./internal/bench/
+
+bench-growth: ## cost-growth table: one database grown 100k → 1M (→ 5M with BENCH_GROWTH_MAX=5000000: 75 GB of disk), every call and its plan at each step (10–25 minutes)
+	BENCH_GROWTH_MAX=$(BENCH_GROWTH_MAX) ./scripts/with-postgres.sh \
+		go test -run '^$$' -bench 'Growth$$' -benchtime 1x -timeout 180m ./internal/bench/
 
 bench-memory: ## server RSS under 64 clients for 60 s, three runs (about 4 minutes)
 	go test -run '^$$' -bench 'Memory$$' -benchtime 1x -timeout 30m ./internal/bench/

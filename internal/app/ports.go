@@ -96,7 +96,7 @@ type IndicatorStore interface {
 	ListDossierPage(ctx context.Context, afterID string, limit int) ([]domain.Dossier, error)
 	ListFinishedSlipRows(ctx context.Context, dossierIDs []string) ([]domain.SlipRow, error)
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
-	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery, genuineOnly bool) ([]string, error)
+	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery) (any, genuine []string, err error)
 	ListOverdueCreated(ctx context.Context, q StatsQuery, now time.Time) ([]time.Time, error)
 	ProceduresOf(ctx context.Context, agencies []string) ([]domain.Procedure, error)
 }

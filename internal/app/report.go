@@ -70,6 +70,18 @@ func statsQuery(q ReportQuery, agencies []string, loc *time.Location, monthly bo
 	return sq
 }
 
+// totalsQuery is the query of a period's totals (no series): on the
+// coarsest rows that answer the period exactly — yearly rows for whole
+// years (a twelfth of the monthly ones to read), monthly for whole months,
+// daily otherwise.
+func totalsQuery(q ReportQuery, agencies []string, loc *time.Location) StatsQuery {
+	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
+	if q.Period.WholeYears() {
+		sq.Period, sq.From, sq.To = indicators.Year, sq.From[:4], sq.To[:4]
+	}
+	return sq
+}
+
 // Indicators computes the figures of a scope and period from the aggregates.
 func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q ReportQuery) (*indicators.Indicators, error) {
 	agencies, a, err := s.reportScope(ctx, p, q)
@@ -80,7 +92,7 @@ func (s *IndicatorQueries) Indicators(ctx context.Context, p domain.Principal, q
 	if err != nil {
 		return nil, err
 	}
-	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
+	sq := totalsQuery(q, agencies, loc)
 	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {
 		return nil, err
@@ -115,11 +127,7 @@ func (s *IndicatorQueries) onlineOffer(ctx context.Context, a *domain.Agency, ag
 	if err != nil {
 		return err
 	}
-	used, err := s.st.ProceduresWithOnlineFilings(ctx, sq, true)
-	if err != nil {
-		return err
-	}
-	usedAny, err := s.st.ProceduresWithOnlineFilings(ctx, sq, false)
+	usedAny, used, err := s.st.ProceduresWithOnlineFilings(ctx, sq)
 	if err != nil {
 		return err
 	}
@@ -293,7 +301,7 @@ func (d StatsDiff) RecomputedText() string {
 // VerifyStats recomputes every aggregate from the dossiers' events and
 // compares it with the stored rows. progress is called after each page.
 func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossiers int)) ([]StatsDiff, error) {
-	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals()}
+	want := map[indicators.Granularity]*indicators.Totals{indicators.Day: indicators.NewTotals(), indicators.Month: indicators.NewTotals(), indicators.Year: indicators.NewTotals()}
 	procs := map[string]*domain.Procedure{}
 	cals := map[string]*calendarAndLoc{}
 	var diffs []StatsDiff
@@ -350,6 +358,8 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 			want[indicators.Day].AddDelta(delta)
 			delta.Key = monthKey(key)
 			want[indicators.Month].AddDelta(delta)
+			delta.Key.Day = key.Day[:4]
+			want[indicators.Year].AddDelta(delta)
 		}
 		agencyOf := make(map[string]string, len(page))
 		for i := range page {
@@ -372,7 +382,8 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 		}
 		after = page[len(page)-1].ID
 	}
-	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month} {
+	// Unit step rows are kept by day and month only: want[Year] has none.
+	for _, period := range []indicators.Granularity{indicators.Day, indicators.Month, indicators.Year} {
 		stored, storedDur, err := s.st.ListStatRows(ctx, period)
 		if err != nil {
 			return nil, err
@@ -400,10 +411,13 @@ func (s *IndicatorQueries) VerifyStats(ctx context.Context, progress func(dossie
 }
 
 // tableSuffix names the aggregate rows of a granularity in a StatsDiff, as
-// the period column does: D (days) or M (months).
+// the period column does: D (days), M (months) or Y (years).
 func tableSuffix(g indicators.Granularity) string {
-	if g == indicators.Month {
+	switch g {
+	case indicators.Month:
 		return "M"
+	case indicators.Year:
+		return "Y"
 	}
 	return "D"
 }

@@ -56,7 +56,7 @@ func (s *IndicatorQueries) IndicatorsByUnit(ctx context.Context, p domain.Princi
 		}
 		return ""
 	}
-	sq := statsQuery(q, agencies, loc, q.Period.WholeMonths())
+	sq := totalsQuery(q, agencies, loc)
 	sq.GroupByAgency = true
 	rows, err := s.st.SumStats(ctx, sq)
 	if err != nil {

@@ -106,36 +106,7 @@ func startOn(b *testing.B, url string, n int) *harness {
 		}
 	}
 
-	// Generation allocates a lot of short-lived garbage; a laxer GC is
-	// worth a third of its CPU. Restored before anything is measured.
-	old := debug.SetGCPercent(400)
-	last := time.Now()
-	h.seeded, err = seed.Dossiers(ctx, h.st, seed.Options{Dossiers: n, Year: year, Seed: 1,
-		Progress: func(p seed.Progress) {
-			if time.Since(last) > 15*time.Second {
-				last = time.Now()
-				fmt.Fprintf(os.Stderr, "bench: seeding %s %d/%d after %s\n", p.Phase, p.Done, p.Total, p.Elapsed.Round(time.Second))
-			}
-		}})
-	debug.SetGCPercent(old)
-	if err != nil {
-		b.Fatal(err)
-	}
-	runtime.GC()
-	// What autovacuum would do after a load this size: statistics for the
-	// planner and a visibility map for index-only scans.
-	began := time.Now()
-	if postgres {
-		if _, err := h.db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
-			b.Fatal(err)
-		}
-		// And write the load's dirty pages out now rather than during the
-		// measurements (needs a superuser, as the throwaway server's is).
-		if _, err := h.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
-			b.Logf("CHECKPOINT: %v (the measurements may overlap the checkpoint after the load)", err)
-		}
-	}
-	h.vacuum = time.Since(began)
+	h.load(b, n, 1)
 	if h.province, err = h.st.AgencySubtree(ctx, seed.Province); err != nil {
 		b.Fatal(err)
 	}
@@ -196,6 +167,46 @@ func startOn(b *testing.B, url string, n int) *harness {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return h
+}
+
+// load seeds n more dossiers filed over the year, as seed round round
+// (1: the first, into an empty year; later rounds append, with their own
+// seed), then vacuums and checkpoints as autovacuum would after a load
+// this size.
+func (h *harness) load(b *testing.B, n int, round uint64) {
+	b.Helper()
+	ctx := context.Background()
+	// Generation allocates a lot of short-lived garbage; a laxer GC is
+	// worth a third of its CPU. Restored before anything is measured.
+	old := debug.SetGCPercent(400)
+	last := time.Now()
+	var err error
+	h.seeded, err = seed.Dossiers(ctx, h.st, seed.Options{Dossiers: n, Year: year, Seed: round, Append: round > 1,
+		Progress: func(p seed.Progress) {
+			if time.Since(last) > 15*time.Second {
+				last = time.Now()
+				fmt.Fprintf(os.Stderr, "bench: seeding %s %d/%d after %s\n", p.Phase, p.Done, p.Total, p.Elapsed.Round(time.Second))
+			}
+		}})
+	debug.SetGCPercent(old)
+	if err != nil {
+		b.Fatal(err)
+	}
+	runtime.GC()
+	// What autovacuum would do after a load this size: statistics for the
+	// planner and a visibility map for index-only scans.
+	began := time.Now()
+	if h.st.Dialect() == gormstore.Postgres {
+		if _, err := h.db.ExecContext(ctx, "VACUUM (ANALYZE)"); err != nil {
+			b.Fatal(err)
+		}
+		// And write the load's dirty pages out now rather than during the
+		// measurements (needs a superuser, as the throwaway server's is).
+		if _, err := h.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
+			b.Logf("CHECKPOINT: %v (the measurements may overlap the checkpoint after the load)", err)
+		}
+	}
+	h.vacuum = time.Since(began)
 }
 
 // as returns a context calling with a token for spec (minted once).

@@ -157,3 +157,22 @@ func TestIdentityAndHandoffContribution(t *testing.T) {
 		t.Fatalf("computed: %+v", in)
 	}
 }
+
+func TestWholeYears(t *testing.T) {
+	d := func(y int, m time.Month, day int) time.Time { return time.Date(y, m, day, 0, 0, 0, 0, time.UTC) }
+	for _, c := range []struct {
+		p    Period
+		want bool
+	}{
+		{YearOf(2026), true},
+		{Period{From: d(2025, 1, 1), To: d(2026, 12, 31)}, true},
+		{YearOf(2024), true}, // a leap year
+		{Period{From: d(2026, 1, 1), To: d(2026, 12, 30)}, false},
+		{Period{From: d(2026, 1, 2), To: d(2026, 12, 31)}, false},
+		{Period{From: d(2026, 1, 1), To: d(2026, 6, 30)}, false},
+	} {
+		if got := c.p.WholeYears(); got != c.want {
+			t.Errorf("%v–%v: WholeYears %v, want %v", c.p.From, c.p.To, got, c.want)
+		}
+	}
+}

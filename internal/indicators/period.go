@@ -70,6 +70,12 @@ func (p Period) WholeMonths() bool {
 	return p.From.Day() == 1 && p.To.AddDate(0, 0, 1).Day() == 1
 }
 
+// WholeYears reports whether the period starts on 1 January and ends on
+// 31 December: yearly rows then answer it.
+func (p Period) WholeYears() bool {
+	return p.From.YearDay() == 1 && p.To.AddDate(0, 0, 1).YearDay() == 1
+}
+
 // In returns the instants bounding the period in a time zone: [from 00:00,
 // day after to 00:00).
 func (p Period) In(loc *time.Location) (time.Time, time.Time) {

@@ -35,6 +35,13 @@ type Options struct {
 	Workers int
 	// Progress, if set, is called after each batch and aggregate step.
 	Progress func(Progress)
+	// Append adds the dossiers to a period that may already have some (a
+	// store grown step by step, as the growth benchmark does): their codes
+	// continue each agency-day's counter and the aggregates are added to. A
+	// Seed different from every earlier one's is required, or the ids of
+	// the new dossiers repeat the earlier ones' (the load then fails, with
+	// nothing stored).
+	Append bool
 }
 
 // Progress reports a running seed.
@@ -121,7 +128,11 @@ func Dossiers(ctx context.Context, st store.Store, o Options) (Summary, error) {
 	for i, r := range w.receiving {
 		codes[i] = r.agency.Code
 	}
-	if n, err := st.CountDossiers(ctx, codes, from, until); err != nil {
+	if o.Append {
+		if w.seqBase, err = st.DossierSequences(ctx, codes, domain.CodeDay(from.AddDate(0, 0, -1)), domain.CodeDay(until)); err != nil {
+			return Summary{}, err
+		}
+	} else if n, err := st.CountDossiers(ctx, codes, from, until); err != nil {
 		return Summary{}, err
 	} else if n > 0 {
 		return Summary{}, fmt.Errorf("seed: the store already has %d dossiers filed at the province's agencies between %s and %s; "+
@@ -220,7 +231,7 @@ func loadWorld(ctx context.Context, st store.Store, seed uint64, from, until tim
 }
 
 // headers draws every dossier's header and allots the dossier codes: per
-// agency and local day, in filing order, from 1.
+// agency and local day, in filing order, from 1 (or after w.seqBase).
 func (w *world) headers(n int) ([]header, error) {
 	hs := make([]header, n)
 	for i := range hs {
@@ -244,6 +255,9 @@ func (w *world) headers(n int) ([]header, error) {
 	for i := range hs {
 		h := &hs[i]
 		k := dayKey{h.agency, domain.CodeDay(h.filed.In(w.receiving[h.agency].cal.Location()))}
+		if _, ok := next[k]; !ok {
+			next[k] = w.seqBase[[2]string{w.receiving[h.agency].agency.Code, k.day}]
+		}
 		next[k]++
 		h.seq = next[k]
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -261,5 +262,66 @@ func TestSeedRefusesFilledPeriod(t *testing.T) {
 	o.Year, o.Until = 2025, time.Time{}
 	if _, err := seed.Dossiers(ctx, st, o); err == nil {
 		t.Fatal("seeding a year the catalog does not cover was accepted")
+	}
+}
+
+// TestSeedAppend: a second seed with Append adds to the same period, its
+// codes continuing each agency-day's numbers without a gap or a repeat, and
+// the aggregates still agree with the dossiers.
+func TestSeedAppend(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			st := openStore(t, kind)
+			if _, err := seed.Dossiers(ctx, st, seed.Options{Dossiers: 60, Until: until, Seed: 1, BatchSize: 16}); err != nil {
+				t.Fatal(err)
+			}
+			first := map[string]int{} // dossiers of the first seed per agency-day
+			for _, d := range allDossiers(t, st) {
+				first[d.Code[:strings.LastIndexByte(d.Code, '-')]]++
+			}
+			sum, err := seed.Dossiers(ctx, st, seed.Options{Dossiers: 90, Until: until, Seed: 2, BatchSize: 16, Append: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sum.Dossiers != 90 {
+				t.Fatalf("appended %d dossiers, want 90", sum.Dossiers)
+			}
+			all := allDossiers(t, st)
+			if len(all) != 150 {
+				t.Fatalf("%d dossiers after appending, want 150", len(all))
+			}
+			seqs := map[[2]string][]int64{}
+			for _, d := range all {
+				agency, day, seq, err := domain.ParseDossierCode(d.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				seqs[[2]string{agency, day}] = append(seqs[[2]string{agency, day}], seq)
+			}
+			shared := 0
+			for k, ss := range seqs {
+				slices.Sort(ss)
+				for i, s := range ss {
+					if s != int64(i+1) {
+						t.Fatalf("codes of %v: %v, want 1..%d", k, ss, len(ss))
+					}
+				}
+				if n := first[k[0]+"-"+k[1]]; n > 0 && len(ss) > n {
+					shared++
+				}
+			}
+			if shared == 0 {
+				t.Fatal("no agency-day got codes from both seeds: the test proves nothing")
+			}
+			a := app.New(st, app.WithClock(func() time.Time { return until.Add(9 * time.Hour) }))
+			diffs, err := a.VerifyStats(ctx, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(diffs) != 0 {
+				t.Fatalf("aggregates differ from the dossiers after appending: %v", diffs[:min(3, len(diffs))])
+			}
+		})
 	}
 }

@@ -50,6 +50,9 @@ type world struct {
 	procs           []*domain.Procedure // the demo procedures, in procCodes order
 	// unitLate is the chance that a workflow step of a unit finishes late.
 	unitLate map[string]float64
+	// seqBase is the last code sequence already allotted per {agency,
+	// day} (Options.Append).
+	seqBase map[[2]string]int64
 }
 
 // Procedure mix at the provincial centre and at a district counter.

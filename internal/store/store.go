@@ -219,6 +219,11 @@ type Dossiers interface {
 	// unknown dossier. It joins the caller's transaction when ctx carries
 	// one; otherwise it runs in its own, and on PostgreSQL loads with COPY.
 	InsertBulk(ctx context.Context, dossiers []domain.Dossier, events []domain.Event, slips []domain.SlipRow) error
+	// DossierSequences returns the dossier counters of the agencies for the
+	// code days in [fromDay, toDay] ("YYMMDD", domain.CodeDay), keyed by
+	// {agency, day}: the last sequence allotted on that day. A loader adding
+	// dossiers to days that already have some numbers them after these.
+	DossierSequences(ctx context.Context, agencies []string, fromDay, toDay string) (map[[2]string]int64, error)
 }
 
 // Slips stores process-control slips.
@@ -280,8 +285,8 @@ type Stats interface {
 	// CountOverdueCohortByAgency is CountOverdue per receiving agency (agencies
 	// with none are absent).
 	CountOverdueCohortByAgency(ctx context.Context, q StatsQuery, now time.Time) (map[string]int64, error)
-	// ListStatRows returns every aggregate row of a granularity (Day or
-	// Month), with its durations, for verification.
+	// ListStatRows returns every aggregate row of a granularity (Day, Month
+	// or Year), with its durations, for verification.
 	ListStatRows(ctx context.Context, g indicators.Granularity) (map[indicators.Key]indicators.Vector, map[indicators.Key]map[int]int64, error)
 	// ListUnitStatRows returns every unit row of a granularity (Day or Month).
 	ListUnitStatRows(ctx context.Context, g indicators.Granularity) (map[[2]string]UnitRow, error)
@@ -294,8 +299,9 @@ type Stats interface {
 	// ListEventsOf returns the events of the dossiers, by dossier and sequence.
 	ListEventsOf(ctx context.Context, dossierIDs []string) ([]domain.Event, error)
 	// ProceduresWithOnlineFilings lists the procedures of q's rows with an
-	// online filing (by the applicant side only, if genuineOnly).
-	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery, genuineOnly bool) ([]string, error)
+	// online filing (any), and those with one by the applicant side
+	// (genuine), from one read of the rows.
+	ProceduresWithOnlineFilings(ctx context.Context, q StatsQuery) (any, genuine []string, err error)
 	// ListOverdueCreated returns the filing times of the running dossiers
 	// matching q (as CountOverdue) past their deadline at now.
 	ListOverdueCreated(ctx context.Context, q StatsQuery, now time.Time) ([]time.Time, error)

@@ -341,3 +341,17 @@ func sequenceUpserts(dialect string, seqs map[[2]string]int64) (stmts []string, 
 	}
 	return stmts, args
 }
+
+// DossierSequences implements store.Dossiers.
+func (s *Store) DossierSequences(ctx context.Context, agencies []string, fromDay, toDay string) (map[[2]string]int64, error) {
+	var rows []sequenceRow
+	err := s.conn(ctx).Where("agency_code IN ? AND day >= ? AND day <= ?", agencies, fromDay, toDay).Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[[2]string]int64, len(rows))
+	for _, r := range rows {
+		out[[2]string{r.AgencyCode, r.Day}] = r.LastValue
+	}
+	return out, nil
+}

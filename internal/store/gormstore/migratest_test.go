@@ -104,6 +104,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	13: checkV13,
 	14: checkV14,
 	16: checkV16,
+	17: checkV17,
 }
 
 var (
@@ -430,10 +431,12 @@ func TestMigrationsKeepData(t *testing.T) {
 				if cur, _, _ := s.SchemaStatus(ctx); cur != v {
 					t.Fatalf("at version %d, want %d", cur, v)
 				}
-				// The step kept every row loaded so far.
+				// The step kept every row loaded so far (a backfill may add
+				// rows: migration 17 sums the monthly aggregates into yearly
+				// ones).
 				after := rowCounts(t, s)
 				for tb, n := range before {
-					if after[tb] != n {
+					if after[tb] < n {
 						t.Fatalf("migration %d: table %s has %d rows, had %d", v, tb, after[tb], n)
 					}
 				}

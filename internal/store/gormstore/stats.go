@@ -3,6 +3,8 @@ package gormstore
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,16 +20,23 @@ import (
 const (
 	periodDay   = "D"
 	periodMonth = "M"
+	// periodYear rows (dossier_stats and dossier_stats_durations only, not
+	// unit_step_stats; migration 17) answer a whole year from a twelfth of
+	// the monthly rows: GetIndicators for a province and a year reads them.
+	periodYear = "Y"
 )
 
 // periodColumn is the period column value of a granularity; the aggregates
-// keep only days and months, so any other granularity matches no row.
+// keep days, months and (dossier_stats and its durations) years, so any
+// other granularity matches no row.
 func periodColumn(g indicators.Granularity) string {
 	switch g {
 	case indicators.Day:
 		return periodDay
 	case indicators.Month:
 		return periodMonth
+	case indicators.Year:
+		return periodYear
 	}
 	return ""
 }
@@ -67,6 +76,14 @@ func upsertStatsFor(n int) string {
 	return q
 }
 
+// statsParamsPerRow is the bound parameters of one row of the stats upsert;
+// statsRowsPerStatement keeps a statement under SQLite's default limit of
+// 32,766 parameters (PostgreSQL's is 65,535).
+const (
+	statsParamsPerRow     = 7 + len(indicators.MetricNames)
+	statsRowsPerStatement = 32_766 / statsParamsPerRow
+)
+
 // statsRowKey is dossier_stats' conflict key.
 type statsRowKey struct {
 	period, agency, day, procedure string
@@ -82,11 +99,17 @@ func buildSumMetrics() string {
 	return strings.Join(sums, ", ")
 }
 
+// statsPeriods are the period and day column values of the rows a delta
+// of key k changes: its day, its month and its year.
+func statsPeriods(k indicators.Key) [3][2]string {
+	return [3][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}, {periodYear, k.Day[:4]}}
+}
+
 // ApplyStats implements store.Stats.
 func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 	db := s.conn(ctx)
 	// Every metric row of the mutation in one upsert, in the order the
-	// deltas name them (daily, then monthly), rows with the same conflict
+	// deltas name them (daily, monthly, yearly), rows with the same conflict
 	// key summed first — the same locks taken in the same order as one
 	// statement per row, in one round trip instead of two or more.
 	type row struct {
@@ -101,7 +124,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 			continue
 		}
 		k := d.Key
-		for _, p := range [][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}} {
+		for _, p := range statsPeriods(k) {
 			rk := statsRowKey{p[0], k.Agency, p[1], k.Procedure, k.Channel, k.FiledBy}
 			if i, ok := at[rk]; ok {
 				rows[i].v.Add(d.Vector)
@@ -111,32 +134,49 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 			rows = append(rows, row{rk, k.Field, d.Vector})
 		}
 	}
-	if len(rows) > 0 {
-		args := make([]any, 0, len(rows)*(7+len(indicators.MetricNames)))
-		for _, r := range rows {
+	// A bulk load (seed) brings thousands of rows: at most statsRowsPerStatement
+	// per statement, in order, keeps under both drivers' parameter limits.
+	for len(rows) > 0 {
+		chunk := rows[:min(len(rows), statsRowsPerStatement)]
+		rows = rows[len(chunk):]
+		args := make([]any, 0, len(chunk)*statsParamsPerRow)
+		for _, r := range chunk {
 			args = append(args, r.key.period, r.key.agency, r.key.day, r.key.procedure, r.field, int(r.key.channel), int(r.key.filedBy))
 			for _, v := range r.v {
 				args = append(args, v)
 			}
 		}
-		if err := db.Exec(upsertStatsFor(len(rows)), args...).Error; err != nil {
+		if err := db.Exec(upsertStatsFor(len(chunk)), args...).Error; err != nil {
 			return err
 		}
 	}
+	// A delta's histogram rows (its buckets by day, month and year: distinct
+	// keys) in one statement, buckets in order so that concurrent
+	// transactions lock them in the same order.
 	for _, d := range ds {
+		if len(d.Buckets) == 0 {
+			continue
+		}
 		k := d.Key
-		for _, p := range [][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}} {
-			for bucket, n := range d.Buckets {
-				err := db.Exec(`INSERT INTO dossier_stats_durations
-					(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, bucket)
-					DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`,
-					p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), bucket, n).Error
-				if err != nil {
-					return err
+		buckets := slices.Sorted(maps.Keys(d.Buckets))
+		var values strings.Builder
+		var args []any
+		for _, p := range statsPeriods(k) {
+			for _, bucket := range buckets {
+				if values.Len() > 0 {
+					values.WriteString(", ")
 				}
+				values.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, p[0], k.Agency, p[1], k.Procedure, k.Field, int(k.Channel), int(k.FiledBy), bucket, d.Buckets[bucket])
 			}
+		}
+		err := db.Exec(`INSERT INTO dossier_stats_durations
+			(period, agency_code, day, procedure_code, field_code, channel, filed_by, bucket, dossiers)
+			VALUES `+values.String()+`
+			ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by, bucket)
+			DO UPDATE SET dossiers = dossier_stats_durations.dossiers + excluded.dossiers`, args...).Error
+		if err != nil {
+			return err
 		}
 	}
 	return nil
@@ -326,17 +366,25 @@ func overdue(db *gorm.DB, q store.StatsQuery, now time.Time) *gorm.DB {
 }
 
 // ProceduresWithOnlineFilings implements store.Stats.
-func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery, genuineOnly bool) ([]string, error) {
-	var codes []string
-	err := s.read(ctx, func(db *gorm.DB) error {
-		codes = nil
-		db = statsWhere(db, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline))
-		if genuineOnly {
-			db = db.Where("filed_by IN ?", []int{int(domain.ActorCitizen), int(domain.ActorRepresentative)})
-		}
-		return db.Distinct("procedure_code").Pluck("procedure_code", &codes).Error
+func (s *Store) ProceduresWithOnlineFilings(ctx context.Context, q store.StatsQuery) (anyone, genuine []string, err error) {
+	var rows []struct {
+		ProcedureCode string
+		Genuine       bool
+	}
+	err = s.read(ctx, func(db *gorm.DB) error {
+		rows = nil
+		return statsWhere(db, "dossier_stats", q).Where("channel = ? AND filed > 0", int(domain.ChannelOnline)).
+			Select("procedure_code, MAX(CASE WHEN filed_by IN ? THEN 1 ELSE 0 END) = 1 AS genuine",
+				[]int{int(domain.ActorCitizen), int(domain.ActorRepresentative)}).
+			Group("procedure_code").Order("procedure_code").Scan(&rows).Error
 	})
-	return codes, err
+	for _, r := range rows {
+		anyone = append(anyone, r.ProcedureCode)
+		if r.Genuine {
+			genuine = append(genuine, r.ProcedureCode)
+		}
+	}
+	return anyone, genuine, err
 }
 
 // ProceduresOf implements store.Stats.

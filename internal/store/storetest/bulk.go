@@ -56,6 +56,21 @@ func testInsertBulk(t *testing.T, s store.Store) {
 	must(t, s.InsertBulk(ctx, nil, nil, nil))
 	must(t, s.InsertBulk(ctx, ds, evs, slips))
 
+	// The day's counter is raised to the highest code loaded, and a loader
+	// adding to the day reads it back.
+	agency, day, _, err := domain.ParseDossierCode(ds[0].Code)
+	must(t, err)
+	seqs, err := s.DossierSequences(ctx, []string{agency, "000.00.02.H55"}, day, day)
+	must(t, err)
+	if fmt.Sprint(seqs) != fmt.Sprintf("map[[%s %s]:7]", agency, day) {
+		t.Fatalf("dossier sequences after the bulk insert: %v", seqs)
+	}
+	d, err := time.Parse("060102", day)
+	must(t, err)
+	if seqs, err := s.DossierSequences(ctx, []string{agency}, "000101", domain.CodeDay(d.AddDate(0, 0, -1))); err != nil || len(seqs) != 0 {
+		t.Fatalf("dossier sequences before the loaded day: %v, %v", seqs, err)
+	}
+
 	got, err := s.GetDossierByCode(ctx, ds[1].Code)
 	must(t, err)
 	want := ds[1]

@@ -205,8 +205,11 @@ func testStatsAggregates(t *testing.T, s store.Store) {
 
 	online := func(q store.StatsQuery, genuine bool) []string {
 		t.Helper()
-		codes, err := s.ProceduresWithOnlineFilings(ctx, q, genuine)
+		codes, genuineCodes, err := s.ProceduresWithOnlineFilings(ctx, q)
 		must(t, err)
+		if genuine {
+			codes = genuineCodes
+		}
 		slices.Sort(codes)
 		return codes
 	}
@@ -518,5 +521,69 @@ func testStatsVerificationReads(t *testing.T, s store.Store) {
 	}
 	if got := procs("000.09.09.H55"); got != "[]" {
 		t.Fatalf("ProceduresOf(unknown) = %s", got)
+	}
+}
+
+// testStatsBulkApply: one ApplyStats with more rows than a statement may
+// carry parameters for (a seed's aggregates of one agency) stores them all.
+func testStatsBulkApply(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	var ds []report.Delta
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 3000 {
+		k := report.Key{Agency: agencyA, Procedure: fmt.Sprintf("1.%06d", i%50), Field: "HT", Channel: domain.ChannelCounter,
+			FiledBy: domain.ActorStaff, Day: day.AddDate(0, 0, i/50).Format("2006-01-02")}
+		ds = append(ds, report.Delta{Key: k, Vector: vec(report.Filed, 1, report.Received, 1)})
+	}
+	must(t, s.InTx(ctx, func(ctx context.Context) error { return s.ApplyStats(ctx, ds) }))
+	for _, q := range []store.StatsQuery{
+		{Period: periodDay, From: "2026-01-01", To: "2026-12-31", Agencies: []string{agencyA}},
+		{Period: periodMonth, From: "2026-01", To: "2026-12", Agencies: []string{agencyA}},
+	} {
+		rows, err := s.SumStats(ctx, q)
+		must(t, err)
+		var filed int64
+		for _, r := range rows {
+			filed += r.Vector[report.Filed]
+		}
+		if filed != 3000 {
+			t.Fatalf("%v rows after one bulk ApplyStats count %d filed, want 3000", q.Period, filed)
+		}
+	}
+}
+
+// testStatsYearly: ApplyStats keeps yearly rows beside the daily and
+// monthly ones, and a year read from them equals the year read from its
+// months.
+func testStatsYearly(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	k := report.Key{Agency: agencyA, Procedure: "1.000001", Field: "HT", Channel: domain.ChannelOnline, FiledBy: domain.ActorCitizen}
+	for i, day := range []string{"2025-12-31", "2026-01-01", "2026-03-15", "2026-12-31"} {
+		k.Day = day
+		must(t, s.ApplyStats(ctx, []report.Delta{{Key: k, Vector: vec(report.Filed, i+1, report.Received, 1), Buckets: map[int]int64{i: 1}}}))
+	}
+	k.Day = "2026-03-15"
+	must(t, s.ApplyStats(ctx, []report.Delta{{Key: k, Vector: vec(report.Received, -1), Buckets: map[int]int64{2: -1, 5: 1}}}))
+	year := store.StatsQuery{Period: report.Year, From: "2026", To: "2026", Agencies: []string{agencyA}}
+	months := store.StatsQuery{Period: periodMonth, From: "2026-01", To: "2026-12", Agencies: []string{agencyA}}
+	y, err := s.SumStats(ctx, year)
+	must(t, err)
+	m, err := s.SumStats(ctx, months)
+	must(t, err)
+	if len(y) != 1 || fmt.Sprint(y) != fmt.Sprint(m) || y[0].Vector[report.Filed] != 2+3+4 || y[0].Vector[report.Received] != 2 {
+		t.Fatalf("the year from its yearly rows %v, from its months %v", y, m)
+	}
+	yd, err := s.SumDurations(ctx, year)
+	must(t, err)
+	md, err := s.SumDurations(ctx, months)
+	must(t, err)
+	if fmt.Sprint(yd) != fmt.Sprint(md) || fmt.Sprint(yd) != "map[1:1 2:0 3:1 5:1]" && fmt.Sprint(yd) != "map[1:1 3:1 5:1]" {
+		t.Fatalf("the year's durations from its yearly rows %v, from its months %v", yd, md)
+	}
+	vecs, _, err := s.ListStatRows(ctx, report.Year)
+	must(t, err)
+	k.Day = "2025"
+	if len(vecs) != 2 || vecs[k][report.Filed] != 1 {
+		t.Fatalf("yearly rows: %v", vecs)
 	}
 }

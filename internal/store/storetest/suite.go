@@ -45,6 +45,8 @@ func Run(t *testing.T, newStore Factory) {
 		{"SchemaCurrent", testSchemaCurrent},
 		{"InsertBulk", testInsertBulk},
 		{"StatsAggregates", testStatsAggregates},
+		{"StatsBulkApply", testStatsBulkApply},
+		{"StatsYearly", testStatsYearly},
 		{"StatsUnits", testStatsUnits},
 		{"StatsOverdue", testStatsOverdue},
 		{"StatsVerificationReads", testStatsVerificationReads},
