@@ -403,7 +403,7 @@ func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 // intake (ReceiveDossier of a new dossier): look up the idempotency record
 // (before the transaction; the agency and the procedure's agency subtree
 // come from the server's caches), then in one transaction take the day's number, insert the dossier and its first slip
-// row, upsert the daily and monthly aggregate rows (one statement), append
+// row, upsert the daily, monthly and yearly aggregate rows (one statement), append
 // the event, read the enabled webhook subscriptions (the outbox hook) and
 // record the answer — the statements pg_stat_statements counts for an API
 // intake (BenchmarkSpeed prints them). Client i works at agency i mod
@@ -419,6 +419,7 @@ func intakeScript(agencies []string) string {
 	day := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYMMDD')`
 	dayISO := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD')`
 	month := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM')`
+	year := `to_char(now() AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY')`
 	did := `md5('d' || :rid)::uuid`
 	metrics := `filed, awaiting_intake, not_accepted, received, running, paused, resolved_on_time, resolved_late, withdrawn, stopped,
   returned, supplement_dossiers, supplement_rounds, payment_requests, payments_confirmed, payments_online, extensions,
@@ -427,13 +428,14 @@ func intakeScript(agencies []string) string {
 	for _, m := range strings.Split(strings.NewReplacer("\n", "", " ", "").Replace(metrics), ",") {
 		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
 	}
-	// The daily and the monthly row in one statement, as gormstore's
+	// The daily, monthly and yearly rows in one statement, as gormstore's
 	// ApplyStats writes them.
 	stats := fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
   VALUES ('D', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0),
-  ('M', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
+  ('M', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0),
+  ('Y', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
   ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s;`,
-		metrics, ag, dayISO, ag, month, strings.Join(set, ", "))
+		metrics, ag, dayISO, ag, month, ag, year, strings.Join(set, ", "))
 	applicant := `'{"kind":1,"id_number":"080090123456","name":"Nguyễn Văn Bench","phone":"0912345678","address":"Xã An Hòa, 000.00.01.H55"}'`
 	components := `'[{"code":"TK-LLTP","source":1},{"code":"CCCD","source":4,"reused_from":"csdlqg-dan-cu:080090123456"}]'`
 	details := `'{"clock_start":"received during working hours; clock starts at receipt","code":"000.00.01.H55-261127-0001","due_at":"2026-12-11T08:00:00Z","procedure_version":"1"}'`
