@@ -44,6 +44,9 @@ type Store struct {
 	// writer queues SQLite's transactions in this process (capacity one;
 	// nil on PostgreSQL): see queueWriter.
 	writer chan struct{}
+	// accesses batches the access-log rows of concurrent staff reads
+	// (accesslog.go).
+	accesses accessBatcher
 }
 
 var _ store.Store = (*Store)(nil)

@@ -1,0 +1,99 @@
+package gormstore
+
+import (
+	"context"
+	"sync"
+
+	"github.com/motcua/motcua/internal/freshness"
+)
+
+// Group commit for the access log. A staff read must not be answered
+// before its access-log row is durable, and at production durability each
+// read's own INSERT and COMMIT waits for a WAL flush (on SQLite, for its
+// turn in the writer queue and a sync): with eight clerks reading, the
+// clerk's GetDossier ran at half the citizen's rate. Readers that arrive
+// while a batch is being written wait together; the next batch writes all
+// their rows in one transaction, and each of them learns that batch's
+// outcome: nil only after the commit, the batch's error if any row of it
+// failed (then none of its rows is stored). A reader whose context ends
+// while it waits gives up — its read fails; its row may still be written,
+// which records an access that was not answered, never the reverse.
+//
+// Nothing waits on purpose to fill a batch: the first reader is written at
+// once, and a batch is exactly the readers that came while the previous one
+// was being committed.
+
+// maxAccessBatch bounds the rows of one batch (a ListDossiers page logs
+// one row per dossier).
+const maxAccessBatch = 1000
+
+type accessWaiter struct {
+	ctx  context.Context
+	rows []accessRow
+	done chan error // buffered: the writer never blocks on a reader gone
+}
+
+type accessBatcher struct {
+	mu      sync.Mutex
+	pending []accessWaiter
+	writing bool // a writer goroutine is running
+	batches int  // batches written (tests)
+}
+
+// logAccessesBatched queues rows for the next batch and waits for its
+// commit.
+func (s *Store) logAccessesBatched(ctx context.Context, rows []accessRow) error {
+	w := accessWaiter{ctx: ctx, rows: rows, done: make(chan error, 1)}
+	b := &s.accesses
+	b.mu.Lock()
+	b.pending = append(b.pending, w)
+	start := !b.writing
+	b.writing = true
+	b.mu.Unlock()
+	if start {
+		go s.writeAccessBatches()
+	}
+	select {
+	case err := <-w.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// writeAccessBatches writes batches until no reader waits.
+func (s *Store) writeAccessBatches() {
+	b := &s.accesses
+	for {
+		b.mu.Lock()
+		n, rows := 0, 0
+		for n < len(b.pending) && (n == 0 || rows+len(b.pending[n].rows) <= maxAccessBatch) {
+			rows += len(b.pending[n].rows)
+			n++
+		}
+		batch := b.pending[:n:n]
+		b.pending = b.pending[n:]
+		if n == 0 {
+			b.pending = nil
+			b.writing = false
+			b.mu.Unlock()
+			return
+		}
+		b.batches++
+		b.mu.Unlock()
+
+		all := make([]accessRow, 0, rows)
+		for _, w := range batch {
+			all = append(all, w.rows...)
+		}
+		// The first reader's context carries the trace the statement's span
+		// joins; detached, so that one reader giving up does not fail the
+		// others' batch, and without the reader's freshness sink (a read's
+		// log row gives the reader no freshness token).
+		ctx := freshness.WithSink(context.WithoutCancel(batch[0].ctx), nil)
+		err := s.InTx(ctx, func(ctx context.Context) error { return s.conn(ctx).CreateInBatches(all, 200).Error })
+		for _, w := range batch {
+			w.done <- err
+		}
+	}
+}
