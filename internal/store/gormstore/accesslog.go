@@ -41,7 +41,8 @@ type accessBatcher struct {
 }
 
 // logAccessesBatched queues rows for the next batch and waits for its
-// commit.
+// commit. The batch is written by another goroutine, so that a reader
+// whose context ends stops waiting at once, whatever the database does.
 func (s *Store) logAccessesBatched(ctx context.Context, rows []accessRow) error {
 	w := accessWaiter{ctx: ctx, rows: rows, done: make(chan error, 1)}
 	b := &s.accesses
@@ -71,14 +72,14 @@ func (s *Store) writeAccessBatches() {
 			rows += len(b.pending[n].rows)
 			n++
 		}
-		batch := b.pending[:n:n]
-		b.pending = b.pending[n:]
 		if n == 0 {
 			b.pending = nil
 			b.writing = false
 			b.mu.Unlock()
 			return
 		}
+		batch := b.pending[:n:n]
+		b.pending = b.pending[n:]
 		b.batches++
 		b.mu.Unlock()
 
@@ -86,14 +87,25 @@ func (s *Store) writeAccessBatches() {
 		for _, w := range batch {
 			all = append(all, w.rows...)
 		}
-		// The first reader's context carries the trace the statement's span
-		// joins; detached, so that one reader giving up does not fail the
-		// others' batch, and without the reader's freshness sink (a read's
-		// log row gives the reader no freshness token).
+		// The first reader's context carries the trace the statement's
+		// span joins; detached, so that one reader giving up does not fail
+		// the others' batch, and without the reader's freshness sink (a
+		// read's log row gives the reader no freshness token).
 		ctx := freshness.WithSink(context.WithoutCancel(batch[0].ctx), nil)
-		err := s.InTx(ctx, func(ctx context.Context) error { return s.conn(ctx).CreateInBatches(all, 200).Error })
+		err := s.insertAccesses(ctx, all)
 		for _, w := range batch {
 			w.done <- err
 		}
 	}
+}
+
+// insertAccesses stores rows in one INSERT (at most maxAccessBatch rows
+// of nine columns: within both databases' limits on parameters). On
+// PostgreSQL the statement commits on its own — one round trip; on SQLite
+// it is a transaction, so that it waits in the writer queue.
+func (s *Store) insertAccesses(ctx context.Context, rows []accessRow) error {
+	if s.writer == nil {
+		return s.db.WithContext(ctx).Create(&rows).Error
+	}
+	return s.InTx(ctx, func(ctx context.Context) error { return s.conn(ctx).Create(&rows).Error })
 }

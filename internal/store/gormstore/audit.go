@@ -36,10 +36,10 @@ func (s *Store) LogAccesses(ctx context.Context, as []domain.Access) error {
 			Purpose: a.Purpose, Method: a.Method, AccessedAt: requiredDBTime(a.At), ClientAddress: a.ClientAddress}
 	}
 	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); !inTx {
-		// A staff read's own write: committed together with the other
-		// readers' waiting at the same time (accesslog.go), in a
-		// transaction that on SQLite waits in the writer queue
-		// (queueWriter) rather than polling the busy handler.
+		// A staff read's own write: committed together with those of the
+		// other readers waiting at the same time (accesslog.go); on SQLite
+		// in a transaction that waits in the writer queue (queueWriter)
+		// rather than polling the busy handler.
 		return s.logAccessesBatched(ctx, rows)
 	}
 	return s.conn(ctx).CreateInBatches(rows, 200).Error
