@@ -19,13 +19,20 @@ import (
 // while it waits gives up — its read fails; its row may still be written,
 // which records an access that was not answered, never the reverse.
 //
-// Nothing waits on purpose to fill a batch: the first reader is written at
-// once, and a batch is exactly the readers that came while the previous one
-// was being committed.
+// Nothing waits on purpose to fill a batch: a reader is written at once if
+// a writer is free, and a batch is the readers that came while every writer
+// was busy. On SQLite one writer (its transactions run one at a time
+// anyway); on PostgreSQL a few, because one batch at a time made each
+// reader wait for the flush in progress and then for its own, where
+// PostgreSQL already lets concurrent commits share a WAL flush.
 
 // maxAccessBatch bounds the rows of one batch (a ListDossiers page logs
 // one row per dossier).
 const maxAccessBatch = 1000
+
+// accessWritersPostgres is how many batches may be written at once on
+// PostgreSQL.
+const accessWritersPostgres = 4
 
 type accessWaiter struct {
 	ctx  context.Context
@@ -34,10 +41,11 @@ type accessWaiter struct {
 }
 
 type accessBatcher struct {
-	mu      sync.Mutex
-	pending []accessWaiter
-	writing bool // a writer goroutine is running
-	batches int  // batches written (tests)
+	mu         sync.Mutex
+	pending    []accessWaiter
+	writers    int // writer goroutines running
+	maxWriters int // 0 means 1
+	batches    int // batches written (tests)
 }
 
 // logAccessesBatched queues rows for the next batch and waits for its
@@ -48,8 +56,10 @@ func (s *Store) logAccessesBatched(ctx context.Context, rows []accessRow) error 
 	b := &s.accesses
 	b.mu.Lock()
 	b.pending = append(b.pending, w)
-	start := !b.writing
-	b.writing = true
+	start := b.writers < max(b.maxWriters, 1)
+	if start {
+		b.writers++
+	}
 	b.mu.Unlock()
 	if start {
 		go s.writeAccessBatches()
@@ -62,7 +72,8 @@ func (s *Store) logAccessesBatched(ctx context.Context, rows []accessRow) error 
 	}
 }
 
-// writeAccessBatches writes batches until no reader waits.
+// writeAccessBatches writes batches until no reader waits; several may run
+// (maxWriters), each taking the readers waiting when it is free.
 func (s *Store) writeAccessBatches() {
 	b := &s.accesses
 	for {
@@ -74,7 +85,7 @@ func (s *Store) writeAccessBatches() {
 		}
 		if n == 0 {
 			b.pending = nil
-			b.writing = false
+			b.writers--
 			b.mu.Unlock()
 			return
 		}

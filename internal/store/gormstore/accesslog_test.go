@@ -61,6 +61,9 @@ func poison(t *testing.T, s *gormstore.Store, stmts ...string) {
 
 func testGroupCommit(t *testing.T, s *gormstore.Store, hold func() (release func())) {
 	ctx := context.Background()
+	// One batch at a time (SQLite's setting; PostgreSQL writes a few at
+	// once), so that which readers share a batch is known.
+	gormstore.SetAccessWriters(s, 1)
 	for _, err := range []error{s.CreateAgency(ctx, storetest.Agency("000.00.01.H55", "")),
 		s.CreateProcedure(ctx, storetest.Procedure("1.000001", "000.00.01.H55"))} {
 		if err != nil {

@@ -51,3 +51,10 @@ func PendingAccesses(s *Store) int {
 	defer s.accesses.mu.Unlock()
 	return len(s.accesses.pending)
 }
+
+// SetAccessWriters sets how many access-log batches may be written at once.
+func SetAccessWriters(s *Store, n int) {
+	s.accesses.mu.Lock()
+	s.accesses.maxWriters = n
+	s.accesses.mu.Unlock()
+}

@@ -141,6 +141,8 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
 	if loc.Dialect == SQLite {
 		s.writer = make(chan struct{}, 1)
+	} else {
+		s.accesses.maxWriters = accessWritersPostgres
 	}
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
