@@ -95,7 +95,7 @@ func testGroupCommit(t *testing.T, s *gormstore.Store, hold func() (release func
 	}
 	// round holds the table, starts one read (the batch being written),
 	// then the given reads (which queue for the next batch), and releases.
-	round := func(purposes []string) (first error, rest []error) {
+	round := func(purposes []string) (rest []error, first error) {
 		release := hold()
 		before := gormstore.AccessBatches(s)
 		firstDone := make(chan error, 1)
@@ -121,7 +121,7 @@ func testGroupCommit(t *testing.T, s *gormstore.Store, hold func() (release func
 		if got := gormstore.AccessBatches(s) - before; got != 2 {
 			t.Errorf("%d readers written in %d batches, want 2 (the first, then the others together)", len(purposes)+1, got)
 		}
-		return first, rest
+		return rest, first
 	}
 
 	t.Run("readers waiting together are committed together", func(t *testing.T) {
@@ -129,7 +129,7 @@ func testGroupCommit(t *testing.T, s *gormstore.Store, hold func() (release func
 		for i := range 8 {
 			ps = append(ps, fmt.Sprintf("ok-%d", i))
 		}
-		first, rest := round(ps)
+		rest, first := round(ps)
 		if first != nil || errors.Join(rest...) != nil {
 			t.Fatalf("reads failed: %v %v", first, errors.Join(rest...))
 		}
@@ -142,7 +142,7 @@ func testGroupCommit(t *testing.T, s *gormstore.Store, hold func() (release func
 
 	t.Run("a failed batch fails every read in it", func(t *testing.T) {
 		ps := []string{"lost-0", "lost-1", "poison", "lost-2", "lost-3"}
-		first, rest := round(ps)
+		rest, first := round(ps)
 		if first != nil {
 			t.Fatalf("the read before the failed batch failed: %v", first)
 		}
