@@ -2,6 +2,7 @@ package gormstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/motcua/motcua/internal/freshness"
@@ -12,10 +13,10 @@ import (
 // read's own INSERT and COMMIT waits for a WAL flush (on SQLite, for its
 // turn in the writer queue and a sync): with eight clerks reading, the
 // clerk's GetDossier ran at half the citizen's rate. Readers that arrive
-// while a batch is being written wait together; the next batch writes all
-// their rows in one transaction, and each of them learns that batch's
-// outcome: nil only after the commit, the batch's error if any row of it
-// failed (then none of its rows is stored). A reader whose context ends
+// while the writers are busy wait together; the next batch writes all their
+// rows in one INSERT, and each of them learns that batch's outcome: nil
+// only after the commit, the batch's error if any row of it failed (then
+// none of its rows is stored). A reader whose context ends
 // while it waits gives up — its read fails; its row may still be written,
 // which records an access that was not answered, never the reverse.
 //
@@ -114,7 +115,14 @@ func (s *Store) writeAccessBatches() {
 // of nine columns: within both databases' limits on parameters). On
 // PostgreSQL the statement commits on its own — one round trip; on SQLite
 // it is a transaction, so that it waits in the writer queue.
-func (s *Store) insertAccesses(ctx context.Context, rows []accessRow) error {
+func (s *Store) insertAccesses(ctx context.Context, rows []accessRow) (err error) {
+	// This runs on the batch's own goroutine, outside the gRPC recovery
+	// interceptor: a panic fails the batch's reads instead of the process.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("access log: writing a batch panicked: %v", r)
+		}
+	}()
 	if s.writer == nil {
 		return s.db.WithContext(ctx).Create(&rows).Error
 	}
