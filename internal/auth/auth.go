@@ -43,7 +43,10 @@ const (
 // the HMAC family are never accepted: verification keys are public keys.
 var AllowedAlgorithms = []jwa.SignatureAlgorithm{jwa.EdDSA(), jwa.ES256(), jwa.RS256()}
 
-// KeySource yields the current verification keys.
+// KeySource yields the current verification keys. It returns the same
+// jwk.Set value for as long as the keys are unchanged, and a different one
+// once they change: the verifier's cache of verified tokens holds an entry
+// only while the set that verified it is current.
 type KeySource interface {
 	Keys(ctx context.Context) (jwk.Set, error)
 }
@@ -63,10 +66,15 @@ type Verifier struct {
 	Skew time.Duration
 	Now  func() time.Time
 
-	// verified remembers tokens that passed, until they expire or for at
-	// most verifiedTTL (so a key withdrawn from the JWKS stops working within
-	// that time): clients send the same token on every call, and parsing and
-	// checking a signature is the costliest part of a cheap call.
+	// verified remembers tokens that passed, keyed by the SHA-256 of the
+	// whole token (so a token differing in any byte — another signature,
+	// another claim — is verified afresh), until the earliest of the
+	// token's expiry and verifiedTTL, and only while the key set that
+	// verified it is the current one (a key withdrawn or rotated out
+	// invalidates at once what it verified). Clients send the same token on
+	// every call, and parsing and checking a signature is the costliest
+	// part of a cheap call. At most verifiedMax entries; when full it is
+	// emptied (only valid tokens are ever added).
 	mu       sync.Mutex
 	verified map[[32]byte]verifiedToken
 }
@@ -74,12 +82,13 @@ type Verifier struct {
 type verifiedToken struct {
 	p     domain.Principal
 	until time.Time
+	keys  jwk.Set // the set that verified it
 }
 
-const (
-	verifiedTTL = 5 * time.Minute
-	verifiedMax = 10000
-)
+const verifiedTTL = 5 * time.Minute
+
+// verifiedMax bounds the verified-token cache (a variable for the tests).
+var verifiedMax = 10000
 
 // ErrInvalidToken wraps every verification failure; the wrapped error says
 // why (for the log, not for the caller).
@@ -92,13 +101,17 @@ func (v *Verifier) Verify(ctx context.Context, token string) (domain.Principal, 
 		now = v.Now()
 	}
 	sum := sha256.Sum256([]byte(token))
+	set, err := v.Keys.Keys(ctx)
+	if err != nil {
+		return domain.Principal{}, fmt.Errorf("%w: verification keys unavailable: %v", ErrInvalidToken, err)
+	}
 	v.mu.Lock()
 	hit, ok := v.verified[sum]
 	v.mu.Unlock()
-	if ok && now.Before(hit.until) {
+	if ok && now.Before(hit.until) && hit.keys == set {
 		return hit.p, nil
 	}
-	p, exp, err := v.verify(ctx, token)
+	p, exp, err := v.verifyWith(set, token)
 	if err != nil {
 		return p, err
 	}
@@ -110,7 +123,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (domain.Principal, 
 	if v.verified == nil || len(v.verified) >= verifiedMax {
 		v.verified = make(map[[32]byte]verifiedToken)
 	}
-	v.verified[sum] = verifiedToken{p: p, until: until}
+	v.verified[sum] = verifiedToken{p: p, until: until, keys: set}
 	v.mu.Unlock()
 	return p, nil
 }
@@ -120,6 +133,11 @@ func (v *Verifier) verify(ctx context.Context, token string) (domain.Principal, 
 	if err != nil {
 		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: verification keys unavailable: %v", ErrInvalidToken, err)
 	}
+	return v.verifyWith(set, token)
+}
+
+// verifyWith checks token against the key set set.
+func (v *Verifier) verifyWith(set jwk.Set, token string) (domain.Principal, time.Time, error) {
 	if err := checkAlgorithm(token); err != nil {
 		return domain.Principal{}, time.Time{}, fmt.Errorf("%w: %v", ErrInvalidToken, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/lestrrat-go/httprc/v3"
@@ -194,6 +195,15 @@ func isPrivate(k jwk.Key) bool {
 type RemoteKeys struct {
 	url   string
 	cache *jwk.Cache
+	// res is the cached resource: its Resource is an atomic load, where
+	// cache.Lookup asks the cache's goroutine over a channel on every call.
+	res *httprc.ResourceBase[jwk.Set]
+
+	// The public keys of the last set fetched: the same jwk.Set value
+	// until a fetch replaces the set (see KeySource).
+	mu       sync.Mutex
+	upstream jwk.Set
+	public   jwk.Set
 }
 
 // NewRemoteKeys starts fetching url in the background for as long as ctx
@@ -210,14 +220,23 @@ func NewRemoteKeys(ctx context.Context, url string, wait time.Duration) (*Remote
 	if err := cache.Register(first, url, jwk.WithMinInterval(time.Minute)); err != nil {
 		return nil, fmt.Errorf("JWKS %s: no key set fetched within %s: %w", url, wait, err)
 	}
-	return &RemoteKeys{url: url, cache: cache}, nil
+	res, err := cache.LookupResource(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return &RemoteKeys{url: url, cache: cache, res: res}, nil
 }
 
 // Keys implements KeySource.
 func (r *RemoteKeys) Keys(ctx context.Context) (jwk.Set, error) {
-	set, err := r.cache.Lookup(ctx, r.url)
-	if err != nil {
-		return nil, err
+	set := r.res.Resource()
+	if set == nil {
+		return nil, fmt.Errorf("JWKS %s: no key set fetched", r.url)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if set == r.upstream {
+		return r.public, nil
 	}
 	out := jwk.NewSet()
 	for i := 0; i < set.Len(); i++ {
@@ -232,6 +251,7 @@ func (r *RemoteKeys) Keys(ctx context.Context) (jwk.Set, error) {
 			return nil, err
 		}
 	}
+	r.upstream, r.public = set, out
 	return out, nil
 }
 

@@ -33,6 +33,9 @@ type throughput struct {
 	done    int64
 	elapsed time.Duration
 	lat     latencies
+	// cpu is this process's CPU time (user + system) during the run:
+	// server and clients, not PostgreSQL.
+	cpu time.Duration
 }
 
 func (t *throughput) perSec() float64 { return float64(t.done) / t.elapsed.Seconds() }
@@ -45,7 +48,7 @@ func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c
 	var errs []error
 	lat := make([]latencies, clients)
 	var wg sync.WaitGroup
-	began := time.Now()
+	began, cpu0 := time.Now(), cpuTime()
 	deadline := began.Add(d)
 	for c := range clients {
 		wg.Add(1)
@@ -64,7 +67,7 @@ func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c
 		}()
 	}
 	wg.Wait()
-	t.elapsed = time.Since(began)
+	t.elapsed, t.cpu = time.Since(began), cpuTime()-cpu0
 	if err := errors.Join(errs...); err != nil {
 		b.Fatalf("%s: %v", name, err)
 	}
@@ -161,6 +164,7 @@ func BenchmarkSpeed(b *testing.B) {
 			for i, t := range []*throughput{hc, cz, st} {
 				reads[i].done += t.done
 				reads[i].elapsed += t.elapsed
+				reads[i].cpu += t.cpu
 				reads[i].lat = append(reads[i].lat, t.lat...)
 			}
 		}
@@ -183,18 +187,20 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s ==\n", firstField(h.pg), numCPU(), durability(h))
 	if len(reads) == 3 {
 		hc := reads[0]
-		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio")
+		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s %10s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio", "CPU/call")
 		for _, t := range reads {
-			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)), t.perSec()/hc.perSec())
+			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f %8.0fµs\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)),
+				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done))
 		}
+		fmt.Fprintln(w, "(CPU/call: this process's, server and clients; PostgreSQL's is not counted)")
 	}
 	// CPU per call: "Go" is this process (server and benchmark clients),
 	// "PG" the cluster; pgbench's own client beside the cluster's.
 	fmt.Fprintf(w, "\n%-28s %12s %9s %9s %12s %9s %9s %7s %10s %9s %9s %13s\n", "intake (ReceiveDossier)", "API/s", "p50", "p99",
 		"pgbench/s", "p50", "p99", "ratio", "stmts/call", "Go CPU", "PG CPU", "pgbench+PG")
 	for _, r := range intakes {
-		if r == nil {
-			continue
+		if r == nil || r.apiDone == 0 {
+			continue // not run (-bench chose the reads only)
 		}
 		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms %7.2fms %5.2f+%5.2fms\n",
 			fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1]),

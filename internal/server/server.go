@@ -111,6 +111,11 @@ type Server struct {
 // healthService is the name under which the whole API's health is reported.
 const healthService = "motcua.v1"
 
+// streamWorkers is how many goroutines serve calls (grpc.NumStreamWorkers):
+// enough for the calls a busy server has in flight at once, each keeping a
+// stack of some tens of KB.
+const streamWorkers = 64
+
 // New builds a server over the use cases a, whose readiness follows db's
 // schema; Listen and Serve start it.
 func New(a *app.Service, db Database, opts Options) (*Server, error) {
@@ -201,6 +206,13 @@ func New(a *app.Service, db Database, opts Options) (*Server, error) {
 			validateStream,
 		),
 		grpc.MaxRecvMsgSize(4<<20),
+		// Calls run on long-lived worker goroutines whose stacks have
+		// already grown through the interceptor chain, rather than each on
+		// a new goroutine that grows its stack from 8 KB again: in the read
+		// profile that growth (runtime.newstack) was a seventh of
+		// GetDossier's CPU and a third of a health check's. When every
+		// worker is busy a call gets its own goroutine, as before.
+		grpc.NumStreamWorkers(streamWorkers),
 		grpc.ForceServerCodecV2(codec),
 		grpc.Creds(serverCreds(opts.TLS)),
 		grpc.StatsHandler(s.serverTraceHandler()),

@@ -74,16 +74,14 @@ func (s *Store) GetDossierByCode(ctx context.Context, code string) (*domain.Doss
 }
 
 func (s *Store) getDossier(ctx context.Context, where, key string) (*domain.Dossier, error) {
-	var row dossierRow
-	err := s.conn(ctx).Where(where, key).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil, domain.NotFound("dossier", key)
-	}
+	ds, err := queryDossiers(s.conn(ctx), "SELECT "+dossierSelect("")+" FROM dossiers WHERE "+where+" LIMIT 1", key)
 	if err != nil {
 		return nil, err
 	}
-	d := dossierFromRow(&row)
-	return &d, nil
+	if len(ds) == 0 {
+		return nil, domain.NotFound("dossier", key)
+	}
+	return &ds[0], nil
 }
 
 // ListDossiers implements store.Dossiers.
@@ -200,15 +198,7 @@ func listDossiers(db *gorm.DB, f store.DossierFilter, limit int) ([]domain.Dossi
 	case f.AfterID != "":
 		q = q.Where("id < ?", f.AfterID)
 	}
-	var rows []dossierRow
-	if err := q.Order(order).Limit(limit).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]domain.Dossier, len(rows))
-	for i := range rows {
-		out[i] = dossierFromRow(&rows[i])
-	}
-	return out, nil
+	return findDossiers(q.Order(order).Limit(limit))
 }
 
 // inScope narrows q to the dossiers of a read scope (policy.Scope), the
@@ -318,57 +308,10 @@ func dossierToRow(d *domain.Dossier) *dossierRow {
 	return r
 }
 
-func dossierFromRow(r *dossierRow) domain.Dossier {
-	d := domain.Dossier{
-		ID: r.ID, Code: r.Code, ProcedureCode: r.ProcedureCode, ProcedureVersion: r.ProcedureVersion,
-		AgencyCode: r.AgencyCode, Applicant: r.Applicant.V, Channel: domain.Channel(r.Channel),
-		FiledBy: domain.ActorKind(r.FiledBy), Status: domain.Status(r.Status), ResumeStatus: domain.Status(r.ResumeStatus), Summary: r.Summary,
-		Components: r.Components.V, SubmittedAt: fromDB(r.SubmittedAt), ReceivedAt: fromDB(r.ReceivedAt),
-		ClockStartedAt: fromDB(r.ClockStartedAt), DueAt: fromDB(r.DueAt), OriginalDueAt: fromDB(r.OriginalDueAt),
-		PausedWorking: time.Duration(r.PausedWorkingSeconds) * time.Second, PausedAt: fromDB(r.PausedAt),
-		Step: domain.Step{Index: r.StepIndex, Name: r.StepName, UnitCode: r.StepUnitCode, Assignee: r.StepAssignee,
-			StartedAt: fromDB(r.StepStartedAt), DueAt: fromDB(r.StepDueAt)},
-		ReturnChannel: domain.Channel(r.ReturnChannel), FinishedAt: fromDB(r.FinishedAt), ReturnedAt: fromDB(r.ReturnedAt),
-		Version: r.Version, LastEventSeq: r.LastEventSeq, LastEventHash: r.LastEventHash,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
-		SupplementRounds: r.SupplementRounds, PaymentRequests: r.PaymentRequests, PaymentsConfirmed: r.PaymentsConfirmed,
-		PaymentsOnline: r.PaymentsOnline, Extensions: r.Extensions, ProcessingMinutes: r.ProcessingMinutes,
-		Columns: &domain.FilterColumns{Digitised: r.Digitised, ElectronicResult: r.ElectronicResult},
-	}
-	if r.Representative != nil {
-		rep := r.Representative.V
-		d.Representative = &rep
-	}
-	if r.Result != nil {
-		res := r.Result.V
-		d.Result = &res
-	}
-	if r.Identity != nil {
-		id := r.Identity.V
-		d.Identity = &id
-	}
-	if r.Form != nil {
-		d.Form = r.Form.V
-	}
-	if r.Handoff != nil {
-		h := r.Handoff.V
-		d.Handoff = &h
-	}
-	return d
-}
-
 // GetDossiers implements store.Audit.
 func (s *Store) GetDossiers(ctx context.Context, ids []string) ([]domain.Dossier, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	var rows []dossierRow
-	if err := s.conn(ctx).Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]domain.Dossier, len(rows))
-	for i := range rows {
-		out[i] = dossierFromRow(&rows[i])
-	}
-	return out, nil
+	return findDossiers(s.conn(ctx).Model(&dossierRow{}).Where("id IN ?", ids).Order("id"))
 }

@@ -36,3 +36,25 @@ func HoldWriter(s *Store) func() {
 	s.writer <- struct{}{}
 	return func() { <-s.writer }
 }
+
+// AccessBatches counts the access-log batches the store has written.
+func AccessBatches(s *Store) int {
+	s.accesses.mu.Lock()
+	defer s.accesses.mu.Unlock()
+	return s.accesses.batches
+}
+
+// PendingAccesses counts the staff reads waiting for the next access-log
+// batch.
+func PendingAccesses(s *Store) int {
+	s.accesses.mu.Lock()
+	defer s.accesses.mu.Unlock()
+	return len(s.accesses.pending)
+}
+
+// SetAccessWriters sets how many access-log batches may be written at once.
+func SetAccessWriters(s *Store, n int) {
+	s.accesses.mu.Lock()
+	s.accesses.maxWriters = n
+	s.accesses.mu.Unlock()
+}

@@ -33,12 +33,12 @@ func TestGroupCommit(t *testing.T) {
 			}
 			s := open(t, url, kind == "sqlite")
 			other := open(t, url, false) // another pool: sees only what is committed
-			testGroupCommit(t, s, other)
+			testMutationGroups(t, s, other)
 		})
 	}
 }
 
-func testGroupCommit(t *testing.T, s, other *gormstore.Store) {
+func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 	ctx := context.Background()
 	const key = "000.00.01.H55"
 	grouped := app.WithGroupKey(ctx, key)

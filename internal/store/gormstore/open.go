@@ -45,6 +45,9 @@ type Store struct {
 	// nil on PostgreSQL): see queueWriter.
 	writer chan struct{}
 	group  *grouper // group commit (group.go); nil when off
+	// accesses batches the access-log rows of concurrent staff reads
+	// (accesslog.go).
+	accesses accessBatcher
 }
 
 var _ store.Store = (*Store)(nil)
@@ -139,6 +142,8 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	s := &Store{db: db, sqlDB: sqlDB, dialect: loc.Dialect, durable: loc.Dialect == Postgres || loc.Path != ""}
 	if loc.Dialect == SQLite {
 		s.writer = make(chan struct{}, 1)
+	} else {
+		s.accesses.maxWriters = accessWritersPostgres
 	}
 	switch {
 	case o.NoGroupCommit:

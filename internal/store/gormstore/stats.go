@@ -473,15 +473,7 @@ func (s *Store) ListDossierPage(ctx context.Context, afterID string, limit int) 
 	if afterID != "" {
 		q = q.Where("id > ?", afterID)
 	}
-	var rows []dossierRow
-	if err := q.Order("id").Limit(limit).Find(&rows).Error; err != nil {
-		return nil, err
-	}
-	out := make([]domain.Dossier, len(rows))
-	for i := range rows {
-		out[i] = dossierFromRow(&rows[i])
-	}
-	return out, nil
+	return findDossiers(q.Order("id").Limit(limit))
 }
 
 // ListFinishedSlipRows implements store.Stats.

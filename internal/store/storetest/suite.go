@@ -29,6 +29,7 @@ func Run(t *testing.T, newStore Factory) {
 		{"Agencies", testAgencies},
 		{"Procedures", testProcedures},
 		{"DossierRoundTrip", testDossierRoundTrip},
+		{"DossierEveryField", testDossierEveryField},
 		{"UpdateDossierVersion", testUpdateDossierVersion},
 		{"ListDossiers", testListDossiers},
 		{"ListDossiersIndicatorFilters", testListDossiersIndicatorFilters},
