@@ -40,8 +40,7 @@ func TestConnectorWorkRunsAsJobs(t *testing.T) {
 			ref := &connectjobs.Ref{}
 			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
 				AppOptions: []app.Option{app.WithPopulationDB(pcl, 300*time.Millisecond), app.WithBusinessRegistry(bcl)},
-				Jobs:       connectorJobs(ref)})
-			ref.App = e.App // before any mutation: no job exists yet
+				Jobs:       connectorJobs(ref), AppReady: func(a *app.Service) { ref.App = a }})
 			createBizProcedure(t, e)
 			pe := &popEnv{Env: e, dr: e.NewDriver(t)}
 

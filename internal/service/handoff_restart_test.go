@@ -27,8 +27,7 @@ func TestHandOffSurvivesRestart(t *testing.T) {
 				ref := &connectjobs.Ref{}
 				e := testenv.Start(t, url, testenv.Options{Now: func() time.Time { return fixedNow },
 					AppOptions: []app.Option{app.WithBusinessRegistry(bcl)},
-					Jobs:       connectorJobs(ref)})
-				ref.App = e.App
+					Jobs:       connectorJobs(ref), AppReady: func(a *app.Service) { ref.App = a }})
 				return e
 			}
 

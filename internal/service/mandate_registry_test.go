@@ -38,8 +38,8 @@ func TestMandateRegistry(t *testing.T) {
 			}
 			ref := &connectjobs.Ref{}
 			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
-				AppOptions: []app.Option{app.WithMandateRegistry(cl, time.Second)}, Jobs: connectorJobs(ref)})
-			ref.App = e.App
+				AppOptions: []app.Option{app.WithMandateRegistry(cl, time.Second)}, Jobs: connectorJobs(ref),
+				AppReady: func(a *app.Service) { ref.App = a }})
 			pe := &popEnv{Env: e, dr: e.NewDriver(t), ids: pb.NewIdentityServiceClient(e.Conn)}
 
 			principal, rep := testenv.CitizenID(60), testenv.CitizenID(61)

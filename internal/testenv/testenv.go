@@ -136,6 +136,10 @@ type Options struct {
 	// replaces the test defaults (fast polling, short backoff).
 	Jobs       func(e *jobs.Engine) []app.EventHook
 	JobsConfig *jobs.Config
+	// AppReady runs once the application exists, before the job engine
+	// starts: where a test hands it to its workers (connectjobs.Ref), as
+	// serve does, so that no job can run before they have it.
+	AppReady func(*app.Service)
 	// RunJobs starts the job engine even without Jobs (webhook deliveries).
 	// Without either, the engine is open (jobs are enqueued, as the outbox
 	// hook does) but works nothing.
@@ -253,6 +257,9 @@ func Start(t testing.TB, url string, o Options) *Env {
 	}
 	opts = append(opts, app.WithDocuments(dc))
 	a := app.New(st, append(opts, o.AppOptions...)...)
+	if o.AppReady != nil {
+		o.AppReady(a)
+	}
 	if !o.NoDemo && !o.NoMigrate {
 		if _, err := seed.EnsureDemoCatalog(ctx, a, st, time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
 			t.Fatal(err)
