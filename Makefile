@@ -77,7 +77,9 @@ BENCH_DOSSIERS ?= 1000000
 BENCH_GROWTH_MAX ?= 1000000
 
 .PHONY: bench bench-speed bench-province bench-memory bench-growth
-bench: ## issue 13's table: intake and reads at production durability, SQLite intake, calendar (about 5 minutes; docs/PERFORMANCE.md)
+bench: bench-speed bench-growth ## issue 13's tables: speed at production durability (about 5 minutes), then cost growth 100k → 1M (10–25 minutes; docs/PERFORMANCE.md)
+
+bench-speed: ## intake and reads at production durability, SQLite intake, calendar (about 5 minutes)
 	go test -run '^$$' -bench . -benchmem ./internal/calendar/
 	MOTCUA_PG_DURABLE=1 ./scripts/with-postgres.sh \
 		go test -run '^$$' -bench 'Speed$$' -benchtime 1x -timeout 30m ./internal/bench/ -args -intake 10s -reads 6s
