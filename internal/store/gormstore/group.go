@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -74,6 +75,10 @@ const maxGroup = 32
 // run in parallel as they would without grouping.
 const groupLanes = 256
 
+// groupBound is a group's deadline when its members' are earlier or they
+// have none.
+const groupBound = 30 * time.Second
+
 // maxOpenGroups bounds the groups open at once on PostgreSQL, running
 // their statements or flushing their COMMIT: each holds one of the pool's
 // connections (32 by default), and half are left to everything else.
@@ -129,10 +134,13 @@ func (s *Store) inGroup(ctx context.Context, key string, fn func(ctx context.Con
 	select {
 	case r = <-op.done:
 	case <-ctx.Done():
-		if op.state.CompareAndSwap(opQueued, opSkipped) {
-			return ctx.Err() // it never ran and never will
-		}
-		r = <-op.done // it is running: its outcome is the caller's
+		// Queued, it will never run; running, it may still commit, as a
+		// transaction may whose caller's deadline passes during COMMIT:
+		// the caller's retry with the same request id finds the answer.
+		// Either way the caller is answered within its deadline, even
+		// when the database hangs (TestPostgresOutageUnderLoad).
+		op.state.CompareAndSwap(opQueued, opSkipped)
+		return ctx.Err()
 	}
 	switch {
 	case r.panic != nil:
@@ -176,9 +184,9 @@ func (s *Store) runGroups(g *lane) {
 			}
 			continue
 		}
-		tx, ran := s.runGroup(batch)
+		tx, ran, cancel := s.runGroup(batch)
 		if s.writer != nil || tx == nil { // SQLite: one writer, so commit before the next group
-			s.commitGroup(tx, ran)
+			s.commitGroup(tx, ran, cancel)
 			release()
 			<-s.group.open
 			continue
@@ -186,24 +194,36 @@ func (s *Store) runGroups(g *lane) {
 		inflight.Add(1)
 		go func() {
 			defer inflight.Done()
-			s.commitGroup(tx, ran)
+			s.commitGroup(tx, ran, cancel)
 			<-s.group.open
 		}()
 	}
 }
 
 // runGroup begins a transaction and runs the members in it, in arrival
-// order. It returns the transaction still open and the members that ran,
-// or a nil transaction once every member has its answer (a failure).
-func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
-	tx := s.db.WithContext(context.Background()).Begin()
+// order. It returns the transaction still open, the members that ran and
+// the release of the group's deadline, or a nil transaction once every
+// member has its answer (a failure).
+func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.CancelFunc) {
+	// The group's statements and COMMIT end by the latest of its members'
+	// deadlines: by then every caller has given up, and a database that
+	// hangs must not hold the lane (or its connection) for longer.
+	dl := time.Now().Add(groupBound)
+	for _, op := range batch {
+		if d, ok := op.ctx.Deadline(); ok && d.After(dl) {
+			dl = d
+		}
+	}
+	gctx, cancel := context.WithDeadline(context.Background(), dl)
+	tx := s.db.WithContext(gctx).Begin()
 	if tx.Error != nil {
+		cancel()
 		for _, op := range batch {
 			if op.state.CompareAndSwap(opQueued, opRunning) {
 				op.done <- groupResult{alone: true}
 			}
 		}
-		return nil, nil
+		return nil, nil, nil
 	}
 	ran := make([]*groupOp, 0, len(batch))
 	memo := &groupMemo{}
@@ -212,7 +232,7 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
 			continue // its caller gave up while it waited
 		}
 		ran = append(ran, op)
-		p, err := runMember(tx, memo, op)
+		p, err := runMember(tx, memo, op, dl)
 		if err == nil && p == nil {
 			continue
 		}
@@ -232,23 +252,27 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp) {
 				o.done <- groupResult{alone: true}
 			}
 		}
-		return nil, nil
+		cancel()
+		return nil, nil, nil
 	}
-	return tx, ran
+	return tx, ran, cancel
 }
 
 // runMember runs one member's fn in the group's transaction with the
 // member's own context values (tracing, the caller's principal) but not
-// its cancellation: a statement cancelled mid-way would break the
-// connection, and with it every other member's work.
-func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp) (p any, err error) {
+// its cancellation — a statement cancelled mid-way would break the
+// connection, and with it every other member's work — only the group's
+// deadline.
+func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp, deadline time.Time) (p any, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			p = v
 			err = fmt.Errorf("panic: %v", v)
 		}
 	}()
-	ctx := context.WithValue(context.WithoutCancel(op.ctx), groupMemoKey{}, memo)
+	ctx, cancel := context.WithDeadline(context.WithoutCancel(op.ctx), deadline)
+	defer cancel()
+	ctx = context.WithValue(ctx, groupMemoKey{}, memo)
 	return nil, op.fn(context.WithValue(ctx, txKey{}, tx.WithContext(ctx)))
 }
 
@@ -263,10 +287,11 @@ type groupMemoKey struct{}
 
 // commitGroup commits a group and answers its members: nil to each after
 // a COMMIT that returned, "alone" to each otherwise.
-func (s *Store) commitGroup(tx *gorm.DB, ran []*groupOp) {
+func (s *Store) commitGroup(tx *gorm.DB, ran []*groupOp, cancel context.CancelFunc) {
 	if tx == nil {
 		return
 	}
+	defer cancel()
 	if len(ran) == 0 {
 		tx.Rollback()
 		return
