@@ -14,9 +14,9 @@ import (
 )
 
 // Group commit (docs/design.md, "Group commit"): transactions marked with
-// app.Groupable — the mutation funnel's, whose fn looks its own
-// idempotency record up first — are run by one executor, several to a
-// database transaction, so that one commit (one WAL flush, one fsync on
+// a group key (app.GroupKey) — the mutation funnel's, whose fn looks its
+// own idempotency record up first — are run by their lane's executor,
+// several to a database transaction, so that one commit (one WAL flush, one fsync on
 // SQLite) acknowledges all of them, and the row locks an intake takes (the
 // day's number at its agency, the aggregate rows) are held for one flush
 // per group rather than one per intake.
@@ -24,23 +24,24 @@ import (
 // Nothing is weakened. A caller is answered only after the commit that
 // holds its writes returned. When any member fails — its own error, a
 // database error, a failed or ambiguous COMMIT — the whole group is rolled
-// back and every member that ran is run again alone, in a transaction of
+// back and every member that ran is run again alone (a panic is re-raised
+// in its own caller), in a transaction of
 // its own, as it would have been without grouping: so each gets exactly
 // its own outcome, codes stay gap-free (a rolled-back number is reused)
 // and versions exact (a member sees the writes of those before it, as a
 // later transaction would). Running a member again after a COMMIT whose
 // outcome is unknown is safe only because its fn finds its own recorded
-// answer if that commit did land; that is why only Groupable work joins.
+// answer if that commit did land; that is why only Mutate's work joins.
 //
 // In a lane one group runs its statements at a time, and only then takes
-// row locks; on PostgreSQL the lane's next group starts while the previous one's COMMIT is
-// being flushed (a committing group holds its locks but waits for none, so
-// no two groups can deadlock). SQLite has one writer: a group holds the
+// row locks; on PostgreSQL the lane's next group starts while the previous
+// one's COMMIT is being flushed (a committing group holds its locks but
+// waits for none, so no two groups of a lane can deadlock). SQLite has one writer: a group holds the
 // writer queue until its commit returned.
 //
 // Members carry a key (app.GroupKey: an intake's agency); members with
-// different keys never wait for each other's row locks, so each of a few
-// lanes, chosen by the key, runs its groups in parallel with the others'.
+// different keys never wait for each other's row locks, so each lane,
+// chosen by the key's hash, runs its groups in parallel with the others'.
 type grouper struct {
 	lanes                  []*lane
 	open                   chan struct{} // groups between BEGIN and the end of COMMIT, at most cap
@@ -70,9 +71,9 @@ const maxGroup = 32
 
 // groupLanes is how many lanes there are on PostgreSQL. A lane's executor
 // starts with its first member, so lanes cost nothing until used; many of
-// them keep the agencies of a province apart (11 agencies share a lane
-// with about one other between them), so intakes of different agencies
-// run in parallel as they would without grouping.
+// them keep the agencies of a province apart (11 agencies rarely share
+// one), so intakes of different agencies run in parallel as they would
+// without grouping.
 const groupLanes = 256
 
 // groupBound is a group's deadline when its members' are earlier or they
