@@ -235,7 +235,7 @@ func (h *harness) measureGrowth(b *testing.B, st *growthStep, w io.Writer) {
 	// What an event costs on disk (a 1% sample of the pages): the events
 	// table is most of the database.
 	var eventRow, eventState float64
-	if err := h.db.QueryRowContext(ctx, `SELECT coalesce(avg(pg_column_size(e.*)), 0), coalesce(avg(pg_column_size(e.state)), 0)
+	if err := h.db.QueryRowContext(ctx, `SELECT coalesce(avg(pg_column_size(e.*)), 0), coalesce(avg(coalesce(pg_column_size(e.state_z), pg_column_size(e.state))), 0)
 		FROM dossier_events e TABLESAMPLE SYSTEM (1)`).Scan(&eventRow, &eventState); err != nil {
 		b.Fatal(err)
 	}

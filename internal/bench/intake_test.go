@@ -404,7 +404,7 @@ func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 // (before the transaction; the agency and the procedure's agency subtree
 // come from the server's caches), then in one transaction take the day's number, insert the dossier and its first slip
 // row, upsert the daily, monthly and yearly aggregate rows (one statement), append
-// the event, read the enabled webhook subscriptions (the outbox hook) and
+// the event (with a sealed state of the stored size, 390 bytes), read the enabled webhook subscriptions (the outbox hook) and
 // record the answer — the statements pg_stat_statements counts for an API
 // intake (BenchmarkSpeed prints them). Client i works at agency i mod
 // len(agencies), as the API clients do. Ids are derived from a random number so that every
@@ -467,9 +467,9 @@ func intakeScript(agencies []string) string {
 		stats,
 		fmt.Sprintf(`INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, step_index, occurred_at, note,
   request_id, channel, actor_id, actor_role, actor_agency, actor_kind, assurance, on_behalf_of, mandate_ref, source_system,
-  client_address, dossier_version, details, prev_hash, hash)
+  client_address, dossier_version, details, state_z, prev_hash, hash)
   VALUES (md5('e' || :rid)::uuid, %s, 1, 2, 0, 2, 0, now(), '', 'pgb' || :tag || '-' || :rid, 1, 'pgbench-clerk-' || :client_id, 4, %s, 3, 1,
-  '', '', '', '127.0.0.1:40000', 1, %s, '', %s);`, did, ag, details, hash),
+  '', '', '', '127.0.0.1:40000', 1, %s, convert_to(repeat('s', 390), 'UTF8'), '', %s);`, did, ag, details, hash),
 		// The webhooks' outbox hook reads the enabled subscriptions in
 		// every mutation (none here, as in a store without webhooks).
 		`SELECT * FROM webhook_subscriptions WHERE enabled ORDER BY created_at, id;`,

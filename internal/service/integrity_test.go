@@ -291,8 +291,10 @@ func rewriteChain(t *testing.T, e *testenv.Env, id string) {
 		}
 		audit.Seal(ev, prev)
 		prev = ev.Hash
+		// The state goes in the JSON column, which readers use when the
+		// compact one (migration 18) is empty.
 		state, _ := json.Marshal(ev.State)
-		if err := db.Exec(`UPDATE dossier_events SET actor_kind = ?, state = ?, prev_hash = ?, hash = ? WHERE id = ?`,
+		if err := db.Exec(`UPDATE dossier_events SET actor_kind = ?, state = ?, state_z = NULL, prev_hash = ?, hash = ? WHERE id = ?`,
 			int(ev.Attribution.ActorKind), string(state), ev.PrevHash, ev.Hash, ev.ID).Error; err != nil {
 			t.Fatal(err)
 		}
@@ -492,4 +494,58 @@ func TestWitnessFailureIsRetried(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEventStateEditsAreDetected damages the stored state of a dossier's
+// last event (migration 18 keeps it compact, in state_z): garbage bytes,
+// and another dossier's genuine state. Each is a broken chain at that
+// event, named by VerifyAuditChain — not an error that stops the
+// verification of every other dossier, nor a read that fails.
+func TestEventStateEditsAreDetected(t *testing.T) {
+	forEachStore(t, func(t *testing.T, e *testenv.Env) {
+		dr := e.NewDriver(t)
+		db := e.Store.DB()
+		processing := func(n int) *pb.Dossier {
+			return dr.Must(domain.ActionForward, dr.Must(domain.ActionReceive, dr.Submit(testenv.Draft(testenv.CitizenID(n)))))
+		}
+		lastSeq := func(d *pb.Dossier) int64 {
+			evs, err := e.Store.ListEvents(t.Context(), d.GetId(), 0, 100)
+			if err != nil || len(evs) < 2 {
+				t.Fatalf("events: %v %v", evs, err)
+			}
+			return evs[len(evs)-1].Seq
+		}
+		garbage, swapped, intact := processing(1), processing(2), processing(3)
+		damage := map[string]int64{garbage.GetId(): lastSeq(garbage), swapped.GetId(): lastSeq(swapped)}
+		for _, c := range []struct {
+			sql  string
+			args []any
+		}{
+			{`UPDATE dossier_events SET state_z = ? WHERE dossier_id = ? AND seq = ?`,
+				[]any{[]byte{1, 0x28, 0xb5, 0x2f, 0xfd, 0xff}, garbage.GetId(), damage[garbage.GetId()]}},
+			{`UPDATE dossier_events SET state_z = (SELECT state_z FROM dossier_events WHERE dossier_id = ? AND seq = 1)
+			  WHERE dossier_id = ? AND seq = ?`, []any{intact.GetId(), swapped.GetId(), damage[swapped.GetId()]}},
+		} {
+			if res := db.Exec(c.sql, c.args...); res.Error != nil || res.RowsAffected != 1 {
+				t.Fatalf("%s: %v (%d rows)", c.sql, res.Error, res.RowsAffected)
+			}
+		}
+		breaks, sum, err := allBreaks(t, e, wholeProvince())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for id, seq := range damage {
+			if len(breaks[id]) == 0 || breaks[id][0].GetSequence() != seq {
+				t.Errorf("%s: breaks %v, want one at event %d", id, breaks[id], seq)
+			}
+		}
+		if len(breaks) != 2 || breaks[intact.GetId()] != nil || sum.GetBrokenDossiers() != 2 {
+			t.Fatalf("province: %d dossiers broken, summary %v", len(breaks), sum)
+		}
+		// The damaged history still reads, through the API too.
+		evs, err := e.Dossiers.ListDossierEvents(e.As(t, testenv.Auditor), &pb.ListDossierEventsRequest{DossierId: garbage.GetId(), Purpose: "kiểm tra"})
+		if err != nil || int64(len(evs.GetEvents())) != damage[garbage.GetId()] {
+			t.Fatalf("events of the damaged dossier: %v %v", evs, err)
+		}
+	})
 }

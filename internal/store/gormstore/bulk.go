@@ -27,7 +27,7 @@ var (
 		"processing_minutes", "digitised", "electronic_result", "version", "last_event_seq", "last_event_hash", "created_at", "updated_at"}
 	bulkEventCols = []string{"id", "dossier_id", "seq", "action", "from_status", "to_status", "step_index", "occurred_at",
 		"note", "request_id", "channel", "actor_id", "actor_role", "actor_agency", "actor_kind", "assurance",
-		"on_behalf_of", "mandate_ref", "source_system", "client_address", "dossier_version", "details", "state", "prev_hash", "hash"}
+		"on_behalf_of", "mandate_ref", "source_system", "client_address", "dossier_version", "details", "state_z", "prev_hash", "hash"}
 	bulkSlipCols = []string{"dossier_id", "step_index", "step_name", "unit_code", "role", "assignee", "started_at",
 		"due_at", "finished_at", "outcome"}
 )
@@ -108,10 +108,12 @@ func eventValues(e *domain.Event, id uuidArg) ([]any, error) {
 		return nil, err
 	}
 	var state any // NULL without a sealed state
-	if len(e.State) > 0 {
-		if state, err = jsonOf(e.State).Value(); err != nil {
-			return nil, err
-		}
+	z, err := packState(e.State)
+	if err != nil {
+		return nil, err
+	}
+	if z != nil {
+		state = z
 	}
 	a := e.Attribution
 	return []any{eid, did, e.Seq, int(e.Action), int(e.From), int(e.To), e.StepIndex, requiredDBTime(e.At), e.Note, e.RequestID,

@@ -223,12 +223,16 @@ func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
 		Channel: int(a.Channel), ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
 		ActorKind: int(a.ActorKind), Assurance: int(a.Assurance), OnBehalfOf: a.OnBehalfOf, MandateRef: a.MandateRef,
 		SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress, DossierVersion: e.DossierVersion,
-		Details: jsonOf(e.Details), State: stateCol(e.State), PrevHash: e.PrevHash, Hash: e.Hash,
+		Details: jsonOf(e.Details), PrevHash: e.PrevHash, Hash: e.Hash,
+	}
+	var err error
+	if row.StateZ, err = packState(e.State); err != nil {
+		return err
 	}
 	if row.Details.V == nil {
 		row.Details.V = map[string]string{}
 	}
-	err := s.conn(ctx).Create(&row).Error
+	err = s.conn(ctx).Create(&row).Error
 	if isUniqueViolation(err) {
 		return &domain.AlreadyExistsError{Kind: "event", Key: e.DossierID}
 	}
@@ -259,7 +263,7 @@ func eventFromRow(r eventRow) domain.Event {
 			ActorAgency: r.ActorAgency, ActorKind: domain.ActorKind(r.ActorKind), Assurance: domain.Assurance(r.Assurance),
 			OnBehalfOf: r.OnBehalfOf, MandateRef: r.MandateRef, SourceSystem: r.SourceSystem, ClientAddress: r.ClientAddress,
 		},
-		DossierVersion: r.DossierVersion, Details: r.Details.V, State: stateOf(r.State), PrevHash: r.PrevHash, Hash: r.Hash,
+		DossierVersion: r.DossierVersion, Details: r.Details.V, State: stateOf(&r), PrevHash: r.PrevHash, Hash: r.Hash,
 	}
 }
 

@@ -22,7 +22,7 @@ import (
 // (tx_id as text: the driver has no Go type for xid8) and the dossier code.
 const feedColumns = `e.id, e.dossier_id, e.seq, e.action, e.from_status, e.to_status, e.step_index, e.occurred_at, e.note,
 	e.request_id, e.channel, e.actor_id, e.actor_role, e.actor_agency, e.actor_kind, e.assurance, e.on_behalf_of,
-	e.mandate_ref, e.source_system, e.client_address, e.dossier_version, e.details, e.state, e.prev_hash, e.hash,
+	e.mandate_ref, e.source_system, e.client_address, e.dossier_version, e.details, e.state, e.state_z, e.prev_hash, e.hash,
 	e.pos AS feed_pos, d.code AS dossier_code`
 
 type feedRow struct {

@@ -175,24 +175,28 @@ type eventRow struct {
 	ClientAddress  string
 	DossierVersion int64
 	Details        jsonCol[map[string]string]
-	State          *jsonCol[map[string]string] // NULL before migration 00005
+	State          *jsonCol[map[string]string] // as written before migration 00018 (NULL before 00005)
+	StateZ         []byte                      // since migration 00018: statecodec.go
 	PrevHash       string
 	Hash           string
 }
 
-// stateCol is an event's sealed state as stored (NULL when it has none).
-func stateCol(m map[string]string) *jsonCol[map[string]string] {
-	if len(m) == 0 {
+// stateOf is an event row's sealed state: the compact column, else the
+// JSON one of an event stored before migration 00018. A compact state that
+// cannot be read is returned as none, which the event's hash does not
+// match: verification reports the chain broken at that event.
+func stateOf(r *eventRow) map[string]string {
+	if len(r.StateZ) > 0 {
+		m, err := unpackState(r.StateZ)
+		if err != nil {
+			return nil
+		}
+		return m
+	}
+	if r.State == nil {
 		return nil
 	}
-	return &jsonCol[map[string]string]{V: m}
-}
-
-func stateOf(c *jsonCol[map[string]string]) map[string]string {
-	if c == nil {
-		return nil
-	}
-	return c.V
+	return r.State.V
 }
 
 func (eventRow) TableName() string { return "dossier_events" }
