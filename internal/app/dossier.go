@@ -450,6 +450,8 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 		f.Running, f.DueFrom = true, now
 	}
 	f.OrderByDue = q.ByDue
+	// A filing-time bound orders by filing time (DossierFilter.OrderByFiled).
+	f.OrderByFiled = !q.ByDue && q.UpdatedSince.IsZero() && !q.FiledTo.IsZero()
 	if !q.UpdatedSince.IsZero() {
 		if err := f.sinceUpdate(q, after); err != nil {
 			return nil, "", err
@@ -462,6 +464,13 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 			}
 			f.AfterDue, f.AfterID = t, id
+		} else if f.OrderByFiled {
+			filed, id, ok := strings.Cut(after, "|")
+			t, err := time.Parse(time.RFC3339Nano, filed)
+			if !ok || err != nil || id == "" {
+				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
+			}
+			f.AfterFiled, f.AfterID = t, id
 		} else {
 			f.AfterID = after
 		}
@@ -483,6 +492,8 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 			if !last.OriginalDueAt.IsZero() {
 				key = last.OriginalDueAt.Format(time.RFC3339Nano) + key
 			}
+		} else if f.OrderByFiled {
+			key = last.CreatedAt.Format(time.RFC3339Nano) + "|" + last.ID
 		}
 		next = encodePageToken(key, q)
 	}

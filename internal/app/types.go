@@ -62,6 +62,14 @@ type DossierFilter struct {
 	OrderByDue bool
 	AfterDue   time.Time
 
+	// OrderByFiled orders by filing time (created_at, then id), newest
+	// first; the keyset is then (AfterFiled, AfterID). A list with an upper
+	// filing bound (FiledTo) needs it: in id order the database walks every
+	// dossier filed after the bound before the first one it returns, in
+	// filing order it starts at the bound (migration 19).
+	OrderByFiled bool
+	AfterFiled   time.Time
+
 	// UpdatedSince: only dossiers changed at or after it, ordered by
 	// (updated_at, id) ascending; the keyset is then (AfterUpdated, AfterID).
 	UpdatedSince time.Time

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
@@ -95,6 +96,71 @@ func TestListDossiersUpdatedSince(t *testing.T) {
 			// Overdue filters keep working with updated_since (ordered by change).
 			if _, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{UpdatedSince: timestamppb.New(t0), Overdue: true}); err != nil {
 				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// A list with filed_before is in filing order, newest first (by id within
+// an instant), across pages whose boundaries fall inside runs of equal
+// filing times; its token is refused with other filters (migration 19).
+func TestListDossiersFiledBefore(t *testing.T) {
+	for _, kind := range testenv.Stores {
+		t.Run(kind, func(t *testing.T) {
+			clk := testenv.NewClock(fixedNow)
+			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: clk.Now})
+			citizen := testenv.CitizenID(82)
+			ctx := e.As(t, testenv.Citizen(citizen))
+			file := func(n int) string {
+				resp, err := e.Dossiers.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: fmt.Sprint("filed-", n), Dossier: testenv.Draft(citizen)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return resp.GetDossier().GetId()
+			}
+			first := file(1)
+			clk.Advance(time.Minute)
+			tied := []string{file(2), file(3), file(4)} // filed at one instant
+			slices.Sort(tied)
+			clk.Advance(time.Minute)
+			last := file(5)
+			bound := clk.Now() // last is filed at the bound: not before it
+			clk.Advance(time.Minute)
+			file(6)
+			want := []string{tied[2], tied[1], tied[0], first}
+
+			list := func(req *pb.ListDossiersRequest) []string {
+				var got []string
+				for {
+					resp, err := e.Dossiers.ListDossiers(ctx, req)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, d := range resp.GetDossiers() {
+						got = append(got, d.GetId())
+					}
+					if resp.GetNextPageToken() == "" {
+						return got
+					}
+					req.PageToken = resp.GetNextPageToken()
+				}
+			}
+			for _, size := range []int32{1, 2, 3, 50} {
+				if got := list(&pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound), PageSize: size}); !slices.Equal(got, want) {
+					t.Fatalf("filed_before, pages of %d:\n got %v\nwant %v", size, got, want)
+				}
+			}
+			if got := list(&pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound.Add(time.Microsecond)), PageSize: 2}); len(got) != 5 || got[0] != last {
+				t.Fatalf("filed_before just after the fifth: %v", got)
+			}
+			resp, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound), PageSize: 1})
+			if err != nil || resp.GetNextPageToken() == "" {
+				t.Fatalf("first page: %v %v", resp, err)
+			}
+			_, err = e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound.Add(time.Hour)), PageSize: 1,
+				PageToken: resp.GetNextPageToken()})
+			if status.Code(err) != codes.InvalidArgument {
+				t.Fatalf("a token with another bound: %v", err)
 			}
 		})
 	}

@@ -107,6 +107,7 @@ var checks = map[int64]func(t *testing.T, s *gormstore.Store){
 	16: checkV16,
 	17: checkV17,
 	18: checkV18,
+	19: checkV19,
 }
 
 var (
@@ -511,5 +512,39 @@ func checkV18(t *testing.T, s *gormstore.Store) {
 	}
 	if err != nil || len(got) != 2 || !maps.Equal(got[0], evs[0].State) || !maps.Equal(got[1], evs[1].State) {
 		t.Fatalf("feed states: %v %v", got, err)
+	}
+}
+
+// checkV19: every fixture's dossier, listed newest-filed first two at a
+// time (DossierFilter.OrderByFiled, the index of migration 19), comes once,
+// in filing order, the two filed at the same instant (fixture 19) by id.
+func checkV19(t *testing.T, s *gormstore.Store) {
+	ctx := context.Background()
+	bound := time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC)
+	all, err := s.ListDossiers(ctx, store.DossierFilter{ScopeAll: true, FiledTo: bound}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := store.DossierFilter{ScopeAll: true, FiledTo: bound, OrderByFiled: true}
+	var got []domain.Dossier
+	for {
+		page, err := s.ListDossiers(ctx, f, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+		f.AfterFiled, f.AfterID = page[len(page)-1].CreatedAt, page[len(page)-1].ID
+	}
+	if len(got) != len(all) || len(got) < 4 || got[0].ID != "0190a1b2-0000-7000-8000-0000000019a2" || got[1].ID != "0190a1b2-0000-7000-8000-0000000019a1" {
+		t.Fatalf("listed %d of %d, first %v", len(got), len(all), got[:min(2, len(got))])
+	}
+	for i := 1; i < len(got); i++ {
+		a, b := got[i-1], got[i]
+		if b.CreatedAt.After(a.CreatedAt) || (b.CreatedAt.Equal(a.CreatedAt) && b.ID >= a.ID) {
+			t.Fatalf("out of filing order at %d: %s %v, then %s %v", i, a.ID, a.CreatedAt, b.ID, b.CreatedAt)
+		}
 	}
 }

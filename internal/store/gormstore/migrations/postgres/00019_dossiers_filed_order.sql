@@ -1,0 +1,13 @@
+-- Dossiers in filing order, for lists with an upper filing bound
+-- (filed_before; DossierFilter.OrderByFiled). Listed newest first by id,
+-- such a list made PostgreSQL walk the primary key back from the newest
+-- dossier and discard every dossier filed after the bound: 21,471 rows at
+-- 1M dossiers to reach a date three days back, ~500,000 for half a year
+-- (docs/PERFORMANCE.md, "What grows faster than log n"). Ordered by
+-- (created_at, id) it starts at the bound.
+
+-- +goose Up
+CREATE INDEX dossiers_created ON dossiers (created_at, id);
+
+-- +goose Down
+DROP INDEX dossiers_created;
