@@ -130,7 +130,7 @@ func (h *harness) measureGrowth(b *testing.B, st *growthStep, w io.Writer) {
 		return c
 	}
 	timed := func(name string, clients int, d time.Duration, call func() error) latencies {
-		return hammer(b, name, clients, d, func(int, int) error { return call() }).lat
+		return hammer(b, h, name, clients, d, func(int, int) error { return call() }).lat
 	}
 
 	hreq := &healthpb.HealthCheckRequest{Service: "motcua.v1"}
@@ -211,8 +211,9 @@ func (h *harness) measureGrowth(b *testing.B, st *growthStep, w io.Writer) {
 	h.plan(b, w, "ListDossiers newest first, one agency, page 1", `SELECT * FROM dossiers WHERE `+scope+` ORDER BY id DESC LIMIT 51`)
 	h.plan(b, w, "ListDossiers newest first, one agency, page 100 (after the last id of page 99)",
 		`SELECT * FROM dossiers WHERE `+scope+` AND id < '`+after.GetId()+`' ORDER BY id DESC LIMIT 51`)
+	// With filed_before the list is in filing order (migration 19).
 	h.plan(b, w, "ListDossiers newest first, one agency, filed_before",
-		`SELECT * FROM dossiers WHERE `+scope+` AND created_at < '`+pgTime(byDate.FiledBefore)+`' ORDER BY id DESC LIMIT 51`)
+		`SELECT * FROM dossiers WHERE `+scope+` AND created_at < '`+pgTime(byDate.FiledBefore)+`' ORDER BY created_at DESC, id DESC LIMIT 51`)
 	h.breakdown(b, w, 10)
 
 	// Intake last: it adds dossiers (filed at the server's clock, in 2027,

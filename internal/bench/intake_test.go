@@ -55,7 +55,7 @@ type intakeResult struct {
 // postmaster's, its live children's and those it reaped, from /proc. ok is
 // false when that cannot be read (not Linux, another user's cluster).
 func (h *harness) pgCPU() (time.Duration, bool) {
-	if h.db == nil {
+	if h == nil || h.db == nil {
 		return 0, false
 	}
 	var dir string

@@ -99,7 +99,7 @@ func BenchmarkMemory(b *testing.B) {
 				}
 			}
 		}()
-		res := hammer(b, "mixed", *flagMemoryClients, *flagMemoryRun, func(c, k int) error {
+		res := hammer(b, nil, "mixed", *flagMemoryClients, *flagMemoryRun, func(c, k int) error {
 			if k%8 == 7 {
 				_, err := dossiers.ReceiveDossier(clerk, &pb.ReceiveDossierRequest{RequestId: fmt.Sprintf("mem-%d-%d-%d", run, c, k),
 					Target:  &pb.ReceiveDossierRequest_NewDossier{NewDossier: intakeDraft(seed.OneStopCentre, c, k)},

@@ -118,7 +118,7 @@ func BenchmarkProvince(b *testing.B) {
 			if b.N > 1 {
 				b.Skip("measured once, in the first run")
 			}
-			t := hammer(b, fmt.Sprintf("GetIndicators, %d auditor(s) at once", n), n, *flagAuditorsRun, func(int, int) error {
+			t := hammer(b, h, fmt.Sprintf("GetIndicators, %d auditor(s) at once", n), n, *flagAuditorsRun, func(int, int) error {
 				_, err := reports.GetIndicators(auditorCtx, indicatorsRequest())
 				return err
 			})

@@ -34,16 +34,19 @@ type throughput struct {
 	elapsed time.Duration
 	lat     latencies
 	// cpu is this process's CPU time (user + system) during the run:
-	// server and clients, not PostgreSQL.
-	cpu time.Duration
+	// server and clients, not PostgreSQL; pg is the cluster's (zero when
+	// it cannot be read).
+	cpu, pg time.Duration
 }
 
 func (t *throughput) perSec() float64 { return float64(t.done) / t.elapsed.Seconds() }
 
 // hammer runs clients goroutines calling call(c, k) for d and returns what
-// they did; the first error stops the benchmark.
-func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c, k int) error) *throughput {
+// they did, with the CPU time of h's cluster (h may be nil: not measured);
+// the first error stops the benchmark.
+func hammer(b *testing.B, h *harness, name string, clients int, d time.Duration, call func(c, k int) error) *throughput {
 	t := &throughput{name: name, clients: clients}
+	pg0, pgOK := h.pgCPU()
 	var mu sync.Mutex
 	var errs []error
 	lat := make([]latencies, clients)
@@ -68,6 +71,9 @@ func hammer(b *testing.B, name string, clients int, d time.Duration, call func(c
 	}
 	wg.Wait()
 	t.elapsed, t.cpu = time.Since(began), cpuTime()-cpu0
+	if pg1, ok := h.pgCPU(); ok && pgOK {
+		t.pg = pg1 - pg0
+	}
 	if err := errors.Join(errs...); err != nil {
 		b.Fatalf("%s: %v", name, err)
 	}
@@ -151,12 +157,12 @@ func BenchmarkSpeed(b *testing.B) {
 		}
 		// Alternated twice so that the machine's load weighs on each alike.
 		for round := range 2 {
-			hc := hammer(b, "gRPC health check", readers, *flagReads/2, func(int, int) error {
+			hc := hammer(b, h, "gRPC health check", readers, *flagReads/2, func(int, int) error {
 				_, err := health.Check(ctx, req)
 				return err
 			})
-			cz := hammer(b, "GetDossier as the applicant (citizen)", readers, *flagReads/2, get(citizen, ""))
-			st := hammer(b, "GetDossier as a clerk (access log written)", readers, *flagReads/2, get(clerk, "benchmark"))
+			cz := hammer(b, h, "GetDossier as the applicant (citizen)", readers, *flagReads/2, get(citizen, ""))
+			st := hammer(b, h, "GetDossier as a clerk (access log written)", readers, *flagReads/2, get(clerk, "benchmark"))
 			if round == 0 {
 				reads = []*throughput{hc, cz, st}
 				continue
@@ -165,6 +171,7 @@ func BenchmarkSpeed(b *testing.B) {
 				reads[i].done += t.done
 				reads[i].elapsed += t.elapsed
 				reads[i].cpu += t.cpu
+				reads[i].pg += t.pg
 				reads[i].lat = append(reads[i].lat, t.lat...)
 			}
 		}
@@ -187,12 +194,13 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s ==\n", firstField(h.pg), numCPU(), durability(h))
 	if len(reads) == 3 {
 		hc := reads[0]
-		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s %10s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio", "CPU/call")
+		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s %10s %10s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio",
+			"Go CPU", "PG CPU")
 		for _, t := range reads {
-			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f %8.0fµs\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)),
-				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done))
+			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f %8.0fµs %8.0fµs\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)),
+				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done), float64(t.pg.Microseconds())/float64(t.done))
 		}
-		fmt.Fprintln(w, "(CPU/call: this process's, server and clients; PostgreSQL's is not counted)")
+		fmt.Fprintln(w, "(CPU per call: Go is this process's, server and clients; PG the cluster's)")
 	}
 	// CPU per call: "Go" is this process (server and benchmark clients),
 	// "PG" the cluster; pgbench's own client beside the cluster's.

@@ -103,7 +103,7 @@ func BenchmarkSQLiteIntake(b *testing.B) {
 		if b.N > 1 {
 			b.Skip("measured once, in the first run")
 		}
-		replay = hammer(b, "same statements, database/sql on the same file", clients, *flagIntake, func(c, k int) error {
+		replay = hammer(b, nil, "same statements, database/sql on the same file", clients, *flagIntake, func(c, k int) error {
 			ids := map[string]string{}
 			writer.Lock()
 			defer writer.Unlock()

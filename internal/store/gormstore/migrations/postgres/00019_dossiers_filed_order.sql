@@ -1,3 +1,4 @@
+-- +goose NO TRANSACTION
 -- Dossiers in filing order, for lists with an upper filing bound
 -- (filed_before; DossierFilter.OrderByFiled). Listed newest first by id,
 -- such a list made PostgreSQL walk the primary key back from the newest
@@ -5,9 +6,15 @@
 -- 1M dossiers to reach a date three days back, ~500,000 for half a year
 -- (docs/PERFORMANCE.md, "What grows faster than log n"). Ordered by
 -- (created_at, id) it starts at the bound.
+--
+-- Built CONCURRENTLY, outside a transaction, so intake goes on while it
+-- builds on a large table. A build that fails (or is interrupted) leaves
+-- an invalid index and no recorded version; running `migrate` again drops
+-- it and builds anew.
 
 -- +goose Up
-CREATE INDEX dossiers_created ON dossiers (created_at, id);
+DROP INDEX CONCURRENTLY IF EXISTS dossiers_created;
+CREATE INDEX CONCURRENTLY dossiers_created ON dossiers (created_at, id);
 
 -- +goose Down
-DROP INDEX dossiers_created;
+DROP INDEX CONCURRENTLY IF EXISTS dossiers_created;
