@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"sort"
@@ -50,21 +51,7 @@ func TestListDossiersUpdatedSince(t *testing.T) {
 			want = append(want, d4.GetId(), tied[1].GetId())
 
 			poll := func(since time.Time, size int32) []string {
-				var got []string
-				req := &pb.ListDossiersRequest{UpdatedSince: timestamppb.New(since), PageSize: size}
-				for {
-					resp, err := e.Dossiers.ListDossiers(ctx, req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, d := range resp.GetDossiers() {
-						got = append(got, d.GetId())
-					}
-					if resp.GetNextPageToken() == "" {
-						return got
-					}
-					req.PageToken = resp.GetNextPageToken()
-				}
+				return listIDs(t, e, ctx, &pb.ListDossiersRequest{UpdatedSince: timestamppb.New(since), PageSize: size})
 			}
 			for _, size := range []int32{1, 2, 3, 50} {
 				if got := poll(t0, size); !slices.Equal(got, want) {
@@ -129,22 +116,7 @@ func TestListDossiersFiledBefore(t *testing.T) {
 			file(6)
 			want := []string{tied[2], tied[1], tied[0], first}
 
-			list := func(req *pb.ListDossiersRequest) []string {
-				var got []string
-				for {
-					resp, err := e.Dossiers.ListDossiers(ctx, req)
-					if err != nil {
-						t.Fatal(err)
-					}
-					for _, d := range resp.GetDossiers() {
-						got = append(got, d.GetId())
-					}
-					if resp.GetNextPageToken() == "" {
-						return got
-					}
-					req.PageToken = resp.GetNextPageToken()
-				}
-			}
+			list := func(req *pb.ListDossiersRequest) []string { return listIDs(t, e, ctx, req) }
 			for _, size := range []int32{1, 2, 3, 50} {
 				if got := list(&pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound), PageSize: size}); !slices.Equal(got, want) {
 					t.Fatalf("filed_before, pages of %d:\n got %v\nwant %v", size, got, want)
@@ -163,5 +135,24 @@ func TestListDossiersFiledBefore(t *testing.T) {
 				t.Fatalf("a token with another bound: %v", err)
 			}
 		})
+	}
+}
+
+// listIDs follows req's pages to the end and returns the dossiers' ids.
+func listIDs(t *testing.T, e *testenv.Env, ctx context.Context, req *pb.ListDossiersRequest) []string {
+	t.Helper()
+	var got []string
+	for {
+		resp, err := e.Dossiers.ListDossiers(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range resp.GetDossiers() {
+			got = append(got, d.GetId())
+		}
+		if resp.GetNextPageToken() == "" {
+			return got
+		}
+		req.PageToken = resp.GetNextPageToken()
 	}
 }
