@@ -108,11 +108,7 @@ func eventValues(e *domain.Event, id uuidArg) ([]any, error) {
 		return nil, err
 	}
 	var state any // NULL without a sealed state
-	z, err := packState(e.State)
-	if err != nil {
-		return nil, err
-	}
-	if z != nil {
+	if z := packState(e.State); z != nil {
 		state = z
 	}
 	a := e.Attribution

@@ -228,16 +228,12 @@ func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
 		Channel: int(a.Channel), ActorID: a.ActorID, ActorRole: int(a.ActorRole), ActorAgency: a.ActorAgency,
 		ActorKind: int(a.ActorKind), Assurance: int(a.Assurance), OnBehalfOf: a.OnBehalfOf, MandateRef: a.MandateRef,
 		SourceSystem: a.SourceSystem, ClientAddress: a.ClientAddress, DossierVersion: e.DossierVersion,
-		Details: jsonOf(e.Details), PrevHash: e.PrevHash, Hash: e.Hash,
-	}
-	var err error
-	if row.StateZ, err = packState(e.State); err != nil {
-		return err
+		Details: jsonOf(e.Details), StateZ: packState(e.State), PrevHash: e.PrevHash, Hash: e.Hash,
 	}
 	if row.Details.V == nil {
 		row.Details.V = map[string]string{}
 	}
-	err = s.conn(ctx).Create(&row).Error
+	err := s.conn(ctx).Create(&row).Error
 	if isUniqueViolation(err) {
 		return &domain.AlreadyExistsError{Kind: "event", Key: e.DossierID}
 	}

@@ -16,19 +16,21 @@ import (
 // dossier_events.state_z: a format byte, then the state's keys and values
 // (stateKV) compressed with S2 (Snappy's successor) against a fixed
 // dictionary — the projection's keys with values of their usual shape. A
-// state of 1,301 bytes as JSON is stored in about 390, in 3 µs (zstd with
-// the same dictionary: 295 bytes in 19 µs, on the intake's path); the state had
-// been three quarters of an event row and the events four fifths of the
-// database (docs/PERFORMANCE.md, "Cost growth"). Events written before the
-// migration keep their state in the JSON column `state`; readers take
-// whichever is set. The hash is computed from the state's values, never
-// from these bytes, so the storage form can change without touching a
-// chain: a new form gets a new format byte, and the old ones stay readable.
+// state of 1,301 bytes as JSON is stored in about 390 (zstd with the same
+// dictionary: 295, but 19 µs to compress on the intake's path against S2's
+// 3 µs). The state had been three quarters of an event row and the events
+// four fifths of the database (docs/PERFORMANCE.md, "Cost growth"). Events
+// written before the migration keep their state in the JSON column
+// `state`; readers take whichever is set. The hash is computed from the
+// state's keys and values, never from these bytes, so the storage form can
+// change without touching a chain: a new form gets a new format byte, and
+// the old ones stay readable.
 
 // stateFormatS2V1 is the format byte of S2 with stateDictV1.
 const stateFormatS2V1 = 1
 
-// stateDictV1 is the S2 dictionary of format 1: stateTemplateV1 as stateKV. It must never change: the stored states of format 1 are decoded
+// stateDictV1 is the S2 dictionary of format 1: stateTemplateV1 as
+// stateKV. It must never change: the stored states of format 1 are decoded
 // with it. A projection that gains keys still compresses, a little less
 // well.
 var stateDictV1 = s2.NewDict(append([]byte{0}, mustKV(stateTemplateV1)...)) // a uvarint repeat offset, then the content
@@ -99,15 +101,15 @@ func stateFromKV(b []byte) (map[string]string, error) {
 }
 
 // packState returns the stored form of a sealed state (nil for none).
-func packState(m map[string]string) ([]byte, error) {
+func packState(m map[string]string) []byte {
 	if len(m) == 0 {
-		return nil, nil
+		return nil
 	}
-	return append([]byte{stateFormatS2V1}, stateDictV1.Encode(nil, stateKV(m))...), nil
+	return append([]byte{stateFormatS2V1}, stateDictV1.Encode(nil, stateKV(m))...)
 }
 
 // unpackState reads a stored state back. A value it cannot read is an
-// error, which eventFromRow turns into a state the audit hash will not
+// error, which stateOf turns into no state, which the audit hash will not
 // match: a damaged row shows as a broken chain, not as an outage.
 func unpackState(b []byte) (map[string]string, error) {
 	if len(b) == 0 {
