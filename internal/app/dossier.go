@@ -450,8 +450,16 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 		f.Running, f.DueFrom = true, now
 	}
 	f.OrderByDue = q.ByDue
-	// A filing-time bound orders by filing time (DossierFilter.OrderByFiled).
-	f.OrderByFiled = !q.ByDue && q.UpdatedSince.IsZero() && !q.FiledTo.IsZero()
+	// An upper bound on the filing or receipt time orders by that time
+	// (DossierFilter.NewestBy).
+	if !q.ByDue && q.UpdatedSince.IsZero() {
+		switch {
+		case !q.FiledTo.IsZero():
+			f.NewestBy = ByFiling
+		case !q.ReceivedTo.IsZero():
+			f.NewestBy = ByReceipt
+		}
+	}
 	if !q.UpdatedSince.IsZero() {
 		if err := f.sinceUpdate(q, after); err != nil {
 			return nil, "", err
@@ -464,13 +472,13 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 			}
 			f.AfterDue, f.AfterID = t, id
-		} else if f.OrderByFiled {
-			filed, id, ok := strings.Cut(after, "|")
-			t, err := time.Parse(time.RFC3339Nano, filed)
+		} else if f.NewestBy != ByID {
+			at, id, ok := strings.Cut(after, "|")
+			t, err := time.Parse(time.RFC3339Nano, at)
 			if !ok || err != nil || id == "" {
 				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 			}
-			f.AfterFiled, f.AfterID = t, id
+			f.AfterTime, f.AfterID = t, id
 		} else {
 			f.AfterID = after
 		}
@@ -492,8 +500,10 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 			if !last.OriginalDueAt.IsZero() {
 				key = last.OriginalDueAt.Format(time.RFC3339Nano) + key
 			}
-		} else if f.OrderByFiled {
+		} else if f.NewestBy == ByFiling {
 			key = last.CreatedAt.Format(time.RFC3339Nano) + "|" + last.ID
+		} else if f.NewestBy == ByReceipt {
+			key = last.ReceivedAt.Format(time.RFC3339Nano) + "|" + last.ID
 		}
 		next = encodePageToken(key, q)
 	}

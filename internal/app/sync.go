@@ -437,7 +437,7 @@ func (s *Sync) reconcile(ctx context.Context, agency string, from, to time.Time)
 		return nil, ErrPortalNotConfigured
 	}
 	r := &Reconciliation{ID: newID(), AgencyCode: agency, StartedAt: s.Now()}
-	f := DossierFilter{AgencyCode: agency, FiledFrom: from, FiledTo: to, ScopeAll: true, OrderByFiled: true}
+	f := DossierFilter{AgencyCode: agency, FiledFrom: from, FiledTo: to, ScopeAll: true, NewestBy: ByFiling}
 	for {
 		page, err := s.st.ListDossiers(ctx, f, dvcqg.LookupChunk)
 		if err != nil {
@@ -449,7 +449,7 @@ func (s *Sync) reconcile(ctx context.Context, agency string, from, to time.Time)
 		if err := s.reconcilePage(ctx, r, page); err != nil {
 			return nil, err
 		}
-		f.AfterFiled, f.AfterID = page[len(page)-1].CreatedAt, page[len(page)-1].ID
+		f.AfterTime, f.AfterID = page[len(page)-1].CreatedAt, page[len(page)-1].ID
 	}
 	r.FinishedAt = s.Now()
 	return r, nil

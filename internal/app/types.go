@@ -62,13 +62,14 @@ type DossierFilter struct {
 	OrderByDue bool
 	AfterDue   time.Time
 
-	// OrderByFiled orders by filing time (created_at, then id), newest
-	// first; the keyset is then (AfterFiled, AfterID). A list with an upper
-	// filing bound (FiledTo) needs it: in id order the database walks every
-	// dossier filed after the bound before the first one it returns, in
-	// filing order it starts at the bound (migration 19).
-	OrderByFiled bool
-	AfterFiled   time.Time
+	// NewestBy orders by a time, newest first, then by id: filing time
+	// (created_at) or receipt (received_at); the keyset is then (AfterTime,
+	// AfterID). A list with an upper bound on that time (FiledTo,
+	// ReceivedTo) needs it: in id order the database walks every dossier
+	// past the bound before the first one it returns, in this order it
+	// starts at the bound (migration 19).
+	NewestBy  TimeOrder
+	AfterTime time.Time
 
 	// UpdatedSince: only dossiers changed at or after it, ordered by
 	// (updated_at, id) ascending; the keyset is then (AfterUpdated, AfterID).
@@ -83,6 +84,16 @@ type DossierFilter struct {
 	ScopeAgencies  []string
 	ScopeAll       bool
 }
+
+// TimeOrder names the time DossierFilter.NewestBy orders by.
+type TimeOrder int
+
+// The orders of DossierFilter.NewestBy.
+const (
+	ByID      TimeOrder = iota // by id alone (the default)
+	ByFiling                   // created_at, then id
+	ByReceipt                  // received_at, then id
+)
 
 // AccessFilter narrows ListAccesses; DossierID, ActorID or ActorKey is
 // set.

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
+	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/testenv"
 )
 
@@ -154,5 +155,39 @@ func listIDs(t *testing.T, e *testenv.Env, ctx context.Context, req *pb.ListDoss
 			return got
 		}
 		req.PageToken = resp.GetNextPageToken()
+	}
+}
+
+// A list with received_before is in order of receipt, newest first (by id
+// within an instant) — not in filing order: dossiers filed online are
+// received when a clerk takes them in (migration 19).
+func TestListDossiersReceivedBefore(t *testing.T) {
+	for _, kind := range testenv.Stores {
+		t.Run(kind, func(t *testing.T) {
+			clk := testenv.NewClock(fixedNow)
+			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: clk.Now})
+			dr := e.NewDriver(t)
+			var filed []*pb.Dossier // in filing (and id) order
+			for n := range 4 {
+				filed = append(filed, dr.Submit(testenv.Draft(testenv.CitizenID(90+n))))
+			}
+			receive := func(d *pb.Dossier) { dr.Must(domain.ActionReceive, d) }
+			clk.Advance(time.Minute)
+			receive(filed[2])
+			clk.Advance(time.Minute)
+			receive(filed[0]) // these two at one instant
+			receive(filed[1])
+			clk.Advance(time.Minute)
+			bound := clk.Now()
+			receive(filed[3]) // at the bound: not before it
+			want := []string{filed[1].GetId(), filed[0].GetId(), filed[2].GetId()}
+			ctx := dr.ClerkCtx(filed[0])
+			for _, size := range []int32{1, 2, 50} {
+				got := listIDs(t, e, ctx, &pb.ListDossiersRequest{ReceivedBefore: timestamppb.New(bound), PageSize: size, Purpose: "kiểm tra"})
+				if !slices.Equal(got, want) {
+					t.Fatalf("received_before, pages of %d:\n got %v\nwant %v", size, got, want)
+				}
+			}
+		})
 	}
 }

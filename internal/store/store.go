@@ -21,6 +21,7 @@ type (
 	ProcedureFilter = app.ProcedureFilter
 	DossierFilter   = app.DossierFilter
 	Resolution      = app.Resolution
+	TimeOrder       = app.TimeOrder
 	AccessFilter    = app.AccessFilter
 	StatsQuery      = app.StatsQuery
 	UnitRow         = app.UnitRow
@@ -328,6 +329,13 @@ const (
 	ResolutionAny    = app.ResolutionAny
 	ResolutionOnTime = app.ResolutionOnTime
 	ResolutionLate   = app.ResolutionLate
+)
+
+// The values of TimeOrder.
+const (
+	ByID      = app.ByID
+	ByFiling  = app.ByFiling
+	ByReceipt = app.ByReceipt
 )
 
 // Identity stores the population-database query log and finds the

@@ -96,7 +96,10 @@ func (Timeliness) EnumDescriptor() ([]byte, []int) {
 type DossierOrder int32
 
 const (
-	// Newest first; due-soonest first when filtering by deadline.
+	// Newest first; due-soonest first when filtering by deadline. Newest means
+	// by filing time when filed_before is set, by time of receipt when
+	// received_before is set (an online filing is received later), by
+	// creation otherwise; then by id.
 	DossierOrder_DOSSIER_ORDER_UNSPECIFIED  DossierOrder = 0
 	DossierOrder_DOSSIER_ORDER_NEWEST_FIRST DossierOrder = 1
 	// By legal deadline, earliest first (dossiers without one last).

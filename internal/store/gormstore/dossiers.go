@@ -195,10 +195,14 @@ func listDossiers(db *gorm.DB, f store.DossierFilter, limit int) ([]domain.Dossi
 		} else if f.AfterID != "" {
 			q = q.Where("original_due_at IS NULL AND id > ?", f.AfterID)
 		}
-	case f.OrderByFiled:
-		order = "created_at DESC, id DESC"
-		if !f.AfterFiled.IsZero() {
-			q = q.Where("(created_at < ? OR (created_at = ? AND id < ?))", dbTime(f.AfterFiled), dbTime(f.AfterFiled), f.AfterID)
+	case f.NewestBy != store.ByID:
+		col := "created_at"
+		if f.NewestBy == store.ByReceipt {
+			col = "received_at"
+		}
+		order = col + " DESC, id DESC"
+		if !f.AfterTime.IsZero() {
+			q = q.Where("("+col+" < ? OR ("+col+" = ? AND id < ?))", dbTime(f.AfterTime), dbTime(f.AfterTime), f.AfterID)
 		}
 	case f.AfterID != "":
 		q = q.Where("id < ?", f.AfterID)

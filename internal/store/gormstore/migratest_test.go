@@ -515,36 +515,50 @@ func checkV18(t *testing.T, s *gormstore.Store) {
 	}
 }
 
-// checkV19: every fixture's dossier, listed newest-filed first two at a
-// time (DossierFilter.OrderByFiled, the index of migration 19), comes once,
-// in filing order, the two filed at the same instant (fixture 19) by id.
+// checkV19: every fixture's dossier, listed newest first by filing time
+// and by receipt two at a time (DossierFilter.NewestBy, the indexes of
+// migration 19), comes once and in order; the two of fixture 19, filed and
+// received at the same instants, by id.
 func checkV19(t *testing.T, s *gormstore.Store) {
 	ctx := context.Background()
 	bound := time.Date(2026, 3, 6, 0, 0, 0, 0, time.UTC)
-	all, err := s.ListDossiers(ctx, store.DossierFilter{ScopeAll: true, FiledTo: bound}, 100)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := store.DossierFilter{ScopeAll: true, FiledTo: bound, OrderByFiled: true}
-	var got []domain.Dossier
-	for {
-		page, err := s.ListDossiers(ctx, f, 2)
+	for _, c := range []struct {
+		order store.TimeOrder
+		f     store.DossierFilter
+		at    func(d *domain.Dossier) time.Time
+	}{
+		{store.ByFiling, store.DossierFilter{ScopeAll: true, FiledTo: bound}, func(d *domain.Dossier) time.Time { return d.CreatedAt }},
+		{store.ByReceipt, store.DossierFilter{ScopeAll: true, ReceivedTo: bound}, func(d *domain.Dossier) time.Time { return d.ReceivedAt }},
+	} {
+		all, err := s.ListDossiers(ctx, c.f, 100)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(page) == 0 {
-			break
+		f := c.f
+		f.NewestBy = c.order
+		var got []domain.Dossier
+		for {
+			page, err := s.ListDossiers(ctx, f, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			got = append(got, page...)
+			f.AfterTime, f.AfterID = c.at(&page[len(page)-1]), page[len(page)-1].ID
 		}
-		got = append(got, page...)
-		f.AfterFiled, f.AfterID = page[len(page)-1].CreatedAt, page[len(page)-1].ID
-	}
-	if len(got) != len(all) || len(got) < 4 || got[0].ID != "0190a1b2-0000-7000-8000-0000000019a2" || got[1].ID != "0190a1b2-0000-7000-8000-0000000019a1" {
-		t.Fatalf("listed %d of %d, first %v", len(got), len(all), got[:min(2, len(got))])
-	}
-	for i := 1; i < len(got); i++ {
-		a, b := got[i-1], got[i]
-		if b.CreatedAt.After(a.CreatedAt) || (b.CreatedAt.Equal(a.CreatedAt) && b.ID >= a.ID) {
-			t.Fatalf("out of filing order at %d: %s %v, then %s %v", i, a.ID, a.CreatedAt, b.ID, b.CreatedAt)
+		if len(got) != len(all) || len(got) < 4 {
+			t.Fatalf("order %d: listed %d of %d", c.order, len(got), len(all))
+		}
+		for i := 1; i < len(got); i++ {
+			a, b := got[i-1], got[i]
+			if c.at(&b).After(c.at(&a)) || (c.at(&b).Equal(c.at(&a)) && b.ID >= a.ID) {
+				t.Fatalf("order %d: out of order at %d: %s %v, then %s %v", c.order, i, a.ID, c.at(&a), b.ID, c.at(&b))
+			}
+		}
+		if c.order == store.ByFiling && (got[0].ID != "0190a1b2-0000-7000-8000-0000000019a2" || got[1].ID != "0190a1b2-0000-7000-8000-0000000019a1") {
+			t.Fatalf("filed at the same instant: %s, %s", got[0].ID, got[1].ID)
 		}
 	}
 }
