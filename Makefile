@@ -71,9 +71,9 @@ fuzz: ## run every Go fuzz target briefly (FUZZTIME each; seeds in testdata/fuzz
 BENCH_DOSSIERS ?= 1000000
 
 # The size BenchmarkGrowth grows its database to: 100k, then 1M (10 minutes on
-# a quiet machine, 24 on a loaded one; 15 GB of disk); BENCH_GROWTH_MAX=5000000
-# adds the 5M step (about 75 GB of disk at 15 GB per million; the throwaway
-# database is removed at the end).
+# a quiet machine, 24 on a loaded one; 10 GB of disk); BENCH_GROWTH_MAX=5000000
+# adds the 5M step (about an hour more and 50 GB of disk: the database is 45 GB
+# at 5M; the throwaway database is removed at the end).
 BENCH_GROWTH_MAX ?= 1000000
 
 .PHONY: bench bench-speed bench-province bench-memory bench-growth
@@ -89,7 +89,7 @@ bench-province: ## seeds BENCH_DOSSIERS (1M: about 6 minutes) and measures indic
 	MOTCUA_BENCH_DOSSIERS=$(BENCH_DOSSIERS) MOTCUA_BENCH_EXPLAIN=1 ./scripts/with-postgres.sh \
 		go test -run '^$$' -bench Province -benchtime 5s -timeout 60m ./internal/bench/
 
-bench-growth: ## cost-growth table: one database grown 100k → 1M (→ 5M with BENCH_GROWTH_MAX=5000000: 75 GB of disk), every call and its plan at each step (10–25 minutes)
+bench-growth: ## cost-growth table: one database grown 100k → 1M (→ 5M with BENCH_GROWTH_MAX=5000000: 50 GB of disk, about an hour), every call and its plan at each step (10–25 minutes)
 	BENCH_GROWTH_MAX=$(BENCH_GROWTH_MAX) ./scripts/with-postgres.sh \
 		go test -run '^$$' -bench 'Growth$$' -benchtime 1x -timeout 180m ./internal/bench/
 
