@@ -472,14 +472,17 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 			}
 			f.AfterDue, f.AfterID = t, id
-		} else if f.NewestBy != ByID {
-			at, id, ok := strings.Cut(after, "|")
+		} else if at, id, ok := strings.Cut(after, "|"); f.NewestBy != ByID && ok {
 			t, err := time.Parse(time.RFC3339Nano, at)
-			if !ok || err != nil || id == "" {
+			if err != nil || id == "" {
 				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
 			}
 			f.AfterTime, f.AfterID = t, id
 		} else {
+			// An id alone: the token of an id-ordered page, also one issued
+			// for these filters before they ordered by time (an upgrade
+			// mid-listing); the listing goes on in id order.
+			f.NewestBy = ByID
 			f.AfterID = after
 		}
 	}

@@ -2,9 +2,12 @@ package service_test
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +132,20 @@ func TestListDossiersFiledBefore(t *testing.T) {
 			resp, err := e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound), PageSize: 1})
 			if err != nil || resp.GetNextPageToken() == "" {
 				t.Fatalf("first page: %v %v", resp, err)
+			}
+			// A token issued before these lists ordered by filing time holds
+			// the last id alone (a client listing across an upgrade): the
+			// listing goes on, in id order.
+			raw, err := base64.RawURLEncoding.DecodeString(resp.GetNextPageToken())
+			var tok map[string]string
+			if err != nil || json.Unmarshal(raw, &tok) != nil || !strings.HasSuffix(tok["a"], "|"+want[0]) {
+				t.Fatalf("token %q: %s %v", resp.GetNextPageToken(), raw, err)
+			}
+			tok["a"] = want[0]
+			raw, _ = json.Marshal(tok)
+			if got := listIDs(t, e, ctx, &pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound), PageSize: 1,
+				PageToken: base64.RawURLEncoding.EncodeToString(raw)}); !slices.Equal(got, want[1:]) {
+				t.Fatalf("after a pre-upgrade token: %v, want %v", got, want[1:])
 			}
 			_, err = e.Dossiers.ListDossiers(ctx, &pb.ListDossiersRequest{FiledBefore: timestamppb.New(bound.Add(time.Hour)), PageSize: 1,
 				PageToken: resp.GetNextPageToken()})
