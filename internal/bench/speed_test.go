@@ -2,11 +2,13 @@ package bench_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -23,6 +25,7 @@ var (
 	flagSpeedDossiers = flag.Int("speed-dossiers", envInt("MOTCUA_BENCH_SPEED_DOSSIERS", 5000),
 		"dossiers seeded before BenchmarkSpeed (the catalog and something to read; also MOTCUA_BENCH_SPEED_DOSSIERS)")
 	flagReads       = flag.Duration("reads", 5*time.Second, "how long each read throughput run of BenchmarkSpeed lasts")
+	flagReadsOnly   = flag.String("reads-only", "", "if set, BenchmarkSpeed's reads run only the health check and the read kind named (citizen, clerk, store, select or ping): for a CPU profile of one kind")
 	flagCommitDelay = flag.Int("commit-delay", 0, "if > 0, BenchmarkSpeed sets PostgreSQL's commit_delay (µs; commit_siblings 2) on the cluster first: group commit by the server's knob, for the API and pgbench alike")
 )
 
@@ -37,6 +40,9 @@ type throughput struct {
 	// server and clients, not PostgreSQL; pg is the cluster's (zero when
 	// it cannot be read).
 	cpu, pg time.Duration
+	// ceiling, on a floor of the reads: what a read that costs at least
+	// this call does ("reads the row from PostgreSQL").
+	ceiling string
 }
 
 func (t *throughput) perSec() float64 { return float64(t.done) / t.elapsed.Seconds() }
@@ -155,19 +161,62 @@ func BenchmarkSpeed(b *testing.B) {
 				return err
 			}
 		}
+		// The floor of any read served from PostgreSQL: the same row read
+		// in-process, through the store and through bare database/sql
+		// (every column, no decoding), without gRPC or a token.
+		row := func(c, k int) error {
+			rows, err := h.db.QueryContext(ctx, "SELECT * FROM dossiers WHERE id = $1", sample[(c*7919+k)%len(sample)].id)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			cols, _ := rows.Columns()
+			raw := make([]any, len(cols))
+			for i := range raw {
+				raw[i] = new(sql.RawBytes)
+			}
+			for rows.Next() {
+				if err := rows.Scan(raw...); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}
+		stored := func(c, k int) error {
+			_, err := h.st.GetDossier(ctx, sample[(c*7919+k)%len(sample)].id)
+			return err
+		}
 		// Alternated twice so that the machine's load weighs on each alike.
 		for round := range 2 {
 			hc := hammer(b, h, "gRPC health check", readers, *flagReads/2, func(int, int) error {
 				_, err := health.Check(ctx, req)
 				return err
 			})
-			cz := hammer(b, h, "GetDossier as the applicant (citizen)", readers, *flagReads/2, get(citizen, ""))
-			st := hammer(b, h, "GetDossier as a clerk (access log written)", readers, *flagReads/2, get(clerk, "benchmark"))
+			ts := []*throughput{hc}
+			for _, k := range []struct {
+				kind, name, ceiling string
+				call                func(c, k int) error
+			}{
+				{"citizen", "GetDossier as the applicant (citizen)", "", get(citizen, "")},
+				{"clerk", "GetDossier as a clerk (access log written)", "", get(clerk, "benchmark")},
+				{"store", "floor: the store's GetDossier, no gRPC", "", stored},
+				{"select", "floor: SELECT * by id, database/sql", "reads the row from PostgreSQL", row},
+				{"ping", "floor: SELECT 1, database/sql", "makes any round trip to PostgreSQL", func(int, int) error {
+					var one int
+					return h.db.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+				}},
+			} {
+				if *flagReadsOnly == "" || *flagReadsOnly == k.kind {
+					t := hammer(b, h, k.name, readers, *flagReads/2, k.call)
+					t.ceiling = k.ceiling
+					ts = append(ts, t)
+				}
+			}
 			if round == 0 {
-				reads = []*throughput{hc, cz, st}
+				reads = ts
 				continue
 			}
-			for i, t := range []*throughput{hc, cz, st} {
+			for i, t := range ts {
 				reads[i].done += t.done
 				reads[i].elapsed += t.elapsed
 				reads[i].cpu += t.cpu
@@ -175,8 +224,9 @@ func BenchmarkSpeed(b *testing.B) {
 				reads[i].lat = append(reads[i].lat, t.lat...)
 			}
 		}
-		for _, t := range reads {
-			b.ReportMetric(t.perSec(), "calls/s-"+map[bool]string{true: "health", false: "get"}[t == reads[0]])
+		b.ReportMetric(reads[0].perSec(), "calls/s-health")
+		if len(reads) > 1 {
+			b.ReportMetric(reads[1].perSec(), "calls/s-"+strings.Fields(reads[1].name)[0])
 		}
 	})
 
@@ -192,7 +242,7 @@ func BenchmarkSpeed(b *testing.B) {
 
 func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeResult) {
 	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s ==\n", firstField(h.pg), numCPU(), durability(h))
-	if len(reads) == 3 {
+	if len(reads) > 0 {
 		hc := reads[0]
 		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s %10s %10s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio",
 			"Go CPU", "PG CPU")
@@ -201,6 +251,15 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done), float64(t.pg.Microseconds())/float64(t.done))
 		}
 		fmt.Fprintln(w, "(CPU per call: Go is this process's, server and clients; PG the cluster's)")
+		// With the CPUs saturated, rates go as the inverse of the CPU a call
+		// costs: a read served from PostgreSQL costs at least a health
+		// check's transport plus the floor's.
+		for _, floor := range reads[1:] {
+			if floor.ceiling != "" {
+				fmt.Fprintf(w, "ceiling of a read that %s (health check + %s, by CPU): %.2f × the health check\n",
+					floor.ceiling, strings.TrimPrefix(floor.name, "floor: "), cpuPerCall(hc)/(cpuPerCall(hc)+cpuPerCall(floor)))
+			}
+		}
 	}
 	// CPU per call: "Go" is this process (server and benchmark clients),
 	// "PG" the cluster; pgbench's own client beside the cluster's.
@@ -233,6 +292,11 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			break
 		}
 	}
+}
+
+// cpuPerCall is the CPU (process and cluster) a call of t cost, in µs.
+func cpuPerCall(t *throughput) float64 {
+	return float64((t.cpu + t.pg).Microseconds()) / float64(t.done)
 }
 
 func firstField(s string) string {
