@@ -232,7 +232,7 @@ func (s *Audit) ListAccesses(ctx context.Context, p domain.Principal, q AccessQu
 			if after != "" {
 				var err error
 				if f.AfterID, err = strconv.ParseInt(after, 10, 64); err != nil {
-					return nil, domain.Invalid("page_token", "not a page token issued by this server")
+					return nil, errPageToken()
 				}
 			}
 			return s.st.ListAccesses(ctx, f, limit)

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"strings"
 	"time"
 
 	"github.com/motcua/motcua/internal/domain"
@@ -28,13 +27,9 @@ func (f *DossierFilter) sinceUpdate(q DossierQuery, after string) error {
 	if after == "" {
 		return nil
 	}
-	at, id, ok := strings.Cut(after, "|")
-	t, err := time.Parse(time.RFC3339Nano, at)
-	if !ok || err != nil || id == "" {
-		return domain.Invalid("page_token", "not a page token issued by this server")
-	}
-	f.AfterUpdated, f.AfterID = t, id
-	return nil
+	var err error
+	f.AfterUpdated, f.AfterID, err = timedPosition(after, false)
+	return err
 }
 
 // updateKey is a dossier's position in the order of change.

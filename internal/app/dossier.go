@@ -466,22 +466,21 @@ func (s *DossierReads) listDossiers(ctx context.Context, p domain.Principal, q D
 		}
 	} else if after != "" {
 		if f.OrderByDue {
-			due, id, ok := strings.Cut(after, "|")
-			t, err := time.Parse(time.RFC3339Nano, due)
-			if !ok || (due != "" && err != nil) {
-				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
+			// A dossier without a legal deadline has an empty time.
+			if f.AfterDue, f.AfterID, err = timedPosition(after, true); err != nil {
+				return nil, "", err
 			}
-			f.AfterDue, f.AfterID = t, id
-		} else if at, id, ok := strings.Cut(after, "|"); f.NewestBy != ByID && ok {
-			t, err := time.Parse(time.RFC3339Nano, at)
-			if err != nil || id == "" {
-				return nil, "", domain.Invalid("page_token", "not a page token issued by this server")
+		} else if f.NewestBy != ByID && strings.Contains(after, "|") {
+			if f.AfterTime, f.AfterID, err = timedPosition(after, false); err != nil {
+				return nil, "", err
 			}
-			f.AfterTime, f.AfterID = t, id
 		} else {
 			// An id alone: the token of an id-ordered page, also one issued
 			// for these filters before they ordered by time (an upgrade
 			// mid-listing); the listing goes on in id order.
+			if !dossierIDPattern.MatchString(after) {
+				return nil, "", errPageToken()
+			}
 			f.NewestBy = ByID
 			f.AfterID = after
 		}
@@ -557,7 +556,7 @@ func (s *DossierReads) ListEvents(ctx context.Context, p domain.Principal, dossi
 			if after != "" {
 				var err error
 				if afterSeq, err = strconv.ParseInt(after, 10, 64); err != nil {
-					return nil, domain.Invalid("page_token", "not a page token issued by this server")
+					return nil, errPageToken()
 				}
 			}
 			return s.st.ListEvents(ctx, dossierID, afterSeq, limit)

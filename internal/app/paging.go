@@ -5,6 +5,9 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"regexp"
+	"strings"
+	"time"
 
 	"github.com/motcua/motcua/internal/domain"
 )
@@ -47,7 +50,7 @@ func decodePageToken(token string, filter any) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
 	var t pageToken
 	if err != nil || json.Unmarshal(b, &t) != nil || t.After == "" {
-		return "", domain.Invalid("page_token", "not a page token issued by this server")
+		return "", errPageToken()
 	}
 	if t.Filter != fingerprint(filter) {
 		return "", domain.Invalid("page_token", "was issued for different filters; repeat the first request's filters or start without a token")
@@ -72,4 +75,30 @@ func keysetPage[T any](filter any, pageSize, defaultSize int, token string,
 	}
 	page = page[:size]
 	return page, encodePageToken(key(&page[size-1]), filter), nil
+}
+
+// errPageToken refuses a page token this server did not issue. The
+// filters' fingerprint in a token is not a secret, so its position is
+// checked too: a forged one must not reach the database (on PostgreSQL a
+// malformed id fails the query as a server error).
+func errPageToken() error {
+	return domain.Invalid("page_token", "not a page token issued by this server")
+}
+
+// dossierIDPattern is a dossier id as the server writes it.
+var dossierIDPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// timedPosition reads a position "<time RFC 3339 nano>|<dossier id>"; the
+// time may be empty where emptyTime (it is then the zero time).
+func timedPosition(after string, emptyTime bool) (time.Time, string, error) {
+	at, id, ok := strings.Cut(after, "|")
+	var t time.Time
+	var err error
+	if at != "" || !emptyTime {
+		t, err = time.Parse(time.RFC3339Nano, at)
+	}
+	if !ok || err != nil || !dossierIDPattern.MatchString(id) {
+		return time.Time{}, "", errPageToken()
+	}
+	return t, id, nil
 }

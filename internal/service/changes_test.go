@@ -208,3 +208,53 @@ func TestListDossiersReceivedBefore(t *testing.T) {
 		})
 	}
 }
+
+// A page token carries a position anyone can forge: the filters'
+// fingerprint is not a secret. A forged position that is not a dossier id
+// (or not a time and an id) is refused as a bad page_token on both stores —
+// never handed to the database, where PostgreSQL would fail to read it as a
+// uuid and the caller would get INTERNAL.
+func TestForgedPageTokenPositions(t *testing.T) {
+	for _, kind := range testenv.Stores {
+		t.Run(kind, func(t *testing.T) {
+			clk := testenv.NewClock(fixedNow)
+			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: clk.Now})
+			citizen := testenv.CitizenID(84)
+			ctx := e.As(t, testenv.Citizen(citizen))
+			for n := range 3 {
+				if _, err := e.Dossiers.SubmitDossier(ctx, &pb.SubmitDossierRequest{RequestId: fmt.Sprint("forged-", n), Dossier: testenv.Draft(citizen)}); err != nil {
+					t.Fatal(err)
+				}
+				clk.Advance(time.Minute)
+			}
+			orders := map[string]*pb.ListDossiersRequest{
+				"id":            {},
+				"filed_before":  {FiledBefore: timestamppb.New(clk.Now())},
+				"updated_since": {UpdatedSince: timestamppb.New(fixedNow.Add(-time.Hour))},
+				"due":           {OrderBy: pb.DossierOrder_DOSSIER_ORDER_DUE_SOONEST},
+			}
+			for name, req := range orders {
+				req.PageSize = 1
+				resp, err := e.Dossiers.ListDossiers(ctx, req)
+				if err != nil || resp.GetNextPageToken() == "" {
+					t.Fatalf("%s: first page: %v %v", name, resp, err)
+				}
+				raw, err := base64.RawURLEncoding.DecodeString(resp.GetNextPageToken())
+				var tok map[string]string
+				if err != nil || json.Unmarshal(raw, &tok) != nil {
+					t.Fatalf("%s: token %q: %v", name, resp.GetNextPageToken(), err)
+				}
+				for _, pos := range []string{"not-a-uuid", "2026-01-01T00:00:00Z|not-a-uuid", "|", "2026-01-01T00:00:00Z|1; DROP TABLE dossiers",
+					"2026-01-01T00:00:00Z|00000000-0000-0000-0000-00000000000g"} {
+					tok["a"] = pos
+					raw, _ := json.Marshal(tok)
+					req.PageToken = base64.RawURLEncoding.EncodeToString(raw)
+					_, err := e.Dossiers.ListDossiers(ctx, req)
+					if status.Code(err) != codes.InvalidArgument || !strings.Contains(err.Error(), "page_token") {
+						t.Errorf("%s, position %q: %v, want InvalidArgument on page_token", name, pos, err)
+					}
+				}
+			}
+		})
+	}
+}
