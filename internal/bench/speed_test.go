@@ -251,13 +251,15 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done), float64(t.pg.Microseconds())/float64(t.done))
 		}
 		fmt.Fprintln(w, "(CPU per call: Go is this process's, server and clients; PG the cluster's)")
-		// With the CPUs saturated, rates go as the inverse of the CPU a call
-		// costs: a read served from PostgreSQL costs at least a health
-		// check's transport plus the floor's.
+		// A read served from PostgreSQL costs at least a health check's
+		// transport plus the floor's: with the CPUs saturated rates go as
+		// the inverse of the CPU a call costs; when they are not, a call
+		// takes at least the time of both, one after the other.
 		for _, floor := range reads[1:] {
 			if floor.ceiling != "" {
-				fmt.Fprintf(w, "ceiling of a read that %s (health check + %s, by CPU): %.2f × the health check\n",
-					floor.ceiling, strings.TrimPrefix(floor.name, "floor: "), cpuPerCall(hc)/(cpuPerCall(hc)+cpuPerCall(floor)))
+				byRate := 1 / (1 + hc.perSec()/floor.perSec())
+				fmt.Fprintf(w, "ceiling of a read that %s (health check + %s): %.2f × the health check by CPU, %.2f by rate\n",
+					floor.ceiling, strings.TrimPrefix(floor.name, "floor: "), cpuPerCall(hc)/(cpuPerCall(hc)+cpuPerCall(floor)), byRate)
 			}
 		}
 	}
