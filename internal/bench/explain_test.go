@@ -76,7 +76,7 @@ func (h *harness) explain(b *testing.B, w io.Writer) {
 }
 
 // serialPlan marks a query the store runs without parallel workers
-// (gormstore's serial: at 5M the planner's parallel plan took 15-76 ms to
+// (gormstore's readSerial: at 5M the planner's parallel plan took 15-76 ms to
 // start its workers for 1 ms of work).
 const serialPlan = "-- serial\n"
 

@@ -60,13 +60,12 @@ func SetAccessWriters(s *Store, n int) {
 }
 
 // ParallelWorkers is max_parallel_workers_per_gather as a statement run
-// like the overdue queries (serial) sees it, and as the next one does.
+// like the overdue queries (readSerial) sees it, and as the next one does.
 func ParallelWorkers(ctx context.Context, s *Store) (inside, after string, err error) {
-	db := s.db.WithContext(ctx)
-	if err := s.serial(ctx, db, func(db *gorm.DB) error {
+	if err := s.readSerial(ctx, func(db *gorm.DB) error {
 		return db.Raw("SHOW max_parallel_workers_per_gather").Scan(&inside).Error
 	}); err != nil {
 		return "", "", err
 	}
-	return inside, after, db.Raw("SHOW max_parallel_workers_per_gather").Scan(&after).Error
+	return inside, after, s.db.WithContext(ctx).Raw("SHOW max_parallel_workers_per_gather").Scan(&after).Error
 }

@@ -44,7 +44,7 @@ func TestConformancePostgres(t *testing.T) {
 }
 
 // TestOverdueQueriesRunSerially: the overdue queries must not start
-// parallel workers (stats.go, serial): at 5M dossiers the planner chose a
+// parallel workers (stats.go, readSerial): at 5M dossiers the planner chose a
 // parallel index-only scan whose workers cost 15–76 ms to start for 1 ms of
 // work. Their statements run with max_parallel_workers_per_gather 0, and
 // the setting does not outlive them on the pooled connection.

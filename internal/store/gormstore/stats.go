@@ -314,29 +314,29 @@ func (s *Store) CountOpenOverdueSteps(ctx context.Context, units []string, now t
 // CountOverdue implements store.Stats.
 func (s *Store) CountOverdue(ctx context.Context, q store.StatsQuery, now time.Time) (int64, error) {
 	var n int64
-	err := s.read(ctx, func(db *gorm.DB) error {
-		return s.serial(ctx, db, func(db *gorm.DB) error { return overdue(db, q, now).Count(&n).Error })
-	})
+	err := s.readSerial(ctx, func(db *gorm.DB) error { return overdue(db, q, now).Count(&n).Error })
 	return n, err
 }
 
-// serial runs fn's statements without parallel workers on PostgreSQL (SET
-// LOCAL max_parallel_workers_per_gather = 0, in a transaction of their own
-// unless ctx already runs one). The overdue queries read at most a year's
+// readSerial is read (a replica may serve) with fn's statements run without
+// parallel workers on PostgreSQL (SET LOCAL max_parallel_workers_per_gather
+// = 0, in a transaction of their own unless ctx already runs one). The overdue queries read at most a year's
 // overdue dossiers from an index; at 5M dossiers the planner's estimate
 // (87,000 rows for 5,800) tipped it to a parallel index-only scan whose
 // two workers each scanned for 1 ms and took 15–76 ms to start and gather,
 // on a server where concurrent auditors already use every core
 // (docs/PERFORMANCE.md, "Cost growth").
-func (s *Store) serial(ctx context.Context, db *gorm.DB, fn func(db *gorm.DB) error) error {
-	if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || s.dialect != Postgres {
-		return fn(db)
-	}
-	return db.Transaction(func(tx *gorm.DB) error {
-		if err := tx.Exec("SET LOCAL max_parallel_workers_per_gather = 0").Error; err != nil {
-			return err
+func (s *Store) readSerial(ctx context.Context, fn func(db *gorm.DB) error) error {
+	return s.read(ctx, func(db *gorm.DB) error {
+		if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || s.dialect != Postgres {
+			return fn(db)
 		}
-		return fn(tx)
+		return db.Transaction(func(tx *gorm.DB) error {
+			if err := tx.Exec("SET LOCAL max_parallel_workers_per_gather = 0").Error; err != nil {
+				return err
+			}
+			return fn(tx)
+		})
 	})
 }
 
@@ -346,11 +346,9 @@ func (s *Store) CountOverdueCohortByAgency(ctx context.Context, q store.StatsQue
 		AgencyCode string
 		N          int64
 	}
-	err := s.read(ctx, func(db *gorm.DB) error {
+	err := s.readSerial(ctx, func(db *gorm.DB) error {
 		rows = nil
-		return s.serial(ctx, db, func(db *gorm.DB) error {
-			return overdue(db, q, now).Select("d.agency_code, COUNT(*) AS n").Group("d.agency_code").Scan(&rows).Error
-		})
+		return overdue(db, q, now).Select("d.agency_code, COUNT(*) AS n").Group("d.agency_code").Scan(&rows).Error
 	})
 	out := make(map[string]int64, len(rows))
 	for _, r := range rows {
@@ -362,9 +360,9 @@ func (s *Store) CountOverdueCohortByAgency(ctx context.Context, q store.StatsQue
 // ListOverdueCreated implements store.Stats.
 func (s *Store) ListOverdueCreated(ctx context.Context, q store.StatsQuery, now time.Time) ([]time.Time, error) {
 	var ts []time.Time
-	err := s.read(ctx, func(db *gorm.DB) error {
+	err := s.readSerial(ctx, func(db *gorm.DB) error {
 		ts = nil
-		return s.serial(ctx, db, func(db *gorm.DB) error { return overdue(db, q, now).Pluck("d.created_at", &ts).Error })
+		return overdue(db, q, now).Pluck("d.created_at", &ts).Error
 	})
 	for i := range ts {
 		ts[i] = ts[i].UTC()
