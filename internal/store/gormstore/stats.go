@@ -331,12 +331,14 @@ func (s *Store) readSerial(ctx context.Context, fn func(db *gorm.DB) error) erro
 		if _, inTx := ctx.Value(txKey{}).(*gorm.DB); inTx || s.dialect != Postgres {
 			return fn(db)
 		}
-		return db.Transaction(func(tx *gorm.DB) error {
+		// BEGIN and COMMIT pass no statement callback: a database that is
+		// down fails here unclassified (tx.go does the same).
+		return classify(db.Transaction(func(tx *gorm.DB) error {
 			if err := tx.Exec("SET LOCAL max_parallel_workers_per_gather = 0").Error; err != nil {
 				return err
 			}
 			return fn(tx)
-		})
+		}))
 	})
 }
 
