@@ -49,6 +49,7 @@ var (
 	flagIntake      = flag.Duration("intake", 10*time.Second, "how long each intake throughput run lasts")
 	flagGroupCommit = flag.Bool("group-commit", true, "serve with group commit (gormstore/group.go); false commits every intake alone, as before it")
 	flagClients     = flag.Int("clients", 8, "concurrent intake clients (API goroutines and pgbench clients)")
+	flagPgbenchRows = flag.Bool("pgbench-rows", false, "pgbench writes the intake's rows one statement each, as the server did before its deferred writes (gormstore/deferred.go), instead of in one WITH statement as it does now")
 )
 
 func TestMain(m *testing.M) { pgtest.Main(m) }

@@ -239,7 +239,7 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 		}
 		dir := b.TempDir()
 		script := filepath.Join(dir, "intake.sql")
-		if err := os.WriteFile(script, []byte(intakeScript(agencies)), 0o600); err != nil {
+		if err := os.WriteFile(script, []byte(intakeScript(agencies, *flagPgbenchRows)), 0o600); err != nil {
 			b.Fatal(err)
 		}
 		jobs := min(res.clients, numCPU())
@@ -406,11 +406,15 @@ func intakeDraft(agency string, c, k int) *pb.DossierDraft {
 // row, upsert the daily, monthly and yearly aggregate rows (one statement), append
 // the event (with a sealed state of the stored size, 390 bytes), read the enabled webhook subscriptions (the outbox hook) and
 // record the answer — the statements pg_stat_statements counts for an API
-// intake (BenchmarkSpeed prints them). Client i works at agency i mod
+// intake (BenchmarkSpeed prints them). The server sends the five inserts
+// as one WITH statement at the end of its transaction (its deferred
+// writes, gormstore/deferred.go), and so does the script; rowByRow
+// (-pgbench-rows) sends them one statement each, as the server did
+// before. Client i works at agency i mod
 // len(agencies), as the API clients do. Ids are derived from a random number so that every
 // statement of a transaction names the same dossier; times are now()
 // moved to the server's clock (the variable off, in seconds).
-func intakeScript(agencies []string) string {
+func intakeScript(agencies []string, rowByRow bool) string {
 	quoted := make([]string, len(agencies))
 	for i, a := range agencies {
 		quoted[i] = "'" + a + "'"
@@ -434,21 +438,15 @@ func intakeScript(agencies []string) string {
   VALUES ('D', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0),
   ('M', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0),
   ('Y', %s, %s, '1.001193', 'G12-LLTP', 1, 3, 1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 1, 1, 0, 0, 0)
-  ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s;`,
+  ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s`,
 		metrics, ag, dayISO, ag, month, ag, year, strings.Join(set, ", "))
 	applicant := `'{"kind":1,"id_number":"080090123456","name":"Nguyễn Văn Bench","phone":"0912345678","address":"Xã An Hòa, 000.00.01.H55"}'`
 	components := `'[{"code":"TK-LLTP","source":1},{"code":"CCCD","source":4,"reused_from":"csdlqg-dan-cu:080090123456"}]'`
 	details := `'{"clock_start":"received during working hours; clock starts at receipt","code":"000.00.01.H55-261127-0001","due_at":"2026-12-11T08:00:00Z","procedure_version":"1"}'`
 	hash := "'" + strings.Repeat("ab", 32) + "'"
-	script := strings.Join([]string{
-		`\set rid random(1, 4000000000000000000)`,
-		// The idempotency look-up, before the transaction as app.Mutate
-		// makes it.
-		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb' || :tag || '-' || :rid LIMIT 1;`,
-		`BEGIN;`,
-		fmt.Sprintf(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (%s, %s, 1)
-  ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value \gset`, ag, day),
-		fmt.Sprintf(`INSERT INTO dossiers (id, code, procedure_code, procedure_version, agency_code, applicant_kind, applicant_id_number,
+	seq := fmt.Sprintf(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (%s, %s, 1)
+  ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value \gset`, ag, day)
+	dossier := fmt.Sprintf(`INSERT INTO dossiers (id, code, procedure_code, procedure_version, agency_code, applicant_kind, applicant_id_number,
   applicant, representative_id_number, representative, channel, filed_by, status, resume_status, summary, components,
   submitted_at, received_at, clock_started_at, due_at, original_due_at, paused_working_seconds, paused_at, step_index,
   step_name, step_unit_code, step_assignee, step_started_at, step_due_at, result, return_channel, finished_at, returned_at,
@@ -457,27 +455,46 @@ func intakeScript(agencies []string) string {
   VALUES (%s, %s || '-' || %s || '-' || lpad(:last_value::text, greatest(4, length(:last_value::text)), '0'), '1.001193', 1, %s, 1, '080090123456', %s, NULL, NULL,
   1, 3, 2, 0, 'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam — Nguyễn Văn Bench', %s, NULL, now(), now(),
   now() + interval '14 days', now() + interval '14 days', 0, NULL, 0, 'Tiếp nhận và chuyển hồ sơ', '000.00.01.H55', '',
-  now(), now() + interval '4 hours', NULL, 1, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 1, 1, %s, now(), now());`,
-			did, ag, day, ag, applicant, components, hash),
-		fmt.Sprintf(`INSERT INTO process_control_slips (dossier_id, step_index, step_name, unit_code, role, assignee, started_at, due_at, finished_at, outcome)
+  now(), now() + interval '4 hours', NULL, 1, NULL, NULL, NULL, 0, 0, 0, 0, 0, NULL, 1, 1, %s, now(), now())`,
+		did, ag, day, ag, applicant, components, hash)
+	slip := fmt.Sprintf(`INSERT INTO process_control_slips (dossier_id, step_index, step_name, unit_code, role, assignee, started_at, due_at, finished_at, outcome)
   VALUES (%s, 0, 'Tiếp nhận và chuyển hồ sơ', '000.00.01.H55', 4, '', now(), now() + interval '4 hours', NULL, 0)
   ON CONFLICT (dossier_id, step_index) DO UPDATE SET step_name = excluded.step_name, unit_code = excluded.unit_code,
   role = excluded.role, assignee = excluded.assignee, started_at = excluded.started_at, due_at = excluded.due_at,
-  finished_at = excluded.finished_at, outcome = excluded.outcome;`, did),
-		stats,
-		fmt.Sprintf(`INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, step_index, occurred_at, note,
+  finished_at = excluded.finished_at, outcome = excluded.outcome`, did)
+	event := fmt.Sprintf(`INSERT INTO dossier_events (id, dossier_id, seq, action, from_status, to_status, step_index, occurred_at, note,
   request_id, channel, actor_id, actor_role, actor_agency, actor_kind, assurance, on_behalf_of, mandate_ref, source_system,
   client_address, dossier_version, details, state_z, prev_hash, hash)
   VALUES (md5('e' || :rid)::uuid, %s, 1, 2, 0, 2, 0, now(), '', 'pgb' || :tag || '-' || :rid, 1, 'pgbench-clerk-' || :client_id, 4, %s, 3, 1,
-  '', '', '', '127.0.0.1:40000', 1, %s, convert_to(repeat('s', 390), 'UTF8'), '', %s);`, did, ag, details, hash),
-		// The webhooks' outbox hook reads the enabled subscriptions in
-		// every mutation (none here, as in a store without webhooks).
-		`SELECT * FROM webhook_subscriptions WHERE enabled ORDER BY created_at, id;`,
-		fmt.Sprintf(`INSERT INTO requests (principal, request_id, method, request_hash, response, created_at)
+  '', '', '', '127.0.0.1:40000', 1, %s, convert_to(repeat('s', 390), 'UTF8'), '', %s)`, did, ag, details, hash)
+	request := fmt.Sprintf(`INSERT INTO requests (principal, request_id, method, request_hash, response, created_at)
   VALUES ('pgbench-clerk-' || :client_id, 'pgb' || :tag || '-' || :rid, '/motcua.v1.DossierService/ReceiveDossier', %s,
-  convert_to(repeat('x', 1400), 'UTF8'), now());`, hash),
-		`END;`,
-	}, "\n") + "\n"
+  convert_to(repeat('x', 1400), 'UTF8'), now())`, hash)
+	// The webhooks' outbox hook reads the enabled subscriptions in every
+	// mutation (none here, as in a store without webhooks).
+	webhooks := `SELECT * FROM webhook_subscriptions WHERE enabled ORDER BY created_at, id`
+	lines := []string{
+		`\set rid random(1, 4000000000000000000)`,
+		// The idempotency look-up, before the transaction as app.Mutate
+		// makes it.
+		`SELECT * FROM requests WHERE principal = 'pgbench-clerk-' || :client_id AND request_id = 'pgb' || :tag || '-' || :rid LIMIT 1`,
+		`BEGIN`, seq,
+	}
+	if rowByRow {
+		lines = append(lines, dossier, slip, stats, event, webhooks, request)
+	} else {
+		// The server's deferred writes (gormstore/deferred.go): the rows
+		// in one statement at the end of the transaction.
+		lines = append(lines, webhooks, "WITH d AS ("+dossier+"), s AS ("+slip+"), a AS ("+stats+"), e AS ("+event+") "+request)
+	}
+	var script strings.Builder
+	for _, l := range append(lines, `END`) {
+		script.WriteString(l)
+		if !strings.HasPrefix(l, `\`) && !strings.HasSuffix(l, `\gset`) { // meta-commands end at the line
+			script.WriteString(";")
+		}
+		script.WriteString("\n")
+	}
 	// Every time is the server's clock: now() shifted by :off seconds.
-	return strings.ReplaceAll(script, "now()", "(now() + :off::int * interval '1 second')")
+	return strings.ReplaceAll(script.String(), "now()", "(now() + :off::int * interval '1 second')")
 }

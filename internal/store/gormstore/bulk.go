@@ -23,7 +23,7 @@ var (
 		"resume_status", "summary", "components", "submitted_at", "received_at", "clock_started_at", "due_at",
 		"original_due_at", "paused_working_seconds", "paused_at", "step_index", "step_name", "step_unit_code",
 		"step_assignee", "step_started_at", "step_due_at", "result", "return_channel", "finished_at", "returned_at",
-		"identity", "supplement_rounds", "payment_requests", "payments_confirmed", "payments_online", "extensions",
+		"identity", "form", "handoff", "supplement_rounds", "payment_requests", "payments_confirmed", "payments_online", "extensions",
 		"processing_minutes", "digitised", "electronic_result", "version", "last_event_seq", "last_event_hash", "created_at", "updated_at"}
 	bulkEventCols = []string{"id", "dossier_id", "seq", "action", "from_status", "to_status", "step_index", "occurred_at",
 		"note", "request_id", "channel", "actor_id", "actor_role", "actor_agency", "actor_kind", "assurance",
@@ -81,12 +81,20 @@ func dossierValues(d *domain.Dossier, id uuidArg) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	form, err := jsonText(r.Form)
+	if err != nil {
+		return nil, err
+	}
+	handoff, err := jsonText(r.Handoff)
+	if err != nil {
+		return nil, err
+	}
 	return []any{rid, r.Code, r.ProcedureCode, r.ProcedureVersion, r.AgencyCode, r.ApplicantKind,
 		r.ApplicantIDNumber, applicant, r.RepresentativeIDNumber, rep, r.Channel, r.FiledBy, r.Status,
 		r.ResumeStatus, r.Summary, components, r.SubmittedAt, r.ReceivedAt, r.ClockStartedAt, r.DueAt,
 		r.OriginalDueAt, r.PausedWorkingSeconds, r.PausedAt, r.StepIndex, r.StepName, r.StepUnitCode,
 		r.StepAssignee, r.StepStartedAt, r.StepDueAt, result, r.ReturnChannel, r.FinishedAt, r.ReturnedAt,
-		identity, r.SupplementRounds, r.PaymentRequests, r.PaymentsConfirmed, r.PaymentsOnline, r.Extensions,
+		identity, form, handoff, r.SupplementRounds, r.PaymentRequests, r.PaymentsConfirmed, r.PaymentsOnline, r.Extensions,
 		r.ProcessingMinutes, r.Digitised, r.ElectronicResult, r.Version, r.LastEventSeq, r.LastEventHash, r.CreatedAt, r.UpdatedAt}, nil
 }
 

@@ -28,6 +28,9 @@ func (s *Store) NextSequence(ctx context.Context, agencyCode, day string) (int64
 
 // CreateDossier implements store.Dossiers.
 func (s *Store) CreateDossier(ctx context.Context, d *domain.Dossier) error {
+	if ok, err := deferDossier(ctx, d); ok { // deferred.go
+		return err
+	}
 	err := s.conn(ctx).Create(dossierToRow(d)).Error
 	switch {
 	case isUniqueViolation(err):
@@ -225,6 +228,13 @@ func inScope(q *gorm.DB, prefix, citizenID string, agencies []string, all bool) 
 
 // AppendEvent implements store.Dossiers.
 func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
+	if w := deferred(ctx); w != nil { // deferred.go
+		vals, err := eventValues(e, uuidText)
+		if err == nil {
+			w.events = append(w.events, vals)
+		}
+		return err
+	}
 	a := e.Attribution
 	row := eventRow{
 		ID: e.ID, DossierID: e.DossierID, Seq: e.Seq, Action: int(e.Action), FromStatus: int(e.From),

@@ -228,6 +228,9 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 	}
 	ran := make([]*groupOp, 0, len(batch))
 	memo := &groupMemo{}
+	if s.dialect == Postgres {
+		memo.deferred = &deferredWrites{}
+	}
 	for i, op := range batch {
 		if !op.state.CompareAndSwap(opQueued, opRunning) {
 			continue // its caller gave up while it waited
@@ -256,6 +259,17 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 		cancel()
 		return nil, nil, nil
 	}
+	if memo.deferred != nil {
+		if err := memo.deferred.flush(gctx, tx.Statement.ConnPool); err != nil {
+			// As a member's failure: each runs again alone and learns its own outcome.
+			tx.Rollback()
+			for _, o := range ran {
+				o.done <- groupResult{alone: true}
+			}
+			cancel()
+			return nil, nil, nil
+		}
+	}
 	return tx, ran, cancel
 }
 
@@ -282,6 +296,7 @@ func runMember(tx *gorm.DB, memo *groupMemo, op *groupOp, deadline time.Time) (p
 type groupMemo struct {
 	webhooksRead bool
 	webhooks     []domain.Webhook
+	deferred     *deferredWrites // PostgreSQL: the members' inserts, sent at the group's end (deferred.go)
 }
 
 type groupMemoKey struct{}

@@ -11,8 +11,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/motcua/motcua/internal/app"
+	"github.com/motcua/motcua/internal/domain"
+	"github.com/motcua/motcua/internal/indicators"
 	"github.com/motcua/motcua/internal/pgtest"
+	"github.com/motcua/motcua/internal/store"
 	"github.com/motcua/motcua/internal/store/gormstore"
 	"github.com/motcua/motcua/internal/store/storetest"
 )
@@ -222,6 +227,118 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 		if s.GroupCommitStats().Alone-before.Alone < 8 {
 			t.Fatalf("%d members run alone after the failed commit, want all 8", s.GroupCommitStats().Alone-before.Alone)
 		}
+	})
+
+	// On PostgreSQL a group keeps its members' intake rows and sends them
+	// at its end in one statement (deferred.go); on SQLite they are written
+	// at once. Either way: every row lands, aggregate rows are summed, a
+	// member reads its own writes and those of the members before it, and
+	// a duplicate request id in one group leaves exactly one winner.
+	t.Run("intake rows: written, summed, read back, a duplicate refused", func(t *testing.T) {
+		const agency, proc = "GD", "9.000001"
+		if err := s.CreateAgency(ctx, storetest.Agency(agency, "")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProcedure(ctx, storetest.Procedure(proc, agency)); err != nil {
+			t.Fatal(err)
+		}
+		intake := func(read bool, requestID func(i int) string) func(ctx context.Context, i int, seq *int64) error {
+			return func(ctx context.Context, i int, seq *int64) error {
+				var err error
+				if *seq, err = s.NextSequence(ctx, agency, "day"); err != nil {
+					return err
+				}
+				d := storetest.Dossier(agency, proc, int(*seq))
+				ev := &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: 1, Action: domain.ActionReceive,
+					To: domain.StatusReceived, StepIndex: -1, At: d.CreatedAt, DossierVersion: 1, Hash: "h1",
+					Details: map[string]string{"code": d.Code}}
+				var v indicators.Vector
+				v[0] = 1
+				for _, err := range []error{
+					s.CreateDossier(ctx, d),
+					s.PutSlipRow(ctx, &domain.SlipRow{DossierID: d.ID, StepIndex: 0, StepName: "first", UnitCode: agency,
+						Role: domain.RoleSpecialist, StartedAt: d.CreatedAt, DueAt: d.DueAt}),
+					s.PutSlipRow(ctx, &domain.SlipRow{DossierID: d.ID, StepIndex: 0, StepName: "again", UnitCode: agency,
+						Role: domain.RoleSpecialist, StartedAt: d.CreatedAt, DueAt: d.DueAt}), // the last write wins
+					s.ApplyStats(ctx, []indicators.Delta{{Key: indicators.KeyOf(d, "HT", time.UTC), Vector: v}}),
+					s.AppendEvent(ctx, ev),
+					s.SaveRequest(ctx, &store.RequestRecord{Principal: "p", RequestID: requestID(i), Method: "m",
+						RequestHash: "x", Response: []byte{byte(i)}, CreatedAt: d.CreatedAt}),
+					s.CreateAgency(ctx, storetest.Agency(fmt.Sprintf("GD%s.%02d", requestID(i)[:2], i), "")),
+				} {
+					if err != nil {
+						return err
+					}
+				}
+				if read { // its own rows, and the member's before it
+					got, err := s.GetDossier(ctx, d.ID)
+					if err != nil || got.Code != d.Code {
+						return fmt.Errorf("own dossier read back: %v %v", got, err)
+					}
+					if evs, err := s.ListEvents(ctx, d.ID, 0, 10); err != nil || len(evs) != 1 {
+						return fmt.Errorf("own events read back: %d, %v", len(evs), err)
+					}
+					if *seq > 1 {
+						if _, err := s.GetDossierByCode(ctx, domain.DossierCode(agency, d.CreatedAt, *seq-1)); err != nil {
+							return fmt.Errorf("the dossier numbered before it: %v", err)
+						}
+					}
+				}
+				return nil
+			}
+		}
+		check := func(t *testing.T, res []result, wantDossiers int64) {
+			t.Helper()
+			for i, r := range res {
+				if r.err != nil {
+					t.Fatalf("member %d: %v", i, r.err)
+				}
+			}
+			for _, c := range []struct {
+				q    string
+				want int64
+			}{
+				{"SELECT count(*) FROM dossiers WHERE agency_code = 'GD'", wantDossiers},
+				{"SELECT count(*) FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id WHERE d.agency_code = 'GD'", wantDossiers},
+				{"SELECT count(*) FROM process_control_slips p JOIN dossiers d ON d.id = p.dossier_id WHERE d.agency_code = 'GD' AND p.step_name = 'again'", wantDossiers},
+				{"SELECT count(*) FROM requests WHERE principal = 'p'", wantDossiers},
+				{"SELECT COALESCE(SUM(filed), 0) FROM dossier_stats WHERE agency_code = 'GD' AND period = 'D'", wantDossiers},
+				{"SELECT COALESCE(SUM(filed), 0) FROM dossier_stats WHERE agency_code = 'GD' AND period = 'Y'", wantDossiers},
+			} {
+				var got int64
+				if err := other.DB().Raw(c.q).Scan(&got).Error; err != nil || got != c.want {
+					t.Fatalf("%s: %d (%v), want %d", c.q, got, err, c.want)
+				}
+			}
+		}
+		res := members(t, "GDw", 8, intake(false, func(i int) string { return fmt.Sprintf("w-%d", i) }))
+		check(t, res, 8)
+		before := s.GroupCommitStats()
+		res = members(t, "GDr", 8, intake(true, func(i int) string { return fmt.Sprintf("r-%d", i) }))
+		check(t, res, 16)
+		if s.GroupCommitStats().Alone != before.Alone { // a read that missed a write fails its group
+			t.Fatal("members that read back what their group wrote were run again alone")
+		}
+
+		before = s.GroupCommitStats()
+		res = members(t, "GDd", 6, intake(false, func(i int) string { return fmt.Sprintf("d-%d", min(i, 4)) }))
+		var dup int
+		for i, r := range res {
+			var ae *domain.AlreadyExistsError
+			switch {
+			case errors.As(r.err, &ae) && ae.Kind == "request" && i >= 4:
+				dup++
+			case r.err != nil:
+				t.Fatalf("member %d: %v", i, r.err)
+			}
+		}
+		if dup != 1 {
+			t.Fatalf("%d members refused for the request id two of them share, want 1", dup)
+		}
+		if s.GroupCommitStats().Alone == before.Alone {
+			t.Fatal("the group with the duplicate was not run again member by member")
+		}
+		check(t, nil, 21)
 	})
 
 	t.Run("a caller who gives up while queued runs nothing", func(t *testing.T) {

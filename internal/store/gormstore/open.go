@@ -155,6 +155,9 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err
 	}
+	if err := registerDeferredFlush(db); err != nil {
+		return nil, err
+	}
 	if s.probeDB, err = openProbe(loc.Dialect, loc.DSN); err != nil {
 		_ = sqlDB.Close()
 		return nil, err

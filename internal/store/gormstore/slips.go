@@ -26,6 +26,13 @@ func (slipRow) TableName() string { return "process_control_slips" }
 
 // PutSlipRow implements store.Slips.
 func (s *Store) PutSlipRow(ctx context.Context, r *domain.SlipRow) error {
+	if w := deferred(ctx); w != nil { // deferred.go
+		vals, err := slipValues(r, uuidText)
+		if err == nil {
+			w.addSlip(vals)
+		}
+		return err
+	}
 	row := slipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
 		Role: int(r.Role), Assignee: r.Assignee, StartedAt: requiredDBTime(r.StartedAt), DueAt: requiredDBTime(r.DueAt),
 		FinishedAt: dbTime(r.FinishedAt), Outcome: int(r.Outcome)}

@@ -44,23 +44,29 @@ func periodColumn(g indicators.Granularity) string {
 var (
 	metricCols   = strings.Join(indicators.MetricNames[:], ", ")
 	sumMetricSQL = buildSumMetrics()
+	// statsCols are the columns of the aggregate upsert, in statsUpsertRow.args' order.
+	statsCols     = append([]string{"period", "agency_code", "day", "procedure_code", "field_code", "channel", "filed_by"}, indicators.MetricNames[:]...)
+	statsConflict = buildStatsConflict()
 )
+
+// buildStatsConflict is the aggregate upsert's conflict clause: the
+// metrics are added to the row's.
+func buildStatsConflict() string {
+	var set []string
+	for _, m := range indicators.MetricNames {
+		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
+	}
+	return " ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET " + strings.Join(set, ", ")
+}
 
 // buildUpsertStatsRows is the aggregate upsert for n rows in one statement
 // (one round trip for a mutation's daily and monthly rows). The rows'
 // conflict keys must differ: PostgreSQL refuses to update a row twice in
 // one statement.
 func buildUpsertStatsRows(n int) string {
-	var set []string
-	for _, m := range indicators.MetricNames {
-		set = append(set, fmt.Sprintf("%s = dossier_stats.%s + excluded.%s", m, m, m))
-	}
 	row := "(?, ?, ?, ?, ?, ?, ?" + strings.Repeat(", ?", len(indicators.MetricNames)) + ")"
 	rows := strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
-	return fmt.Sprintf(`INSERT INTO dossier_stats (period, agency_code, day, procedure_code, field_code, channel, filed_by, %s)
-		VALUES %s
-		ON CONFLICT (period, agency_code, day, procedure_code, channel, filed_by) DO UPDATE SET %s`,
-		metricCols, rows, strings.Join(set, ", "))
+	return "INSERT INTO dossier_stats (" + strings.Join(statsCols, ", ") + ") VALUES " + rows + statsConflict
 }
 
 // upsertStatsRows caches the statements by row count (a mutation has two
@@ -105,19 +111,28 @@ func statsPeriods(k indicators.Key) [3][2]string {
 	return [3][2]string{{periodDay, k.Day}, {periodMonth, k.Month()}, {periodYear, k.Day[:4]}}
 }
 
-// ApplyStats implements store.Stats.
-func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
-	db := s.conn(ctx)
-	// Every metric row of the mutation in one upsert, in the order the
-	// deltas name them (daily, monthly, yearly), rows with the same conflict
-	// key summed first — the same locks taken in the same order as one
-	// statement per row, in one round trip instead of two or more.
-	type row struct {
-		key   statsRowKey
-		field string
-		v     indicators.Vector
+// statsUpsertRow is one aggregate row a mutation adds to.
+type statsUpsertRow struct {
+	key   statsRowKey
+	field string
+	v     indicators.Vector
+}
+
+func (r statsUpsertRow) args() []any {
+	args := make([]any, 0, statsParamsPerRow)
+	args = append(args, r.key.period, r.key.agency, r.key.day, r.key.procedure, r.field, int(r.key.channel), int(r.key.filedBy))
+	for _, v := range r.v {
+		args = append(args, v)
 	}
-	var rows []row
+	return args
+}
+
+// statsUpsertRows are the metric rows of deltas, in the order the deltas
+// name them (daily, monthly, yearly), rows with the same conflict key
+// summed — the same locks taken in the same order as one statement per
+// row, in one statement (PostgreSQL refuses to update a row twice in one).
+func statsUpsertRows(ds []indicators.Delta) []statsUpsertRow {
+	var rows []statsUpsertRow
 	at := map[statsRowKey]int{}
 	for _, d := range ds {
 		if d.Vector.Zero() {
@@ -131,8 +146,28 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 				continue
 			}
 			at[rk] = len(rows)
-			rows = append(rows, row{rk, k.Field, d.Vector})
+			rows = append(rows, statsUpsertRow{rk, k.Field, d.Vector})
 		}
+	}
+	return rows
+}
+
+func hasBuckets(ds []indicators.Delta) bool {
+	for _, d := range ds {
+		if len(d.Buckets) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplyStats implements store.Stats.
+func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
+	db := s.conn(ctx)
+	rows := statsUpsertRows(ds)
+	if w := deferred(ctx); w != nil && !hasBuckets(ds) {
+		w.addStats(rows) // sent with the group's other deferred writes (deferred.go)
+		return nil
 	}
 	// A bulk load (seed) brings thousands of rows: at most statsRowsPerStatement
 	// per statement, in order, keeps under both drivers' parameter limits.
@@ -141,10 +176,7 @@ func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
 		rows = rows[len(chunk):]
 		args := make([]any, 0, len(chunk)*statsParamsPerRow)
 		for _, r := range chunk {
-			args = append(args, r.key.period, r.key.agency, r.key.day, r.key.procedure, r.field, int(r.key.channel), int(r.key.filedBy))
-			for _, v := range r.v {
-				args = append(args, v)
-			}
+			args = append(args, r.args()...)
 		}
 		if err := db.Exec(upsertStatsFor(len(chunk)), args...).Error; err != nil {
 			return err
