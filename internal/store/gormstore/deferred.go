@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -22,9 +24,9 @@ import (
 //
 // Nothing reads a deferred row before it is sent: any statement in the
 // group's transaction flushes the buffer first (a callback before every
-// gorm statement), except those known to touch none of these tables nor
-// any row that refers to them (the day's number, the webhook
-// subscriptions). A member therefore sees the writes of those before it,
+// gorm statement), except those marked independent: they touch none of
+// these rows nor any row that refers to them (the day's number, the
+// webhook subscriptions). A member therefore sees the writes of those before it,
 // as a later transaction would, and a foreign key to a deferred row finds
 // it. A flush that fails is a group failure: the group rolls back and
 // every member runs again alone, writing directly, and gets its own exact
@@ -88,22 +90,80 @@ var (
 		"finished_at = excluded.finished_at, outcome = excluded.outcome"
 )
 
+// deferredShape is how many rows of each table a buffer holds, in the
+// order the statement writes them; the statement's text depends on it alone.
+type deferredShape [5]int
+
 // statement is the buffer as one statement and its arguments: the parts
 // in the order the members' own statements ran (the dossiers first, which
 // the others refer to; foreign keys are checked at the statement's end).
 func (w *deferredWrites) statement() (string, []any) {
-	var parts []string
-	var args []any
+	stats := make([][]any, len(w.stats))
+	for i, r := range w.stats {
+		stats[i] = r.args()
+	}
+	tables := [5][][]any{w.dossiers, w.slips, stats, w.events, w.requests}
+	var shape deferredShape
 	n := 0
-	values := func(rows [][]any) string {
+	for i, rows := range tables {
+		shape[i] = len(rows)
+		for _, r := range rows {
+			n += len(r)
+		}
+	}
+	args := make([]any, 0, n)
+	for _, rows := range tables {
+		for _, r := range rows {
+			args = append(args, r...)
+		}
+	}
+	if q, ok := deferredStatements.Load(shape); ok {
+		return q.(string), args
+	}
+	q := buildDeferredStatement(shape)
+	if deferredStatementsHeld.Add(1) <= maxDeferredStatements {
+		deferredStatements.Store(shape, q)
+	}
+	return q, args
+}
+
+// deferredStatements caches the statement by shape (a few dozen in use:
+// group sizes times the rows an intake writes), up to maxDeferredStatements.
+var (
+	deferredStatements     sync.Map // deferredShape → string
+	deferredStatementsHeld atomic.Int64
+)
+
+const maxDeferredStatements = 1024
+
+var deferredTables = [5]struct {
+	name   string
+	cols   []string
+	suffix string
+}{
+	{"dossiers", bulkDossierCols, ""},
+	{"process_control_slips", bulkSlipCols, slipUpsert},
+	{"dossier_stats", statsCols, statsConflict},
+	{"dossier_events", bulkEventCols, ""},
+	{"requests", requestCols, ""},
+}
+
+func buildDeferredStatement(shape deferredShape) string {
+	var parts []string
+	n := 0
+	for i, t := range deferredTables {
+		if shape[i] == 0 {
+			continue
+		}
 		var b strings.Builder
-		for i, r := range rows {
-			if i > 0 {
+		b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
+		for r := range shape[i] {
+			if r > 0 {
 				b.WriteString(", ")
 			}
 			b.WriteByte('(')
-			for j := range r {
-				if j > 0 {
+			for c := range t.cols {
+				if c > 0 {
 					b.WriteString(", ")
 				}
 				n++
@@ -111,28 +171,12 @@ func (w *deferredWrites) statement() (string, []any) {
 				b.WriteString(strconv.Itoa(n))
 			}
 			b.WriteByte(')')
-			args = append(args, r...)
 		}
-		return b.String()
+		b.WriteString(t.suffix)
+		parts = append(parts, b.String())
 	}
-	insert := func(table string, cols []string, rows [][]any, suffix string) {
-		if len(rows) > 0 {
-			parts = append(parts, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES "+values(rows)+suffix)
-		}
-	}
-	insert("dossiers", bulkDossierCols, w.dossiers, "")
-	insert("process_control_slips", bulkSlipCols, w.slips, slipUpsert)
-	if len(w.stats) > 0 {
-		rows := make([][]any, len(w.stats))
-		for i, r := range w.stats {
-			rows[i] = r.args()
-		}
-		insert("dossier_stats", statsCols, rows, statsConflict)
-	}
-	insert("dossier_events", bulkEventCols, w.events, "")
-	insert("requests", requestCols, w.requests, "")
 	if len(parts) == 1 {
-		return parts[0], args
+		return parts[0]
 	}
 	var b strings.Builder
 	b.WriteString("WITH ")
@@ -144,7 +188,7 @@ func (w *deferredWrites) statement() (string, []any) {
 	}
 	b.WriteString(" ")
 	b.WriteString(parts[len(parts)-1])
-	return b.String(), args
+	return b.String()
 }
 
 // flush sends the buffer in one statement on pool and empties it.
@@ -158,10 +202,12 @@ func (w *deferredWrites) flush(ctx context.Context, pool gorm.ConnPool) error {
 	return classify(err)
 }
 
-// independentOfDeferred are the tables a statement may touch in a group
-// without flushing first: no deferred row is in them or referred to by
-// them.
-var independentOfDeferred = map[string]bool{"dossier_sequences": true, "webhook_subscriptions": true}
+// independent marks a statement that reads or writes no deferred row and
+// refers to none (the day's number, the webhook subscriptions): in a group
+// it runs without sending the deferred writes first.
+func independent(db *gorm.DB) *gorm.DB { return db.Set(independentKey, true) }
+
+const independentKey = "motcua:independent_of_deferred"
 
 // registerDeferredFlush flushes a group's deferred writes before any other
 // statement of its transaction (read-your-writes; see deferredWrites).
@@ -171,8 +217,7 @@ func registerDeferredFlush(db *gorm.DB) error {
 		if w == nil || w.empty() || tx.Error != nil {
 			return
 		}
-		// Raw SQL names its tables in its text: flush for it always.
-		if tx.Statement.SQL.Len() == 0 && independentOfDeferred[tx.Statement.Table] {
+		if _, ok := tx.Statement.Settings.Load(independentKey); ok {
 			return
 		}
 		if err := w.flush(tx.Statement.Context, tx.Statement.ConnPool); err != nil {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store"
@@ -14,16 +13,13 @@ import (
 
 // NextSequence implements store.Dossiers with one upsert: the row lock it
 // takes serializes concurrent intake of the agency for the day until commit.
+// It is independent of a group's deferred writes (deferred.go).
 func (s *Store) NextSequence(ctx context.Context, agencyCode, day string) (int64, error) {
-	row := sequenceRow{AgencyCode: agencyCode, Day: day, LastValue: 1}
-	err := s.conn(ctx).Clauses(
-		clause.OnConflict{
-			Columns:   []clause.Column{{Name: "agency_code"}, {Name: "day"}},
-			DoUpdates: clause.Assignments(map[string]any{"last_value": gorm.Expr("dossier_sequences.last_value + 1")}),
-		},
-		clause.Returning{Columns: []clause.Column{{Name: "last_value"}}},
-	).Create(&row).Error
-	return row.LastValue, err
+	var v int64
+	err := independent(s.conn(ctx)).Raw(`INSERT INTO dossier_sequences (agency_code, day, last_value) VALUES (?, ?, 1)
+		ON CONFLICT (agency_code, day) DO UPDATE SET last_value = dossier_sequences.last_value + 1 RETURNING last_value`,
+		agencyCode, day).Row().Scan(&v)
+	return v, classify(err) // a Row's error comes with its Scan, after gorm's callbacks
 }
 
 // CreateDossier implements store.Dossiers.

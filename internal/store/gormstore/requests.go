@@ -2,26 +2,28 @@ package gormstore
 
 import (
 	"context"
+	"database/sql"
 	"errors"
-
-	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store"
 )
 
-// GetRequest implements store.Requests.
+// GetRequest implements store.Requests. Every mutation makes it first:
+// one row by its key, scanned without gorm's statement building and
+// reflection.
 func (s *Store) GetRequest(ctx context.Context, principal, requestID string) (*store.RequestRecord, error) {
-	var row requestRow
-	err := s.conn(ctx).Where("principal = ? AND request_id = ?", principal, requestID).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
+	r := store.RequestRecord{Principal: principal, RequestID: requestID}
+	err := s.conn(ctx).Raw("SELECT method, request_hash, response, created_at FROM requests WHERE principal = ? AND request_id = ?",
+		principal, requestID).Row().Scan(&r.Method, &r.RequestHash, &r.Response, &r.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
 		return nil, domain.NotFound("request", requestID)
 	}
 	if err != nil {
-		return nil, err
+		return nil, classify(err) // a Row's error comes with its Scan, after gorm's callbacks
 	}
-	return &store.RequestRecord{Principal: row.Principal, RequestID: row.RequestID, Method: row.Method,
-		RequestHash: row.RequestHash, Response: row.Response, CreatedAt: row.CreatedAt.UTC()}, nil
+	r.CreatedAt = r.CreatedAt.UTC()
+	return &r, nil
 }
 
 // SaveRequest implements store.Requests.

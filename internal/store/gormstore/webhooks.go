@@ -101,7 +101,7 @@ func (s *Store) GetWebhook(ctx context.Context, id string) (*domain.Webhook, err
 
 func (s *Store) listWebhooks(ctx context.Context, enabledOnly bool) ([]domain.Webhook, error) {
 	var rows []webhookRow
-	q := s.conn(ctx).Order("created_at, id")
+	q := independent(s.conn(ctx)).Order("created_at, id") // read by every group: deferred.go
 	if enabledOnly {
 		q = q.Where("enabled")
 	}
