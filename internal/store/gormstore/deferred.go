@@ -20,15 +20,17 @@ import (
 // statement — multi-row INSERTs joined by WITH, the aggregate rows of
 // every member summed per row — so that a member makes one round trip
 // in the group's transaction (its number) instead of six, and a group of
-// eight 9 instead of 50, while it holds the day's number lock.
+// eight about a dozen instead of about fifty, while it holds the day's
+// number lock. A group's statement stays far under PostgreSQL's 65,535
+// parameters: at most maxGroup members of about 200 each.
 //
 // Nothing reads a deferred row before it is sent: any statement in the
 // group's transaction flushes the buffer first (a callback before every
 // gorm statement), except those marked independent: they touch none of
 // these rows nor any row that refers to them (the day's number, the
-// webhook subscriptions). A member therefore sees the writes of those before it,
-// as a later transaction would, and a foreign key to a deferred row finds
-// it. A flush that fails is a group failure: the group rolls back and
+// webhook subscriptions). A member therefore sees the writes of those
+// before it, as a later transaction would, and a foreign key to a deferred
+// row finds it. A flush that fails is a group failure: the group rolls back and
 // every member runs again alone, writing directly, and gets its own exact
 // outcome (a duplicate request id, a dossier code taken).
 type deferredWrites struct {
