@@ -341,6 +341,77 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 		check(t, nil, 21)
 	})
 
+	// The rows a group writes in its one statement (deferred.go, on
+	// PostgreSQL) are the rows gorm writes for the same values outside a
+	// group, column for column.
+	t.Run("a grouped intake stores the rows a lone one does", func(t *testing.T) {
+		const agency, proc = "GE", "9.000002"
+		if err := s.CreateAgency(ctx, storetest.Agency(agency, "")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProcedure(ctx, storetest.Procedure(proc, agency)); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 2, 13, 3, 4, 5, 123456000, time.UTC)
+		write := func(ctx context.Context, seq int) (string, error) {
+			d := storetest.Dossier(agency, proc, seq)
+			d.Representative = &domain.Representative{Name: "B", IDNumber: "001090000002", MandateRef: "UQ-1"}
+			d.Form = map[string]string{"ten_doanh_nghiep": "An Phát"}
+			d.Handoff = &domain.Handoff{Status: domain.HandoffPending, Source: "test", UpdatedAt: at}
+			d.Identity = &domain.IdentityVerification{Matched: true, Source: "CSDLQGDC", QueryID: "q1", VerifiedAt: at}
+			d.Result = &domain.Result{Electronic: true, Signer: "Chủ tịch", IssuedAt: at}
+			d.Step = domain.Step{Index: 0, Name: "first", UnitCode: agency, StartedAt: at, DueAt: at.Add(time.Hour)}
+			ev := &domain.Event{ID: uuid.NewString(), DossierID: d.ID, Seq: 1, Action: domain.ActionReceive, To: domain.StatusReceived,
+				StepIndex: 0, At: at, Note: "ghi chú", RequestID: "rq", DossierVersion: 1, Hash: "h1",
+				Attribution: domain.Attribution{Channel: domain.ChannelCounter, ActorID: "clerk-1", ActorRole: domain.RoleClerk,
+					ActorAgency: agency, ActorKind: domain.ActorStaff, OnBehalfOf: "001090000001", ClientAddress: "127.0.0.1:1"},
+				Details: map[string]string{"procedure_version": "1"}, State: map[string]string{"status": "RECEIVED"}}
+			return d.ID, s.InTx(ctx, func(ctx context.Context) error {
+				for _, err := range []error{
+					s.CreateDossier(ctx, d),
+					s.PutSlipRow(ctx, &domain.SlipRow{DossierID: d.ID, StepIndex: 0, StepName: "first", UnitCode: agency,
+						Role: domain.RoleSpecialist, Assignee: "cv1", StartedAt: at, DueAt: at.Add(time.Hour)}),
+					s.AppendEvent(ctx, ev),
+					s.SaveRequest(ctx, &store.RequestRecord{Principal: "pe", RequestID: d.ID, Method: "m", RequestHash: "x",
+						Response: []byte("answer"), CreatedAt: at}),
+				} {
+					if err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}
+		grouped, err := write(grouped, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		alone, err := write(ctx, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range []struct{ sql, by string }{
+			{"SELECT * FROM dossiers WHERE id = ?", "id"},
+			{"SELECT * FROM process_control_slips WHERE dossier_id = ?", "dossier_id"},
+			{"SELECT * FROM dossier_events WHERE dossier_id = ?", "dossier_id"},
+			{"SELECT * FROM requests WHERE principal = 'pe' AND request_id = ?", "request_id"},
+		} {
+			rows := [2]map[string]any{}
+			for i, id := range []string{grouped, alone} {
+				rows[i] = map[string]any{}
+				if err := other.DB().Raw(q.sql, id).Scan(&rows[i]).Error; err != nil || len(rows[i]) == 0 {
+					t.Fatalf("%s: %v %v", q.sql, rows[i], err)
+				}
+				for _, k := range []string{q.by, "id", "code", "pos", "tx_id"} { // the columns that differ by construction
+					delete(rows[i], k)
+				}
+			}
+			if fmt.Sprint(rows[0]) != fmt.Sprint(rows[1]) {
+				t.Errorf("%s\n grouped: %v\n alone:   %v", q.sql, rows[0], rows[1])
+			}
+		}
+	})
+
 	t.Run("a caller who gives up while queued runs nothing", func(t *testing.T) {
 		release := hold(t)
 		cctx, cancel := context.WithCancel(grouped)
