@@ -7,6 +7,9 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/internal/domain"
@@ -39,6 +42,7 @@ type deferredWrites struct {
 	slipAt                     map[[2]any]int // (dossier, step) → index in slips: the last write wins, as it would
 	stats                      []statsUpsertRow
 	statAt                     map[statsRowKey]int
+	tracer                     trace.Tracer // nil without tracing (UseTracing)
 }
 
 // deferred returns the buffer of the group ctx runs in, or nil when writes
@@ -193,14 +197,29 @@ func buildDeferredStatement(shape deferredShape) string {
 	return b.String()
 }
 
-// flush sends the buffer in one statement on pool and empties it.
-func (w *deferredWrites) flush(ctx context.Context, pool gorm.ConnPool) error {
+// flush sends the buffer in one statement on pool and empties it. With
+// tracing it is a span of ctx's (the member whose statement needed the
+// rows sent) or, at the group's end, linked to every member's call.
+func (w *deferredWrites) flush(ctx context.Context, pool gorm.ConnPool, links ...trace.Link) (err error) {
 	if w.empty() {
 		return nil
 	}
 	q, args := w.statement()
-	*w = deferredWrites{}
-	_, err := pool.ExecContext(ctx, q, args...)
+	*w = deferredWrites{tracer: w.tracer}
+	if w.tracer != nil {
+		var span trace.Span
+		ctx, span = w.tracer.Start(ctx, "INSERT deferred", trace.WithSpanKind(trace.SpanKindClient), trace.WithLinks(links...),
+			trace.WithAttributes(attribute.String("db.system.name", "postgresql"), attribute.String("db.operation.name", "INSERT"),
+				attribute.String("db.query.text", q)))
+		defer func() {
+			if err != nil {
+				span.RecordError(err)
+				span.SetStatus(codes.Error, err.Error())
+			}
+			span.End()
+		}()
+	}
+	_, err = pool.ExecContext(ctx, q, args...)
 	return classify(err)
 }
 

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
 	"github.com/motcua/motcua/internal/domain"
@@ -229,7 +230,7 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 	ran := make([]*groupOp, 0, len(batch))
 	memo := &groupMemo{}
 	if s.dialect == Postgres {
-		memo.deferred = &deferredWrites{}
+		memo.deferred = &deferredWrites{tracer: s.tracer}
 	}
 	for i, op := range batch {
 		if !op.state.CompareAndSwap(opQueued, opRunning) {
@@ -260,7 +261,11 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 		return nil, nil, nil
 	}
 	if memo.deferred != nil {
-		if err := memo.deferred.flush(gctx, tx.Statement.ConnPool); err != nil {
+		links := make([]trace.Link, len(ran))
+		for i, o := range ran {
+			links[i] = trace.LinkFromContext(o.ctx)
+		}
+		if err := memo.deferred.flush(gctx, tx.Statement.ConnPool, links...); err != nil {
 			// As a member's failure: each runs again alone and learns its own outcome.
 			tx.Rollback()
 			for _, o := range ran {

@@ -16,6 +16,7 @@ import (
 	sqlitegorm "github.com/libtnb/sqlite"
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+	"go.opentelemetry.io/otel/trace"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -44,7 +45,8 @@ type Store struct {
 	// writer queues SQLite's transactions in this process (capacity one;
 	// nil on PostgreSQL): see queueWriter.
 	writer chan struct{}
-	group  *grouper // group commit (group.go); nil when off
+	group  *grouper     // group commit (group.go); nil when off
+	tracer trace.Tracer // set by UseTracing; spans the deferred writes (deferred.go)
 	// accesses batches the access-log rows of concurrent staff reads
 	// (accesslog.go).
 	accesses accessBatcher

@@ -21,6 +21,7 @@ import (
 // binary to name the database system.
 func (s *Store) UseTracing(tp trace.TracerProvider) error {
 	tracer := tp.Tracer("github.com/motcua/motcua/internal/store/gormstore")
+	s.tracer = tracer
 	system := attribute.String("db.system.name", map[string]string{Postgres: "postgresql", SQLite: "sqlite"}[s.dialect])
 	before := func(op string) func(*gorm.DB) {
 		return func(tx *gorm.DB) {
