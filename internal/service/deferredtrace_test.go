@@ -3,12 +3,9 @@ package service_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
-	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
-	"github.com/motcua/motcua/internal/server"
 	"github.com/motcua/motcua/internal/testenv"
 )
 
@@ -22,10 +19,7 @@ import (
 func TestDeferredWritesAreTracedToTheirCalls(t *testing.T) {
 	for _, kind := range testenv.Stores {
 		t.Run(kind, func(t *testing.T) {
-			rec := tracetest.NewSpanRecorder()
-			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
-				Operations: server.Operations{TracerProvider: tp}})
+			e, rec := startTraced(t, kind)
 			dr := e.NewDriver(t)
 			before := len(rec.Ended())
 			dr.Submit(testenv.Draft(testenv.CitizenID(900)))
@@ -48,27 +42,19 @@ func TestDeferredWritesAreTracedToTheirCalls(t *testing.T) {
 				t.Fatalf("%d SubmitDossier spans, %d deferred-write spans; want 1 and 2", len(submit), len(deferred))
 			}
 			call := submit[0].SpanContext()
-			query := func(s sdktrace.ReadOnlySpan) string {
-				for _, a := range s.Attributes() {
-					if a.Key == "db.query.text" {
-						return a.Value.AsString()
-					}
-				}
-				return ""
-			}
 			// The draft's files are referenced (blob_refs) by the new
 			// dossier's id: that insert sends the dossier first, in the call.
 			first, last := deferred[0], deferred[1]
-			if first.Parent().SpanID() != call.SpanID() || !strings.Contains(query(first), "INSERT INTO dossiers") {
-				t.Fatalf("the first deferred write (parent %s, %q) is not the call's, sending its dossier", first.Parent().SpanID(), query(first))
+			if first.Parent().SpanID() != call.SpanID() || !strings.Contains(spanQuery(first), "INSERT INTO dossiers") {
+				t.Fatalf("the first deferred write (parent %s, %q) is not the call's, sending its dossier", first.Parent().SpanID(), spanQuery(first))
 			}
 			// The rest goes at the group's end: linked to the call.
 			linked := false
 			for _, l := range last.Links() {
 				linked = linked || l.SpanContext.SpanID() == call.SpanID()
 			}
-			if !linked || !strings.Contains(query(last), "INSERT INTO requests") || strings.Contains(query(last), "INSERT INTO dossiers ") {
-				t.Fatalf("the group's deferred write: links %v (want the call %s), statement %q", last.Links(), call.SpanID(), query(last))
+			if !linked || !strings.Contains(spanQuery(last), "INSERT INTO requests") || strings.Contains(spanQuery(last), "INSERT INTO dossiers ") {
+				t.Fatalf("the group's deferred write: links %v (want the call %s), statement %q", last.Links(), call.SpanID(), spanQuery(last))
 			}
 		})
 	}

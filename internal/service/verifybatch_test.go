@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"go.opentelemetry.io/otel/attribute"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/motcua/motcua/api/motcua/v1"
@@ -22,10 +22,7 @@ import (
 func TestVerifyAuditChainReadsRowsInBatches(t *testing.T) {
 	for _, kind := range testenv.Stores {
 		t.Run(kind, func(t *testing.T) {
-			rec := tracetest.NewSpanRecorder()
-			tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
-			e := testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
-				Operations: server.Operations{TracerProvider: tp}})
+			e, rec := startTraced(t, kind)
 			dr := e.NewDriver(t)
 			const n = 12
 			for i := range n {
@@ -39,12 +36,7 @@ func TestVerifyAuditChainReadsRowsInBatches(t *testing.T) {
 			}
 			one, batch := 0, 0
 			for _, s := range rec.Ended()[before:] {
-				var q string
-				for _, a := range s.Attributes() {
-					if a.Key == attribute.Key("db.query.text") {
-						q = a.Value.AsString()
-					}
-				}
+				q := spanQuery(s)
 				if !strings.Contains(q, "dossiers") || !strings.HasPrefix(strings.ToUpper(strings.TrimSpace(q)), "SELECT") {
 					continue
 				}
@@ -60,4 +52,22 @@ func TestVerifyAuditChainReadsRowsInBatches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// startTraced starts a server on kind's store whose spans rec records.
+func startTraced(t *testing.T, kind string) (*testenv.Env, *tracetest.SpanRecorder) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec))
+	return testenv.Start(t, testenv.StoreURL(t, kind), testenv.Options{Now: func() time.Time { return fixedNow },
+		Operations: server.Operations{TracerProvider: tp}}), rec
+}
+
+// spanQuery is a statement span's text ("" for other spans).
+func spanQuery(s sdktrace.ReadOnlySpan) string {
+	for _, a := range s.Attributes() {
+		if a.Key == "db.query.text" {
+			return a.Value.AsString()
+		}
+	}
+	return ""
 }
