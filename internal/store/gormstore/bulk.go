@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -292,7 +293,14 @@ func (s *Store) insertRows(ctx context.Context, pool gorm.ConnPool, table string
 // valueLists is "(?, ?), (?, ?)" (or "$1" placeholders on PostgreSQL).
 func (s *Store) valueLists(rows, cols int) string {
 	var b strings.Builder
-	n := 0
+	writeValueLists(&b, rows, cols, s.dialect == Postgres, 0)
+	return b.String()
+}
+
+// writeValueLists writes rows lists of cols placeholders: "?", or on
+// PostgreSQL "$n" numbered after the first placeholders already used.
+func writeValueLists(b *strings.Builder, rows, cols int, numbered bool, first int) {
+	n := first
 	for r := range rows {
 		if r > 0 {
 			b.WriteString(", ")
@@ -303,15 +311,15 @@ func (s *Store) valueLists(rows, cols int) string {
 				b.WriteString(", ")
 			}
 			n++
-			if s.dialect == Postgres {
-				fmt.Fprintf(&b, "$%d", n)
+			if numbered {
+				b.WriteByte('$')
+				b.WriteString(strconv.Itoa(n))
 			} else {
 				b.WriteByte('?')
 			}
 		}
 		b.WriteByte(')')
 	}
-	return b.String()
 }
 
 // sequenceUpserts raise the dossier counters to the given values (never

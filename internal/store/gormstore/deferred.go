@@ -12,7 +12,6 @@ import (
 	"go.opentelemetry.io/otel/trace"
 	"gorm.io/gorm"
 
-	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/store"
 )
 
@@ -33,9 +32,9 @@ import (
 // these rows nor any row that refers to them (the day's number, the
 // webhook subscriptions). A member therefore sees the writes of those
 // before it, as a later transaction would, and a foreign key to a deferred
-// row finds it. A flush that fails is a group failure: the group rolls back and
-// every member runs again alone, writing directly, and gets its own exact
-// outcome (a duplicate request id, a dossier code taken).
+// row finds it. A flush that fails is a group failure: the group rolls
+// back and every member runs again alone, writing directly, and gets its
+// own exact outcome (a duplicate request id, a dossier code taken).
 type deferredWrites struct {
 	dossiers, events, requests [][]any
 	slips                      [][]any
@@ -85,16 +84,41 @@ func (w *deferredWrites) addStats(rows []statsUpsertRow) {
 	}
 }
 
-func addRequest(w *deferredWrites, r *store.RequestRecord) {
-	w.requests = append(w.requests, []any{r.Principal, r.RequestID, r.Method, r.RequestHash, r.Response, requiredDBTime(r.CreatedAt)})
+func (w *deferredWrites) addDossier(vals []any) { w.dossiers = append(w.dossiers, vals) }
+func (w *deferredWrites) addEvent(vals []any)   { w.events = append(w.events, vals) }
+func (w *deferredWrites) addRequest(vals []any) { w.requests = append(w.requests, vals) }
+
+// deferRow keeps a row in the buffer of the group ctx runs in, if any
+// (ok): values builds the row, add files it.
+func deferRow(ctx context.Context, values func() ([]any, error), add func(*deferredWrites, []any)) (ok bool, err error) {
+	w := deferred(ctx)
+	if w == nil {
+		return false, nil
+	}
+	vals, err := values()
+	if err == nil {
+		add(w, vals)
+	}
+	return true, err
+}
+
+func requestValues(r *store.RequestRecord) ([]any, error) {
+	return []any{r.Principal, r.RequestID, r.Method, r.RequestHash, r.Response, requiredDBTime(r.CreatedAt)}, nil
 }
 
 var (
 	requestCols = []string{"principal", "request_id", "method", "request_hash", "response", "created_at"}
-	slipUpsert  = " ON CONFLICT (dossier_id, step_index) DO UPDATE SET step_name = excluded.step_name, unit_code = excluded.unit_code, " +
-		"role = excluded.role, assignee = excluded.assignee, started_at = excluded.started_at, due_at = excluded.due_at, " +
-		"finished_at = excluded.finished_at, outcome = excluded.outcome"
+	slipUpsert  = buildSlipUpsert()
 )
+
+// buildSlipUpsert is PutSlipRow's conflict clause as SQL.
+func buildSlipUpsert() string {
+	set := make([]string, len(slipUpdatedCols))
+	for i, c := range slipUpdatedCols {
+		set[i] = c + " = excluded." + c
+	}
+	return " ON CONFLICT (dossier_id, step_index) DO UPDATE SET " + strings.Join(set, ", ")
+}
 
 // deferredShape is how many rows of each table a buffer holds, in the
 // order the statement writes them; the statement's text depends on it alone.
@@ -163,21 +187,8 @@ func buildDeferredStatement(shape deferredShape) string {
 		}
 		var b strings.Builder
 		b.WriteString("INSERT INTO " + t.name + " (" + strings.Join(t.cols, ", ") + ") VALUES ")
-		for r := range shape[i] {
-			if r > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteByte('(')
-			for c := range t.cols {
-				if c > 0 {
-					b.WriteString(", ")
-				}
-				n++
-				b.WriteByte('$')
-				b.WriteString(strconv.Itoa(n))
-			}
-			b.WriteByte(')')
-		}
+		writeValueLists(&b, shape[i], len(t.cols), true, n)
+		n += shape[i] * len(t.cols)
 		b.WriteString(t.suffix)
 		parts = append(parts, b.String())
 	}
@@ -256,18 +267,4 @@ func registerDeferredFlush(db *gorm.DB) error {
 		}
 	}
 	return nil
-}
-
-// deferDossier keeps d's row in the group's buffer when there is one.
-func deferDossier(ctx context.Context, d *domain.Dossier) (bool, error) {
-	w := deferred(ctx)
-	if w == nil {
-		return false, nil
-	}
-	vals, err := dossierValues(d, uuidText)
-	if err != nil {
-		return true, err
-	}
-	w.dossiers = append(w.dossiers, vals)
-	return true, nil
 }

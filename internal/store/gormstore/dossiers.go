@@ -24,8 +24,8 @@ func (s *Store) NextSequence(ctx context.Context, agencyCode, day string) (int64
 
 // CreateDossier implements store.Dossiers.
 func (s *Store) CreateDossier(ctx context.Context, d *domain.Dossier) error {
-	if ok, err := deferDossier(ctx, d); ok { // deferred.go
-		return err
+	if ok, err := deferRow(ctx, func() ([]any, error) { return dossierValues(d, uuidText) }, (*deferredWrites).addDossier); ok {
+		return err // deferred.go
 	}
 	err := s.conn(ctx).Create(dossierToRow(d)).Error
 	switch {
@@ -224,12 +224,8 @@ func inScope(q *gorm.DB, prefix, citizenID string, agencies []string, all bool) 
 
 // AppendEvent implements store.Dossiers.
 func (s *Store) AppendEvent(ctx context.Context, e *domain.Event) error {
-	if w := deferred(ctx); w != nil { // deferred.go
-		vals, err := eventValues(e, uuidText)
-		if err == nil {
-			w.events = append(w.events, vals)
-		}
-		return err
+	if ok, err := deferRow(ctx, func() ([]any, error) { return eventValues(e, uuidText) }, (*deferredWrites).addEvent); ok {
+		return err // deferred.go
 	}
 	a := e.Attribution
 	row := eventRow{

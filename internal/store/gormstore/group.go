@@ -232,27 +232,19 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 	if s.dialect == Postgres {
 		memo.deferred = &deferredWrites{tracer: s.tracer}
 	}
-	for i, op := range batch {
-		if !op.state.CompareAndSwap(opQueued, opRunning) {
-			continue // its caller gave up while it waited
-		}
-		ran = append(ran, op)
-		p, err := runMember(tx, memo, op, dl)
-		if err == nil && p == nil {
-			continue
-		}
-		// One member failed: undo the group, give the one that panicked
-		// its panic, and run every other member that ran or was to run
-		// alone.
+	// fail undoes the group: the member that panicked (if any) gets its
+	// panic, every other member that ran or was still to run (rest) runs
+	// again alone.
+	fail := func(panicked *groupOp, p any, rest []*groupOp) (*gorm.DB, []*groupOp, context.CancelFunc) {
 		tx.Rollback()
 		for _, o := range ran {
-			if o == op && p != nil {
+			if o == panicked {
 				o.done <- groupResult{panic: p}
 			} else {
 				o.done <- groupResult{alone: true}
 			}
 		}
-		for _, o := range batch[i+1:] {
+		for _, o := range rest {
 			if o.state.CompareAndSwap(opQueued, opRunning) {
 				o.done <- groupResult{alone: true}
 			}
@@ -260,19 +252,25 @@ func (s *Store) runGroup(batch []*groupOp) (*gorm.DB, []*groupOp, context.Cancel
 		cancel()
 		return nil, nil, nil
 	}
+	for i, op := range batch {
+		if !op.state.CompareAndSwap(opQueued, opRunning) {
+			continue // its caller gave up while it waited
+		}
+		ran = append(ran, op)
+		switch p, err := runMember(tx, memo, op, dl); {
+		case p != nil:
+			return fail(op, p, batch[i+1:])
+		case err != nil:
+			return fail(nil, nil, batch[i+1:])
+		}
+	}
 	if memo.deferred != nil {
 		links := make([]trace.Link, len(ran))
 		for i, o := range ran {
 			links[i] = trace.LinkFromContext(o.ctx)
 		}
 		if err := memo.deferred.flush(gctx, tx.Statement.ConnPool, links...); err != nil {
-			// As a member's failure: each runs again alone and learns its own outcome.
-			tx.Rollback()
-			for _, o := range ran {
-				o.done <- groupResult{alone: true}
-			}
-			cancel()
-			return nil, nil, nil
+			return fail(nil, nil, nil) // as a member's failure: each learns its own outcome alone
 		}
 	}
 	return tx, ran, cancel

@@ -229,6 +229,17 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 		}
 	})
 
+	// catalog creates an agency and a procedure of it, for dossiers.
+	catalog := func(t *testing.T, agency, proc string) {
+		t.Helper()
+		if err := s.CreateAgency(ctx, storetest.Agency(agency, "")); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateProcedure(ctx, storetest.Procedure(proc, agency)); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	// On PostgreSQL a group keeps its members' intake rows and sends them
 	// at its end in one statement (deferred.go); on SQLite they are written
 	// at once. Either way: every row lands, aggregate rows are summed, a
@@ -236,12 +247,7 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 	// a duplicate request id in one group leaves exactly one winner.
 	t.Run("intake rows: written, summed, read back, a duplicate refused", func(t *testing.T) {
 		const agency, proc = "GD", "9.000001"
-		if err := s.CreateAgency(ctx, storetest.Agency(agency, "")); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateProcedure(ctx, storetest.Procedure(proc, agency)); err != nil {
-			t.Fatal(err)
-		}
+		catalog(t, agency, proc)
 		intake := func(read bool, requestID func(i int) string) func(ctx context.Context, i int, seq *int64) error {
 			return func(ctx context.Context, i int, seq *int64) error {
 				var err error
@@ -346,12 +352,7 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 	// group, column for column.
 	t.Run("a grouped intake stores the rows a lone one does", func(t *testing.T) {
 		const agency, proc = "GE", "9.000002"
-		if err := s.CreateAgency(ctx, storetest.Agency(agency, "")); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateProcedure(ctx, storetest.Procedure(proc, agency)); err != nil {
-			t.Fatal(err)
-		}
+		catalog(t, agency, proc)
 		at := time.Date(2026, 2, 13, 3, 4, 5, 123456000, time.UTC)
 		write := func(ctx context.Context, seq int) (string, error) {
 			d := storetest.Dossier(agency, proc, seq)

@@ -28,9 +28,8 @@ func (s *Store) GetRequest(ctx context.Context, principal, requestID string) (*s
 
 // SaveRequest implements store.Requests.
 func (s *Store) SaveRequest(ctx context.Context, r *store.RequestRecord) error {
-	if w := deferred(ctx); w != nil { // deferred.go
-		addRequest(w, r)
-		return nil
+	if ok, err := deferRow(ctx, func() ([]any, error) { return requestValues(r) }, (*deferredWrites).addRequest); ok {
+		return err // deferred.go
 	}
 	err := s.conn(ctx).Create(&requestRow{Principal: r.Principal, RequestID: r.RequestID, Method: r.Method,
 		RequestHash: r.RequestHash, Response: r.Response, CreatedAt: requiredDBTime(r.CreatedAt)}).Error

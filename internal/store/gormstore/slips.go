@@ -24,21 +24,21 @@ type slipRow struct {
 
 func (slipRow) TableName() string { return "process_control_slips" }
 
+// slipUpdatedCols are what writing a slip row again changes: every column
+// but its key (dossier_id, step_index).
+var slipUpdatedCols = bulkSlipCols[2:]
+
 // PutSlipRow implements store.Slips.
 func (s *Store) PutSlipRow(ctx context.Context, r *domain.SlipRow) error {
-	if w := deferred(ctx); w != nil { // deferred.go
-		vals, err := slipValues(r, uuidText)
-		if err == nil {
-			w.addSlip(vals)
-		}
-		return err
+	if ok, err := deferRow(ctx, func() ([]any, error) { return slipValues(r, uuidText) }, (*deferredWrites).addSlip); ok {
+		return err // deferred.go
 	}
 	row := slipRow{DossierID: r.DossierID, StepIndex: r.StepIndex, StepName: r.StepName, UnitCode: r.UnitCode,
 		Role: int(r.Role), Assignee: r.Assignee, StartedAt: requiredDBTime(r.StartedAt), DueAt: requiredDBTime(r.DueAt),
 		FinishedAt: dbTime(r.FinishedAt), Outcome: int(r.Outcome)}
 	return s.conn(ctx).Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "dossier_id"}, {Name: "step_index"}},
-		DoUpdates: clause.AssignmentColumns([]string{"step_name", "unit_code", "role", "assignee", "started_at", "due_at", "finished_at", "outcome"}),
+		DoUpdates: clause.AssignmentColumns(slipUpdatedCols),
 	}).Create(&row).Error
 }
 

@@ -163,12 +163,12 @@ func hasBuckets(ds []indicators.Delta) bool {
 
 // ApplyStats implements store.Stats.
 func (s *Store) ApplyStats(ctx context.Context, ds []indicators.Delta) error {
-	db := s.conn(ctx)
 	rows := statsUpsertRows(ds)
 	if w := deferred(ctx); w != nil && !hasBuckets(ds) {
 		w.addStats(rows) // sent with the group's other deferred writes (deferred.go)
 		return nil
 	}
+	db := s.conn(ctx)
 	// A bulk load (seed) brings thousands of rows: at most statsRowsPerStatement
 	// per statement, in order, keeps under both drivers' parameter limits.
 	for len(rows) > 0 {
