@@ -48,6 +48,7 @@ var (
 		"print EXPLAIN (ANALYZE, BUFFERS) of the key queries (also MOTCUA_BENCH_EXPLAIN=1)")
 	flagIntake      = flag.Duration("intake", 10*time.Second, "how long each intake throughput run lasts")
 	flagGroupCommit = flag.Bool("group-commit", true, "serve with group commit (gormstore/group.go); false commits every intake alone, as before it")
+	flagGroupLanes  = flag.Int("group-lanes", 0, "group-commit lanes (0: the server's default, two per CPU; 256 was the default before)")
 	flagClients     = flag.Int("clients", 8, "concurrent intake clients (API goroutines and pgbench clients)")
 	flagPgbenchRows = flag.Bool("pgbench-rows", false, "pgbench writes the intake's rows one statement each, as the server did before its deferred writes (gormstore/deferred.go), instead of in one WITH statement as it does now")
 )
@@ -89,7 +90,7 @@ func startOn(b *testing.B, url string, n int) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{url: url, tokens: map[string]string{}}
 	var err error
-	if h.st, err = gormstore.OpenWith(ctx, h.url, gormstore.Options{NoGroupCommit: !*flagGroupCommit}); err != nil {
+	if h.st, err = gormstore.OpenWith(ctx, h.url, gormstore.Options{NoGroupCommit: !*flagGroupCommit, GroupLanes: *flagGroupLanes}); err != nil {
 		b.Fatal(err)
 	}
 	postgres := h.st.Dialect() == gormstore.Postgres

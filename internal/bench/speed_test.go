@@ -1,6 +1,7 @@
 package bench_test
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -19,6 +20,7 @@ import (
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
+	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
 var (
@@ -241,7 +243,12 @@ func BenchmarkSpeed(b *testing.B) {
 }
 
 func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeResult) {
-	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s ==\n", firstField(h.pg), numCPU(), durability(h))
+	lanes := "off"
+	if *flagGroupCommit {
+		lanes = fmt.Sprint(cmp.Or(*flagGroupLanes, gormstore.DefaultGroupLanes()))
+	}
+	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s, group-commit lanes: %s ==\n",
+		firstField(h.pg), numCPU(), durability(h), lanes)
 	if len(reads) > 0 {
 		hc := reads[0]
 		fmt.Fprintf(w, "\n%-48s %10s %9s %9s %8s %10s %10s\n", fmt.Sprintf("reads, %d clients", hc.clients), "calls/s", "p50", "p99", "ratio",

@@ -60,7 +60,7 @@ func serve(ctx context.Context, cfg config.Config, log *slog.Logger) error {
 	b := cfg.Bounds
 	st, err := gormstore.OpenWith(ctx, cfg.StoreURL(), gormstore.Options{ConnectTimeout: b.DBConnectTimeout,
 		StatementTimeout: b.DBStatementTimeout, LockTimeout: b.DBLockTimeout,
-		ReplicaURLs: cfg.Replicas.URLs, ReplicaMaxLag: cfg.Replicas.MaxLag, NoGroupCommit: !cfg.GroupCommit, Log: log})
+		ReplicaURLs: cfg.Replicas.URLs, ReplicaMaxLag: cfg.Replicas.MaxLag, NoGroupCommit: !cfg.GroupCommit, GroupLanes: cfg.GroupLanes, Log: log})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,9 @@ type Operations struct {
 	// GroupCommit lets the store commit concurrent intakes together
 	// (docs/design.md, "Group commit").
 	GroupCommit bool
+	// GroupLanes is how many group-commit executors run on PostgreSQL (0:
+	// two per CPU, gormstore.DefaultGroupLanes).
+	GroupLanes int
 
 	RateLimit            float64
 	RateBurst            int
@@ -75,7 +78,8 @@ func (o *Operations) BindOperations(fs *pflag.FlagSet) {
 	fs.IntVar(&o.DBMaxIdleConns, "db-max-idle-conns", o.DBMaxIdleConns, "PostgreSQL: idle connections kept")
 	fs.DurationVar(&o.DBConnMaxLifetime, "db-conn-max-lifetime", o.DBConnMaxLifetime, "PostgreSQL: close connections after this long (rebalances after a failover)")
 	fs.DurationVar(&o.DBConnMaxIdleTime, "db-conn-max-idle-time", o.DBConnMaxIdleTime, "PostgreSQL: close connections idle this long")
-	fs.BoolVar(&o.GroupCommit, "group-commit", o.GroupCommit, "commit concurrent intakes of one agency together, one flush for many (acknowledged still means durable); false commits each alone")
+	fs.BoolVar(&o.GroupCommit, "group-commit", o.GroupCommit, "commit concurrent intakes together, one flush for many (acknowledged still means durable); false commits each alone")
+	fs.IntVar(&o.GroupLanes, "group-lanes", o.GroupLanes, "PostgreSQL: group-commit lanes, each running one group at a time (an agency's intakes always share one); fewer make larger groups, more run more in parallel; 0 is two per CPU")
 	fs.Float64Var(&o.RateLimit, "rate-limit", o.RateLimit, "calls per second per principal (token subject); 0 disables")
 	fs.IntVar(&o.RateBurst, "rate-burst", o.RateBurst, "calls a principal may make at once")
 	fs.Float64Var(&o.IntegrationRateLimit, "integration-rate-limit", o.IntegrationRateLimit, "calls per second per integration (portals relaying citizens); 0 disables")
@@ -89,6 +93,9 @@ func (o *Operations) BindOperations(fs *pflag.FlagSet) {
 		"how often an idle event stream sends a heartbeat with its cursor (a client may ask for 1s–10m)")
 }
 
+// maxGroupLanes bounds --group-lanes as gormstore.MaxGroupLanes does.
+const maxGroupLanes = 1024
+
 // Validate checks the operations settings.
 func (o *Operations) Validate() error {
 	switch {
@@ -100,6 +107,8 @@ func (o *Operations) Validate() error {
 		return fmt.Errorf("--db-max-open-conns must be at least 1 and --db-max-idle-conns between 0 and it")
 	case o.DBConnMaxLifetime < 0 || o.DBConnMaxIdleTime < 0:
 		return fmt.Errorf("--db-conn-max-lifetime and --db-conn-max-idle-time must not be negative")
+	case o.GroupLanes < 0 || o.GroupLanes > maxGroupLanes:
+		return fmt.Errorf("--group-lanes must be between 0 (two per CPU) and %d", maxGroupLanes)
 	case o.RateLimit < 0 || o.IntegrationRateLimit < 0 || o.StreamLimit < 0:
 		return fmt.Errorf("--rate-limit, --integration-rate-limit and --stream-limit must not be negative")
 	case o.RateLimit > 0 && o.RateBurst < 1, o.IntegrationRateLimit > 0 && o.IntegrationRateBurst < 1:

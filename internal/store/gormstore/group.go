@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -70,12 +71,22 @@ func newGrouper(lanes int) *grouper {
 // its last member ran, and a failure re-runs them all.
 const maxGroup = 32
 
-// groupLanes is how many lanes there are on PostgreSQL. A lane's executor
-// starts with its first member, so lanes cost nothing until used; many of
-// them keep the agencies of a province apart (11 agencies rarely share
-// one), so intakes of different agencies run in parallel as they would
-// without grouping.
-const groupLanes = 256
+// DefaultGroupLanes is how many lanes there are on PostgreSQL unless
+// Options.GroupLanes says otherwise: two per CPU. A lane's executor runs
+// one group's statements at a time, so lanes are how many groups do so in
+// parallel; fewer of them gather more members per group, and a group pays
+// its BEGIN, subscription read, deferred insert and COMMIT once for all.
+// Measured at eleven agencies (docs/PERFORMANCE.md, "Group lanes"): on two
+// CPUs, 4 lanes carried about 40 % more intakes at 32 clients than 256
+// (one per agency), as many at 8; 1 lane made the groups' statements wait
+// for one another. Any count keeps every guarantee: an agency always maps
+// to one lane, so the day's number and aggregate rows of an agency are
+// only ever locked by one lane's groups, and in a lane only the group
+// running statements takes locks (the others are committing).
+func DefaultGroupLanes() int { return 2 * runtime.GOMAXPROCS(0) }
+
+// MaxGroupLanes bounds Options.GroupLanes (a lane is a goroutine once used).
+const MaxGroupLanes = 1024
 
 // groupBound is a group's deadline when its members' are earlier or they
 // have none.

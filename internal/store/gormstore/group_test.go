@@ -438,3 +438,131 @@ func testMutationGroups(t *testing.T, s, other *gormstore.Store) {
 		}
 	})
 }
+
+// Fewer lanes than agencies (Options.GroupLanes): intakes of different
+// agencies that share a lane share its groups, and still nothing is
+// weakened — every agency's numbers stay gap-free and no group fails (an
+// agency maps to one lane, so groups of two lanes never wait for each
+// other's locks: no deadlock to break by running members alone).
+func TestGroupLanes(t *testing.T) {
+	url := pgtest.NewDatabase(t)
+	ctx := context.Background()
+	if _, err := gormstore.OpenWith(ctx, url, gormstore.Options{GroupLanes: -1}); err == nil {
+		t.Fatal("GroupLanes -1 was accepted")
+	}
+	take := func(s *gormstore.Store, key string) (int64, error) {
+		var seq int64
+		err := s.InTx(app.WithGroupKey(ctx, key), func(ctx context.Context) (err error) {
+			seq, err = s.NextSequence(ctx, key, "lanes")
+			return err
+		})
+		return seq, err
+	}
+
+	t.Run("one lane: agencies share its groups", func(t *testing.T) {
+		s, err := gormstore.OpenWith(ctx, url, gormstore.Options{GroupLanes: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if _, err := s.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		// A member of agency A holds the one lane: B's intakes wait for it.
+		entered, gate, held := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		go func() {
+			held <- s.InTx(app.WithGroupKey(ctx, "A"), func(context.Context) error {
+				close(entered)
+				<-gate
+				return nil
+			})
+		}()
+		<-entered
+		release := sync.OnceFunc(func() { close(gate) })
+		defer release() // a failure below must not leave the lane held: Close waits for it
+		before := s.GroupCommitStats()
+		var wg sync.WaitGroup
+		var answered atomic.Int32
+		seqs := map[string][]int64{}
+		var mu sync.Mutex
+		for i := range 20 {
+			key := []string{"A", "B"}[i%2]
+			wg.Go(func() {
+				seq, err := take(s, key)
+				answered.Add(1)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				seqs[key] = append(seqs[key], seq)
+				mu.Unlock()
+			})
+		}
+		time.Sleep(300 * time.Millisecond)
+		if n := answered.Load(); n != 0 {
+			t.Errorf("%d intakes were answered while the one lane was held: agencies did not share it", n)
+		}
+		release()
+		if err := <-held; err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		for key, got := range seqs {
+			slices.Sort(got)
+			for i, v := range got {
+				if v != int64(i+1) {
+					t.Fatalf("agency %s: numbers %v are not 1..%d", key, got, len(got))
+				}
+			}
+		}
+		after := s.GroupCommitStats()
+		if ms, gs := after.Members-before.Members, after.Groups-before.Groups; ms != 21 || gs >= 11 || after.Alone != before.Alone {
+			t.Fatalf("%d members in %d groups, %d alone: want 21 in fewer groups than with one agency each, none alone",
+				ms, gs, after.Alone-before.Alone)
+		}
+	})
+
+	t.Run("two lanes, eleven agencies, many clients: gap-free, no group fails", func(t *testing.T) {
+		s, err := gormstore.OpenWith(ctx, url, gormstore.Options{GroupLanes: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		before := s.GroupCommitStats()
+		const clients, each = 32, 20
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		seqs := map[string][]int64{}
+		for c := range clients {
+			wg.Go(func() {
+				for k := range each {
+					key := fmt.Sprintf("L%02d", (c+k)%11)
+					seq, err := take(s, key)
+					if err != nil {
+						t.Error(err)
+						return
+					}
+					mu.Lock()
+					seqs[key] = append(seqs[key], seq)
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		total := 0
+		for key, got := range seqs {
+			slices.Sort(got)
+			total += len(got)
+			for i, v := range got {
+				if v != int64(i+1) {
+					t.Fatalf("agency %s: numbers %v are not 1..%d", key, got, len(got))
+				}
+			}
+		}
+		after := s.GroupCommitStats()
+		if total != clients*each || after.Alone != before.Alone || after.Groups-before.Groups >= int64(total) {
+			t.Fatalf("%d of %d intakes answered; %d members in %d groups, %d run alone after a failed group",
+				total, clients*each, after.Members-before.Members, after.Groups-before.Groups, after.Alone-before.Alone)
+		}
+	})
+}

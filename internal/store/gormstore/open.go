@@ -1,6 +1,7 @@
 package gormstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"embed"
@@ -112,6 +113,9 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	if len(o.ReplicaURLs) > 0 && loc.Dialect != Postgres {
 		return nil, errReplicasNeedPostgres
 	}
+	if o.GroupLanes < 0 || o.GroupLanes > MaxGroupLanes {
+		return nil, fmt.Errorf("group lanes %d: want 0 (two per CPU) to %d", o.GroupLanes, MaxGroupLanes)
+	}
 	if loc.Dialect == Postgres {
 		if loc.DSN, err = o.postgresDSN(loc.DSN); err != nil {
 			return nil, err
@@ -152,7 +156,7 @@ func OpenWith(ctx context.Context, rawURL string, o Options) (*Store, error) {
 	case loc.Dialect == SQLite:
 		s.group = newGrouper(1) // one writer at a time anyway
 	default:
-		s.group = newGrouper(groupLanes)
+		s.group = newGrouper(cmp.Or(o.GroupLanes, DefaultGroupLanes()))
 	}
 	if err := s.registerClassifier(db); err != nil {
 		return nil, err

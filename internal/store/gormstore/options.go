@@ -35,6 +35,11 @@ type Options struct {
 	// NoGroupCommit runs every mutation in a transaction of its own
 	// instead of committing concurrent ones together (group.go).
 	NoGroupCommit bool
+	// GroupLanes is how many group-commit executors run on PostgreSQL
+	// (group.go): intakes whose agencies hash to one lane share its groups,
+	// so fewer lanes make larger groups and more lanes more groups in
+	// parallel. 0 means DefaultGroupLanes; SQLite always has one.
+	GroupLanes int
 	// Log receives the replicas' state changes (nil: discarded).
 	Log *slog.Logger
 }
