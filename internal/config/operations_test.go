@@ -38,6 +38,8 @@ func TestOperationsSettings(t *testing.T) {
 		{func(o *Operations) { o.DBMaxIdleConns = 40 }, "--db-max-idle-conns"},
 		{func(o *Operations) { o.RateBurst = 0 }, "--rate-burst"},
 		{func(o *Operations) { o.StreamLimit = -1 }, "--stream-limit"},
+		{func(o *Operations) { o.GroupLanes = -1 }, "--group-lanes"},
+		{func(o *Operations) { o.GroupLanes = 1025 }, "--group-lanes"},
 		{func(o *Operations) { o.RequestRetention = time.Minute }, "--request-retention"},
 	} {
 		o := DefaultOperations()
