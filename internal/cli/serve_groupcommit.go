@@ -18,12 +18,15 @@ var (
 		"Intakes acknowledged by a group's commit.", nil, nil)
 	groupAloneDesc = prometheus.NewDesc("motcua_store_group_alone_total",
 		"Intakes run again in a transaction of their own after their group failed (a member's error, a failed commit).", nil, nil)
+	groupLanesDesc = prometheus.NewDesc("motcua_store_group_lanes",
+		"Group-commit lanes: groups that may run their statements at once (--group-lanes; 0 when --group-commit is off).", nil, nil)
 )
 
 func (c groupCommitCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- groupCommitsDesc
 	ch <- groupMembersDesc
 	ch <- groupAloneDesc
+	ch <- groupLanesDesc
 }
 
 func (c groupCommitCollector) Collect(ch chan<- prometheus.Metric) {
@@ -31,4 +34,5 @@ func (c groupCommitCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(groupCommitsDesc, prometheus.CounterValue, float64(n.Groups))
 	ch <- prometheus.MustNewConstMetric(groupMembersDesc, prometheus.CounterValue, float64(n.Members))
 	ch <- prometheus.MustNewConstMetric(groupAloneDesc, prometheus.CounterValue, float64(n.Alone))
+	ch <- prometheus.MustNewConstMetric(groupLanesDesc, prometheus.GaugeValue, float64(n.Lanes))
 }

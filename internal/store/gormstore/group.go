@@ -117,15 +117,17 @@ type groupResult struct {
 }
 
 // GroupCommitStats counts groups committed, the members they acknowledged
-// and the members run again alone after a group failed.
-type GroupCommitStats struct{ Groups, Members, Alone int64 }
+// and the members run again alone after a group failed, and says how many
+// lanes there are (0: group commit is off).
+type GroupCommitStats struct{ Groups, Members, Alone, Lanes int64 }
 
 // GroupCommitStats reports the group commit's counters (metrics).
 func (s *Store) GroupCommitStats() GroupCommitStats {
 	if s.group == nil {
 		return GroupCommitStats{}
 	}
-	return GroupCommitStats{Groups: s.group.groups.Load(), Members: s.group.members.Load(), Alone: s.group.alone.Load()}
+	return GroupCommitStats{Groups: s.group.groups.Load(), Members: s.group.members.Load(), Alone: s.group.alone.Load(),
+		Lanes: int64(len(s.group.lanes))}
 }
 
 // inGroup runs fn as a member of a group of its key's lane and returns
