@@ -1,7 +1,6 @@
 package bench_test
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -20,7 +19,6 @@ import (
 	"github.com/motcua/motcua/internal/auth"
 	"github.com/motcua/motcua/internal/domain"
 	"github.com/motcua/motcua/internal/seed"
-	"github.com/motcua/motcua/internal/store/gormstore"
 )
 
 var (
@@ -244,8 +242,8 @@ func BenchmarkSpeed(b *testing.B) {
 
 func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeResult) {
 	lanes := "off"
-	if *flagGroupCommit {
-		lanes = fmt.Sprint(cmp.Or(*flagGroupLanes, gormstore.DefaultGroupLanes()))
+	if n := h.st.GroupCommitStats().Lanes; n > 0 {
+		lanes = fmt.Sprint(n) // as the store counts them, not re-derived here
 	}
 	fmt.Fprintf(w, "\n== motcua speed (issue 13): PostgreSQL %s, %d CPUs, durability: %s, group-commit lanes: %s ==\n",
 		firstField(h.pg), numCPU(), durability(h), lanes)
