@@ -285,6 +285,22 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			fmt.Fprintf(w, "  %s\n", r.note)
 		}
 	}
+	// What the target leaves the Go side: with the CPUs saturated, 0.8 ×
+	// pgbench's rate allows numCPU / (0.8 × rate) of CPU per intake, of
+	// which the cluster spends its measured share. A health check's CPU is
+	// what any gRPC call spends before it does anything.
+	health := ""
+	if len(reads) > 0 {
+		health = fmt.Sprintf("; a gRPC health check alone %.2fms", float64(reads[0].cpu.Microseconds())/float64(reads[0].done)/1000)
+	}
+	for _, r := range intakes {
+		if r == nil || r.apiDone == 0 || r.pgbenchTPS == 0 || r.pgCPUPerCall == 0 {
+			continue
+		}
+		budget := float64(numCPU())/(0.8*r.pgbenchTPS)*1000 - ms(r.pgCPUPerCall)
+		fmt.Fprintf(w, "Go CPU left for 0.8 × pgbench at %d clients, %d agencies: %.2fms per intake (%d CPUs at 0.8 × %.0f/s, less PostgreSQL's %.2fms); spent %.2fms%s\n",
+			r.clients, r.agencies, budget, numCPU(), r.pgbenchTPS, ms(r.pgCPUPerCall), ms(r.cpuPerCall), health)
+	}
 	for _, r := range intakes {
 		if r != nil && len(r.perStatement) > 0 {
 			for _, l := range []struct {
