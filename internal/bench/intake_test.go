@@ -134,6 +134,11 @@ func (r *intakeResult) ratio() float64 {
 	return r.apiPerSec() / r.pgbenchTPS
 }
 
+// label names an intake run: "8 clients, 11 agencies".
+func (r *intakeResult) label() string {
+	return fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1])
+}
+
 // receiving are the agencies intake clients work at: client i at
 // receiving[i % len], so that clients rarely queue on one day's counter.
 func receiving() []string {

@@ -277,7 +277,7 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			continue // not run (-bench chose the reads only)
 		}
 		fmt.Fprintf(w, "%-28s %12.0f %7.2fms %7.2fms %12s %7.2fms %7.2fms %7.2f %10.1f %7.2fms %7.2fms %5.2f+%5.2fms\n",
-			fmt.Sprintf("%d clients, %d agenc%s", r.clients, r.agencies, map[bool]string{true: "y", false: "ies"}[r.agencies == 1]),
+			r.label(),
 			r.apiPerSec(), ms(r.apiLatency.quantile(0.5)), ms(r.apiLatency.quantile(0.99)),
 			r.pgbenchRate(), ms(r.pgbenchLatency.quantile(0.5)), ms(r.pgbenchLatency.quantile(0.99)), r.ratio(), r.statements,
 			ms(r.cpuPerCall), ms(r.pgCPUPerCall), ms(r.pgbenchCPU), ms(r.pgbenchPGCPU))
@@ -298,8 +298,8 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			continue
 		}
 		budget := float64(numCPU())/(0.8*r.pgbenchTPS)*1000 - ms(r.pgCPUPerCall)
-		fmt.Fprintf(w, "Go CPU left for 0.8 × pgbench at %d clients, %d agencies: %.2fms per intake (%d CPUs at 0.8 × %.0f/s, less PostgreSQL's %.2fms); spent %.2fms%s\n",
-			r.clients, r.agencies, budget, numCPU(), r.pgbenchTPS, ms(r.pgCPUPerCall), ms(r.cpuPerCall), health)
+		fmt.Fprintf(w, "Go CPU left for 0.8 × pgbench at %s: %.2fms per intake (%d CPUs at 0.8 × %.0f/s, less PostgreSQL's %.2fms); spent %.2fms%s\n",
+			r.label(), budget, numCPU(), r.pgbenchTPS, ms(r.pgCPUPerCall), ms(r.cpuPerCall), health)
 	}
 	for _, r := range intakes {
 		if r != nil && len(r.perStatement) > 0 {
