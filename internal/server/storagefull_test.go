@@ -62,17 +62,24 @@ func submitOne(t *testing.T, env *testenv.Env) (*pb.Dossier, error) {
 	return resp.GetDossier(), err
 }
 
-// fillUntilFailure submits until a call fails (the store is full) and
-// returns that error.
-func fillUntilFailure(t *testing.T, env *testenv.Env) error {
+// fillUntilFull submits until three calls in a row fail, each with code
+// and reason: the store is full. One failure is not proof: a page split
+// can fail while other pages still hold room for a row with another key.
+func fillUntilFull(t *testing.T, env *testenv.Env, code codes.Code, reason string) {
 	t.Helper()
+	var inARow int
 	for range 2000 {
-		if _, err := submitOne(t, env); err != nil {
-			return err
+		_, err := submitOne(t, env)
+		if err == nil {
+			inARow = 0
+			continue
+		}
+		wantFailure(t, err, code, reason)
+		if inARow++; inARow == 3 {
+			return
 		}
 	}
 	t.Fatal("2000 dossiers fitted: the store never filled up")
-	return nil
 }
 
 // writesFailThenRecover: after more failed writes, health turns NOT_SERVING
@@ -136,7 +143,7 @@ func TestSQLiteFullAndReadOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	pragma("max_page_count = 1") // clamped to the current size: nothing more fits
-	wantFailure(t, fillUntilFailure(t, env), codes.ResourceExhausted, domain.ReasonStoreFull)
+	fillUntilFull(t, env, codes.ResourceExhausted, domain.ReasonStoreFull)
 	writesFailThenRecover(t, env, "SQLite full (max_page_count)", codes.ResourceExhausted, domain.ReasonStoreFull, first,
 		func() { pragma("max_page_count = 1073741823") })
 
@@ -232,7 +239,7 @@ func TestPostgresDiskFullAndReadOnly(t *testing.T) {
 		}
 	}
 	f.Close()
-	wantFailure(t, fillUntilFailure(t, env), codes.ResourceExhausted, domain.ReasonStoreFull)
+	fillUntilFull(t, env, codes.ResourceExhausted, domain.ReasonStoreFull)
 	writesFailThenRecover(t, env, "PostgreSQL disk full (53100)", codes.ResourceExhausted, domain.ReasonStoreFull, first,
 		func() {
 			if err := os.Remove(ballast); err != nil {
