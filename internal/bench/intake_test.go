@@ -325,7 +325,7 @@ func (h *harness) intakeAt(b *testing.B, suffix string, clients int, agencies []
 // pays for the autovacuum of what was seeded or written before it, and
 // the cluster's CPU per intake compares unlike work.
 func (h *harness) settle(b *testing.B) {
-	if h.st.Dialect() != "postgres" {
+	if h.st.Dialect() != gormstore.Postgres {
 		return
 	}
 	for _, q := range []string{

@@ -47,6 +47,9 @@ type throughput struct {
 
 func (t *throughput) perSec() float64 { return float64(t.done) / t.elapsed.Seconds() }
 
+// goMicros is this process's CPU per call, in µs.
+func (t *throughput) goMicros() float64 { return float64(t.cpu.Microseconds()) / float64(t.done) }
+
 // hammer runs clients goroutines calling call(c, k) for d and returns what
 // they did, with the CPU time of h's cluster (h may be nil: not measured);
 // the first error stops the benchmark.
@@ -253,7 +256,7 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 			"Go CPU", "PG CPU")
 		for _, t := range reads {
 			fmt.Fprintf(w, "%-48s %10.0f %7.2fms %7.2fms %8.2f %8.0fµs %8.0fµs\n", t.name, t.perSec(), ms(t.lat.quantile(0.5)), ms(t.lat.quantile(0.99)),
-				t.perSec()/hc.perSec(), float64(t.cpu.Microseconds())/float64(t.done), float64(t.pg.Microseconds())/float64(t.done))
+				t.perSec()/hc.perSec(), t.goMicros(), float64(t.pg.Microseconds())/float64(t.done))
 		}
 		fmt.Fprintln(w, "(CPU per call: Go is this process's, server and clients; PG the cluster's)")
 		// A read served from PostgreSQL costs at least a health check's
@@ -291,7 +294,7 @@ func printSpeed(w io.Writer, h *harness, reads []*throughput, intakes []*intakeR
 	// what any gRPC call spends before it does anything.
 	health := ""
 	if len(reads) > 0 {
-		health = fmt.Sprintf("; a gRPC health check alone %.2fms", float64(reads[0].cpu.Microseconds())/float64(reads[0].done)/1000)
+		health = fmt.Sprintf("; a gRPC health check alone %.2fms", reads[0].goMicros()/1000)
 	}
 	for _, r := range intakes {
 		if r == nil || r.apiDone == 0 || r.pgbenchTPS == 0 || r.pgCPUPerCall == 0 {
